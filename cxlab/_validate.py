@@ -1,0 +1,143 @@
+"""Input checks shared by every cxlab function.
+
+Survey exports are messy: text in a score column, a 0-10 scale where a 1-5 one was
+expected, empty cells. Every public function funnels its input through here so that
+bad input raises an error that names the value, the column and the valid range,
+instead of returning a wrong number.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import pandas as pd
+
+NAN_POLICIES = ("raise", "omit")
+
+
+def check_nan_policy(nan_policy: str) -> None:
+    if nan_policy not in NAN_POLICIES:
+        raise ValueError(f"nan_policy must be one of {NAN_POLICIES}, got {nan_policy!r}")
+
+
+def check_ci(ci: float) -> float:
+    if isinstance(ci, bool) or not isinstance(ci, numbers.Real):
+        raise TypeError(f"ci must be a number strictly between 0 and 1, got {ci!r}")
+    if not 0 < float(ci) < 1:
+        raise ValueError(f"ci must be strictly between 0 and 1 (for example 0.95), got {ci!r}")
+    return float(ci)
+
+
+def check_scale(scale: int, *, name: str = "scale", minimum: int = 2) -> int:
+    if isinstance(scale, bool) or not isinstance(scale, numbers.Integral):
+        raise TypeError(f"{name} must be an integer number of scale points, got {scale!r}")
+    if scale < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {scale!r}")
+    return int(scale)
+
+
+def _first(mask: np.ndarray) -> int:
+    return int(np.flatnonzero(mask)[0])
+
+
+def _as_float_array(values, name: str) -> np.ndarray:
+    """Turn a list, array or Series into float64 with NaN for missing; reject text."""
+    if values is None:
+        raise TypeError(f"{name} must be a list, numpy array or pandas Series of numbers, got None")
+    if isinstance(values, (str, bytes)):
+        raise TypeError(f"{name} must be a sequence of numbers, got the text {values!r}")
+    if isinstance(values, pd.DataFrame):
+        raise TypeError(
+            f"{name} must be one column (a Series), got a DataFrame with columns {list(values.columns)}"
+        )
+    if isinstance(values, (numbers.Number, np.generic)):
+        raise TypeError(f"{name} must be a sequence of numbers, got the single value {values!r}")
+
+    if isinstance(values, pd.Series | pd.Index):
+        series = pd.Series(values)
+    else:
+        array = np.asarray(values) if not isinstance(values, np.ndarray) else values
+        if array.ndim != 1:
+            raise ValueError(f"{name} must be one-dimensional, got an array of shape {array.shape}")
+        if array.dtype.kind in "iuf":
+            return array.astype(np.float64, copy=False)
+        series = pd.Series(array, dtype=object if array.dtype.kind in "OUSb" else None)
+
+    dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        raise TypeError(f"{name} must be numeric scores, got booleans (dtype {dtype})")
+    if pd.api.types.is_numeric_dtype(dtype):
+        return series.to_numpy(dtype=np.float64, na_value=np.nan)
+
+    objects = series.to_numpy(dtype=object)
+    for position, value in enumerate(objects):
+        if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+            continue
+        if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+            raise TypeError(
+                f"{name} must contain only numbers; found {value!r} "
+                f"(type {type(value).__name__}) at position {position}"
+            )
+    return pd.to_numeric(series, errors="raise").to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def as_scores(
+    values,
+    *,
+    low: int,
+    high: int,
+    name: str = "scores",
+    nan_policy: str = "raise",
+) -> np.ndarray:
+    """Validate integer scores on ``low..high`` and return them as an int64 array.
+
+    Integer arrays take a fast path (one min/max pass, no copy), so the checks cost
+    little next to the counting they protect.
+    """
+    check_nan_policy(nan_policy)
+    valid = f"integers {low}-{high}"
+
+    if isinstance(values, np.ndarray) and values.dtype.kind in "iu" and values.ndim == 1:
+        scores = values
+    else:
+        floats = _as_float_array(values, name)
+        missing = np.isnan(floats)
+        if missing.any():
+            if nan_policy == "raise":
+                raise ValueError(
+                    f"{name} has {int(missing.sum())} missing value(s), the first at position "
+                    f"{_first(missing)}; pass nan_policy='omit' to leave them out"
+                )
+            floats = floats[~missing]
+        if floats.size and not np.isfinite(floats).all():
+            bad = ~np.isfinite(floats)
+            raise ValueError(f"{name} must be {valid}; found {floats[_first(bad)]!r}")
+        fractional = floats != np.round(floats)
+        if fractional.any():
+            raise ValueError(
+                f"{name} must be {valid}; found the non-integer {floats[_first(fractional)]!r} "
+                f"at position {_first(fractional)}"
+            )
+        scores = floats.astype(np.int64)
+
+    if scores.size == 0:
+        raise ValueError(f"{name} is empty: at least one score ({valid}) is needed")
+    lowest, highest = scores.min(), scores.max()
+    if lowest < low or highest > high:
+        outside = (scores < low) | (scores > high)
+        position = _first(outside)
+        raise ValueError(
+            f"{name} must be {valid}; found {scores[position]!r} at position {position}"
+        )
+    return scores
+
+
+def require_columns(df: pd.DataFrame, *columns: str) -> None:
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"expected a pandas DataFrame, got {type(df).__name__}")
+    missing = [column for column in columns if column not in df.columns]
+    if missing:
+        raise ValueError(
+            f"column(s) {missing} not found; the DataFrame has columns {list(df.columns)}"
+        )

@@ -112,11 +112,11 @@ def as_scores(
             floats = floats[~missing]
         if floats.size and not np.isfinite(floats).all():
             bad = ~np.isfinite(floats)
-            raise ValueError(f"{name} must be {valid}; found {floats[_first(bad)]!r}")
+            raise ValueError(f"{name} must be {valid}; found {floats[_first(bad)].item()!r}")
         fractional = floats != np.round(floats)
         if fractional.any():
             raise ValueError(
-                f"{name} must be {valid}; found the non-integer {floats[_first(fractional)]!r} "
+                f"{name} must be {valid}; found the non-integer {floats[_first(fractional)].item()!r} "
                 f"at position {_first(fractional)}"
             )
         scores = floats.astype(np.int64)
@@ -128,7 +128,7 @@ def as_scores(
         outside = (scores < low) | (scores > high)
         position = _first(outside)
         raise ValueError(
-            f"{name} must be {valid}; found {scores[position]!r} at position {position}"
+            f"{name} must be {valid}; found {scores[position].item()!r} at position {position}"
         )
     return scores
 

@@ -369,7 +369,10 @@ def wilson_interval(successes: int, n: int, ci: float = 0.95) -> ConfidenceInter
     denominator = 1 + z**2 / n
     centre = (p + z**2 / (2 * n)) / denominator
     half = z * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denominator
-    return ConfidenceInterval(max(centre - half, 0.0), min(centre + half, 1.0))
+    # At 0 or n successes the bound is exactly 0 or 1; rounding must not move it.
+    low = 0.0 if successes == 0 else max(centre - half, 0.0)
+    high = 1.0 if successes == n else min(centre + half, 1.0)
+    return ConfidenceInterval(low, high)
 
 
 @dataclass(frozen=True)

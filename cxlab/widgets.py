@@ -1,0 +1,72 @@
+"""Interactive explorers for the book and the notebooks (ipywidgets). Layer 5.
+
+They need a live Python kernel: in the static book a reader sees the controls and
+the last rendered output, and the page says where to run them live.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+
+from .stats import nps_from_counts
+
+
+def _interval_figure(results, labels):
+    fig, ax = plt.subplots(figsize=(6, 2.4))
+    for row, (result, label) in enumerate(zip(results, labels, strict=True)):
+        ax.errorbar(result.value, row, xerr=[[result.value - result.low], [result.high - result.value]],
+                    fmt="o", color="#0072B2", ecolor="black", capsize=5)
+        ax.text(result.high + 2, row, f"{result.value:+.1f} ± {result.margin_of_error:.1f}", va="center", fontsize=9)
+    ax.set_yticks(range(len(labels)))
+    ax.set_yticklabels(labels)
+    ax.set_xlim(-100, 100)
+    ax.set_ylim(-0.7, len(labels) - 0.3)
+    ax.axvline(0, color="#999999", linewidth=0.8)
+    ax.set_xlabel("NPS with 95% interval")
+    fig.tight_layout()
+    plt.show()
+
+
+def margin_of_error_explorer(n: int = 200, promoters: int = 45, detractors: int = 20):
+    """Sliders for sample size and score mix; shows the NPS and its 95% interval.
+
+    Returns the widget box; as the last line of a cell it displays itself.
+    """
+    n_slider = widgets.IntSlider(value=n, min=10, max=5000, step=10, description="respondents",
+                                 continuous_update=False, style={"description_width": "initial"})
+    promoter_slider = widgets.IntSlider(value=promoters, min=0, max=100, description="% promoters",
+                                        continuous_update=False, style={"description_width": "initial"})
+    detractor_slider = widgets.IntSlider(value=detractors, min=0, max=100, description="% detractors",
+                                         continuous_update=False, style={"description_width": "initial"})
+
+    def draw(n, promoters, detractors):
+        detractors = min(detractors, 100 - promoters)
+        p_count = round(n * promoters / 100)
+        d_count = min(round(n * detractors / 100), n - p_count)
+        result = nps_from_counts(p_count, n - p_count - d_count, d_count)
+        _interval_figure([result], [f"n={n}"])
+
+    output = widgets.interactive_output(draw, {"n": n_slider, "promoters": promoter_slider, "detractors": detractor_slider})
+    box = widgets.VBox([widgets.HBox([n_slider]), widgets.HBox([promoter_slider, detractor_slider]), output])
+    return box
+
+
+def passives_explorer(promoters: int, passives: int, detractors: int):
+    """Slider: what if some passives became promoters? Compares the NPS before and after.
+
+    Returns the widget box.
+    """
+    before = nps_from_counts(promoters, passives, detractors)
+    slider = widgets.IntSlider(value=0, min=0, max=100, step=5, description="% of passives won over",
+                               continuous_update=False, style={"description_width": "initial"},
+                               layout=widgets.Layout(width="60%"))
+
+    def draw(share):
+        moved = round(passives * share / 100)
+        after = nps_from_counts(promoters + moved, passives - moved, detractors)
+        _interval_figure([before, after], ["today", f"{share}% of passives\nnow promoters"])
+
+    output = widgets.interactive_output(draw, {"share": slider})
+    box = widgets.VBox([slider, output])
+    return box

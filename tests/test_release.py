@@ -1,0 +1,195 @@
+"""Release safety: sources run and pass, exercises are generated from them, and no answer leaks.
+
+Everything here uses real parts: real kernels (nbclient), nbgrader's own
+generate_assignment and autograde, and the real SQLite gradebook.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+from nbclient import NotebookClient
+from nbgrader.api import Gradebook
+
+from cxlab.course import assign, load_config
+
+from .conftest import ROOT, assignment_names
+
+ASSIGNMENTS = assignment_names()
+SOLUTION_REGION = re.compile(r"### BEGIN SOLUTION(.*?)### END SOLUTION", re.S)
+HIDDEN_REGION = re.compile(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", re.S)
+MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "MARK SCHEME")
+
+
+def source_notebooks():
+    return sorted((ROOT / "solutions").glob("*/*.ipynb"))
+
+
+def nbgrader_meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def secret_lines(notebook_path: Path) -> set[str]:
+    """Lines only the instructor may see: solution code, hidden tests, model written answers.
+
+    Short or generic lines (a bare ``else:``, a closing bracket) could appear anywhere
+    and prove nothing, so only lines with at least 12 characters of content count.
+    """
+    notebook = nbformat.read(notebook_path, as_version=4)
+    secrets: set[str] = set()
+    for cell in notebook.cells:
+        meta = nbgrader_meta(cell)
+        regions = SOLUTION_REGION.findall(cell.source) + HIDDEN_REGION.findall(cell.source)
+        if cell.cell_type == "markdown" and meta.get("solution"):
+            regions.append(cell.source)
+        for region in regions:
+            for line in region.splitlines():
+                line = line.strip()
+                if len(line) >= 12 and not line.startswith("#"):
+                    secrets.add(line)
+    return secrets
+
+
+def test_every_assignment_has_source_and_exercise():
+    assert ASSIGNMENTS, "no assignment in solutions/"
+    for name in ASSIGNMENTS:
+        assert (ROOT / "exercises" / name / f"{name}.ipynb").is_file(), name
+
+
+@pytest.mark.parametrize("notebook_path", source_notebooks(), ids=lambda p: p.parent.name)
+def test_source_notebooks_are_stored_without_outputs(notebook_path):
+    notebook = nbformat.read(notebook_path, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, cell.source[:60]
+
+
+@pytest.mark.parametrize("notebook_path", source_notebooks(), ids=lambda p: p.parent.name)
+def test_solution_notebook_runs_and_passes_every_test(notebook_path, tmp_path):
+    """The instructor's version, hidden tests included, runs top to bottom without an error."""
+    notebook = nbformat.read(notebook_path, as_version=4)
+    graded = [cell for cell in notebook.cells if nbgrader_meta(cell).get("grade") and cell.cell_type == "code"]
+    hidden = [cell for cell in graded if "BEGIN HIDDEN TESTS" in cell.source]
+    assert len(graded) >= 6, "an assignment needs at least six autograded questions"
+    assert len(hidden) >= 6, "every autograded question needs hidden tests"
+    NotebookClient(notebook, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    errors = [output for cell in notebook.cells for output in cell.get("outputs", []) if output.output_type == "error"]
+    assert errors == []
+
+
+@pytest.mark.parametrize("notebook_path", source_notebooks(), ids=lambda p: p.parent.name)
+def test_assignment_has_a_manually_graded_written_answer(notebook_path):
+    notebook = nbformat.read(notebook_path, as_version=4)
+    written = [
+        cell for cell in notebook.cells
+        if cell.cell_type == "markdown" and nbgrader_meta(cell).get("solution") and nbgrader_meta(cell).get("grade")
+    ]
+    assert written and all(nbgrader_meta(cell).get("points", 0) > 0 for cell in written)
+
+
+def normalised(notebook_path: Path) -> list[tuple]:
+    """Cell types, sources and nbgrader metadata: what a fresh generation must reproduce."""
+    notebook = nbformat.read(notebook_path, as_version=4)
+    return [(cell.cell_type, cell.source, json.dumps(nbgrader_meta(cell), sort_keys=True)) for cell in notebook.cells]
+
+
+def test_exercises_equal_a_fresh_generation(course, tmp_path):
+    release = tmp_path / "fresh"
+    assign(root=course, release_directory=release, db_url=f"sqlite:///{tmp_path / 'gradebook.db'}")
+    generated = sorted(path.relative_to(release) for path in release.rglob("*") if path.is_file())
+    committed = sorted(path.relative_to(ROOT / "exercises") for path in (ROOT / "exercises").rglob("*") if path.is_file())
+    assert committed == generated, "exercises/ holds other files than generate_assignment makes: run `make assignments`"
+    for relative in generated:
+        if relative.suffix == ".ipynb":
+            assert normalised(ROOT / "exercises" / relative) == normalised(release / relative), (
+                f"exercises/{relative} drifted from solutions/: run `make assignments`"
+            )
+
+
+def test_no_secret_reaches_exercises():
+    secrets = {name: secret_lines(ROOT / "solutions" / name / f"{name}.ipynb") for name in ASSIGNMENTS}
+    assert all(secrets.values()), "the scan found no solution lines to look for"
+    for path in (ROOT / "exercises").rglob("*"):
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if path.suffix == ".ipynb":
+            text = "\n".join(cell.source for cell in nbformat.reads(text, as_version=4).cells)
+        for marker in MARKERS:
+            assert marker not in text, f"{marker!r} in {path}"
+        for name, lines in secrets.items():
+            leaked = [line for line in lines if line in text]
+            assert not leaked, f"{path} shows instructor-only lines of {name}: {leaked[:3]}"
+
+
+def test_no_secret_reaches_the_built_book(built_book):
+    secrets = set().union(*(secret_lines(ROOT / "solutions" / name / f"{name}.ipynb") for name in ASSIGNMENTS))
+    pages = [path for path in built_book.rglob("*") if path.suffix in {".html", ".ipynb", ".txt", ".js", ".md", ".py"}]
+    assert any(path.name == "index.html" for path in pages)
+    assert not any("solutions" in path.relative_to(built_book).parts for path in built_book.rglob("*"))
+    for path in pages:
+        raw = path.read_text(encoding="utf-8", errors="replace")
+        text = BeautifulSoup(raw, "html.parser").get_text() if path.suffix == ".html" else raw
+        if path.suffix == ".ipynb":
+            text = "\n".join(cell.source for cell in nbformat.reads(raw, as_version=4).cells)
+        for marker in MARKERS:
+            assert marker not in text, f"{marker!r} in {path}"
+        leaked = [line for line in secrets if line in text]
+        assert not leaked, f"{path.relative_to(built_book)} shows instructor-only lines: {leaked[:3]}"
+
+
+def autograde_scores(course: Path, tmp_path: Path, submissions: dict[str, Path], assignment: str) -> dict[str, dict]:
+    """Submit notebooks as students, run nbgrader autograde, read the real gradebook."""
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    db_url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    assign([assignment], root=course, db_url=db_url)
+    config = load_config(course, db_url=db_url)
+    api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+    for student, notebook in submissions.items():
+        target = course / "submitted" / student / assignment
+        target.mkdir(parents=True)
+        shutil.copy(notebook, target / f"{assignment}.ipynb")
+        outcome = api.autograde(assignment, student)
+        assert outcome["success"], outcome.get("log", "") + outcome.get("error", "")
+
+    scores = {}
+    with Gradebook(db_url) as gradebook:
+        for student in submissions:
+            notebook = gradebook.find_submission_notebook(assignment, assignment, student)
+            auto = [grade for grade in notebook.grades if grade.cell.cell_type == "code"]
+            scores[student] = {
+                "auto_score": sum(grade.auto_score or 0 for grade in auto),
+                "auto_max": sum(grade.max_score for grade in auto),
+                "needs_manual_grade": any(grade.needs_manual_grade for grade in notebook.grades),
+                "failed_checks": sum(1 for grade in auto if (grade.auto_score or 0) < grade.max_score),
+            }
+    return scores
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_autograde_solution_full_marks_and_untouched_exercise_zero(assignment, course, tmp_path):
+    scores = autograde_scores(
+        course,
+        tmp_path,
+        {
+            "solution-as-student": ROOT / "solutions" / assignment / f"{assignment}.ipynb",
+            "untouched-exercise": ROOT / "exercises" / assignment / f"{assignment}.ipynb",
+        },
+        assignment,
+    )
+    solved, untouched = scores["solution-as-student"], scores["untouched-exercise"]
+    assert solved["auto_max"] > 0
+    assert solved["auto_score"] == solved["auto_max"], solved
+    assert untouched["auto_score"] == 0, untouched
+    assert untouched["failed_checks"] > 0
+    # A written answer waits for a person (an untouched one nbgrader scores 0 by itself).
+    assert solved["needs_manual_grade"]

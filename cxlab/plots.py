@@ -33,7 +33,7 @@ def score_distribution(scores, ax=None, title: str | None = None, *, nan_policy:
     Returns the matplotlib Axes.
     """
     counts = scale_counts(scores, low=0, high=10, nan_policy=nan_policy)
-    ax = ax or plt.subplots(figsize=(6, 3.2))[1]
+    ax = ax or plt.subplots(figsize=(6, 3.2), layout="constrained")[1]
     shares = 100 * counts / counts.sum()
     ax.bar(np.arange(11), shares, color=_category_colours(), edgecolor="black", linewidth=0.4)
     ax.set_xticks(range(11))
@@ -61,7 +61,7 @@ def segment_intervals(table: pd.DataFrame, ax=None, title: str | None = None, xl
     for column in ("value", "low", "high", "n"):
         if column not in table.columns:
             raise ValueError(f"table needs a {column!r} column, as cxlab.segment_table returns; it has {list(table.columns)}")
-    ax = ax or plt.subplots(figsize=(6, 0.6 * len(table) + 1.2))[1]
+    ax = ax or plt.subplots(figsize=(6, 0.6 * len(table) + 1.2), layout="constrained")[1]
     positions = np.arange(len(table))[::-1]
     ax.errorbar(
         table["value"],
@@ -87,7 +87,7 @@ def margin_of_error_curve(shares=((40, 40), (50, 20), (30, 10)), n_max: int = 20
     ``shares`` holds (% promoters, % detractors) pairs. Returns the matplotlib Axes.
     """
     ci = check_ci(ci)
-    ax = ax or plt.subplots(figsize=(6, 3.5))[1]
+    ax = ax or plt.subplots(figsize=(6, 3.5), layout="constrained")[1]
     sizes = np.unique(np.geomspace(20, n_max, 60).astype(int))
     styles = ("-", "--", ":")
     for index, (promoters, detractors) in enumerate(shares):

@@ -1,0 +1,59 @@
+"""Figures and explorers draw what they claim, from real data, with the real libraries."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+import cxlab  # noqa: E402
+from cxlab import plots, widgets  # noqa: E402
+from cxlab.data import load_survey  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def test_score_distribution_has_eleven_bars_coloured_by_category():
+    scores = [0, 6, 7, 8, 9, 10, 10]
+    ax = plots.score_distribution(scores)
+    bars = ax.patches
+    assert len(bars) == 11
+    assert sum(bar.get_height() for bar in bars) == pytest.approx(100)
+    colours = {matplotlib.colors.to_hex(bar.get_facecolor()).upper() for bar in bars}
+    assert colours == {plots.DETRACTOR_COLOUR, plots.PASSIVE_COLOUR, plots.PROMOTER_COLOUR}
+    assert f"NPS {cxlab.nps(scores).value:+.0f}" in ax.get_title()
+
+
+def test_segment_intervals_draws_one_row_per_segment():
+    table = cxlab.segment_table(load_survey(), "recommend", by="channel")
+    ax = plots.segment_intervals(table)
+    labels = [label.get_text() for label in ax.get_yticklabels()]
+    assert len(labels) == len(table) == 4
+    assert all("n=" in label for label in labels)
+    with pytest.raises(ValueError, match="'low'"):
+        plots.segment_intervals(table.drop(columns="low"))
+
+
+def test_margin_curve_falls_with_sample_size():
+    ax = plots.margin_of_error_curve(shares=((40, 20),), n_max=1000)
+    (line,) = ax.get_lines()
+    margins = line.get_ydata()
+    assert margins[0] > margins[-1] > 0
+    with pytest.raises(ValueError, match="ci must be"):
+        plots.margin_of_error_curve(ci=95)
+
+
+def test_explorers_build_their_controls_and_redraw_on_change():
+    box = widgets.margin_of_error_explorer(n=100)
+    sliders = [child for row in box.children[:2] for child in row.children]
+    assert [slider.description for slider in sliders] == ["respondents", "% promoters", "% detractors"]
+    sliders[0].value = 4000  # the redraw runs the callback; an error in it would raise here
+    passives = widgets.passives_explorer(promoters=40, passives=30, detractors=30)
+    passives.children[0].value = 50

@@ -8,6 +8,9 @@ files go, for example to regenerate the student versions into a scratch folder.
 from __future__ import annotations
 
 import logging
+import os
+import shutil
+import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,7 +49,21 @@ def load_config(root: str | Path, **overrides) -> Config:
     return config
 
 
+def _ensure_scripts_on_path() -> None:
+    """Put this interpreter's scripts folder on PATH when nbgrader's helpers are missing.
+
+    nbgrader creates a new gradebook by running the ``alembic`` program, so a course
+    command started as ``.venv/bin/cxlab`` (without activating the environment) would
+    otherwise fail on the first gradebook it makes.
+    """
+    if shutil.which("alembic"):
+        return
+    scripts = sysconfig.get_path("scripts")
+    os.environ["PATH"] = os.pathsep.join([scripts, os.environ.get("PATH", "")])
+
+
 def _api(root: Path, **overrides):
+    _ensure_scripts_on_path()
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 

@@ -24,7 +24,14 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
 
-book: $(STAMP)
+# Chapters are executed once and cached; the cache only notices edits to the chapters
+# themselves, so it is emptied whenever the library or its data change.
+CACHE_STAMP := _build/.cxlab-cache-stamp
+$(CACHE_STAMP): $(wildcard cxlab/*.py cxlab/datasets/*)
+	rm -rf _build/.jupyter_cache _build/.doctrees
+	@mkdir -p _build && touch $@
+
+book: $(STAMP) $(CACHE_STAMP)
 	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
 	@echo
 	@echo "The book is in _build/html. Open file://$(CURDIR)/_build/html/index.html"

@@ -7,6 +7,7 @@ with colour-vision deficiencies; categories are also labelled, never colour-code
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+from matplotlib.patches import Patch
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
@@ -37,12 +38,16 @@ def score_distribution(scores, ax=None, title: str | None = None, *, nan_policy:
     shares = 100 * counts / counts.sum()
     ax.bar(np.arange(11), shares, color=_category_colours(), edgecolor="black", linewidth=0.4)
     ax.set_xticks(range(11))
-    ax.set_xlabel("likelihood to recommend (0-10)")
+    # The categories are named in words as well as colours.
+    ax.set_xlabel("likelihood to recommend\n0-6 detractors, 7-8 passives, 9-10 promoters", fontsize=9)
     ax.set_ylabel("% of respondents")
-    top = shares.max() * 1.15 if shares.max() > 0 else 1
-    ax.set_ylim(0, top)
-    for label, x in (("detractors", 3), ("passives", 7.5), ("promoters", 9.5)):
-        ax.text(x, top * 0.93, label, ha="center", va="top", fontsize=9)
+    top = shares.max() * 1.25 if shares.max() > 0 else 1
+    ax.set_ylim(0, max(ax.get_ylim()[1], top))
+    handles = [
+        Patch(facecolor=colour, edgecolor="black", linewidth=0.4, label=label)
+        for colour, label in ((DETRACTOR_COLOUR, "detractors"), (PASSIVE_COLOUR, "passives"), (PROMOTER_COLOUR, "promoters"))
+    ]
+    ax.legend(handles=handles, loc="upper left", fontsize=8, frameon=False)
     result = nps_from_counts(
         int(counts[PROMOTER_FROM:].sum()),
         int(counts[DETRACTOR_UP_TO + 1 : PROMOTER_FROM].sum()),

@@ -167,6 +167,7 @@ def autograde_scores(course: Path, tmp_path: Path, submissions: dict[str, Path],
             notebook = gradebook.find_submission_notebook(assignment, assignment, student)
             auto = [grade for grade in notebook.grades if grade.cell.cell_type == "code"]
             scores[student] = {
+                "by_cell": {grade.cell.name: (grade.auto_score or 0, grade.max_score) for grade in auto},
                 "auto_score": sum(grade.auto_score or 0 for grade in auto),
                 "auto_max": sum(grade.max_score for grade in auto),
                 "needs_manual_grade": any(grade.needs_manual_grade for grade in notebook.grades),
@@ -193,3 +194,37 @@ def test_autograde_solution_full_marks_and_untouched_exercise_zero(assignment, c
     assert untouched["failed_checks"] > 0
     # A written answer waits for a person (an untouched one nbgrader scores 0 by itself).
     assert solved["needs_manual_grade"]
+
+
+# Plausible wrong answers for the NPS assignment: each has the right form, so the
+# visible checks pass, and only the hidden tests can tell it is wrong.
+WRONG_BUT_WELL_FORMED = {
+    "q2_answer": "nps_all = 100 * (promoters - detractors) / len(survey) + 5.0",
+    "q6_answer": "n_needed = 1000",
+}
+
+
+def test_hidden_tests_catch_well_formed_wrong_answers(course, tmp_path):
+    """A learner whose answers pass every visible check can still lose the points."""
+    source = ROOT / "solutions" / "nps" / "nps.ipynb"
+    notebook = nbformat.read(source, as_version=4)
+    for cell in notebook.cells:
+        grade_id = nbgrader_meta(cell).get("grade_id")
+        if grade_id in WRONG_BUT_WELL_FORMED:
+            cell.source = WRONG_BUT_WELL_FORMED[grade_id]
+
+    # As the learner sees it: the visible checks (hidden tests stripped) all pass.
+    learner_view = nbformat.from_dict(json.loads(json.dumps(notebook)))
+    for cell in learner_view.cells:
+        cell.source = HIDDEN_REGION.sub("", cell.source)
+    NotebookClient(learner_view, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    assert not [o for c in learner_view.cells for o in c.get("outputs", []) if o.output_type == "error"]
+
+    submission = tmp_path / "wrong.ipynb"
+    nbformat.write(notebook, submission)
+    scores = autograde_scores(course, tmp_path, {"well-formed-but-wrong": submission}, "nps")["well-formed-but-wrong"]
+    lost = {name for name, (score, maximum) in scores["by_cell"].items() if score < maximum}
+    assert lost == {"q2_score", "q6_sample_size"}, scores["by_cell"]
+    assert all(scores["by_cell"][name][0] == 0 for name in lost)
+    assert scores["auto_score"] == scores["auto_max"] - scores["by_cell"]["q2_score"][1] - scores["by_cell"]["q6_sample_size"][1]

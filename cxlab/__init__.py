@@ -5,6 +5,7 @@ The names most learners need are here at the top level::
     import cxlab
     cxlab.nps([10, 9, 7, 3])            # NPS with a 95% interval
     cxlab.nps_test(this_quarter, last_quarter)
+    cxlab.compare_groups(teams, "nps", "certificate", strata="maturity")
 
 Plots and widgets live in :mod:`cxlab.plots` and :mod:`cxlab.widgets`, which import
 matplotlib and ipywidgets only when you ask for them.
@@ -23,7 +24,11 @@ from .metrics import (
     top_box,
 )
 from .stats import (
+    AdjustedEffect,
+    BootstrapResult,
     CESResult,
+    DiDResult,
+    GroupComparison,
     CSATResult,
     NPSResult,
     NPSTestResult,
@@ -35,12 +40,24 @@ from .stats import (
     nps_test,
     segment_table,
     wilson_interval,
+    adjusted_effect,
+    bootstrap_interval,
+    compare_groups,
+    diff_in_diff,
 )
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AdjustedEffect",
+    "BootstrapResult",
     "CESResult",
+    "DiDResult",
+    "GroupComparison",
+    "adjusted_effect",
+    "bootstrap_interval",
+    "compare_groups",
+    "diff_in_diff",
     "CSATResult",
     "NPSCounts",
     "NPSResult",

@@ -13,7 +13,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-DATASETS = ("survey",)
+DATASETS = ("survey", "kidney_stones", "teams", "team_panel")
 
 _CHANNELS = ("phone", "chat", "email", "branch")
 _QUARTERS = ("2026-Q1", "2026-Q2")
@@ -82,6 +82,208 @@ def make_survey(seed: int = SURVEY_SEED) -> pd.DataFrame:
     return survey
 
 
+# ------------------------------------------------------------------ kidney stones
+
+#: Charig et al. (1986), BMJ 292:879-882, as tabulated by Julious and Mullee (1994),
+#: BMJ 309:1480: successful treatments / patients, by treatment and stone size.
+KIDNEY_STONE_COUNTS = {
+    ("open surgery", "small"): (81, 87),
+    ("open surgery", "large"): (192, 263),
+    ("percutaneous", "small"): (234, 270),
+    ("percutaneous", "large"): (55, 80),
+}
+
+
+def make_kidney_stones() -> pd.DataFrame:
+    """The kidney-stone treatment data (Charig et al. 1986), one row per patient.
+
+    Rebuilt from the published counts: 700 patients, 350 per treatment. Not random,
+    so there is no seed. The classic example of Simpson's paradox: open surgery
+    succeeds more often for small stones and for large stones, yet less often overall,
+    because it was mostly given for the harder, large stones.
+
+    Examples
+    --------
+    >>> stones = make_kidney_stones()
+    >>> stones.groupby("treatment")["success"].agg(["sum", "size"])
+                  sum  size
+    treatment
+    open surgery  273   350
+    percutaneous  289   350
+    """
+    rows = []
+    for (treatment, size), (successes, patients) in KIDNEY_STONE_COUNTS.items():
+        outcome = np.r_[np.ones(successes, dtype="int64"), np.zeros(patients - successes, dtype="int64")]
+        rows.append(pd.DataFrame({"treatment": treatment, "stone_size": size, "success": outcome}))
+    stones = pd.concat(rows, ignore_index=True)
+    stones.insert(0, "patient", np.arange(1, len(stones) + 1, dtype="int64"))
+    return stones
+
+
+def load_kidney_stones() -> pd.DataFrame:
+    """The kidney-stone treatment data shipped with cxlab (700 patients).
+
+    Examples
+    --------
+    >>> load_kidney_stones().shape
+    (700, 4)
+    """
+    return _read("kidney_stones")
+
+
+# ------------------------------------------------------------ certification teams
+
+TEAMS_SEED = 20260291
+#: The certificate's true effect on the team's latent service quality. Zero: the
+#: model gives a certificate no power at all, so every apparent effect is confounding.
+CERTIFICATE_EFFECT = 0.0
+#: The process fix's true effects between the two half-years of the panel.
+PROCESS_FIX_DAYS_FACTOR = 0.70   # complaints resolved in 70% of the time
+PROCESS_FIX_NPS = 6.0            # NPS points gained, on top of the common trend
+COMMON_TREND_NPS = 3.0           # every team's NPS drifts up by this much (a quiet season)
+N_TEAMS = 80
+#: The company's NPS target for a team (column ``nps_target_met``).
+NPS_TARGET = 20
+
+
+def _team_outcomes(quality: np.ndarray, rng: np.random.Generator, nps_shift, days_factor) -> dict:
+    n = quality.size
+    nps = np.clip(18 + 14 * quality + nps_shift + rng.normal(0, 4, n), -100, 100)
+    csat = np.clip(80 + 6 * quality + rng.normal(0, 2.5, n), 0, 100)
+    fcr = np.clip(71 + 5 * quality + rng.normal(0, 2.5, n), 0, 100)
+    days = 7.5 * np.exp(-0.22 * quality + rng.normal(0, 0.12, n)) * days_factor
+    return {
+        "nps": np.round(nps, 1),
+        "csat": np.round(csat, 1),
+        "fcr": np.round(fcr, 1),
+        "days_to_resolve": np.round(days, 1),
+    }
+
+
+def _teams_and_quality(seed: int) -> tuple[pd.DataFrame, np.ndarray, np.random.Generator]:
+    rng = np.random.default_rng(seed)
+    maturity = rng.choice([1, 2, 3, 4], size=N_TEAMS, p=[0.25, 0.30, 0.25, 0.20])
+    size = rng.integers(6, 31, N_TEAMS)
+    budget = np.round(np.exp(rng.normal(np.log(1.2) + 0.28 * (maturity - 1), 0.22)), 2)
+    propensity = 1 / (1 + np.exp(-(-1.7 + 0.75 * (maturity - 1) + 1.5 * np.log(budget / 1.6))))
+    certified = rng.random(N_TEAMS) < propensity
+    quality = (
+        0.6 * (maturity - 2.4)
+        + 0.9 * np.log(budget / 1.7)
+        + CERTIFICATE_EFFECT * certified
+        + rng.normal(0, 0.35, N_TEAMS)
+    )
+    teams = pd.DataFrame(
+        {
+            "team": [f"T{number:02d}" for number in range(1, N_TEAMS + 1)],
+            "certificate": np.where(certified, "certified", "none"),
+            "maturity": maturity.astype("int64"),
+            "size": size.astype("int64"),
+            "budget_per_agent": budget,
+        }
+    )
+    return teams, quality, rng
+
+
+def make_teams(seed: int = TEAMS_SEED) -> pd.DataFrame:
+    """Generate the 80 contact-centre teams (see ``data_card("teams")``).
+
+    Process maturity (1-4) and budget per agent drive both service quality and the
+    chance that the team lead holds a CX certificate; the certificate itself has no
+    effect (``CERTIFICATE_EFFECT = 0``). So certified teams score better, and the gap
+    is confounding.
+
+    Examples
+    --------
+    >>> teams = make_teams()
+    >>> len(teams), sorted(teams["certificate"].unique())
+    (80, ['certified', 'none'])
+    """
+    return _simulate_teams(seed)[0]
+
+
+def _simulate_teams(seed: int) -> tuple[pd.DataFrame, np.ndarray, np.random.Generator]:
+    """The first half-year, plus the latent quality and the generator the panel goes on with."""
+    teams, quality, rng = _teams_and_quality(seed)
+    outcomes = _team_outcomes(quality, rng, 0.0, 1.0)
+    for column, values in outcomes.items():
+        teams[column] = values
+    teams["nps_target_met"] = (teams["nps"] >= NPS_TARGET).astype("int64")
+    return teams, quality, rng
+
+
+def make_team_panel(seed: int = TEAMS_SEED) -> pd.DataFrame:
+    """Generate the two half-year panel of the same 80 teams (see ``data_card("team_panel")``).
+
+    The first half-year (``2026-H1``) is exactly :func:`make_teams`. Between the two
+    half-years, 16 teams whose leads had no certificate send them on a certification
+    course, 16 teams (chosen mostly among the less mature) redesign their complaint
+    process, and the rest change nothing. Every team drifts up by ``COMMON_TREND_NPS``;
+    the course adds nothing; the process fix cuts resolution time to 70% and adds 6
+    NPS points.
+
+    Examples
+    --------
+    >>> panel = make_team_panel()
+    >>> panel.groupby(["period", "arm"]).size().unstack()
+    arm      certification course  none  process fix
+    period
+    2026-H1                    16    48           16
+    2026-H2                    16    48           16
+    """
+    teams, quality, rng = _simulate_teams(seed)
+    arm = np.full(N_TEAMS, "none", dtype=object)
+    uncertified = np.flatnonzero(teams["certificate"].to_numpy() == "none")
+    course = rng.choice(uncertified, 16, replace=False)
+    arm[course] = "certification course"
+    remaining = np.flatnonzero(arm == "none")
+    weights = np.where(teams["maturity"].to_numpy()[remaining] <= 2, 3.0, 1.0)
+    fix = rng.choice(remaining, 16, replace=False, p=weights / weights.sum())
+    arm[fix] = "process fix"
+
+    fixed = arm == "process fix"
+    later_quality = quality + rng.normal(0, 0.15, N_TEAMS)
+    after = _team_outcomes(
+        later_quality,
+        rng,
+        COMMON_TREND_NPS + PROCESS_FIX_NPS * fixed,
+        np.where(fixed, PROCESS_FIX_DAYS_FACTOR, 1.0),
+    )
+    columns = ["nps", "csat", "fcr", "days_to_resolve"]
+    before_rows = teams[["team", "certificate", "maturity", "size", "budget_per_agent", *columns]].copy()
+    before_rows.insert(1, "period", "2026-H1")
+    after_rows = before_rows.copy()
+    after_rows["period"] = "2026-H2"
+    for column in columns:
+        after_rows[column] = after[column]
+    for rows in (before_rows, after_rows):
+        rows.insert(2, "arm", arm)
+    panel = pd.concat([before_rows, after_rows], ignore_index=True)
+    return panel.sort_values(["team", "period"], ignore_index=True)
+
+
+def load_teams() -> pd.DataFrame:
+    """The 80 contact-centre teams shipped with cxlab, one row each.
+
+    Examples
+    --------
+    >>> load_teams().columns.tolist()[:5]
+    ['team', 'certificate', 'maturity', 'size', 'budget_per_agent']
+    """
+    return _read("teams")
+
+
+def load_team_panel() -> pd.DataFrame:
+    """The 80 teams in two half-years (160 rows), with the arm each team was in.
+
+    Examples
+    --------
+    >>> load_team_panel().shape
+    (160, 11)
+    """
+    return _read("team_panel")
+
+
 def _read(name: str) -> pd.DataFrame:
     if name not in DATASETS:
         raise ValueError(f"unknown data set {name!r}; the course has {DATASETS}")
@@ -121,8 +323,15 @@ def write_datasets(directory=None) -> list:
     from pathlib import Path
 
     target = Path(directory) if directory else Path(str(resources.files("cxlab").joinpath("datasets")))
+    generators = {
+        "survey": make_survey,
+        "kidney_stones": make_kidney_stones,
+        "teams": make_teams,
+        "team_panel": make_team_panel,
+    }
     written = []
-    path = target / "survey.csv"
-    make_survey().to_csv(path, index=False, lineterminator="\n")
-    written.append(path)
+    for name, generate in generators.items():
+        path = target / f"{name}.csv"
+        generate().to_csv(path, index=False, lineterminator="\n")
+        written.append(path)
     return written

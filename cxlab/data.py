@@ -140,16 +140,18 @@ CERTIFICATE_EFFECT = 0.0
 #: The process fix's true effects between the two half-years of the panel.
 PROCESS_FIX_DAYS_FACTOR = 0.70   # complaints resolved in 70% of the time
 PROCESS_FIX_NPS = 6.0            # NPS points gained, on top of the common trend
+PROCESS_FIX_CSAT = 3.5           # CSAT points gained, on top of the common trend
 COMMON_TREND_NPS = 3.0           # every team's NPS drifts up by this much (a quiet season)
+COMMON_TREND_CSAT = 1.5          # and its CSAT by this much
 N_TEAMS = 80
 #: The company's NPS target for a team (column ``nps_target_met``).
 NPS_TARGET = 20
 
 
-def _team_outcomes(quality: np.ndarray, rng: np.random.Generator, nps_shift, days_factor) -> dict:
+def _team_outcomes(quality: np.ndarray, rng: np.random.Generator, nps_shift, days_factor, csat_shift=0.0) -> dict:
     n = quality.size
     nps = np.clip(18 + 14 * quality + nps_shift + rng.normal(0, 4, n), -100, 100)
-    csat = np.clip(80 + 6 * quality + rng.normal(0, 2.5, n), 0, 100)
+    csat = np.clip(80 + 6 * quality + csat_shift + rng.normal(0, 2.5, n), 0, 100)
     fcr = np.clip(71 + 5 * quality + rng.normal(0, 2.5, n), 0, 100)
     days = 7.5 * np.exp(-0.22 * quality + rng.normal(0, 0.12, n)) * days_factor
     return {
@@ -218,9 +220,9 @@ def make_team_panel(seed: int = TEAMS_SEED) -> pd.DataFrame:
     The first half-year (``2026-H1``) is exactly :func:`make_teams`. Between the two
     half-years, 16 teams whose leads had no certificate send them on a certification
     course, 16 teams (chosen mostly among the less mature) redesign their complaint
-    process, and the rest change nothing. Every team drifts up by ``COMMON_TREND_NPS``;
-    the course adds nothing; the process fix cuts resolution time to 70% and adds 6
-    NPS points.
+    process, and the rest change nothing. Every team drifts up by ``COMMON_TREND_NPS``
+    (and ``COMMON_TREND_CSAT``); the course adds nothing; the process fix cuts
+    resolution time to 70% and adds 6 NPS and 3.5 CSAT points.
 
     Examples
     --------
@@ -248,6 +250,7 @@ def make_team_panel(seed: int = TEAMS_SEED) -> pd.DataFrame:
         rng,
         COMMON_TREND_NPS + PROCESS_FIX_NPS * fixed,
         np.where(fixed, PROCESS_FIX_DAYS_FACTOR, 1.0),
+        COMMON_TREND_CSAT + PROCESS_FIX_CSAT * fixed,
     )
     columns = ["nps", "csat", "fcr", "days_to_resolve"]
     before_rows = teams[["team", "certificate", "maturity", "size", "budget_per_agent", *columns]].copy()
@@ -282,6 +285,40 @@ def load_team_panel() -> pd.DataFrame:
     (160, 11)
     """
     return _read("team_panel")
+
+
+def make_confounded(
+    confounding: float = 1.0,
+    true_effect: float = 0.0,
+    n_teams: int = 400,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """A small confounding model for explorers: maturity drives both certificate and NPS.
+
+    Each team has a maturity level ``m`` (1-4, equally likely). Its lead is certified
+    with probability ``0.1 + 0.8 logistic(confounding * (m - 2.5))``, so
+    ``confounding = 0`` makes the certificate independent of maturity, and every
+    level keeps some certified and some uncertified teams. The team's NPS is
+    ``10 + 8 (m - 2.5) + true_effect * certified + Normal(0, 8)``.
+
+    Examples
+    --------
+    >>> frame = make_confounded(confounding=2.0, seed=1)
+    >>> frame.columns.tolist()
+    ['certificate', 'maturity', 'nps']
+    """
+    if not isinstance(n_teams, int | np.integer) or isinstance(n_teams, bool) or n_teams < 16:
+        raise ValueError(f"n_teams must be a whole number of at least 16, got {n_teams!r}")
+    for name, value in (("confounding", confounding), ("true_effect", true_effect)):
+        if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating) or not np.isfinite(value):
+            raise TypeError(f"{name} must be a finite number, got {value!r}")
+    rng = np.random.default_rng(seed)
+    maturity = rng.integers(1, 5, n_teams)
+    certified = rng.random(n_teams) < 0.1 + 0.8 / (1 + np.exp(-confounding * (maturity - 2.5)))
+    nps = 10 + 8 * (maturity - 2.5) + true_effect * certified + rng.normal(0, 8, n_teams)
+    return pd.DataFrame(
+        {"certificate": np.where(certified, "certified", "none"), "maturity": maturity, "nps": np.round(nps, 1)}
+    )
 
 
 def _read(name: str) -> pd.DataFrame:

@@ -107,3 +107,86 @@ def margin_of_error_curve(shares=((40, 40), (50, 20), (30, 10)), n_max: int = 20
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
     return ax
+
+
+def stratified_differences(result, naive=None, ax=None, xlabel: str | None = None):
+    """Forest plot of a stratified :func:`cxlab.compare_groups` result.
+
+    One row per stratum (difference and interval), then the Mantel-Haenszel pooled
+    estimate (a diamond) and, if given, the naive comparison without strata (a
+    square). Returns the matplotlib Axes.
+    """
+    if getattr(result, "table", None) is None:
+        raise ValueError("result must come from compare_groups(..., strata=...), which has a per-stratum table")
+    table = result.table
+    rows = [(f"{result.strata} = {label}", row["difference"], row["low"], row["high"], "o", PASSIVE_COLOUR)
+            for label, row in table.iterrows()]
+    rows.append(("pooled within strata\n(Mantel-Haenszel)", result.difference, result.low, result.high, "D", PROMOTER_COLOUR))
+    if naive is not None:
+        rows.append(("ignoring the strata", naive.difference, naive.low, naive.high, "s", DETRACTOR_COLOUR))
+    ax = ax or plt.subplots(figsize=(6.4, 0.55 * len(rows) + 1.3), layout="constrained")[1]
+    positions = np.arange(len(rows))[::-1]
+    for position, (label, value, low, high, marker, colour) in zip(positions, rows, strict=True):
+        ax.errorbar(value, position, xerr=[[value - low], [high - value]], fmt=marker, color=colour,
+                    ecolor="black", capsize=4, markersize=7)
+    ax.set_yticks(positions)
+    ax.set_yticklabels([row[0] for row in rows])
+    ax.axvline(0, color="black", linewidth=0.8, linestyle=":")
+    a, b = result.levels
+    ax.set_xlabel(xlabel or f"difference in {result.outcome}: {a} minus {b} ({result.ci:.0%} interval)")
+    return ax
+
+
+def did_lines(result, ax=None, ylabel: str | None = None):
+    """The two arms of a :func:`cxlab.diff_in_diff` before and after, with the counterfactual.
+
+    The dashed line is where the treated arm would have ended had it moved like the
+    control arm; the gap at the end is the estimate. Returns the matplotlib Axes.
+    """
+    means = result.means
+    before, after = result.before, result.after
+    ax = ax or plt.subplots(figsize=(5.6, 3.6), layout="constrained")[1]
+    x = [0, 1]
+    treated = [means.loc[result.treated, before], means.loc[result.treated, after]]
+    control = [means.loc[result.control, before], means.loc[result.control, after]]
+    counterfactual = [treated[0], treated[0] + result.control_change]
+    ax.plot(x, control, "s-", color=PASSIVE_COLOUR, label=f"{result.control} (control)")
+    ax.plot(x, treated, "o-", color=PROMOTER_COLOUR, label=f"{result.treated}")
+    ax.plot(x, counterfactual, "o--", color=PROMOTER_COLOUR, alpha=0.6, markerfacecolor="white",
+            label=f"{result.treated} had it moved like the control")
+    ax.annotate("", xy=(1.04, treated[1]), xytext=(1.04, counterfactual[1]),
+                arrowprops={"arrowstyle": "<->", "color": "black"})
+    ax.text(1.07, (treated[1] + counterfactual[1]) / 2, f"{result.estimate:+.1f}", va="center")
+    ax.set_xticks(x)
+    ax.set_xticklabels([str(before), str(after)])
+    ax.set_xlim(-0.2, 1.35)
+    ax.set_ylabel(ylabel or f"mean {result.outcome}")
+    ax.legend(fontsize=8, loc="best")
+    return ax
+
+
+def confounding_curve(strengths=None, true_effect: float = 0.0, n_teams: int = 400, seed: int = 0, ax=None):
+    """Naive, stratified and adjusted estimates of a certificate's effect as confounding grows.
+
+    Uses :func:`cxlab.data.make_confounded`; the horizontal line is the true effect.
+    Returns the matplotlib Axes.
+    """
+    from .data import make_confounded
+    from .stats import adjusted_effect, compare_groups
+
+    strengths = np.linspace(0, 3, 13) if strengths is None else np.asarray(strengths, dtype=float)
+    naive, pooled, adjusted = [], [], []
+    for strength in strengths:
+        frame = make_confounded(float(strength), true_effect, n_teams, seed)
+        naive.append(compare_groups(frame, "nps", "certificate").difference)
+        pooled.append(compare_groups(frame, "nps", "certificate", strata="maturity").difference)
+        adjusted.append(adjusted_effect(frame, "nps", "certificate", ["maturity"]).effect)
+    ax = ax or plt.subplots(figsize=(6, 3.6), layout="constrained")[1]
+    ax.plot(strengths, naive, "s-", color=DETRACTOR_COLOUR, label="naive: certified minus none")
+    ax.plot(strengths, pooled, "D-", color=PROMOTER_COLOUR, label="within maturity levels (Mantel-Haenszel)")
+    ax.plot(strengths, adjusted, "o:", color="black", label="regression on maturity")
+    ax.axhline(true_effect, color=PASSIVE_COLOUR, linewidth=2, label=f"true effect ({true_effect:+g})")
+    ax.set_xlabel("confounding: how strongly maturity drives who is certified")
+    ax.set_ylabel("estimated effect on NPS (points)")
+    ax.legend(fontsize=8)
+    return ax

@@ -70,3 +70,45 @@ def passives_explorer(promoters: int, passives: int, detractors: int):
     output = widgets.interactive_output(draw, {"share": slider})
     box = widgets.VBox([slider, output])
     return box
+
+
+def confounding_explorer(confounding: float = 1.5, true_effect: float = 0.0, n_teams: int = 400):
+    """Sliders for confounding strength and the certificate's true effect.
+
+    Shows the naive, stratified and adjusted estimates with their intervals against
+    the true effect, on data from :func:`cxlab.data.make_confounded`. Returns the
+    widget box.
+    """
+    from .data import make_confounded
+    from .stats import adjusted_effect, compare_groups
+
+    style = {"description_width": "initial"}
+    strength = widgets.FloatSlider(value=confounding, min=0.0, max=3.0, step=0.25, continuous_update=False,
+                                   description="confounding", style=style)
+    effect = widgets.FloatSlider(value=true_effect, min=-6.0, max=6.0, step=1.0, continuous_update=False,
+                                 description="true effect (NPS points)", style=style)
+    seed = widgets.IntSlider(value=0, min=0, max=20, continuous_update=False, description="sample", style=style)
+
+    def draw(strength, effect, seed):
+        frame = make_confounded(strength, effect, n_teams, seed)
+        estimates = [
+            ("naive", compare_groups(frame, "nps", "certificate")),
+            ("within maturity\n(Mantel-Haenszel)", compare_groups(frame, "nps", "certificate", strata="maturity")),
+            ("regression\non maturity", adjusted_effect(frame, "nps", "certificate", ["maturity"])),
+        ]
+        fig, ax = plt.subplots(figsize=(6, 2.6))
+        for row, (label, result) in enumerate(estimates):
+            ax.errorbar(result.value, row, xerr=[[result.value - result.low], [result.high - result.value]],
+                        fmt="o", color="#0072B2", ecolor="black", capsize=5)
+            ax.text(result.high + 0.5, row, f"{result.value:+.1f}", va="center", fontsize=9)
+        ax.axvline(effect, color="#D55E00", linewidth=2, linestyle="--", label="true effect")
+        ax.set_yticks(range(len(estimates)))
+        ax.set_yticklabels([label for label, _ in estimates])
+        ax.set_xlim(-15, 30)
+        ax.set_xlabel("estimated effect of the certificate on NPS, 95% interval")
+        ax.legend(loc="lower right", fontsize=8)
+        fig.tight_layout()
+        plt.show()
+
+    output = widgets.interactive_output(draw, {"strength": strength, "effect": effect, "seed": seed})
+    return widgets.VBox([widgets.HBox([strength, effect]), seed, output])

@@ -196,22 +196,54 @@ def test_autograde_solution_full_marks_and_untouched_exercise_zero(assignment, c
     assert solved["needs_manual_grade"]
 
 
-# Plausible wrong answers for the NPS assignment: each has the right form, so the
-# visible checks pass, and only the hidden tests can tell it is wrong.
+# Plausible wrong answers: each has the right form, so the visible checks pass, and
+# only the hidden tests can tell it is wrong. Answer cell -> replacement, and the
+# graded cells that must lose their points.
 WRONG_BUT_WELL_FORMED = {
-    "q2_answer": "nps_all = 100 * (promoters - detractors) / len(survey) + 5.0",
-    "q6_answer": "n_needed = 1000",
+    "nps": (
+        {
+            "q2_answer": "nps_all = 100 * (promoters - detractors) / len(survey) + 5.0",
+            "q6_answer": "n_needed = 1000",
+        },
+        {"q2_score", "q6_sample_size"},
+    ),
+    "certification": (
+        {
+            # the groups the wrong way round
+            "q1_answer": (
+                'naive = cxlab.compare_groups(teams, "csat", "certificate", order=("none", "certified"))\n'
+                "naive_difference, naive_low, naive_high = naive.difference, naive.low, naive.high"
+            ),
+            # budget and size forgotten
+            "q4_answer": (
+                'model = cxlab.adjusted_effect(teams, "csat", "certificate", controls=["maturity"])\n'
+                "adjusted, adjusted_pvalue = model.effect, model.pvalue\n"
+                "certificate_significant = bool(model.pvalue < 0.05)"
+            ),
+            # the panel treated as repeated cross-sections: same estimate, wrong interval
+            "q5_answer": (
+                'fix = cxlab.diff_in_diff(panel, "csat", "arm", "period", treated="process fix", control="none")\n'
+                "fix_csat, fix_csat_low, fix_csat_high = fix.estimate, fix.low, fix.high"
+            ),
+        },
+        {"q1_naive", "q4_adjusted", "q5_process_fix"},
+    ),
 }
 
 
-def test_hidden_tests_catch_well_formed_wrong_answers(course, tmp_path):
+@pytest.mark.parametrize("assignment", sorted(WRONG_BUT_WELL_FORMED))
+def test_hidden_tests_catch_well_formed_wrong_answers(assignment, course, tmp_path):
     """A learner whose answers pass every visible check can still lose the points."""
-    source = ROOT / "solutions" / "nps" / "nps.ipynb"
+    replacements, expected_lost = WRONG_BUT_WELL_FORMED[assignment]
+    source = ROOT / "solutions" / assignment / f"{assignment}.ipynb"
     notebook = nbformat.read(source, as_version=4)
+    replaced = set()
     for cell in notebook.cells:
         grade_id = nbgrader_meta(cell).get("grade_id")
-        if grade_id in WRONG_BUT_WELL_FORMED:
-            cell.source = WRONG_BUT_WELL_FORMED[grade_id]
+        if grade_id in replacements:
+            cell.source = replacements[grade_id]
+            replaced.add(grade_id)
+    assert replaced == set(replacements), "a replaced answer cell no longer exists"
 
     # As the learner sees it: the visible checks (hidden tests stripped) all pass.
     learner_view = nbformat.from_dict(json.loads(json.dumps(notebook)))
@@ -223,8 +255,8 @@ def test_hidden_tests_catch_well_formed_wrong_answers(course, tmp_path):
 
     submission = tmp_path / "wrong.ipynb"
     nbformat.write(notebook, submission)
-    scores = autograde_scores(course, tmp_path, {"well-formed-but-wrong": submission}, "nps")["well-formed-but-wrong"]
+    scores = autograde_scores(course, tmp_path, {"well-formed-but-wrong": submission}, assignment)["well-formed-but-wrong"]
     lost = {name for name, (score, maximum) in scores["by_cell"].items() if score < maximum}
-    assert lost == {"q2_score", "q6_sample_size"}, scores["by_cell"]
+    assert lost == expected_lost, scores["by_cell"]
     assert all(scores["by_cell"][name][0] == 0 for name in lost)
-    assert scores["auto_score"] == scores["auto_max"] - scores["by_cell"]["q2_score"][1] - scores["by_cell"]["q6_sample_size"][1]
+    assert scores["auto_score"] == scores["auto_max"] - sum(scores["by_cell"][name][1] for name in lost)

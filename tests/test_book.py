@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
+import pytest
 from bs4 import BeautifulSoup
 
 from .conftest import ROOT, assignment_names
@@ -16,20 +17,28 @@ def page(built_book, name):
 
 
 def test_book_builds_warning_free_with_every_chapter(built_book):
-    for name in ("index.html", "book/intro.html", "book/nps.html", "book/bibliography.html"):
+    for name in ("index.html", "book/intro.html", "book/nps.html", "book/certification.html", "book/bibliography.html"):
         page(built_book, name)
 
 
-def test_nps_chapter_has_executed_figures_a_widget_and_a_link_to_its_exercise(built_book):
-    chapter = page(built_book, "book/nps.html")
+CHAPTERS = {"nps": "nps", "certification": "certification"}  # chapter page -> its assignment
+
+
+@pytest.mark.parametrize("chapter_name", sorted(CHAPTERS))
+def test_chapter_has_executed_figures_a_widget_and_a_link_to_its_exercise(built_book, chapter_name):
+    assignment = CHAPTERS[chapter_name]
+    chapter = page(built_book, f"book/{chapter_name}.html")
     figures = chapter.select("figure img, div.cell_output img")
     assert len(figures) >= 3, f"only {len(figures)} figures"
     assert all(image.get("alt") for image in figures), "every figure needs alt text"
+    assert all(image.find_parent("figure") and image.find_parent("figure").find("figcaption")
+               for image in chapter.select("figure img")), "every figure needs a caption"
     widget_views = chapter.select('script[type="application/vnd.jupyter.widget-view+json"]')
     assert widget_views, "the interactive explorer did not render a widget"
+    assert "live Python kernel" in chapter.get_text(" "), "the page must say the sliders need a kernel"
     links = [anchor.get("href", "") for anchor in chapter.find_all("a")]
-    assert any("exercises/nps/nps" in link for link in links)
-    assert any(link.endswith("nps.ipynb") for link in links), "no download link for the exercise notebook"
+    assert any(f"exercises/{assignment}/{assignment}" in link for link in links)
+    assert any(link.endswith(f"{assignment}.ipynb") for link in links), "no download link for the exercise notebook"
     citations = chapter.select("span.bibtex-citation a")
     assert citations, "the chapter cites no source"
     assert all("bibliography.html#" in anchor.get("href", "") for anchor in citations)
@@ -50,10 +59,23 @@ def test_intro_maps_the_course(built_book):
         assert topic.lower() in text.lower(), topic
 
 
-def test_bibliography_lists_the_nps_sources(built_book):
+def test_bibliography_lists_the_chapters_sources(built_book):
     text = page(built_book, "book/bibliography.html").get_text(" ")
-    for author in ("Reichheld", "Rocks", "Kupiec", "Walters"):
+    for author in ("Reichheld", "Rocks", "Kupiec", "Walters", "WB/LO", "Charig", "Julious", "Mantel", "Sato"):
         assert author in text, author
+
+
+def test_chapter_numbers_come_from_its_executed_code(built_book):
+    # Figures quoted in the certification chapter's prose are glued from the executed
+    # cells, so they cannot drift from the data; check two against the library.
+    from cxlab import compare_groups
+    from cxlab.data import load_teams
+
+    text = page(built_book, "book/certification.html").get_text(" ")
+    teams = load_teams()
+    naive = compare_groups(teams, "nps", "certificate")
+    pooled = compare_groups(teams, "nps", "certificate", strata="maturity")
+    assert f"shrinks from {naive.difference:.1f} to {pooled.difference:.1f} points" in " ".join(text.split())
 
 
 def test_configuration_keeps_exercises_unexecuted_and_solutions_out():

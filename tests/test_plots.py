@@ -57,3 +57,51 @@ def test_explorers_build_their_controls_and_redraw_on_change():
     sliders[0].value = 4000  # the redraw runs the callback; an error in it would raise here
     passives = widgets.passives_explorer(promoters=40, passives=30, detractors=30)
     passives.children[0].value = 50
+
+
+def test_stratified_differences_draws_strata_pooled_and_naive():
+    from cxlab.data import load_teams
+
+    teams = load_teams()
+    stratified = cxlab.compare_groups(teams, "nps", "certificate", strata="maturity")
+    naive = cxlab.compare_groups(teams, "nps", "certificate")
+    ax = plots.stratified_differences(stratified, naive=naive)
+    labels = [label.get_text() for label in ax.get_yticklabels()]
+    assert labels[:4] == [f"maturity = {level}" for level in (1, 2, 3, 4)]
+    assert "Mantel-Haenszel" in labels[4] and labels[5] == "ignoring the strata"
+    assert "certified minus none" in ax.get_xlabel()
+    with pytest.raises(ValueError, match="strata="):
+        plots.stratified_differences(naive)
+
+
+def test_did_lines_end_the_gap_at_the_estimate():
+    from cxlab.data import load_team_panel
+
+    result = cxlab.diff_in_diff(load_team_panel(), "nps", "arm", "period", treated="process fix",
+                                control="none", unit="team")
+    ax = plots.did_lines(result)
+    control, treated, counterfactual = (line.get_ydata() for line in ax.get_lines()[:3])
+    assert treated[1] - counterfactual[1] == pytest.approx(result.estimate)
+    assert counterfactual[1] - counterfactual[0] == pytest.approx(control[1] - control[0])
+    assert any(f"{result.estimate:+.1f}" == text.get_text() for text in ax.texts)
+
+
+def test_confounding_curve_separates_naive_from_adjusted():
+    ax = plots.confounding_curve(strengths=[0.0, 3.0], true_effect=0.0)
+    naive, pooled, adjusted = (line.get_ydata() for line in ax.get_lines()[:3])
+    assert naive[1] - naive[0] > 5, "strong confounding should inflate the naive estimate"
+    assert abs(pooled[1]) < 3 and abs(adjusted[1]) < 3
+
+
+def test_confounding_explorer_redraws_and_make_confounded_checks_input():
+    from cxlab.data import make_confounded
+
+    box = widgets.confounding_explorer()
+    strength, effect = box.children[0].children
+    strength.value = 3.0
+    effect.value = -4.0
+    box.children[1].value = 5
+    with pytest.raises(ValueError, match="n_teams"):
+        make_confounded(n_teams=3)
+    with pytest.raises(TypeError, match="confounding"):
+        make_confounded(confounding="strong")

@@ -44,6 +44,7 @@ assignments: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_nps.py
+	$(BIN)/python bench/bench_journey.py
 
 clean:
 	rm -rf _build gradebook.db

@@ -190,3 +190,78 @@ def confounding_curve(strengths=None, true_effect: float = 0.0, n_teams: int = 4
     ax.set_ylabel("estimated effect on NPS (points)")
     ax.legend(fontsize=8)
     return ax
+
+
+ZONE_STYLES = {  # colour and hatch per zone: the zone is also written on its lane
+    "front line": ("#0072B2", ""),
+    "back office": ("#E69F00", "//"),
+    "leadership": ("#009E73", ".."),
+}
+
+
+def journey_diagram(journey, ax=None):
+    """Swimlane diagram of a :class:`cxlab.journey.Journey`: one lane per department.
+
+    Steps are boxes placed left to right in run order, in their department's lane;
+    arrows show which step waits for which, and a hand-off between departments is
+    drawn dashed. Lanes are labelled with department and zone. Returns the Axes.
+    """
+    ordered = journey.order()
+    departments = [department for department in journey.departments
+                   if any(step.department == department.name for step in journey.steps)]
+    lane = {department.name: index for index, department in enumerate(reversed(departments))}
+    zone_of = {department.name: department.zone for department in departments}
+    column = {}
+    for step in ordered:
+        before = journey.predecessors(step)
+        column[step.name] = max((column[name] + 1 for name in before), default=0)
+    ax = ax or plt.subplots(figsize=(1.45 * (max(column.values()) + 1) + 2.5, 0.75 * len(departments) + 1),
+                            layout="constrained")[1]
+    for department in departments:
+        y = lane[department.name]
+        colour, hatch = ZONE_STYLES[department.zone]
+        ax.axhspan(y - 0.45, y + 0.45, color=colour, alpha=0.08)
+    for step in ordered:
+        x, y = column[step.name], lane[step.department]
+        colour, hatch = ZONE_STYLES[zone_of[step.department]]
+        ax.add_patch(plt.Rectangle((x - 0.42, y - 0.3), 0.84, 0.6, facecolor="white", edgecolor=colour,
+                                   hatch=hatch, linewidth=1.5))
+        ax.text(x, y, step.name.replace(" ", "\n", 1), ha="center", va="center", fontsize=8,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
+        for name in journey.predecessors(step):
+            x0, y0 = column[name], lane[journey.step(name).department]
+            handoff = journey.step(name).department != step.department
+            ax.annotate("", xy=(x - 0.42, y), xytext=(x0 + 0.42, y0),
+                        arrowprops={"arrowstyle": "->", "linestyle": "--" if handoff else "-",
+                                    "color": "black", "linewidth": 1.0, "shrinkA": 0, "shrinkB": 0,
+                                    "connectionstyle": "arc3,rad=0.0"})
+    ax.set_yticks([lane[department.name] for department in departments])
+    ax.set_yticklabels([f"{department.name}\n({department.zone})" for department in departments], fontsize=8)
+    ax.set_xticks([])
+    ax.set_xlim(-0.6, max(column.values()) + 0.6)
+    ax.set_ylim(-0.6, len(departments) - 0.4)
+    for side in ("top", "right", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.set_title(f"{journey.name}: steps by department (dashed arrows are hand-offs)", fontsize=10)
+    return ax
+
+
+def tornado(table, ax=None, top: int = 12):
+    """Tornado chart of :func:`cxlab.journey.sensitivity`: NPS change when each lever is
+    made worse (left bar, labelled) or better (right bar), largest swing on top.
+    Returns the Axes.
+    """
+    for column in ("lever", "worse", "better", "swing"):
+        if column not in table.columns:
+            raise ValueError(f"table needs a {column!r} column, as cxlab.journey.sensitivity returns")
+    rows = table.sort_values("swing", ascending=False).head(top).iloc[::-1]
+    ax = ax or plt.subplots(figsize=(7, 0.38 * len(rows) + 1.4), layout="constrained")[1]
+    positions = np.arange(len(rows))
+    ax.barh(positions, rows["worse"], color=DETRACTOR_COLOUR, hatch="//", edgecolor="black", label="lever made worse")
+    ax.barh(positions, rows["better"], color=PROMOTER_COLOUR, edgecolor="black", label="lever made better")
+    ax.set_yticks(positions)
+    ax.set_yticklabels(rows["lever"], fontsize=8)
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_xlabel("change in NPS (points) against today")
+    ax.legend(fontsize=8, loc="lower right")
+    return ax

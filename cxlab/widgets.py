@@ -112,3 +112,72 @@ def confounding_explorer(confounding: float = 1.5, true_effect: float = 0.0, n_t
 
     output = widgets.interactive_output(draw, {"strength": strength, "effect": effect, "seed": seed})
     return widgets.VBox([widgets.HBox([strength, effect]), seed, output])
+
+
+def journey_simulator(journey=None, n_customers: int = 20_000, seed: int = 0):
+    """Sliders for each department's speed and accuracy and for the culture; live NPS and churn.
+
+    A department's *time* slider multiplies the time of all its steps (1 = today); its
+    *errors* slider multiplies their error rates. *Silo* and *autonomy* set the
+    culture; *letter clarity* sets the clarity of the first invoice. Returns the box.
+    """
+    from .journey import leasing_journey, outcome, simulate
+
+    journey = journey or leasing_journey()
+    style = {"description_width": "initial"}
+    time_sliders, error_sliders = {}, {}
+    rows = []
+    for department in journey.departments:
+        if not any(step.department == department.name for step in journey.steps):
+            continue
+        time_sliders[department.name] = widgets.FloatSlider(
+            value=1.0, min=0.25, max=7.0, step=0.25, continuous_update=False, style=style,
+            description=f"{department.name}: time ×")
+        error_sliders[department.name] = widgets.FloatSlider(
+            value=1.0, min=0.0, max=4.0, step=0.25, continuous_update=False, style=style,
+            description="errors ×")
+        rows.append(widgets.HBox([time_sliders[department.name], error_sliders[department.name]]))
+    silo = widgets.FloatSlider(value=journey.silo, min=0, max=1, step=0.05, continuous_update=False,
+                               description="silo (culture)", style=style)
+    autonomy = widgets.FloatSlider(value=journey.autonomy, min=0, max=1, step=0.05, continuous_update=False,
+                                   description="front-line autonomy", style=style)
+    letter_step = next((step.name for step in journey.steps if "invoice" in step.name or "letter" in step.name),
+                       journey.steps[-1].name)
+    clarity = widgets.FloatSlider(value=journey.step(letter_step).clarity, min=0, max=1, step=0.05,
+                                  continuous_update=False, description=f"{letter_step}: clarity", style=style)
+    base = outcome(simulate(journey, n_customers, seed))
+
+    def draw(**values):
+        changed = journey.with_changes(silo=values["silo"], autonomy=values["autonomy"])
+        for step in journey.steps:
+            changed = changed.with_step(
+                step.name,
+                mean_days=step.mean_days * values[f"time_{step.department}"],
+                error_rate=min(step.error_rate * values[f"errors_{step.department}"], 1.0),
+            )
+        changed = changed.with_step(letter_step, clarity=values["clarity"])
+        now = outcome(simulate(changed, n_customers, seed))
+        fig, (left, right) = plt.subplots(1, 2, figsize=(8, 2.4))
+        for ax, label, pair, limits in (
+            (left, "NPS", ((base.nps, base.nps_low, base.nps_high), (now.nps, now.nps_low, now.nps_high)), (-100, 100)),
+            (right, "churned per 10,000", ((base.churn_per_10k, base.churn_low, base.churn_high),
+                                           (now.churn_per_10k, now.churn_low, now.churn_high)), (0, 10_000)),
+        ):
+            for row, (value, low, high) in enumerate(pair):
+                ax.errorbar(value, row, xerr=[[value - low], [high - value]], fmt="o", color="#0072B2",
+                            ecolor="black", capsize=4)
+                ax.text(value, row + 0.25, f"{value:,.0f}", ha="center", fontsize=9)
+            ax.set_yticks([0, 1])
+            ax.set_yticklabels(["today", "with your levers"])
+            ax.set_ylim(-0.5, 1.7)
+            ax.set_xlim(*limits)
+            ax.set_xlabel(label)
+        fig.suptitle(f"mean journey {now.mean_days:.1f} days (today {base.mean_days:.1f})", fontsize=10)
+        fig.tight_layout()
+        plt.show()
+
+    controls = {f"time_{name}": slider for name, slider in time_sliders.items()}
+    controls.update({f"errors_{name}": slider for name, slider in error_sliders.items()})
+    controls.update(silo=silo, autonomy=autonomy, clarity=clarity)
+    output = widgets.interactive_output(draw, controls)
+    return widgets.VBox([*rows, widgets.HBox([silo, autonomy]), clarity, output])

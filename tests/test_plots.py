@@ -105,3 +105,41 @@ def test_confounding_explorer_redraws_and_make_confounded_checks_input():
         make_confounded(n_teams=3)
     with pytest.raises(TypeError, match="confounding"):
         make_confounded(confounding="strong")
+
+
+def test_journey_diagram_puts_each_step_in_its_department_lane():
+    from cxlab.journey import leasing_journey
+
+    journey = leasing_journey()
+    ax = plots.journey_diagram(journey)
+    lanes = [label.get_text().split("\n")[0] for label in ax.get_yticklabels()]
+    assert sorted(lanes) == sorted(department.name for department in journey.departments)
+    boxes = [text.get_text().replace("\n", " ") for text in ax.texts if text.get_text()]
+    assert sorted(boxes) == sorted(step.name for step in journey.steps)
+    arrows = [text for text in ax.texts if not text.get_text() and getattr(text, "arrow_patch", None)]
+    assert len(arrows) == sum(len(journey.predecessors(step)) for step in journey.steps)
+    dashed = [arrow for arrow in arrows if arrow.arrow_patch.get_linestyle() != "-"]
+    handoffs = sum(journey.step(name).department != step.department
+                   for step in journey.steps for name in journey.predecessors(step))
+    assert len(dashed) == handoffs
+
+
+def test_tornado_sorts_levers_and_checks_its_input():
+    from cxlab.journey import leasing_journey, sensitivity
+
+    table = sensitivity(leasing_journey(), n_customers=4000, seed=1)
+    ax = plots.tornado(table, top=5)
+    labels = [label.get_text() for label in ax.get_yticklabels()]
+    assert labels[::-1] == table["lever"].head(5).tolist()  # widest swing on top
+    with pytest.raises(ValueError, match="'swing'"):
+        plots.tornado(table.drop(columns="swing"))
+
+
+def test_journey_simulator_redraws_on_every_control():
+    box = widgets.journey_simulator(n_customers=2000)
+    first_department = box.children[0].children
+    first_department[0].value = 4.0   # time x4
+    first_department[1].value = 2.0   # errors x2
+    silo, autonomy = box.children[-3].children
+    silo.value, autonomy.value = 1.0, 0.9
+    box.children[-2].value = 0.2      # an unclear first invoice

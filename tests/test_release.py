@@ -228,6 +228,30 @@ WRONG_BUT_WELL_FORMED = {
         },
         {"q1_naive", "q4_adjusted", "q5_process_fix"},
     ),
+    "butterfly": (
+        {
+            # the mean where the median was asked
+            "q1_answer": (
+                "customers = cxjourney.simulate(loan, n_customers=50_000, seed=1)\n"
+                'median_days = float(customers["total_days"].mean())\n'
+                'p90_days = float(customers["total_days"].quantile(0.9))\n'
+                'share_late = float((customers["total_days"] > loan.expected_days).mean())'
+            ),
+            # another seed: a different sample of customers
+            "q3_answer": (
+                'slow_income = loan.with_step("income verification", mean_days=14)\n'
+                "delay = cxjourney.what_if(loan, slow_income, n_customers=50_000, seed=33)\n"
+                "delay_nps_change, delay_nps_low, delay_nps_high = delay.nps_change, delay.nps_low, delay.nps_high"
+            ),
+            # the letter made worse than the question says (clarity 0.5, not 0.6)
+            "q5_answer": (
+                'letter = cxjourney.what_if(loan, loan.with_step("offer letter", clarity=0.5), n_customers=100_000, seed=5)\n'
+                "letter_churn_per_10k = letter.churn_change_per_10k\n"
+                "letter_churn_low, letter_churn_high = letter.churn_low, letter.churn_high"
+            ),
+        },
+        {"q1_time", "q3_delay", "q5_letter"},
+    ),
 }
 
 

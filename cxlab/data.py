@@ -13,7 +13,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-DATASETS = ("survey", "kidney_stones", "teams", "team_panel")
+DATASETS = ("survey", "kidney_stones", "teams", "team_panel", "employee_survey", "branch_outcomes", "loyalty_survey")
 
 _CHANNELS = ("phone", "chat", "email", "branch")
 _QUARTERS = ("2026-Q1", "2026-Q2")
@@ -287,6 +287,184 @@ def load_team_panel() -> pd.DataFrame:
     return _read("team_panel")
 
 
+# ------------------------------------------------------------------- EX -> CX
+
+BRANCHES_SEED = 20260301
+N_BRANCHES = 40
+BRANCH_QUARTERS = tuple(f"{year}-Q{quarter}" for year in (2025, 2026) for quarter in (1, 2, 3, 4))
+#: How strongly last quarter's employee experience moves this quarter's customer
+#: experience, and this quarter's (both in standard units of the latent scales).
+EX_TO_CX_LAG1 = 0.6
+EX_TO_CX_SAME = 0.15
+#: City branches: staff under more strain and customers harder to please (the confounder).
+CITY_EX = -0.5
+CITY_CX = -0.6
+
+
+def _branch_latent(seed: int):
+    rng = np.random.default_rng(seed)
+    city = rng.random(N_BRANCHES) < 0.5
+    size = np.where(city, rng.integers(12, 21, N_BRANCHES), rng.integers(6, 14, N_BRANCHES))
+    fixed = CITY_EX * city + rng.normal(0, 0.4, N_BRANCHES)
+    periods = len(BRANCH_QUARTERS) + 1  # one quarter before the data start, for the lag
+    shock = np.zeros((N_BRANCHES, periods))
+    shock[:, 0] = rng.normal(0, 0.5 / np.sqrt(1 - 0.6**2), N_BRANCHES)
+    for t in range(1, periods):
+        shock[:, t] = 0.6 * shock[:, t - 1] + rng.normal(0, 0.5, N_BRANCHES)
+    experience = fixed[:, None] + shock
+    customer = (
+        EX_TO_CX_LAG1 * experience[:, :-1]
+        + EX_TO_CX_SAME * experience[:, 1:]
+        + CITY_CX * city[:, None]
+        + rng.normal(0, 0.35, (N_BRANCHES, periods - 1))
+    )
+    return rng, city, size, experience[:, 1:], customer
+
+
+def make_employee_survey(seed: int = BRANCHES_SEED) -> pd.DataFrame:
+    """Generate the quarterly employee survey of 40 branches (see ``data_card("employee_survey")``).
+
+    Examples
+    --------
+    >>> survey = make_employee_survey()
+    >>> sorted(survey.columns)[:4]
+    ['autonomy', 'branch', 'employee', 'leadership']
+    """
+    rng, city, size, experience, _ = _branch_latent(seed)
+    rng = np.random.default_rng([seed, 1])
+    rows = []
+    for b in range(N_BRANCHES):
+        people = rng.normal(0, 0.6, size[b])  # each employee's own outlook, stable over time
+        for t, quarter in enumerate(BRANCH_QUARTERS):
+            if (b, t) == (11, 2):
+                continue  # branch B12 did not run the survey in 2025-Q3
+            view = experience[b, t] + people + rng.normal(0, 0.5, size[b])
+            def item(loading, noise):
+                return np.clip(np.rint(3.2 + loading * view + rng.normal(0, noise, size[b])), 1, 5).astype("int64")
+            rows.append(pd.DataFrame({
+                "branch": f"B{b + 1:02d}",
+                "quarter": quarter,
+                "employee": [f"B{b + 1:02d}-E{k + 1:02d}" for k in range(size[b])],
+                "tools": item(0.7, 0.7),
+                "leadership": item(0.8, 0.7),
+                "workload": np.clip(np.rint(3.0 - 0.6 * view + rng.normal(0, 0.7, size[b])), 1, 5).astype("int64"),
+                "autonomy": item(0.6, 0.7),
+                "recommend": np.clip(np.rint(7.0 + 1.7 * view + rng.normal(0, 1.2, size[b])), 0, 10).astype("int64"),
+            }))
+    return pd.concat(rows, ignore_index=True)
+
+
+def make_branch_outcomes(seed: int = BRANCHES_SEED) -> pd.DataFrame:
+    """Generate the branches' quarterly customer outcomes (see ``data_card("branch_outcomes")``).
+
+    Examples
+    --------
+    >>> outcomes = make_branch_outcomes()
+    >>> outcomes.columns.tolist()[:4]
+    ['branch', 'quarter', 'location', 'employees']
+    """
+    _, city, size, _, customer = _branch_latent(seed)
+    rng = np.random.default_rng([seed, 2])
+    shape = customer.shape
+    table = pd.DataFrame({
+        "branch": np.repeat([f"B{b + 1:02d}" for b in range(N_BRANCHES)], shape[1]),
+        "quarter": np.tile(BRANCH_QUARTERS, N_BRANCHES),
+        "location": np.repeat(np.where(city, "city", "town"), shape[1]),
+        "employees": np.repeat(size, shape[1]).astype("int64"),
+        "nps": np.round(22 + 12 * customer + rng.normal(0, 3, shape), 1).ravel(),
+        "complaints_per_1000": np.round(8 * np.exp(-0.25 * customer + rng.normal(0, 0.1, shape)), 2).ravel(),
+        "handling_minutes": np.round(9 - 0.8 * customer + rng.normal(0, 0.5, shape), 2).ravel(),
+        "cost_per_contact": np.round(4.5 - 0.4 * customer + rng.normal(0, 0.2, shape), 2).ravel(),
+        "churn_pct": np.round(np.clip(8 - 1.5 * customer + rng.normal(0, 0.6, shape), 0, 100), 2).ravel(),
+    })
+    # B40 was closed after 2026-Q3; B41 opened in 2026-Q3 and has no employee survey yet.
+    table = table[~((table["branch"] == "B40") & (table["quarter"] == "2026-Q4"))]
+    opened = pd.DataFrame({
+        "branch": "B41", "quarter": ["2026-Q3", "2026-Q4"], "location": "city", "employees": 10,
+        "nps": [14.0, 18.5], "complaints_per_1000": [9.4, 8.8], "handling_minutes": [9.9, 9.6],
+        "cost_per_contact": [4.9, 4.8], "churn_pct": [9.1, 8.7],
+    })
+    return pd.concat([table, opened], ignore_index=True)
+
+
+LOYALTY_SEED = 20260302
+#: Correlation of branch ambience with the advisor's quality (the same staff keep both).
+AMBIENCE_LINK = 0.85
+#: Touchpoints rated 0-10 in the loyalty survey, with the true effect of each on the
+#: 0-10 recommendation (per unit of the touchpoint's latent quality).
+TOUCHPOINT_EFFECTS = {
+    "advisor": 1.8,
+    "complaints": 0.8,
+    "app": 0.6,
+    "waiting": 0.5,
+    "fees": 0.3,
+    "ambience": -1.0,
+}
+
+#: Mean rating of each touchpoint (0-10): complaint handling and fees are the weak spots.
+TOUCHPOINT_MEANS = {"advisor": 7.8, "complaints": 5.6, "app": 7.2, "waiting": 6.3, "fees": 5.8, "ambience": 7.9}
+
+
+def make_loyalty_survey(seed: int = LOYALTY_SEED, n: int = 3000) -> pd.DataFrame:
+    """Generate the customer loyalty survey with touchpoint ratings (see ``data_card("loyalty_survey")``).
+
+    Examples
+    --------
+    >>> survey = make_loyalty_survey(n=100)
+    >>> survey.columns.tolist()
+    ['customer', 'branch', 'advisor', 'complaints', 'app', 'waiting', 'fees', 'ambience', 'recommend']
+    """
+    rng = np.random.default_rng(seed)
+    halo = rng.normal(0, 1, n)
+    loading = {"advisor": 0.6, "complaints": 0.5, "app": 0.4, "waiting": 0.5, "fees": 0.3}
+    quality = {name: weight * halo + np.sqrt(1 - weight**2) * rng.normal(0, 1, n) for name, weight in loading.items()}
+    # A pleasant branch goes with a good advisor (the same people keep both), hardly on its own.
+    quality["ambience"] = AMBIENCE_LINK * quality["advisor"] + np.sqrt(1 - AMBIENCE_LINK**2) * rng.normal(0, 1, n)
+    ratings = {name: np.clip(np.rint(TOUCHPOINT_MEANS[name] + 1.5 * q + rng.normal(0, 0.8, n)), 0, 10).astype("int64")
+               for name, q in quality.items()}
+    score = 7.2 + sum(TOUCHPOINT_EFFECTS[name] * quality[name] for name in TOUCHPOINT_EFFECTS) + rng.normal(0, 1.3, n)
+    survey = pd.DataFrame({
+        "customer": np.arange(1, n + 1, dtype="int64"),
+        "branch": [f"B{b:02d}" for b in rng.integers(1, N_BRANCHES + 1, n)],
+        **{name: ratings[name] for name in TOUCHPOINT_EFFECTS},
+        "recommend": np.clip(np.rint(score), 0, 10).astype("int64"),
+    })
+    return survey
+
+
+def load_employee_survey() -> pd.DataFrame:
+    """The quarterly employee survey of 40 branches, one row per employee and quarter.
+
+    Examples
+    --------
+    >>> load_employee_survey()["quarter"].nunique()
+    8
+    """
+    return _read("employee_survey")
+
+
+def load_branch_outcomes() -> pd.DataFrame:
+    """The branches' customer outcomes, one row per branch and quarter.
+
+    Examples
+    --------
+    >>> load_branch_outcomes()["branch"].nunique()
+    41
+    """
+    return _read("branch_outcomes")
+
+
+def load_loyalty_survey() -> pd.DataFrame:
+    """The customer loyalty survey with six touchpoint ratings (3,000 customers).
+
+    Examples
+    --------
+    >>> load_loyalty_survey().shape
+    (3000, 9)
+    """
+    return _read("loyalty_survey")
+
+
 def make_confounded(
     confounding: float = 1.0,
     true_effect: float = 0.0,
@@ -365,6 +543,9 @@ def write_datasets(directory=None) -> list:
         "kidney_stones": make_kidney_stones,
         "teams": make_teams,
         "team_panel": make_team_panel,
+        "employee_survey": make_employee_survey,
+        "branch_outcomes": make_branch_outcomes,
+        "loyalty_survey": make_loyalty_survey,
     }
     written = []
     for name, generate in generators.items():

@@ -13,6 +13,9 @@ GENERATORS = {
     "kidney_stones": (data.load_kidney_stones, data.make_kidney_stones),
     "teams": (data.load_teams, data.make_teams),
     "team_panel": (data.load_team_panel, data.make_team_panel),
+    "employee_survey": (data.load_employee_survey, data.make_employee_survey),
+    "branch_outcomes": (data.load_branch_outcomes, data.make_branch_outcomes),
+    "loyalty_survey": (data.load_loyalty_survey, data.make_loyalty_survey),
 }
 
 

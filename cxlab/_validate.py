@@ -141,3 +141,18 @@ def require_columns(df: pd.DataFrame, *columns: str) -> None:
         raise ValueError(
             f"column(s) {missing} not found; the DataFrame has columns {list(df.columns)}"
         )
+
+
+def drop_missing(frame: pd.DataFrame, columns, nan_policy: str) -> pd.DataFrame:
+    """Rows of ``frame`` without missing values, or a clear error when ``nan_policy="raise"``."""
+    check_nan_policy(nan_policy)
+    missing = frame.isna().any(axis=1)
+    if missing.any():
+        if nan_policy == "raise":
+            first = frame.index[missing.to_numpy()][0]
+            raise ValueError(
+                f"{int(missing.sum())} row(s) have a missing value in {list(columns)}, the first at index "
+                f"{first!r}; pass nan_policy='omit' to leave them out"
+            )
+        frame = frame[~missing]
+    return frame

@@ -23,7 +23,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from ._validate import check_nan_policy, require_columns
+from ._validate import check_nan_policy, drop_missing, require_columns
 
 #: The largest number of drivers :func:`shapley_importance` enumerates (2**15 models).
 MAX_SHAPLEY_DRIVERS = 15
@@ -50,16 +50,7 @@ def _driver_frame(df: pd.DataFrame, target: str, drivers, nan_policy: str = "rai
                 f"column {column!r} must be numeric (a rating or a measure); it has dtype {values.dtype} "
                 f"with values such as {example!r}"
             )
-    frame = df[[target, *drivers]].astype("float64")
-    missing = frame.isna().any(axis=1)
-    if missing.any():
-        if nan_policy == "raise":
-            first = frame.index[missing.to_numpy()][0]
-            raise ValueError(
-                f"{int(missing.sum())} row(s) have missing values in {[target, *drivers]}, the first at index "
-                f"{first!r}; pass nan_policy='omit' to leave them out"
-            )
-        frame = frame[~missing]
+    frame = drop_missing(df[[target, *drivers]].astype("float64"), [target, *drivers], nan_policy)
     if not np.isfinite(frame.to_numpy()).all():
         raise ValueError("the data contain an infinite value")
     if len(frame) < len(drivers) + 2:

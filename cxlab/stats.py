@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _scipy_stats
 
-from ._validate import check_ci, check_nan_policy, check_scale, require_columns
+from ._validate import check_ci, check_nan_policy, check_scale, drop_missing, require_columns
 from .metrics import NPSCounts, _check_box, nps_counts, scale_counts
 
 NPS_METHODS = ("wald", "adjusted-wald", "bootstrap")
@@ -654,15 +654,7 @@ def _prepare_groups(df, outcome, group, strata, order, nan_policy):
     frame = pd.DataFrame({"y": y, "g": df[group]})
     if strata is not None:
         frame["s"] = df[strata]
-    missing = frame.isna().any(axis=1)
-    if missing.any():
-        if nan_policy == "raise":
-            first = frame.index[missing.to_numpy()][0]
-            raise ValueError(
-                f"{int(missing.sum())} row(s) have a missing value in {columns}, the first at index {first!r}; "
-                "pass nan_policy='omit' to leave them out"
-            )
-        frame = frame[~missing]
+    frame = drop_missing(frame, columns, nan_policy)
     if frame.empty:
         raise ValueError(f"no rows to compare: the DataFrame has no complete values in {columns}")
     if not np.isfinite(frame["y"].to_numpy()).all():
@@ -980,14 +972,7 @@ def adjusted_effect(
         raise ValueError(f"controls {controls} must not include the outcome {outcome!r} or the group {group!r}")
     y = _numeric_outcome(df, outcome)
     frame = pd.concat([y.rename("__y"), df[[group, *controls]]], axis=1)
-    missing = frame.isna().any(axis=1)
-    if missing.any():
-        if nan_policy == "raise":
-            raise ValueError(
-                f"{int(missing.sum())} row(s) have a missing value in {[outcome, group, *controls]}, the first at "
-                f"index {frame.index[missing.to_numpy()][0]!r}; pass nan_policy='omit' to leave them out"
-            )
-        frame = frame[~missing]
+    frame = drop_missing(frame, [outcome, group, *controls], nan_policy)
     levels = _two_levels(frame[group], group, order)
     frame = frame[frame[group].isin(levels)]
     indicator = (frame[group] == levels[0]).astype("float64").rename(f"{group}={levels[0]}")
@@ -1127,14 +1112,7 @@ def diff_in_diff(
     frame = pd.DataFrame({"y": y, "g": panel[group], "t": panel[period]})
     if unit is not None:
         frame["u"] = panel[unit]
-    missing = frame.isna().any(axis=1)
-    if missing.any():
-        if nan_policy == "raise":
-            raise ValueError(
-                f"{int(missing.sum())} row(s) have a missing value in {columns}, the first at index "
-                f"{frame.index[missing.to_numpy()][0]!r}; pass nan_policy='omit' to leave them out"
-            )
-        frame = frame[~missing]
+    frame = drop_missing(frame, columns, nan_policy)
     groups = sorted(frame["g"].unique().tolist(), key=str)
     treated = _pick_level(groups, treated, "treated", group)
     if control is None:

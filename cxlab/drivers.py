@@ -282,3 +282,33 @@ def scenario_effect(df: pd.DataFrame, target: str, drivers, changes: dict, *, na
     coefficients, *_ = np.linalg.lstsq(design, frame[target].to_numpy(), rcond=None)
     by_driver = dict(zip(drivers, coefficients[1:], strict=True))
     return float(sum(by_driver[name] * float(change) for name, change in changes.items()))
+
+
+def scenario_nps_gain(df: pd.DataFrame, target: str, drivers, changes: dict, *, nan_policy: str = "raise") -> float:
+    """Expected change in NPS if drivers' ratings rose by ``changes`` (0-10 target).
+
+    Every respondent's recommendation moves by the regression's predicted change
+    (:func:`scenario_effect`), ``k + f`` points with ``k`` whole and ``0 <= f < 1``:
+    in expectation a share ``f`` of respondents moves ``k + 1`` points and the rest
+    ``k``, kept on 0..10. The result is the expected new NPS minus today's, in points.
+    The same caveat applies: it assumes the drivers cause the recommendation.
+
+    Examples
+    --------
+    >>> from cxlab.data import load_loyalty_survey
+    >>> gain = scenario_nps_gain(load_loyalty_survey(), "recommend", ["advisor", "complaints"], {"complaints": 1})
+    >>> bool(gain > 0)
+    True
+    """
+    from .metrics import nps_score
+
+    frame = _driver_frame(df, target, drivers, nan_policy)
+    values = frame[target].to_numpy()
+    if ((values < 0) | (values > 10) | (values != np.round(values))).any():
+        raise ValueError(f"target {target!r} must hold 0-10 recommendation scores for an NPS scenario")
+    shift = scenario_effect(frame, target, drivers, changes)
+    whole = math.floor(shift)
+    part = shift - whole
+    lower = nps_score(np.clip(values + whole, 0, 10).astype(np.int64))
+    upper = nps_score(np.clip(values + whole + 1, 0, 10).astype(np.int64))
+    return float((1 - part) * lower + part * upper - nps_score(values.astype(np.int64)))

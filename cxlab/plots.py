@@ -265,3 +265,57 @@ def tornado(table, ax=None, top: int = 12):
     ax.set_xlabel("change in NPS (points) against today")
     ax.legend(fontsize=8, loc="lower right")
     return ax
+
+
+def importance_performance_chart(grid, ax=None):
+    """Scatter of :func:`cxlab.drivers.importance_performance`: importance across, performance up.
+
+    Dashed lines at the means split the four quadrants, each named in its corner;
+    every point is labelled with its driver. Returns the Axes.
+    """
+    for column in ("importance", "performance"):
+        if column not in grid.columns:
+            raise ValueError(f"grid needs a {column!r} column, as cxlab.drivers.importance_performance returns")
+    ax = ax or plt.subplots(figsize=(6.4, 4.4), layout="constrained")[1]
+    ax.scatter(grid["importance"], grid["performance"], s=60, color=PROMOTER_COLOUR, edgecolor="black", zorder=3)
+    for name, row in grid.iterrows():
+        ax.annotate(name, (row["importance"], row["performance"]), textcoords="offset points", xytext=(6, 5),
+                    fontsize=9)
+    x_mid, y_mid = grid["importance"].mean(), grid["performance"].mean()
+    ax.axvline(x_mid, color="black", linestyle="--", linewidth=0.8)
+    ax.axhline(y_mid, color="black", linestyle="--", linewidth=0.8)
+    x_low, x_high = 0, max(grid["importance"].max() * 1.15, x_mid * 1.5)
+    y_pad = max((grid["performance"].max() - grid["performance"].min()) * 0.25, 0.2)
+    y_low, y_high = grid["performance"].min() - y_pad, grid["performance"].max() + y_pad
+    ax.set_xlim(x_low, x_high)
+    ax.set_ylim(y_low, y_high)
+    for text, x, y, ha, va in (("fix first", x_high, y_low, "right", "bottom"),
+                               ("keep it up", x_high, y_high, "right", "top"),
+                               ("lower priority", x_low, y_low, "left", "bottom"),
+                               ("possible overkill", x_low, y_high, "left", "top")):
+        ax.text(x, y, f" {text} ", ha=ha, va=va, fontsize=9, style="italic", color="#555555")
+    ax.set_xlabel("importance: % of explained variance (relative weights)")
+    ax.set_ylabel("performance: mean rating")
+    return ax
+
+
+def lag_profile(tables: dict, ax=None, xlabel: str = "lag (quarters): EX leads CX when positive"):
+    """Correlation with its interval at each lag, one line per table of :func:`cxlab.linkage.lagged_correlation`.
+
+    ``tables`` maps a label (for example "across branches", "within branches") to a
+    table. Returns the Axes.
+    """
+    ax = ax or plt.subplots(figsize=(6.4, 3.6), layout="constrained")[1]
+    styles = (("o-", PROMOTER_COLOUR), ("s--", DETRACTOR_COLOUR), ("D:", "black"))
+    for index, (label, table) in enumerate(tables.items()):
+        marker, colour = styles[index % len(styles)]
+        offset = (index - (len(tables) - 1) / 2) * 0.06
+        lags = table.index.to_numpy(dtype=float) + offset
+        ax.errorbar(lags, table["r"], yerr=[table["r"] - table["low"], table["high"] - table["r"]], fmt=marker,
+                    color=colour, capsize=3, label=label)
+    ax.axhline(0, color="#999999", linewidth=0.8)
+    ax.set_xticks(sorted({int(lag) for table in tables.values() for lag in table.index}))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("correlation (95% interval)")
+    ax.legend(fontsize=8)
+    return ax

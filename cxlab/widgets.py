@@ -181,3 +181,46 @@ def journey_simulator(journey=None, n_customers: int = 20_000, seed: int = 0):
     controls.update(silo=silo, autonomy=autonomy, clarity=clarity)
     output = widgets.interactive_output(draw, controls)
     return widgets.VBox([*rows, widgets.HBox([silo, autonomy]), clarity, output])
+
+
+def collinearity_explorer(correlation: float = 0.5, n: int = 300):
+    """Slider for how strongly two drivers move together; compares betas with relative weights.
+
+    Two drivers both raise the outcome (the first twice as much). As their correlation
+    grows, the standardised betas of a single sample swing and can turn negative, while
+    the relative weights keep their order. Move the *sample* slider to redraw the data.
+    Returns the widget box.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from .drivers import driver_table
+
+    style = {"description_width": "initial"}
+    rho = widgets.FloatSlider(value=correlation, min=0.0, max=0.98, step=0.02, continuous_update=False,
+                              description="correlation of the drivers", style=style)
+    sample = widgets.IntSlider(value=0, min=0, max=30, continuous_update=False, description="sample", style=style)
+
+    def draw(rho, sample):
+        rng = np.random.default_rng(sample)
+        first = rng.normal(size=n)
+        second = rho * first + np.sqrt(1 - rho**2) * rng.normal(size=n)
+        frame = pd.DataFrame({"advisor": first + rng.normal(0, 0.5, n), "ambience": second + rng.normal(0, 0.5, n)})
+        frame["recommend"] = 1.0 * first + 0.5 * second + rng.normal(0, 1.0, n)
+        table = driver_table(frame, "recommend", ["advisor", "ambience"]).loc[["advisor", "ambience"]]
+        fig, (left, right) = plt.subplots(1, 2, figsize=(8, 2.6))
+        left.barh(table.index, table["beta"], color="#D55E00", hatch="//", edgecolor="black")
+        left.axvline(0, color="black", linewidth=0.8)
+        left.set_xlim(-0.6, 1.0)
+        left.set_title("standardised beta", fontsize=10)
+        right.barh(table.index, table["share"], color="#0072B2", edgecolor="black")
+        right.set_xlim(0, 100)
+        right.set_title("relative weight (% of R²)", fontsize=10)
+        for ax, column, fmt in ((left, "beta", "{:+.2f}"), (right, "share", "{:.0f}%")):
+            for row, value in enumerate(table[column]):
+                ax.text(value, row, " " + fmt.format(value), va="center", fontsize=9)
+        fig.tight_layout()
+        plt.show()
+
+    output = widgets.interactive_output(draw, {"rho": rho, "sample": sample})
+    return widgets.VBox([widgets.HBox([rho, sample]), output])

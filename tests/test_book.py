@@ -17,11 +17,11 @@ def page(built_book, name):
 
 
 def test_book_builds_warning_free_with_every_chapter(built_book):
-    for name in ("index.html", "book/intro.html", "book/nps.html", "book/certification.html", "book/butterfly.html", "book/bibliography.html"):
+    for name in ("index.html", "book/intro.html", "book/nps.html", "book/certification.html", "book/ex-cx.html", "book/butterfly.html", "book/bibliography.html"):
         page(built_book, name)
 
 
-CHAPTERS = {"nps": "nps", "certification": "certification", "butterfly": "butterfly"}  # chapter page -> its assignment
+CHAPTERS = {"nps": "nps", "certification": "certification", "ex-cx": "ex-cx", "butterfly": "butterfly"}  # chapter page -> its assignment
 
 
 @pytest.mark.parametrize("chapter_name", sorted(CHAPTERS))
@@ -61,7 +61,7 @@ def test_intro_maps_the_course(built_book):
 
 def test_bibliography_lists_the_chapters_sources(built_book):
     text = page(built_book, "book/bibliography.html").get_text(" ")
-    for author in ("Reichheld", "Rocks", "Kupiec", "Walters", "WB/LO", "Charig", "Julious", "Mantel", "Sato", "Dlaczego rola"):
+    for author in ("Reichheld", "Rocks", "Kupiec", "Walters", "WB/LO", "Charig", "Julious", "Mantel", "Sato", "Dlaczego rola", "Heskett", "Rucci", "Harter", "Johnson", "Lindeman", "Szawiec"):
         assert author in text, author
 
 

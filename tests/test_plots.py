@@ -143,3 +143,32 @@ def test_journey_simulator_redraws_on_every_control():
     silo, autonomy = box.children[-3].children
     silo.value, autonomy.value = 1.0, 0.9
     box.children[-2].value = 0.2      # an unclear first invoice
+
+
+def test_importance_performance_chart_labels_every_driver_and_quadrant():
+    from cxlab.data import load_loyalty_survey
+    from cxlab.drivers import importance_performance
+
+    grid = importance_performance(load_loyalty_survey(), "recommend", ["advisor", "complaints", "app", "fees"])
+    ax = plots.importance_performance_chart(grid)
+    texts = {text.get_text().strip() for text in ax.texts}
+    assert set(grid.index) <= texts
+    assert {"fix first", "keep it up", "lower priority", "possible overkill"} <= texts
+    with pytest.raises(ValueError, match="'performance'"):
+        plots.importance_performance_chart(grid.drop(columns="performance"))
+
+
+def test_lag_profile_draws_one_series_per_table_and_the_collinearity_explorer_redraws():
+    import pandas as pd
+
+    from cxlab.linkage import lagged_correlation
+
+    panel = pd.DataFrame({"unit": [1] * 5 + [2] * 5, "t": list(range(5)) * 2,
+                          "x": [1, 3, 2, 5, 4, 2, 2, 4, 3, 6], "y": [0, 1, 3, 2, 5, 1, 3, 2, 4, 3]})
+    tables = {"pooled": lagged_correlation(panel, "x", "y", "unit", "t", lags=[-1, 0, 1]),
+              "within": lagged_correlation(panel, "x", "y", "unit", "t", lags=[-1, 0, 1], within=True)}
+    ax = plots.lag_profile(tables)
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["pooled", "within"]
+    box = widgets.collinearity_explorer()
+    box.children[0].children[0].value = 0.96
+    box.children[0].children[1].value = 7

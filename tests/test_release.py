@@ -24,6 +24,7 @@ from .conftest import ROOT, assignment_names
 ASSIGNMENTS = assignment_names()
 SOLUTION_REGION = re.compile(r"### BEGIN SOLUTION(.*?)### END SOLUTION", re.S)
 HIDDEN_REGION = re.compile(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", re.S)
+GENERIC_LINE = re.compile(r"^\.\w+\(\)\)?$")
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "MARK SCHEME")
 
 
@@ -38,8 +39,10 @@ def nbgrader_meta(cell) -> dict:
 def secret_lines(notebook_path: Path) -> set[str]:
     """Lines only the instructor may see: solution code, hidden tests, model written answers.
 
-    Short or generic lines (a bare ``else:``, a closing bracket) could appear anywhere
-    and prove nothing, so only lines with at least 12 characters of content count.
+    Short or generic lines (a bare ``else:``, a closing bracket, a chained
+    ``.reset_index()`` without arguments) could appear anywhere and prove nothing, so
+    only lines with at least 12 characters of content, other than such chained calls,
+    count.
     """
     notebook = nbformat.read(notebook_path, as_version=4)
     secrets: set[str] = set()
@@ -51,7 +54,7 @@ def secret_lines(notebook_path: Path) -> set[str]:
         for region in regions:
             for line in region.splitlines():
                 line = line.strip()
-                if len(line) >= 12 and not line.startswith("#"):
+                if len(line) >= 12 and not line.startswith("#") and not GENERIC_LINE.match(line):
                     secrets.add(line)
     return secrets
 
@@ -251,6 +254,23 @@ WRONG_BUT_WELL_FORMED = {
             ),
         },
         {"q1_time", "q3_delay", "q5_letter"},
+    ),
+    "ex-cx": (
+        {
+            # correlations pooled across branches instead of within them
+            "q3_answer": (
+                'lags = linkage.lagged_correlation(panel, "enps", "complaints_per_1000", "branch", "quarter", lags=[0, 1])\n'
+                'complaints_now, complaints_next = float(lags.loc[0, "r"]), float(lags.loc[1, "r"])'
+            ),
+            # drivers ranked by their correlation instead of their relative weight
+            "q4_answer": (
+                'location = outcomes.drop_duplicates("branch").set_index("branch")["location"]\n'
+                'town = loyalty[loyalty["branch"].map(location) == "town"]\n'
+                'town_ranking = town[TOUCHPOINTS].corrwith(town["recommend"]).sort_values(ascending=False).index.tolist()\n'
+                'town_r_squared = float(drivers.relative_weights(town, "recommend", TOUCHPOINTS).sum())'
+            ),
+        },
+        {"q3_lags", "q4_ranking"},
     ),
 }
 

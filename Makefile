@@ -24,6 +24,23 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
 
+# Scripts the built pages serve themselves (widget manager and loader, MathJax), so the
+# book works without internet: installed from the npm registry at the versions pinned in
+# book/_assets/package-lock.json, copied into _build/book-static, never committed.
+ASSETS       := $(VENV)/book-assets
+BOOK_STATIC  := _build/book-static
+ASSETS_STAMP := $(BOOK_STATIC)/.stamp
+$(ASSETS_STAMP): book/_assets/package.json book/_assets/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed to fetch the book's scripts (Debian: apt-get install npm)"; exit 1; }
+	mkdir -p $(ASSETS)
+	cp book/_assets/package.json book/_assets/package-lock.json $(ASSETS)/
+	cd $(ASSETS) && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	rm -rf $(BOOK_STATIC) && mkdir -p $(BOOK_STATIC)/widgets $(BOOK_STATIC)/mathjax
+	cp $(ASSETS)/node_modules/requirejs/require.js $(BOOK_STATIC)/widgets/
+	find $(ASSETS)/node_modules/@jupyter-widgets/html-manager/dist -maxdepth 1 -type f ! -name '*.map' ! -name 'embed.js*' ! -name 'libembed-amd.js' -exec cp {} $(BOOK_STATIC)/widgets/ \;
+	cp -r $(ASSETS)/node_modules/mathjax/es5/. $(BOOK_STATIC)/mathjax/
+	@touch $@
+
 # Chapters are executed once and cached; the cache only notices edits to the chapters
 # themselves, so it is emptied whenever the library or its data change.
 CACHE_STAMP := _build/.cxlab-cache-stamp
@@ -31,12 +48,12 @@ $(CACHE_STAMP): $(wildcard cxlab/*.py cxlab/datasets/*)
 	rm -rf _build/.jupyter_cache _build/.doctrees
 	@mkdir -p _build && touch $@
 
-book: $(STAMP) $(CACHE_STAMP)
+book: $(STAMP) $(ASSETS_STAMP) $(CACHE_STAMP)
 	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
 	@echo
 	@echo "The book is in _build/html. Open file://$(CURDIR)/_build/html/index.html"
 
-test: $(STAMP)
+test: $(STAMP) $(ASSETS_STAMP)
 	$(BIN)/python -m pytest
 
 assignments: $(STAMP)

@@ -22,7 +22,7 @@ from pathlib import Path
 from docutils import nodes
 from docutils.parsers.rst import Directive, directives
 
-STATIC = Path(__file__).parent / "selfcheck_static"
+STATIC = Path(__file__).parent / "static"
 
 
 class selfcheck_node(nodes.General, nodes.Element):

@@ -1,0 +1,48 @@
+"""Keep the built pages free of scripts that would need the internet.
+
+Thebe (live code through a remote Binder kernel) is never used by this book: its
+start-up script points at a CDN and is sometimes added twice, which the browser
+reports as an error. This extension drops it from every page, and serves the small
+configuration script that points the widget manager at its own files, and a script
+that names the theme's and the widgets' unlabelled controls for screen readers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+STATIC = Path(__file__).parent / "static"
+
+
+def _is_thebe(script) -> bool:
+    filename = str(getattr(script, "filename", "") or "")
+    body = str(getattr(script, "attributes", {}).get("body", "") or "")
+    return filename.endswith("sphinx-thebe.js") or "THEBE_JS_URL" in body or "unpkg.com/thebe" in filename
+
+
+def drop_thebe(app, pagename, templatename, context, doctree):
+    scripts = context.get("script_files")
+    if scripts is None:
+        return
+    kept, seen = [], set()
+    for script in scripts:
+        if _is_thebe(script):
+            continue
+        key = (str(getattr(script, "filename", script)), str(getattr(script, "attributes", {}).get("body", "")))
+        if key in seen:
+            continue
+        seen.add(key)
+        kept.append(script)
+    scripts[:] = kept
+
+
+def add_static_path(app):
+    if str(STATIC) not in app.config.html_static_path:
+        app.config.html_static_path.append(str(STATIC))
+
+
+def setup(app):
+    app.connect("builder-inited", add_static_path)
+    app.connect("html-page-context", drop_thebe, priority=900)
+    app.add_js_file("a11y.js")
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -62,6 +62,7 @@ assignments: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_nps.py
 	$(BIN)/python bench/bench_journey.py
+	$(BIN)/python bench/bench_book.py
 
 clean:
 	rm -rf _build gradebook.db

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 import pytest
 from bs4 import BeautifulSoup
@@ -90,3 +90,32 @@ def test_configuration_keeps_exercises_unexecuted_and_solutions_out():
         assert any(PurePosixPath(notebook.as_posix()).match(pattern) for pattern in patterns), notebook
     assert config["execute"]["execute_notebooks"] == "cache"
     assert any(pattern.startswith("solutions") for pattern in config["exclude_patterns"])
+
+
+def test_launch_buttons_appear_once_a_repository_is_configured(tmp_path):
+    """The documented switch works: set repository.url and a hub, and exercise pages offer a launch link."""
+    import subprocess
+    import sys
+
+    import yaml
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    config["repository"]["url"] = "https://github.com/example-org/cx-lab"
+    config["launch_buttons"]["jupyterhub_url"] = "https://hub.example.org"
+    config["execute"]["execute_notebooks"] = "off"  # only the page furniture matters here
+    # Paths in the configuration are relative to its own folder: point them back at the course.
+    config["sphinx"]["local_extensions"] = {name: str(ROOT / folder) for name, folder in config["sphinx"]["local_extensions"].items()}
+    config["sphinx"]["config"]["html_static_path"] = [str(ROOT / folder) for folder in config["sphinx"]["config"]["html_static_path"]]
+    config["sphinx"]["config"]["html_favicon"] = str(ROOT / config["sphinx"]["config"]["html_favicon"])
+    alternative = tmp_path / "_config.yml"
+    alternative.write_text(yaml.safe_dump(config), encoding="utf-8")
+    jupyter_book = str(Path(sys.executable).parent / "jupyter-book")
+    completed = subprocess.run(
+        [jupyter_book, "build", str(ROOT), "--config", str(alternative), "--builder", "html",
+         "--path-output", str(tmp_path / "out")],
+        capture_output=True, text=True, timeout=900,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    exercise = page(tmp_path / "out" / "_build" / "html", "exercises/nps/nps.html")
+    launch = [anchor.get("href", "") for anchor in exercise.find_all("a") if "hub.example.org" in anchor.get("href", "")]
+    assert launch and "cx-lab" in launch[0], "no JupyterHub launch link on the exercise page"

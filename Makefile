@@ -48,7 +48,13 @@ $(CACHE_STAMP): $(wildcard cxlab/*.py cxlab/datasets/*)
 	rm -rf _build/.jupyter_cache _build/.doctrees
 	@mkdir -p _build && touch $@
 
-book: $(STAMP) $(ASSETS_STAMP) $(CACHE_STAMP)
+# Sphinx does not notice edits to the book's own extensions (book/_ext): rebuild every page then.
+EXT_STAMP := _build/.cxlab-ext-stamp
+$(EXT_STAMP): $(wildcard book/_ext/*.py book/_ext/static/*)
+	rm -rf _build/.doctrees _build/html
+	@mkdir -p _build && touch $@
+
+book: $(STAMP) $(ASSETS_STAMP) $(CACHE_STAMP) $(EXT_STAMP)
 	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
 	@echo
 	@echo "The book is in _build/html. Open file://$(CURDIR)/_build/html/index.html"

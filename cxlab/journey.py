@@ -43,8 +43,8 @@ import numpy as np
 import pandas as pd
 
 from ._validate import check_ci
-from .metrics import nps_counts
-from .stats import compare_groups, nps_test
+from .metrics import nps_score
+from .stats import compare_groups, nps, nps_test, wilson_interval
 
 ZONES = ("front line", "back office", "leadership")
 #: Levers that :func:`sensitivity` moves, with the direction that makes things worse.
@@ -520,14 +520,11 @@ class JourneyOutcome:
 
 def outcome(customers: pd.DataFrame, ci: float = 0.95) -> JourneyOutcome:
     """NPS (Wald interval) and churned customers per 10,000 (Wilson interval) of a simulation."""
-    from .stats import nps_from_counts, wilson_interval
-
     ci = check_ci(ci)
     for column in ("rating", "churned", "total_days"):
         if column not in customers.columns:
             raise ValueError(f"customers needs a {column!r} column, as simulate() returns; it has {list(customers.columns)}")
-    counts = nps_counts(customers["rating"].to_numpy())
-    score = nps_from_counts(counts.promoters, counts.passives, counts.detractors, ci=ci)
+    score = nps(customers["rating"].to_numpy(), ci=ci)
     n = len(customers)
     churned = int(customers["churned"].sum())
     low, high = wilson_interval(churned, n, ci)
@@ -592,8 +589,7 @@ def what_if(baseline: Journey, changed: Journey, n_customers: int = 100_000, see
 
 
 def _nps_of(journey: Journey, n: int, seed) -> float:
-    counts = nps_counts(simulate(journey, n, seed)["rating"].to_numpy())
-    return counts.value
+    return nps_score(simulate(journey, n, seed)["rating"].to_numpy())
 
 
 def _levers(journey: Journey, change: float):

@@ -36,6 +36,13 @@ class ConfidenceInterval(NamedTuple):
     high: float
 
 
+class _HasInterval:
+    """Results with ``low`` and ``high`` give them as a named pair, as scipy.stats results do."""
+
+    def confidence_interval(self) -> ConfidenceInterval:
+        return ConfidenceInterval(self.low, self.high)
+
+
 def _z(ci: float) -> float:
     return float(_scipy_stats.norm.ppf(0.5 + ci / 2))
 
@@ -58,7 +65,7 @@ def _check_resamples(n_resamples: int) -> int:
 
 
 @dataclass(frozen=True)
-class NPSResult:
+class NPSResult(_HasInterval):
     """An NPS with its interval, on the -100..100 scale.
 
     ``value`` is always the plain sample NPS; ``low`` and ``high`` come from ``method``.
@@ -75,8 +82,6 @@ class NPSResult:
     ci: float
     method: str
 
-    def confidence_interval(self) -> ConfidenceInterval:
-        return ConfidenceInterval(self.low, self.high)
 
     @property
     def margin_of_error(self) -> float:
@@ -248,7 +253,7 @@ def enps(scores, ci: float = 0.95, method: str = "wald", **kwargs) -> NPSResult:
 
 
 @dataclass(frozen=True)
-class NPSTestResult:
+class NPSTestResult(_HasInterval):
     """Difference between two independent NPS values (a - b), on -200..200."""
 
     difference: float
@@ -262,8 +267,6 @@ class NPSTestResult:
     n_a: int
     n_b: int
 
-    def confidence_interval(self) -> ConfidenceInterval:
-        return ConfidenceInterval(self.low, self.high)
 
     def __str__(self) -> str:
         return (
@@ -383,7 +386,7 @@ def wilson_interval(successes: int, n: int, ci: float = 0.95) -> ConfidenceInter
 
 
 @dataclass(frozen=True)
-class CSATResult:
+class CSATResult(_HasInterval):
     """Percent satisfied (the top boxes) with a Wilson interval, in percent."""
 
     value: float
@@ -395,8 +398,6 @@ class CSATResult:
     top: int
     ci: float
 
-    def confidence_interval(self) -> ConfidenceInterval:
-        return ConfidenceInterval(self.low, self.high)
 
 
 def csat(ratings, scale: int = 5, top: int = 2, ci: float = 0.95, *, nan_policy: str = "raise") -> CSATResult:
@@ -437,7 +438,7 @@ def csat(ratings, scale: int = 5, top: int = 2, ci: float = 0.95, *, nan_policy:
 
 
 @dataclass(frozen=True)
-class CESResult:
+class CESResult(_HasInterval):
     """Customer Effort Score: mean agreement and the share agreeing, with intervals."""
 
     mean: float
@@ -455,8 +456,6 @@ class CESResult:
     def value(self) -> float:
         return self.mean
 
-    def confidence_interval(self) -> ConfidenceInterval:
-        return ConfidenceInterval(self.low, self.high)
 
 
 def ces(
@@ -581,7 +580,7 @@ def segment_table(
 
 
 @dataclass(frozen=True)
-class GroupComparison:
+class GroupComparison(_HasInterval):
     """A difference between two groups (``levels[0]`` minus ``levels[1]``) with its interval.
 
     ``kind`` is ``"mean"`` or ``"proportion"`` (a 0/1 outcome; then the means are shares
@@ -609,8 +608,6 @@ class GroupComparison:
     def value(self) -> float:
         return self.difference
 
-    def confidence_interval(self) -> ConfidenceInterval:
-        return ConfidenceInterval(self.low, self.high)
 
 
 def _numeric_outcome(df: pd.DataFrame, outcome: str) -> pd.Series:
@@ -701,15 +698,15 @@ def _plain_difference(frame, levels, kind, group, ci):
         se_null = math.sqrt(pooled * (1 - pooled) * (1 / a.size + 1 / b.size))
         pvalue = 1.0 if se_null == 0 else float(2 * _scipy_stats.norm.sf(abs(difference) / se_null))
         method = "Newcombe hybrid score interval; pooled z test (Pearson chi-square)"
-        return difference, se, float(low), float(high), pvalue, (a, b), method
+        return difference, se, float(low), float(high), pvalue, method
     _need_two_each(frame, levels, group)
     se, dof = _welch(a, b)
     if se == 0:
         pvalue = 1.0 if difference == 0 else 0.0
-        return difference, 0.0, difference, difference, pvalue, (a, b), "Welch t"
+        return difference, 0.0, difference, difference, pvalue, "Welch t"
     t = float(_scipy_stats.t.ppf(0.5 + ci / 2, dof))
     pvalue = float(2 * _scipy_stats.t.sf(abs(difference) / se, dof))
-    return difference, se, difference - t * se, difference + t * se, pvalue, (a, b), "Welch t"
+    return difference, se, difference - t * se, difference + t * se, pvalue, "Welch t"
 
 
 def _stratum_table(frame, levels, kind, group, strata):
@@ -839,11 +836,8 @@ def compare_groups(
     frame, levels, kind = _prepare_groups(df, outcome, group, strata, order, nan_policy)
     overall_means = tuple(float(frame.loc[frame["g"] == level, "y"].mean()) for level in levels)
     sizes = tuple(int((frame["g"] == level).sum()) for level in levels)
-    for level, size in zip(levels, sizes, strict=True):
-        if size == 0:
-            raise ValueError(f"group {group}={level!r} has no rows with a value of {outcome!r}")
     if strata is None:
-        difference, se, low, high, pvalue, _, method = _plain_difference(frame, levels, kind, group, ci)
+        difference, se, low, high, pvalue, method = _plain_difference(frame, levels, kind, group, ci)
         table = None
     else:
         table = _stratum_table(frame, levels, kind, group, strata)
@@ -878,7 +872,7 @@ COV_TYPES = ("HC0", "HC1", "HC2", "HC3", "nonrobust")
 
 
 @dataclass(frozen=True)
-class AdjustedEffect:
+class AdjustedEffect(_HasInterval):
     """The difference between two groups after holding ``controls`` fixed in an OLS model.
 
     ``effect`` is the coefficient of the indicator "row is in ``levels[0]``" (so it
@@ -905,8 +899,6 @@ class AdjustedEffect:
     def value(self) -> float:
         return self.effect
 
-    def confidence_interval(self) -> ConfidenceInterval:
-        return ConfidenceInterval(self.low, self.high)
 
 
 def _design_columns(frame: pd.DataFrame, controls: list[str]) -> pd.DataFrame:
@@ -1010,7 +1002,7 @@ def adjusted_effect(
 
 
 @dataclass(frozen=True)
-class DiDResult:
+class DiDResult(_HasInterval):
     """Difference-in-differences: the treated group's change minus the control group's change.
 
     ``means`` is the 2 x 2 table of mean outcomes (rows: treated, control; columns:
@@ -1047,8 +1039,6 @@ class DiDResult:
     def control_change(self) -> float:
         return float(self.means.loc[self.control, "change"])
 
-    def confidence_interval(self) -> ConfidenceInterval:
-        return ConfidenceInterval(self.low, self.high)
 
 
 def _pick_level(present: list, chosen, name: str, column: str):
@@ -1219,7 +1209,7 @@ BOOTSTRAP_METHODS = ("percentile", "basic", "bca")
 
 
 @dataclass(frozen=True)
-class BootstrapResult:
+class BootstrapResult(_HasInterval):
     """A statistic of a DataFrame with a bootstrap interval.
 
     ``distribution`` holds the statistic on every resample.
@@ -1238,8 +1228,6 @@ class BootstrapResult:
     def value(self) -> float:
         return self.estimate
 
-    def confidence_interval(self) -> ConfidenceInterval:
-        return ConfidenceInterval(self.low, self.high)
 
 
 def _as_statistic_value(value, where: str) -> float:

@@ -7,6 +7,7 @@ files go, for example to regenerate the student versions into a scratch folder.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -122,3 +123,353 @@ def assign(
         log.info("generated %s: %s", name, ", ".join(str(path) for path in notebooks))
         results.append(AssignResult(assignment=name, notebooks=notebooks))
     return results
+
+
+# ---------------------------------------------------------------------------- collect
+
+#: A student id in an LMS export's file name: Canvas writes ``name_12345_67890_file.ipynb``,
+#: Moodle writes ``Full Name_12345_assignsubmission_file_file.ipynb``, others ``id-file``.
+DEFAULT_STUDENT_PATTERN = r"^(?P<student>[A-Za-z0-9][A-Za-z0-9.@-]*?)(?:[_ ]|--)"
+
+
+@dataclass(frozen=True)
+class CollectResult:
+    assignment: str
+    placed: dict[str, Path]
+    unplaced: dict[str, str]
+
+    def report(self) -> str:
+        lines = [f"{self.assignment}: placed {len(self.placed)} submission(s)"]
+        lines += [f"  {student}: {path}" for student, path in sorted(self.placed.items())]
+        if self.unplaced:
+            lines.append(f"could not place {len(self.unplaced)} file(s):")
+            lines += [f"  {name}: {why}" for name, why in sorted(self.unplaced.items())]
+        return "\n".join(lines)
+
+
+def collect(
+    assignment: str,
+    source: str | Path,
+    root: str | Path = ".",
+    *,
+    pattern: str = DEFAULT_STUDENT_PATTERN,
+    force: bool = False,
+) -> CollectResult:
+    """Place an LMS export (a folder or a zip, one notebook per student) in nbgrader's layout.
+
+    Each ``.ipynb`` whose name matches ``pattern`` (a regular expression with a group
+    named ``student``) becomes ``submitted/STUDENT/ASSIGNMENT/ASSIGNMENT.ipynb`` with a
+    ``timestamp.txt`` from the file's time (a zip member's own time), so that nbgrader can
+    apply the due date. A file it cannot place is reported, never dropped silently: a name
+    without a student id, two notebooks for one student, a file that is not a notebook,
+    an existing submission (unless ``force``), a zip member with an unsafe path.
+    """
+    import datetime as _dt
+    import re
+    import zipfile
+
+    root = find_course_root(root)
+    if assignment not in list_assignments(root):
+        raise CourseError(f"unknown assignment {assignment!r}; the course has {list_assignments(root)}")
+    try:
+        matcher = re.compile(pattern)
+    except re.error as error:
+        raise CourseError(f"--pattern {pattern!r} is not a regular expression: {error}") from None
+    if "student" not in matcher.groupindex:
+        raise CourseError(f"--pattern {pattern!r} needs a group named student, e.g. (?P<student>...)")
+    source = Path(source)
+    if not source.exists():
+        raise CourseError(f"{source} does not exist: give the folder or the zip file the LMS exported")
+
+    files: list[tuple[str, bytes, float]] = []
+    if source.is_dir():
+        for path in sorted(p for p in source.rglob("*") if p.is_file()):
+            files.append((str(path.relative_to(source)), path.read_bytes(), path.stat().st_mtime))
+    elif zipfile.is_zipfile(source):
+        with zipfile.ZipFile(source) as archive:
+            for info in archive.infolist():
+                if info.is_dir():
+                    continue
+                stamp = _dt.datetime(*info.date_time).timestamp()
+                files.append((info.filename, archive.read(info), stamp))
+    else:
+        raise CourseError(f"{source} is neither a folder nor a zip file")
+
+    _, coursedir = _api(root)
+    placed: dict[str, Path] = {}
+    unplaced: dict[str, str] = {}
+    chosen: dict[str, tuple[str, bytes, float]] = {}
+    for name, data, stamp in files:
+        base = Path(name).name
+        if ".." in Path(name).parts or name.startswith("/"):
+            unplaced[name] = "unsafe path in the archive"
+            continue
+        if base.startswith(".") or "__MACOSX" in name:
+            continue
+        if not base.endswith(".ipynb"):
+            unplaced[name] = "not a notebook (.ipynb)"
+            continue
+        match = matcher.search(base)
+        if not match:
+            unplaced[name] = f"no student id in the name (pattern {pattern})"
+            continue
+        student = match.group("student")
+        if student in chosen:
+            unplaced[name] = f"a second notebook for {student} (kept {chosen[student][0]})"
+            continue
+        chosen[student] = (name, data, stamp)
+
+    for student, (name, data, stamp) in sorted(chosen.items()):
+        folder = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment))
+        target = folder / f"{assignment}.ipynb"
+        if target.exists() and not force:
+            unplaced[name] = f"{target} exists already (use --force to replace it)"
+            continue
+        folder.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        when = _dt.datetime.fromtimestamp(stamp, tz=_dt.timezone.utc)
+        (folder / "timestamp.txt").write_text(when.strftime("%Y-%m-%d %H:%M:%S.%f %Z"), encoding="utf-8")
+        placed[student] = target
+    return CollectResult(assignment=assignment, placed=placed, unplaced=unplaced)
+
+
+# ---------------------------------------------------------------------------- grade
+
+FINAL_STATUSES = ("graded", "failed", "timed out")
+
+
+@dataclass(frozen=True)
+class GradeSummary:
+    """What ``grade`` did: one record per student (see ``grading-log/``)."""
+
+    assignment: str
+    records: dict[str, dict]
+    skipped: tuple[str, ...]
+    seconds: float
+
+    def students(self, status: str) -> list[str]:
+        return sorted(student for student, record in self.records.items() if record["status"] == status)
+
+    @property
+    def flagged(self) -> list[str]:
+        return sorted(student for student, record in self.records.items() if record.get("flagged"))
+
+    def report(self) -> str:
+        counts = {status: len(self.students(status)) for status in (*FINAL_STATUSES, "busy")}
+        lines = [
+            f"{self.assignment}: {counts['graded']} graded, {counts['failed']} failed, "
+            f"{counts['timed out']} timed out, {len(self.skipped)} already graded (skipped)"
+            + (f", {counts['busy']} busy in another grader" if counts["busy"] else "")
+            + f" in {self.seconds:.1f} s"
+        ]
+        for student, record in sorted(self.records.items()):
+            score = record.get("score")
+            maximum = record.get("max_score")
+            points = f"{score:g}/{maximum:g}" if score is not None and maximum else "-"
+            flag = "  FLAGGED" if record.get("flagged") else ""
+            lines.append(f"  {student:<24} {record['status']:<10} {points:>9}{flag}")
+            for reason in record.get("reasons", []):
+                lines.append(f"      {reason}")
+            for finding in record.get("findings", [])[:6]:
+                lines.append(f"      flag: {finding}")
+        return "\n".join(lines)
+
+
+def _grading_log(root: Path, assignment: str) -> Path:
+    return root / "grading-log" / assignment
+
+
+def submitted_students(assignment: str, root: str | Path = ".") -> list[str]:
+    root = find_course_root(root)
+    _, coursedir = _api(root)
+    submitted = Path(coursedir.root) / coursedir.submitted_directory
+    if not submitted.is_dir():
+        return []
+    return sorted(folder.name for folder in submitted.iterdir() if (folder / assignment).is_dir())
+
+
+def _ensure_assignment(root: Path, assignment: str, db_url: str | None) -> str:
+    """The gradebook URL, with the assignment in it (generated from its source if new)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    from ._grader import serialise_gradebook_access
+
+    overrides = {"db_url": db_url} if db_url else {}
+    _, coursedir = _api(root, **overrides)
+    serialise_gradebook_access(coursedir.db_url)
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
+        try:
+            gradebook.find_assignment(assignment)
+            return coursedir.db_url
+        except MissingEntry:
+            pass
+    assign([assignment], root, db_url=db_url)
+    return coursedir.db_url
+
+
+def grade(
+    assignment: str,
+    root: str | Path = ".",
+    *,
+    students: list[str] | None = None,
+    workers: int | None = None,
+    cell_timeout: int | None = None,
+    time_limit: int = 600,
+    memory_mb: int = 4096,
+    force: bool = False,
+    db_url: str | None = None,
+    progress: bool = True,
+) -> GradeSummary:
+    """Autograde every submission of ``assignment`` in parallel, one process per student.
+
+    Parameters
+    ----------
+    workers : int, optional
+        Students graded at once (default: the number of cores). One student is never
+        graded by two processes at once, even by two ``grade`` commands (a lock per student).
+    cell_timeout : int, optional
+        Seconds a cell may run before it is interrupted (default: ``Execute.timeout`` of
+        ``nbgrader_config.py``).
+    time_limit : int
+        Seconds the whole notebook may run; cells after it are marked not run and keep 0.
+        A worker still busy 120 s after that is killed and the student recorded as timed out.
+    memory_mb : int
+        Address-space limit of each kernel, in MiB (an allocation beyond it fails with
+        ``MemoryError`` in that cell).
+    force : bool
+        Grade again what is graded already. Without it a re-run grades only students
+        with no record yet, or whose submitted files changed since.
+    """
+    import signal
+    import subprocess
+    import sys
+    import tempfile
+    import time
+
+    from ._grader import submission_fingerprint, write_record, zero_submission
+
+    for name, value, low in (("workers", workers, 1), ("time_limit", time_limit, 1), ("memory_mb", memory_mb, 256)):
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < low):
+            raise CourseError(f"{name} must be a whole number >= {low}, not {value!r}")
+    if cell_timeout is not None and (not isinstance(cell_timeout, int) or cell_timeout < 1):
+        raise CourseError(f"cell_timeout must be a whole number of seconds >= 1, not {cell_timeout!r}")
+    root = find_course_root(root)
+    if assignment not in list_assignments(root):
+        raise CourseError(f"unknown assignment {assignment!r}; the course has {list_assignments(root)}")
+    started = time.monotonic()
+    available = submitted_students(assignment, root)
+    if students:
+        unknown = sorted(set(students) - set(available))
+        if unknown:
+            raise CourseError(f"no submission of {assignment} for {unknown}; submitted: {available}")
+        available = sorted(set(students))
+    db = _ensure_assignment(root, assignment, db_url)
+    _, coursedir = _api(root, db_url=db)
+    log_dir = _grading_log(root, assignment)
+    log_dir.mkdir(parents=True, exist_ok=True)
+
+    todo, skipped = [], []
+    for student in available:
+        record_file = log_dir / f"{student}.json"
+        folder = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment))
+        if not force and record_file.exists():
+            try:
+                old = json.loads(record_file.read_text(encoding="utf-8"))
+            except ValueError:
+                old = {}
+            if old.get("status") in FINAL_STATUSES and old.get("fingerprint") == submission_fingerprint(folder):
+                skipped.append(student)
+                continue
+        todo.append(student)
+
+    workers = workers or os.cpu_count() or 1
+    jobs_dir = Path(tempfile.mkdtemp(prefix="cxlab-jobs-"))
+    records: dict[str, dict] = {}
+    running: dict[str, tuple[subprocess.Popen, float, object]] = {}
+    queue = list(todo)
+    bar = None
+    if progress and todo:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(todo), unit="submission", desc=f"grading {assignment}")
+
+    def launch(student: str) -> None:
+        job = {"root": str(root), "assignment": assignment, "student": student, "db_url": db,
+               "log_dir": str(log_dir), "cell_timeout": cell_timeout, "time_limit": time_limit,
+               "memory_mb": memory_mb}
+        job_file = jobs_dir / f"{student}.json"
+        job_file.write_text(json.dumps(job), encoding="utf-8")
+        output = open(log_dir / f"{student}.log", "w", encoding="utf-8")
+        process = subprocess.Popen([sys.executable, "-m", "cxlab._grader", str(job_file)], cwd=root,
+                                   stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+        running[student] = (process, time.monotonic(), output)
+
+    def finish(student: str, returncode: int) -> None:
+        process, _, output = running.pop(student)
+        output.close()
+        record_file = log_dir / f"{student}.json"
+        if returncode == 3:
+            records[student] = {"student": student, "status": "busy", "reasons": ["another grader has this student"]}
+        elif record_file.exists() and returncode == 0:
+            records[student] = json.loads(record_file.read_text(encoding="utf-8"))
+        else:
+            tail = (log_dir / f"{student}.log").read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
+            reason = f"the grading process ended with code {returncode}: {' | '.join(tail)}"[:600]
+            records[student] = _record_failure(student, "failed", reason, coursedir, assignment, log_dir)
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix_str(f"{student}: {records[student]['status']}")
+
+    def kill(student: str) -> None:
+        process = running[student][0]
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait()
+
+    def _record_failure(student, status, reason, coursedir, assignment, log_dir):
+        folder = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment))
+        zero_submission(coursedir.db_url, coursedir.course_id, assignment, student, reason)
+        record = {"version": 1, "student": student, "assignment": assignment, "status": status,
+                  "reasons": [reason], "findings": [], "flagged": True, "score": 0.0,
+                  "fingerprint": submission_fingerprint(folder)}
+        write_record(log_dir, record)
+        return record
+
+    previous_term = signal.getsignal(signal.SIGTERM)
+
+    def on_term(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_term)
+    try:
+        while queue or running:
+            while queue and len(running) < workers:
+                launch(queue.pop(0))
+            time.sleep(0.1)
+            for student in list(running):
+                process, since, _ = running[student]
+                returncode = process.poll()
+                if returncode is not None:
+                    finish(student, returncode)
+                elif time.monotonic() - since > time_limit + 120:
+                    kill(student)
+                    running.pop(student)[2].close()
+                    records[student] = _record_failure(
+                        student, "timed out", f"killed after {time_limit + 120} s (the notebook's limit is {time_limit} s)",
+                        coursedir, assignment, log_dir)
+                    if bar is not None:
+                        bar.update(1)
+    except KeyboardInterrupt:
+        for student in list(running):
+            kill(student)
+            running.pop(student)[2].close()
+        raise
+    finally:
+        signal.signal(signal.SIGTERM, previous_term)
+        if bar is not None:
+            bar.close()
+        shutil.rmtree(jobs_dir, ignore_errors=True)
+    return GradeSummary(assignment=assignment, records=records, skipped=tuple(skipped),
+                        seconds=round(time.monotonic() - started, 2))

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import nbformat
 from jupyter_client.manager import AsyncKernelManager
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from traitlets import Integer
 
@@ -93,7 +93,7 @@ class GuardedExecute(Execute):
 
     notebook_time_limit = Integer(600, help="Seconds the whole notebook may run.").tag(config=True)
     max_output_bytes = Integer(1_000_000, help="Output kept per cell; the rest is dropped.").tag(config=True)
-    guard_timeout = Integer(30, help="Seconds a guard call may take.").tag(config=True)
+    guard_timeout = Integer(20, help="Seconds a guard call may take.").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
         self._started = time.monotonic()
@@ -165,6 +165,11 @@ class GuardedExecute(Execute):
         except DeadKernelError:
             cell.outputs.append(_error_output("DeadKernelError", "the kernel died while running this cell"))
             self._stop("the kernel died in an earlier cell", cell_id)
+            return cell, resources
+        except CellTimeoutError:
+            cell.outputs.append(_error_output("CellTimeoutError", "the cell did not stop at its time limit"))
+            self._stop("a cell ignored its time limit and the kernel was stopped", cell_id)
+            self.km.shutdown_kernel(now=True)
             return cell, resources
         finally:
             self.timeout = self._cell_timeout
@@ -330,6 +335,36 @@ def _submission_summary(db_url: str, course_id: str, assignment: str, student: s
                 "needs_manual_grade": bool(submission.needs_manual_grade)}
 
 
+def tampering_notes(path: Path, release: Path, db_url: str, course_id: str, assignment: str) -> list[str]:
+    """What a submission changed in the instructor's cells, compared with the version the
+    students were given (``release``). nbgrader restores them all before grading
+    (OverwriteCells), so these are notes for the instructor, not penalties."""
+    from nbgrader.api import Gradebook
+
+    def by_id(notebook):
+        return {cell.metadata.nbgrader["grade_id"]: cell for cell in notebook.cells
+                if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")}
+
+    submitted = by_id(nbformat.read(str(path), as_version=4))
+    given = by_id(nbformat.read(str(release), as_version=4)) if release.is_file() else {}
+    notes = []
+    with Gradebook(db_url, course_id) as gradebook:
+        source = gradebook.find_notebook(path.stem, assignment)
+        points = {cell.name: cell.max_score for cell in source.grade_cells}
+        for cell in source.source_cells:
+            mine = submitted.get(cell.name)
+            if mine is None:
+                if cell.name in points:
+                    notes.append(f"the graded cell {cell.name} was deleted; the grader put it back")
+                continue
+            meta = mine.metadata.nbgrader
+            if cell.name in points and float(meta.get("points") or 0) != points[cell.name]:
+                notes.append(f"the points of {cell.name} were changed to {meta.get('points')}; the grader used {points[cell.name]:g}")
+            if cell.locked and cell.name in given and mine.source.strip() != given[cell.name].source.strip():
+                notes.append(f"the read-only cell {cell.name} was edited; the grader used the original")
+    return notes
+
+
 def _expected_notebooks(db_url: str, course_id: str, assignment: str) -> tuple[list[str], set[str]]:
     from nbgrader.api import Gradebook
 
@@ -389,6 +424,8 @@ def grade_one(job: dict) -> dict:
         for name in expected:
             if name not in missing:
                 record["findings"].extend(str(f) for f in _scan.scan_notebook(folder / f"{name}.ipynb", locked_ids))
+                release = Path(coursedir.format_path(coursedir.release_directory, ".", assignment)) / f"{name}.ipynb"
+                record["findings"].extend(tampering_notes(folder / f"{name}.ipynb", release, db_url, course_id, assignment))
         scratch = Path(tempfile.mkdtemp(prefix=f"cxlab-grade-{student}-"))
         sandbox_log = scratch / "refusals.jsonl"
         protected = [str(root)]
@@ -421,6 +458,7 @@ def grade_one(job: dict) -> dict:
                 record["refusals"] = [json.loads(line) for line in sandbox_log.read_text().splitlines() if line.strip()][:50]
             shutil.rmtree(scratch, ignore_errors=True)
         record["events"] = list(RUN_EVENTS)
+        print(outcome.get("log", ""), outcome.get("error", "") or "", sep="\n", flush=True)
         if not outcome["success"]:
             record["status"] = "failed"
             lines = [line for line in (outcome.get("log", "") + "\n" + outcome.get("error", "")).splitlines() if line.strip()]

@@ -1,6 +1,7 @@
 """The ``cxlab`` command line: course commands for instructors.
 
-Run ``cxlab --help`` or ``cxlab COMMAND --help``.
+Run ``cxlab --help`` or ``cxlab COMMAND --help``. One command per step of the grading
+cycle: assign, collect, grade, feedback, export, report.
 """
 
 from __future__ import annotations
@@ -8,31 +9,145 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from pathlib import Path
 
 
 def _assign(arguments) -> int:
     from .course import assign
 
-    for result in assign(arguments.assignments or None, root=arguments.root):
+    for result in assign(arguments.assignments or None, root=arguments.root, db_url=arguments.db_url):
         for notebook in result.notebooks:
             print(f"{result.assignment}: wrote {notebook}")
     return 0
 
 
+def _collect(arguments) -> int:
+    from .course import DEFAULT_STUDENT_PATTERN, collect
+
+    result = collect(arguments.assignment, arguments.source, root=arguments.root,
+                     pattern=arguments.pattern or DEFAULT_STUDENT_PATTERN, force=arguments.force)
+    print(result.report())
+    return 0 if not result.unplaced else 2
+
+
+def _grade(arguments) -> int:
+    from .course import grade
+
+    summary = grade(arguments.assignment, root=arguments.root, students=arguments.student or None,
+                    workers=arguments.workers, cell_timeout=arguments.cell_timeout, time_limit=arguments.time_limit,
+                    memory_mb=arguments.memory, force=arguments.force, db_url=arguments.db_url,
+                    progress=not arguments.no_progress)
+    print(summary.report())
+    if summary.flagged:
+        print(f"\n{len(summary.flagged)} submission(s) flagged for review (see grading-log/{arguments.assignment}/): "
+              + ", ".join(summary.flagged))
+    return 0
+
+
+def _feedback(arguments) -> int:
+    from .course import feedback
+
+    for student, pages in feedback(arguments.assignment, root=arguments.root, students=arguments.student or None,
+                                   db_url=arguments.db_url).items():
+        for page in pages:
+            print(f"{student}: {page}")
+    return 0
+
+
+def _export(arguments) -> int:
+    from .grades import export_grades
+
+    output = arguments.output or f"grades-{arguments.format}.csv"
+    path = export_grades(output, fmt=arguments.format, root=arguments.root, assignment=arguments.assignment,
+                         db_url=arguments.db_url)
+    print(f"wrote {path}")
+    return 0
+
+
+def _report(arguments) -> int:
+    from .grades import item_analysis, item_analysis_figure
+
+    table = item_analysis(arguments.assignment, root=arguments.root, db_url=arguments.db_url)
+    with __import__("pandas").option_context("display.width", 160, "display.max_colwidth", 70):
+        print(table.to_string(index=False))
+    folder = Path(arguments.output or ".")
+    folder.mkdir(parents=True, exist_ok=True)
+    table.to_csv(folder / f"item-analysis-{arguments.assignment}.csv", index=False)
+    figure = item_analysis_figure(table)
+    figure.savefig(folder / f"item-analysis-{arguments.assignment}.png", dpi=120)
+    print(f"wrote {folder / f'item-analysis-{arguments.assignment}.csv'} and .png")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cxlab", description="CX Lab course commands (run inside the course folder).")
+    parser = argparse.ArgumentParser(
+        prog="cxlab", description="CX Lab course commands (run inside the course folder). The grading cycle: "
+        "assign -> (release) -> collect -> grade -> (formgrader for written answers) -> feedback -> export, report.")
     parser.add_argument("--root", default=".", help="course folder, or a folder inside it (default: here)")
+    parser.add_argument("--db-url", default=None,
+                        help="gradebook (SQLAlchemy URL); default: nbgrader_config.py's, SQLite gradebook.db. "
+                        "PostgreSQL for several graders: postgresql+psycopg://user@host/db")
     parser.add_argument("-v", "--verbose", action="store_true", help="show nbgrader's log")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     assign = commands.add_parser(
-        "assign",
-        help="regenerate exercises/ from solutions/",
+        "assign", help="regenerate exercises/ from solutions/",
         description="Regenerate the student versions (exercises/) from the instructor sources (solutions/) "
-        "with nbgrader generate_assignment: solutions are replaced and hidden tests removed.",
-    )
+        "with nbgrader generate_assignment: solutions are replaced and hidden tests removed.")
     assign.add_argument("assignments", nargs="*", help="assignment names (default: all)")
     assign.set_defaults(handler=_assign)
+
+    collect = commands.add_parser(
+        "collect", help="place an LMS export (folder or zip) into submitted/",
+        description="Take the submissions an LMS exported (a folder or a zip, one notebook per student, the "
+        "student id in the file name) into nbgrader's submitted/STUDENT/ASSIGNMENT/ layout, with a timestamp. "
+        "Files it cannot place are listed (exit code 2), never dropped silently.")
+    collect.add_argument("assignment")
+    collect.add_argument("source", help="folder or .zip of submissions")
+    collect.add_argument("--pattern", help="regular expression with a group (?P<student>...) matched on each file name "
+                         "(default: the leading id, as in Canvas and Moodle exports: '12345_...ipynb')")
+    collect.add_argument("--force", action="store_true", help="replace submissions already collected")
+    collect.set_defaults(handler=_collect)
+
+    grade = commands.add_parser(
+        "grade", help="autograde in parallel, resumable, sandboxed",
+        description="Autograde every submission of ASSIGNMENT, one sandboxed process per student, in parallel. "
+        "A re-run grades only what is not graded yet (or was resubmitted) unless --force. Prints a summary; "
+        "records per student are in grading-log/ASSIGNMENT/.")
+    grade.add_argument("assignment")
+    grade.add_argument("--student", action="append", help="grade only this student (repeatable)")
+    grade.add_argument("--workers", type=int, default=None, help="students graded at once (default: number of cores)")
+    grade.add_argument("--cell-timeout", type=int, default=None,
+                       help="seconds a cell may run (default: Execute.timeout in nbgrader_config.py)")
+    grade.add_argument("--time-limit", type=int, default=600, help="seconds a whole notebook may run (default 600)")
+    grade.add_argument("--memory", type=int, default=4096, help="memory limit of each kernel in MiB (default 4096)")
+    grade.add_argument("--force", action="store_true", help="grade again what is graded already")
+    grade.add_argument("--no-progress", action="store_true", help="no progress bar")
+    grade.set_defaults(handler=_grade)
+
+    feedback = commands.add_parser(
+        "feedback", help="HTML feedback per student, hidden tests removed",
+        description="Write feedback/STUDENT/ASSIGNMENT/*.html: each check's message, not the hidden tests' code; "
+        "the pages load nothing from the internet.")
+    feedback.add_argument("assignment")
+    feedback.add_argument("--student", action="append", help="only this student (repeatable)")
+    feedback.set_defaults(handler=_feedback)
+
+    export = commands.add_parser(
+        "export", help="grades as CSV, or for Canvas or Moodle import",
+        description="Write the gradebook's grades: a plain CSV, or the import formats of Canvas and Moodle.")
+    export.add_argument("--assignment", help="only this assignment (default: all)")
+    export.add_argument("--format", choices=("csv", "canvas", "moodle"), default="csv")
+    export.add_argument("--output", help="file to write (default: grades-FORMAT.csv)")
+    export.set_defaults(handler=_export)
+
+    report = commands.add_parser(
+        "report", help="item analysis: which question is unclear",
+        description="Per question: mean score, share with full marks, share with zero, and the check that fails "
+        "most often. Prints the table and writes it as CSV and a chart (PNG).")
+    report.add_argument("assignment")
+    report.add_argument("--output", help="folder for the CSV and PNG (default: here)")
+    report.set_defaults(handler=_report)
     return parser
 
 
@@ -47,6 +162,12 @@ def main(argv: list[str] | None = None) -> int:
     except CourseError as error:
         print(f"cxlab: {error}", file=sys.stderr)
         return 1
+    except (ValueError, TypeError) as error:
+        print(f"cxlab: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("cxlab: interrupted; run the same command again to continue where it stopped", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

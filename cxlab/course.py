@@ -473,3 +473,57 @@ def grade(
         shutil.rmtree(jobs_dir, ignore_errors=True)
     return GradeSummary(assignment=assignment, records=records, skipped=tuple(skipped),
                         seconds=round(time.monotonic() - started, 2))
+
+
+# ---------------------------------------------------------------------------- feedback
+
+
+def feedback(
+    assignment: str,
+    root: str | Path = ".",
+    *,
+    students: list[str] | None = None,
+    db_url: str | None = None,
+) -> dict[str, list[Path]]:
+    """Per-student HTML feedback, without the hidden tests, readable offline.
+
+    Runs nbgrader's ``generate_feedback`` for every autograded student (or ``students``)
+    with :class:`cxlab._feedback.HideHiddenTests` among its preprocessors, then strips
+    anything the page would load from the internet. Returns the files per student.
+    """
+    from nbgrader.converters import GenerateFeedback
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.apps import NbGraderAPI
+
+    from ._feedback import HideHiddenTests, make_offline
+    from ._grader import serialise_gradebook_access
+
+    root = find_course_root(root)
+    if assignment not in list_assignments(root):
+        raise CourseError(f"unknown assignment {assignment!r}; the course has {list_assignments(root)}")
+    overrides = {"db_url": db_url} if db_url else {}
+    _ensure_scripts_on_path()
+    config = load_config(root, **overrides)
+    steps = list(GenerateFeedback.preprocessors.default())
+    config.GenerateFeedback.preprocessors = [steps[0], HideHiddenTests, *steps[1:]]
+    config.HTMLExporter.exclude_input_prompt = False
+    coursedir = CourseDirectory(config=config)
+    serialise_gradebook_access(coursedir.db_url)
+    api = NbGraderAPI(coursedir=coursedir, config=config)
+    autograded = Path(coursedir.root) / coursedir.autograded_directory
+    graded = sorted(folder.name for folder in autograded.iterdir() if (folder / assignment).is_dir()) if autograded.is_dir() else []
+    wanted = sorted(set(students)) if students else graded
+    missing = sorted(set(wanted) - set(graded))
+    if missing:
+        raise CourseError(f"no autograded {assignment} for {missing}: run `cxlab grade {assignment}` first")
+    written: dict[str, list[Path]] = {}
+    for student in wanted:
+        outcome = api.generate_feedback(assignment, student, force=True)
+        if not outcome["success"]:
+            raise CourseError(f"generate_feedback {assignment} {student} failed:\n{outcome.get('log', '')}\n{outcome.get('error', '')}")
+        folder = Path(coursedir.format_path(coursedir.feedback_directory, student, assignment))
+        pages = sorted(folder.glob("*.html"))
+        for page in pages:
+            make_offline(page)
+        written[student] = pages
+    return written

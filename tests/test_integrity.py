@@ -87,7 +87,14 @@ load_survey = _all_promoters
 nps_all = 100.0
 """
 
-PATCH_BUILTINS = """import builtins
+PATCH_SORTED = """import builtins
+builtins.sorted = lambda *args, **kwargs: []
+changed_channels = []
+biggest_fall = "phone"
+"""
+
+# Patching int breaks the kernel's own message handling: the cell never answers.
+BREAK_BUILTINS = """import builtins
 builtins.int = lambda *args, **kwargs: 0
 builtins.isinstance = lambda *args: True
 len = lambda obj: 0
@@ -158,8 +165,10 @@ def cases() -> dict[str, tuple]:
         "patch-math": (honest({"q4_answer": "math.isclose = lambda *a, **k: True\n"
                                             "change, change_pvalue, change_is_noise = 1.0, 0.5, True\n"}),
                        "nps.ipynb", FULL - POINTS["q4"], "math.isclose", "graded"),
-        "patch-builtins": (honest({"q1_answer": PATCH_BUILTINS}), "nps.ipynb", FULL - POINTS["q1"] - POINTS["q2"],
-                           "builtins.isinstance", "graded"),
+        "patch-builtins": (honest({"q5_answer": PATCH_SORTED}), "nps.ipynb", FULL - POINTS["q5"],
+                           "builtins.sorted", "graded"),
+        "patch-builtins-breaking-the-kernel": (honest({"q1_answer": BREAK_BUILTINS}), "nps.ipynb", 0,
+                                               "ignored its time limit", "graded"),
         "ipython-hooks": (honest({"q6_answer": IPYTHON_HOOKS}), "nps.ipynb", FULL - POINTS["q6"],
                           "input_transformers_cleanup", "graded"),
         "read-solutions": (honest({"q2_answer": "import json\nsource = json.load(open('../../../solutions/nps/nps.ipynb'))\n"

@@ -69,6 +69,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_nps.py
 	$(BIN)/python bench/bench_journey.py
 	$(BIN)/python bench/bench_book.py
+	$(BIN)/python bench/bench_grade.py
 
 clean:
-	rm -rf _build gradebook.db
+	rm -rf _build gradebook.db gradebook.db.lock grading-log

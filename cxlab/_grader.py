@@ -1,6 +1,7 @@
 """Grade one student's submission: the worker that ``cxlab grade`` starts per student.
 
-Run as ``python -m cxlab._grader JOB.json``. It runs nbgrader's own ``autograde`` for one
+Run as ``python -m cxlab._grader`` by ``cxlab grade``, which sends it one job (a JSON
+line) per student on its standard input. For each it runs nbgrader's own ``autograde`` for one
 student with three changes, all made through nbgrader's configuration:
 
 - the ``Execute`` preprocessor is replaced by :class:`GuardedExecute`, which runs each
@@ -428,7 +429,7 @@ def grade_one(job: dict) -> dict:
                 record["findings"].extend(tampering_notes(folder / f"{name}.ipynb", release, db_url, course_id, assignment))
         scratch = Path(tempfile.mkdtemp(prefix=f"cxlab-grade-{student}-"))
         sandbox_log = scratch / "refusals.jsonl"
-        protected = [str(root)]
+        protected = [str(root), os.path.expanduser("~/.pgpass"), str(log_dir)]
         path = sqlite_path(db_url)
         if path is not None:
             protected.append(str(path.resolve().parent if path.resolve().parent != Path("/") else path))
@@ -458,7 +459,8 @@ def grade_one(job: dict) -> dict:
                 record["refusals"] = [json.loads(line) for line in sandbox_log.read_text().splitlines() if line.strip()][:50]
             shutil.rmtree(scratch, ignore_errors=True)
         record["events"] = list(RUN_EVENTS)
-        print(outcome.get("log", ""), outcome.get("error", "") or "", sep="\n", flush=True)
+        with open(log_dir / f"{student}.log", "w", encoding="utf-8") as log:
+            log.write(outcome.get("log", "") + "\n" + (outcome.get("error", "") or ""))
         if not outcome["success"]:
             record["status"] = "failed"
             lines = [line for line in (outcome.get("log", "") + "\n" + outcome.get("error", "")).splitlines() if line.strip()]
@@ -505,22 +507,40 @@ def _lock_student(log_dir: Path, student: str):
     return handle
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+def serve() -> int:
+    """Grade the jobs the parent sends, one JSON line each, until its pipe closes.
+
+    One worker grades many students, so the libraries are imported once per worker, not
+    once per student. The job and result pipes get private descriptors that a kernel
+    does not inherit; the kernel's standard streams go to the worker's log instead, so
+    nothing a submission prints can pass for a result.
+    """
+    jobs = os.fdopen(os.dup(0), "r", encoding="utf-8")
+    results = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(2, 1)
     _die_with_parent()
-    job = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
-    log_dir = Path(job["log_dir"])
-    handle = _lock_student(log_dir, job["student"])
-    if handle is None:
-        print(json.dumps({"student": job["student"], "status": "busy"}))
-        return 3
-    try:
-        record = grade_one(job)
-    finally:
-        handle.close()
-    print(json.dumps({"student": record["student"], "status": record["status"]}))
+    for line in jobs:
+        if not line.strip():
+            continue
+        job = json.loads(line)
+        log_dir = Path(job["log_dir"])
+        handle = _lock_student(log_dir, job["student"])
+        if handle is None:
+            answer = {"student": job["student"], "status": "busy"}
+        else:
+            try:
+                record = grade_one(job)
+                answer = {"student": record["student"], "status": record["status"]}
+            except Exception as error:  # one broken job must not end the worker's batch
+                answer = {"student": job["student"], "status": "error", "reason": f"{type(error).__name__}: {error}"[:500]}
+            finally:
+                handle.close()
+        results.write(json.dumps(answer) + "\n")
+        results.flush()
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(serve())

@@ -185,7 +185,14 @@ def _limit_resources() -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
+#: Variables that may carry a database password; a kernel starts without them.
+_SECRET_VARIABLES = ("PGPASSWORD", "PGPASSFILE", "PGSERVICEFILE", "DATABASE_URL")
+
+
 def main() -> None:
+    if any(name in os.environ for name in _SECRET_VARIABLES):
+        clean = {key: value for key, value in os.environ.items() if key not in _SECRET_VARIABLES}
+        os.execve(sys.executable, [sys.executable, "-m", "cxlab._sandbox", *sys.argv[1:]], clean)
     _die_with_parent()
     _limit_resources()
     sys.dont_write_bytecode = True

@@ -275,6 +275,60 @@ class GradeSummary:
         return "\n".join(lines)
 
 
+class _Worker:
+    """One grading process (``python -m cxlab._grader``) that grades students one at a time."""
+
+    def __init__(self, root: Path, log_dir: Path):
+        import subprocess
+        import sys
+
+        self.log_path = log_dir / f".worker-{os.getpid()}-{id(self)}.log"
+        self.log = open(self.log_path, "w", encoding="utf-8")
+        self.process = subprocess.Popen([sys.executable, "-m", "cxlab._grader"], cwd=root, text=True,
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,
+                                        start_new_session=True)
+        self.student: str | None = None
+        self.since = 0.0
+
+    def start(self, student: str, job_for) -> None:
+        import time
+
+        self.student, self.since = student, time.monotonic()
+        self.process.stdin.write(json.dumps(job_for(student)) + "\n")
+        self.process.stdin.flush()
+
+    def answer(self) -> dict | None:
+        line = self.process.stdout.readline()
+        self.student = None
+        return json.loads(line) if line.strip() else None
+
+    def log_tail(self) -> str:
+        self.log.flush()
+        lines = self.log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+        return " | ".join(lines[-3:])[:500]
+
+    def kill(self) -> None:
+        import signal
+
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait()
+        self.student = None
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            try:
+                self.process.stdin.close()
+                self.process.wait(timeout=30)
+            except Exception:
+                self.kill()
+        self.log.close()
+        if self.log_path.exists() and self.log_path.stat().st_size == 0:
+            self.log_path.unlink()
+
+
 def _grading_log(root: Path, assignment: str) -> Path:
     return root / "grading-log" / assignment
 
@@ -340,10 +394,8 @@ def grade(
         Grade again what is graded already. Without it a re-run grades only students
         with no record yet, or whose submitted files changed since.
     """
+    import select
     import signal
-    import subprocess
-    import sys
-    import tempfile
     import time
 
     from ._grader import submission_fingerprint, write_record, zero_submission
@@ -383,52 +435,21 @@ def grade(
         todo.append(student)
 
     workers = workers or os.cpu_count() or 1
-    jobs_dir = Path(tempfile.mkdtemp(prefix="cxlab-jobs-"))
     records: dict[str, dict] = {}
-    running: dict[str, tuple[subprocess.Popen, float, object]] = {}
     queue = list(todo)
+    pool: list[_Worker] = []
     bar = None
     if progress and todo:
         from tqdm import tqdm
 
         bar = tqdm(total=len(todo), unit="submission", desc=f"grading {assignment}")
 
-    def launch(student: str) -> None:
-        job = {"root": str(root), "assignment": assignment, "student": student, "db_url": db,
-               "log_dir": str(log_dir), "cell_timeout": cell_timeout, "time_limit": time_limit,
-               "memory_mb": memory_mb}
-        job_file = jobs_dir / f"{student}.json"
-        job_file.write_text(json.dumps(job), encoding="utf-8")
-        output = open(log_dir / f"{student}.log", "w", encoding="utf-8")
-        process = subprocess.Popen([sys.executable, "-m", "cxlab._grader", str(job_file)], cwd=root,
-                                   stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
-        running[student] = (process, time.monotonic(), output)
+    def job_for(student: str) -> dict:
+        return {"root": str(root), "assignment": assignment, "student": student, "db_url": db,
+                "log_dir": str(log_dir), "cell_timeout": cell_timeout, "time_limit": time_limit,
+                "memory_mb": memory_mb}
 
-    def finish(student: str, returncode: int) -> None:
-        process, _, output = running.pop(student)
-        output.close()
-        record_file = log_dir / f"{student}.json"
-        if returncode == 3:
-            records[student] = {"student": student, "status": "busy", "reasons": ["another grader has this student"]}
-        elif record_file.exists() and returncode == 0:
-            records[student] = json.loads(record_file.read_text(encoding="utf-8"))
-        else:
-            tail = (log_dir / f"{student}.log").read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
-            reason = f"the grading process ended with code {returncode}: {' | '.join(tail)}"[:600]
-            records[student] = _record_failure(student, "failed", reason, coursedir, assignment, log_dir)
-        if bar is not None:
-            bar.update(1)
-            bar.set_postfix_str(f"{student}: {records[student]['status']}")
-
-    def kill(student: str) -> None:
-        process = running[student][0]
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        process.wait()
-
-    def _record_failure(student, status, reason, coursedir, assignment, log_dir):
+    def fail(student: str, status: str, reason: str) -> dict:
         folder = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment))
         zero_submission(coursedir.db_url, coursedir.course_id, assignment, student, reason)
         record = {"version": 1, "student": student, "assignment": assignment, "status": status,
@@ -437,6 +458,12 @@ def grade(
         write_record(log_dir, record)
         return record
 
+    def done(student: str, record: dict) -> None:
+        records[student] = record
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix_str(f"{student}: {record['status']}")
+
     previous_term = signal.getsignal(signal.SIGTERM)
 
     def on_term(signum, frame):
@@ -444,33 +471,47 @@ def grade(
 
     signal.signal(signal.SIGTERM, on_term)
     try:
-        while queue or running:
-            while queue and len(running) < workers:
-                launch(queue.pop(0))
-            time.sleep(0.1)
-            for student in list(running):
-                process, since, _ = running[student]
-                returncode = process.poll()
-                if returncode is not None:
-                    finish(student, returncode)
-                elif time.monotonic() - since > time_limit + 120:
-                    kill(student)
-                    running.pop(student)[2].close()
-                    records[student] = _record_failure(
-                        student, "timed out", f"killed after {time_limit + 120} s (the notebook's limit is {time_limit} s)",
-                        coursedir, assignment, log_dir)
-                    if bar is not None:
-                        bar.update(1)
+        while queue or any(worker.student for worker in pool):
+            for worker in pool:
+                if worker.student is None and queue:
+                    worker.start(queue.pop(0), job_for)
+            while queue and len(pool) < workers:
+                worker = _Worker(root, log_dir)
+                pool.append(worker)
+                worker.start(queue.pop(0), job_for)
+            busy = [worker for worker in pool if worker.student]
+            ready, _, _ = select.select([worker.process.stdout for worker in busy], [], [], 0.2)
+            for worker in busy:
+                student = worker.student
+                if worker.process.stdout in ready:
+                    answer = worker.answer()
+                    if answer is None:  # the worker died
+                        code = worker.process.wait()
+                        pool.remove(worker)
+                        done(student, fail(student, "failed", f"the grading process ended with code {code}: "
+                                                              f"{worker.log_tail()}"))
+                    elif answer["status"] == "busy":
+                        done(student, {"student": student, "status": "busy",
+                                       "reasons": ["another grader has this student"]})
+                    elif answer["status"] == "error":
+                        done(student, fail(student, "failed", answer.get("reason", "the grader failed")))
+                    else:
+                        done(student, json.loads((log_dir / f"{student}.json").read_text(encoding="utf-8")))
+                elif time.monotonic() - worker.since > time_limit + 120:
+                    worker.kill()
+                    pool.remove(worker)
+                    done(student, fail(student, "timed out",
+                                       f"killed after {time_limit + 120} s (the notebook's limit is {time_limit} s)"))
     except KeyboardInterrupt:
-        for student in list(running):
-            kill(student)
-            running.pop(student)[2].close()
+        for worker in pool:
+            worker.kill()
         raise
     finally:
         signal.signal(signal.SIGTERM, previous_term)
+        for worker in pool:
+            worker.stop()
         if bar is not None:
             bar.close()
-        shutil.rmtree(jobs_dir, ignore_errors=True)
     return GradeSummary(assignment=assignment, records=records, skipped=tuple(skipped),
                         seconds=round(time.monotonic() - started, 2))
 

@@ -105,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     collect.add_argument("assignment")
     collect.add_argument("source", help="folder or .zip of submissions")
     collect.add_argument("--pattern", help="regular expression with a group (?P<student>...) matched on each file name "
-                         "(default: the leading id, as in Canvas and Moodle exports: '12345_...ipynb')")
+                         "(default: the first number between underscores, e.g. 'Jan Kowalski_12345_assignsubmission_file_nps.ipynb' -> 12345)")
     collect.add_argument("--force", action="store_true", help="replace submissions already collected")
     collect.set_defaults(handler=_collect)
 

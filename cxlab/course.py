@@ -127,9 +127,10 @@ def assign(
 
 # ---------------------------------------------------------------------------- collect
 
-#: A student id in an LMS export's file name: Canvas writes ``name_12345_67890_file.ipynb``,
-#: Moodle writes ``Full Name_12345_assignsubmission_file_file.ipynb``, others ``id-file``.
-DEFAULT_STUDENT_PATTERN = r"^(?P<student>[A-Za-z0-9][A-Za-z0-9.@-]*?)(?:[_ ]|--)"
+#: A student id in an LMS export's file name: the first number between underscores (or
+#: at the start), as in ``name_12345_67890_file.ipynb`` and
+#: ``Full Name_12345_assignsubmission_file_file.ipynb``, or ``12345_file.ipynb``.
+DEFAULT_STUDENT_PATTERN = r"(?:^|_)(?P<student>\d+)_"
 
 
 @dataclass(frozen=True)

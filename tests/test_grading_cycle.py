@@ -179,11 +179,12 @@ def test_collect_places_an_lms_zip_and_reports_what_it_cannot(tmp_path):
         zipped.writestr("1001_alice_nps.ipynb", nbformat.writes(honest()))
         zipped.writestr("1002_bob_nps-1.ipynb", nbformat.writes(CLASS["s03"]))
         zipped.writestr("1002_bob_nps-2.ipynb", nbformat.writes(CLASS["s03"]))
+        zipped.writestr("Jan Kowalski_1003_assignsubmission_file_nps.ipynb", nbformat.writes(honest()))
         zipped.writestr("notes.txt", "not a notebook")
         zipped.writestr("_nps.ipynb", "{}")
         zipped.writestr("../escape_nps.ipynb", "{}")
     result = collect("nps", archive, root=course)
-    assert sorted(result.placed) == ["1001", "1002"]
+    assert sorted(result.placed) == ["1001", "1002", "1003"]
     assert (course / "submitted" / "1001" / "nps" / "nps.ipynb").is_file()
     assert (course / "submitted" / "1001" / "nps" / "timestamp.txt").read_text().startswith("20")
     assert set(result.unplaced) == {"1002_bob_nps-2.ipynb", "notes.txt", "_nps.ipynb", "../escape_nps.ipynb"}

@@ -4,17 +4,11 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
-
-
-def assignment_names() -> list[str]:
-    return sorted(folder.name for folder in (ROOT / "solutions").iterdir() if any(folder.glob("*.ipynb")))
+from .helpers import BIN, ROOT
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlparse
 
 import pytest
 
-from .conftest import ROOT
+from ..helpers import ROOT
 
 CHROMIUM = os.environ.get("CXLAB_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 AXE = ROOT / ".venv" / "book-assets" / "node_modules" / "axe-core" / "axe.min.js"

@@ -7,7 +7,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 from bs4 import BeautifulSoup
 
-from .conftest import ROOT, assignment_names
+from ..helpers import ROOT, assignment_names
 
 
 def page(built_book, name):

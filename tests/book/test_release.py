@@ -19,46 +19,16 @@ from nbgrader.api import Gradebook
 
 from cxlab.course import assign, load_config
 
-from .conftest import ROOT, assignment_names
+from ..helpers import (
+    MARKERS,
+    ROOT,
+    assignment_names,
+    nbgrader_meta,
+    secret_lines,
+    source_notebooks,
+)
 
 ASSIGNMENTS = assignment_names()
-SOLUTION_REGION = re.compile(r"### BEGIN SOLUTION(.*?)### END SOLUTION", re.S)
-HIDDEN_REGION = re.compile(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", re.S)
-GENERIC_LINE = re.compile(r"^\.\w+\(\)\)?$")
-MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "MARK SCHEME")
-
-
-def source_notebooks():
-    return sorted((ROOT / "solutions").glob("*/*.ipynb"))
-
-
-def nbgrader_meta(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
-def secret_lines(notebook_path: Path) -> set[str]:
-    """Lines only the instructor may see: solution code, hidden tests, model written answers.
-
-    Short or generic lines (a bare ``else:``, a closing bracket, a chained
-    ``.reset_index()`` without arguments) could appear anywhere and prove nothing, so
-    only lines with at least 12 characters of content, other than such chained calls,
-    count.
-    """
-    notebook = nbformat.read(notebook_path, as_version=4)
-    secrets: set[str] = set()
-    for cell in notebook.cells:
-        meta = nbgrader_meta(cell)
-        regions = SOLUTION_REGION.findall(cell.source) + HIDDEN_REGION.findall(cell.source)
-        if cell.cell_type == "markdown" and meta.get("solution"):
-            regions.append(cell.source)
-        for region in regions:
-            for line in region.splitlines():
-                line = line.strip()
-                if len(line) >= 12 and not line.startswith("#") and not GENERIC_LINE.match(line):
-                    secrets.add(line)
-    return secrets
-
-
 def test_every_assignment_has_source_and_exercise():
     assert ASSIGNMENTS, "no assignment in solutions/"
     for name in ASSIGNMENTS:

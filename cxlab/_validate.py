@@ -1,5 +1,7 @@
 """Input checks shared by every cxlab function.
 
+The bottom layer of cxlab: imports numpy and pandas only, nothing of cxlab.
+
 Survey exports are messy: text in a score column, a 0-10 scale where a 1-5 one was
 expected, empty cells. Every public function funnels its input through here so that
 bad input raises an error that names the value, the column and the valid range,
@@ -29,12 +31,32 @@ def check_ci(ci: float) -> float:
     return float(ci)
 
 
+def check_whole(value, name: str, *, minimum: int | None = None, maximum: int | None = None,
+                what: str = "a whole number", where: str = "") -> int:
+    """``value`` as an int: ``TypeError`` unless it is an integer (not a bool), ``ValueError`` outside the range.
+
+    >>> check_whole(3, "n", minimum=1)
+    3
+    >>> check_whole(0, "n", minimum=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: n must be at least 1, got 0
+    """
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be {what}, got {value!r}")
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        if maximum is None:
+            valid = "0 or more" if minimum == 0 else f"at least {minimum}"
+        elif minimum is None:
+            valid = f"at most {maximum}"
+        else:
+            valid = f"between {minimum} and {maximum}"
+        raise ValueError(f"{name} must be {valid}{where}, got {value!r}")
+    return int(value)
+
+
 def check_scale(scale: int, *, name: str = "scale", minimum: int = 2) -> int:
-    if isinstance(scale, bool) or not isinstance(scale, numbers.Integral):
-        raise TypeError(f"{name} must be an integer number of scale points, got {scale!r}")
-    if scale < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {scale!r}")
-    return int(scale)
+    return check_whole(scale, name, minimum=minimum, what="an integer number of scale points")
 
 
 def _first(mask: np.ndarray) -> int:

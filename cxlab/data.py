@@ -13,6 +13,8 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from ._validate import check_whole
+
 DATASETS = ("survey", "kidney_stones", "teams", "team_panel", "employee_survey", "branch_outcomes", "loyalty_survey")
 
 _CHANNELS = ("phone", "chat", "email", "branch")
@@ -485,8 +487,7 @@ def make_confounded(
     >>> frame.columns.tolist()
     ['certificate', 'maturity', 'nps']
     """
-    if not isinstance(n_teams, int | np.integer) or isinstance(n_teams, bool) or n_teams < 16:
-        raise ValueError(f"n_teams must be a whole number of at least 16, got {n_teams!r}")
+    check_whole(n_teams, "n_teams", minimum=16)
     for name, value in (("confounding", confounding), ("true_effect", true_effect)):
         if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating) or not np.isfinite(value):
             raise TypeError(f"{name} must be a finite number, got {value!r}")
@@ -531,25 +532,3 @@ def data_card(name: str) -> str:
     if name not in DATASETS:
         raise ValueError(f"unknown data set {name!r}; the course has {DATASETS}")
     return resources.files("cxlab").joinpath("datasets", f"{name}.md").read_text(encoding="utf-8")
-
-
-def write_datasets(directory=None) -> list:
-    """Regenerate every shipped CSV from its generator (run after changing a model)."""
-    from pathlib import Path
-
-    target = Path(directory) if directory else Path(str(resources.files("cxlab").joinpath("datasets")))
-    generators = {
-        "survey": make_survey,
-        "kidney_stones": make_kidney_stones,
-        "teams": make_teams,
-        "team_panel": make_team_panel,
-        "employee_survey": make_employee_survey,
-        "branch_outcomes": make_branch_outcomes,
-        "loyalty_survey": make_loyalty_survey,
-    }
-    written = []
-    for name, generate in generators.items():
-        path = target / f"{name}.csv"
-        generate().to_csv(path, index=False, lineterminator="\n")
-        written.append(path)
-    return written

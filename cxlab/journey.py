@@ -42,7 +42,7 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from ._validate import check_ci
+from ._validate import check_ci, check_whole
 from .metrics import nps_score
 from .stats import compare_groups, nps, nps_test, wilson_interval
 
@@ -357,11 +357,7 @@ def loan_journey() -> Journey:
 
 
 def _check_customers(n_customers) -> int:
-    if isinstance(n_customers, bool) or not isinstance(n_customers, numbers.Integral):
-        raise TypeError(f"n_customers must be a whole number, got {n_customers!r}")
-    if not 1 <= n_customers <= 50_000_000:
-        raise ValueError(f"n_customers must be between 1 and 50,000,000, got {n_customers!r}")
-    return int(n_customers)
+    return check_whole(n_customers, "n_customers", minimum=1, maximum=50_000_000)
 
 
 def simulate(journey: Journey, n_customers: int = 10_000, seed=None) -> pd.DataFrame:

@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats as _scipy_stats
-
-from ._validate import check_ci, require_columns
+from ._validate import check_ci, check_whole, require_columns
+from .stats._common import normal_quantile, two_sided_test
 
 
 @dataclass(frozen=True)
@@ -81,10 +80,12 @@ def join_units(left: pd.DataFrame, right: pd.DataFrame, on=("branch", "quarter")
 
 
 def _fisher_interval(r: float, n: int, ci: float) -> tuple[float, float]:
+    # scipy's pearsonr gives this interval for plain pairs; within units the effective
+    # sample size is smaller than the number of pairs, which pearsonr cannot be told.
     if n <= 3 or not math.isfinite(r) or abs(r) >= 1:
         return (math.nan, math.nan)
     z = math.atanh(r)
-    half = float(_scipy_stats.norm.ppf(0.5 + ci / 2)) / math.sqrt(n - 3)
+    half = normal_quantile(ci) / math.sqrt(n - 3)
     return math.tanh(z - half), math.tanh(z + half)
 
 
@@ -128,10 +129,10 @@ def lagged_correlation(
         if pd.api.types.is_bool_dtype(panel[column].dtype) or not pd.api.types.is_numeric_dtype(panel[column].dtype):
             raise TypeError(f"column {column!r} must be numeric, it has dtype {panel[column].dtype}")
     if isinstance(lags, int | np.integer):
-        lags = [int(lags)]
-    lags = list(lags)
-    if not lags or not all(isinstance(lag, int | np.integer) and not isinstance(lag, bool) for lag in lags):
-        raise TypeError(f"lags must be whole numbers of periods, got {lags!r}")
+        lags = [lags]
+    lags = [check_whole(lag, "each lag", what="a whole number of periods") for lag in lags]
+    if not lags:
+        raise ValueError("lags must name at least one lag, got an empty list")
     frame = panel[[unit, period, x, y]].copy()
     if frame[[unit, period]].isna().any().any():
         raise ValueError(f"columns {unit!r} and {period!r} must not have missing values")
@@ -155,15 +156,18 @@ def lagged_correlation(
         if n < 3 or pairs["_x"].std() == 0 or pairs["_y"].std() == 0:
             rows.append({"lag": lag, "r": math.nan, "low": math.nan, "high": math.nan, "pvalue": math.nan, "n": n})
             continue
-        r = float(np.corrcoef(pairs["_x"], pairs["_y"])[0, 1])
-        effective = n - pairs[unit].nunique() if within else n
-        low, high = _fisher_interval(r, effective, ci)
-        dof = effective - 2
-        if dof > 0 and abs(r) < 1:
-            t = r * math.sqrt(dof / (1 - r * r))
-            pvalue = float(2 * _scipy_stats.t.sf(abs(t), dof))
+        if within:
+            r = float(np.corrcoef(pairs["_x"], pairs["_y"])[0, 1])
+            effective = n - pairs[unit].nunique()
+            low, high = _fisher_interval(r, effective, ci)
+            dof = effective - 2
+            pvalue = two_sided_test(r, math.sqrt((1 - r * r) / dof), dof)[1] if dof > 0 and abs(r) < 1 else math.nan
         else:
-            pvalue = math.nan
+            from scipy.stats import pearsonr
+
+            test = pearsonr(pairs["_x"], pairs["_y"])
+            r, pvalue = float(test.statistic), float(test.pvalue)
+            low, high = test.confidence_interval(confidence_level=ci) if n > 3 else (math.nan, math.nan)
         rows.append({"lag": lag, "r": r, "low": low, "high": high, "pvalue": pvalue, "n": n})
     table = pd.DataFrame(rows).set_index("lag")
     table.attrs["within"] = within

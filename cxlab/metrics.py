@@ -7,13 +7,12 @@ and tests live one layer up, in :mod:`cxlab.stats`.
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from ._validate import as_scores, check_nan_policy, check_scale
+from ._validate import as_scores, check_nan_policy, check_scale, check_whole
 
 #: 0-10 "How likely are you to recommend ...?"
 NPS_LOW, NPS_HIGH = 0, 10
@@ -38,11 +37,7 @@ class NPSCounts:
 
     def __post_init__(self):
         for field in ("promoters", "passives", "detractors"):
-            count = getattr(self, field)
-            if isinstance(count, bool) or not isinstance(count, numbers.Integral):
-                raise TypeError(f"{field} must be a whole count, got {count!r}")
-            if count < 0:
-                raise ValueError(f"{field} must be a count of 0 or more, got {count!r}")
+            check_whole(getattr(self, field), field, minimum=0, what="a whole count")
 
     @property
     def n(self) -> int:
@@ -103,11 +98,8 @@ def nps_score(scores, *, nan_policy: str = "raise") -> float:
 
 def _check_box(scale: int, box: int, name: str) -> tuple[int, int]:
     scale = check_scale(scale)
-    if isinstance(box, bool) or not isinstance(box, numbers.Integral):
-        raise TypeError(f"{name} must be a whole number of scale points, got {box!r}")
-    if not 1 <= box < scale:
-        raise ValueError(f"{name} must be between 1 and {scale - 1} on a {scale}-point scale, got {box!r}")
-    return scale, int(box)
+    return scale, check_whole(box, name, minimum=1, maximum=scale - 1, what="a whole number of scale points",
+                              where=f" on a {scale}-point scale")
 
 
 def top_box(ratings, scale: int = 5, top: int = 1, *, nan_policy: str = "raise") -> float:
@@ -192,10 +184,7 @@ def nss(positive, negative, neutral=0) -> NSSResult:
     """
     counts = {"positive": positive, "negative": negative, "neutral": neutral}
     for name, count in counts.items():
-        if isinstance(count, bool) or not isinstance(count, numbers.Integral):
-            raise TypeError(f"{name} must be a whole number of mentions, got {count!r}")
-        if count < 0:
-            raise ValueError(f"{name} must be 0 or more mentions, got {count!r}")
+        check_whole(count, name, minimum=0, what="a whole number of mentions")
     total = positive + negative + neutral
     if total == 0:
         raise ValueError("NSS needs at least one mention; positive, negative and neutral are all 0")

@@ -10,11 +10,11 @@ import matplotlib.pyplot as plt
 from matplotlib.patches import Patch
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from .metrics import DETRACTOR_UP_TO, PROMOTER_FROM, scale_counts
 from ._validate import check_ci
 from .stats import nps_from_counts
+from .stats._common import normal_quantile
 
 DETRACTOR_COLOUR = "#D55E00"
 PASSIVE_COLOUR = "#999999"
@@ -98,7 +98,7 @@ def margin_of_error_curve(shares=((40, 40), (50, 20), (30, 10)), n_max: int = 20
     for index, (promoters, detractors) in enumerate(shares):
         p, d = promoters / 100, detractors / 100
         spread = np.sqrt((p + d) - (p - d) ** 2)
-        margin = 100 * norm.ppf(0.5 + ci / 2) * spread / np.sqrt(sizes)
+        margin = 100 * normal_quantile(ci) * spread / np.sqrt(sizes)
         ax.plot(sizes, margin, styles[index % 3], color="black",
                 label=f"{promoters}% promoters, {detractors}% detractors (NPS {promoters - detractors:+d})")
     ax.set_xscale("log")

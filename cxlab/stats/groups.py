@@ -1,0 +1,257 @@
+"""Does a group (certified team leads, a new process) go with a better outcome?
+
+Layer 2 of cxlab (statistics). :func:`compare_groups` compares two groups plainly
+(Welch's t through ``scipy.stats.ttest_ind``; proportions with Newcombe's interval
+from statsmodels) or within strata (:mod:`cxlab.stats.strata`). The preparation of the
+two groups is shared with :mod:`cxlab.stats.regression`. Imports numpy, pandas,
+:mod:`cxlab._validate`, :mod:`cxlab.stats._common` and :mod:`cxlab.stats.strata`;
+scipy.stats and statsmodels only when a comparison needs them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .._validate import check_ci, check_nan_policy, drop_missing, require_columns
+from ._common import _HasInterval, normal_quantile, two_sided_test
+from .strata import mantel_haenszel, stratum_table
+
+# Does a group (certified team leads, a new process) go with a better outcome, and
+# does the difference survive once a confounder is held fixed? The functions below
+# answer that in four ways: a plain two-group comparison, the same within strata
+# pooled with Mantel-Haenszel weights, an OLS model with controls and robust standard
+# errors, and a difference-in-differences for a before/after panel with a control
+# group. A general row bootstrap covers any other statistic.
+
+
+@dataclass(frozen=True)
+class GroupComparison(_HasInterval):
+    """A difference between two groups (``levels[0]`` minus ``levels[1]``) with its interval.
+
+    ``kind`` is ``"mean"`` or ``"proportion"`` (a 0/1 outcome; then the means are shares
+    between 0 and 1). ``method`` says how ``se``, ``low``, ``high`` and ``pvalue`` were
+    found. With strata, ``table`` has one row per stratum; without, it is ``None``.
+    """
+
+    difference: float
+    se: float
+    low: float
+    high: float
+    pvalue: float
+    levels: tuple
+    means: tuple
+    n: tuple
+    outcome: str
+    group: str
+    kind: str
+    method: str
+    ci: float
+    strata: str | None = None
+    table: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def value(self) -> float:
+        return self.difference
+
+
+
+def numeric_outcome(df: pd.DataFrame, outcome: str) -> pd.Series:
+    column = df[outcome]
+    if pd.api.types.is_bool_dtype(column.dtype):
+        return column.astype("float64")
+    if not pd.api.types.is_numeric_dtype(column.dtype):
+        example = column.dropna().iloc[0] if column.notna().any() else None
+        raise TypeError(
+            f"outcome column {outcome!r} must be numeric (a score, or 0/1 for a yes/no outcome); "
+            f"it has dtype {column.dtype} with values such as {example!r}"
+        )
+    return column.astype("float64")
+
+
+def two_levels(values: pd.Series, group: str, order) -> tuple:
+    present = sorted(values.dropna().unique().tolist(), key=lambda level: (str(type(level)), level))
+    if order is None:
+        if len(present) != 2:
+            raise ValueError(
+                f"column {group!r} must have exactly two levels to compare, found {len(present)}: {present[:10]}"
+                + ("; pass order=(level_a, level_b) to pick two of them" if len(present) > 2 else "")
+            )
+        return tuple(present)
+    if isinstance(order, str) or len(order) != 2 or order[0] == order[1]:
+        raise ValueError(f"order must be two different levels of {group!r}, got {order!r}")
+    missing = [level for level in order if level not in present]
+    if missing:
+        raise ValueError(f"order names level(s) {missing} that column {group!r} does not have; it has {present[:10]}")
+    return tuple(order)
+
+
+def _prepare_groups(df, outcome, group, strata, order, nan_policy):
+    """Validate, drop or reject missing values, and keep the two compared levels."""
+    check_nan_policy(nan_policy)
+    columns = [outcome, group] + ([strata] if strata is not None else [])
+    require_columns(df, *columns)
+    if len(set(columns)) != len(columns):
+        raise ValueError(f"outcome, group and strata must be different columns, got {columns}")
+    y = numeric_outcome(df, outcome)
+    frame = pd.DataFrame({"y": y, "g": df[group]})
+    if strata is not None:
+        frame["s"] = df[strata]
+    frame = drop_missing(frame, columns, nan_policy)
+    if frame.empty:
+        raise ValueError(f"no rows to compare: the DataFrame has no complete values in {columns}")
+    if not np.isfinite(frame["y"].to_numpy()).all():
+        raise ValueError(f"outcome column {outcome!r} has an infinite value")
+    levels = two_levels(frame["g"], group, order)
+    frame = frame[frame["g"].isin(levels)]
+    values = frame["y"].to_numpy()
+    kind = "proportion" if np.isin(values, (0.0, 1.0)).all() else "mean"
+    return frame, levels, kind
+
+
+def welch_test(a: np.ndarray, b: np.ndarray, ci: float) -> tuple[float, float, float, float, float]:
+    """Welch's comparison of mean(a) - mean(b): difference, standard error, interval, p-value.
+
+    The test and interval are ``scipy.stats.ttest_ind(equal_var=False)``'s; the
+    standard error is reported too. When neither sample varies scipy returns NaN,
+    while the difference is then certain: a zero-width interval, p = 0 (or 1 for no
+    difference).
+    """
+    difference = float(a.mean() - b.mean())
+    se = math.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size)
+    if se == 0:
+        return difference, 0.0, difference, difference, two_sided_test(difference, 0.0)[1]
+    from scipy.stats import ttest_ind
+
+    test = ttest_ind(a, b, equal_var=False)
+    low, high = test.confidence_interval(confidence_level=ci)
+    return difference, se, float(low), float(high), float(test.pvalue)
+
+
+def _need_two_each(frame, levels, group, where=""):
+    counts = frame.groupby("g", observed=True).size()
+    for level in levels:
+        if counts.get(level, 0) < 2:
+            raise ValueError(
+                f"group {group}={level!r}{where} has {int(counts.get(level, 0))} row(s); "
+                "a mean difference needs at least 2 in each group to estimate its spread"
+            )
+
+
+def _plain_difference(frame, levels, kind, group, ci):
+    a = frame.loc[frame["g"] == levels[0], "y"].to_numpy()
+    b = frame.loc[frame["g"] == levels[1], "y"].to_numpy()
+    difference = float(a.mean() - b.mean())
+    if kind == "proportion":
+        from statsmodels.stats.proportion import confint_proportions_2indep
+
+        xa, xb = int(a.sum()), int(b.sum())
+        pa, pb = xa / a.size, xb / b.size
+        se = math.sqrt(pa * (1 - pa) / a.size + pb * (1 - pb) / b.size)
+        low, high = confint_proportions_2indep(xa, a.size, xb, b.size, method="newcomb", compare="diff", alpha=1 - ci)
+        pooled = (xa + xb) / (a.size + b.size)
+        se_null = math.sqrt(pooled * (1 - pooled) * (1 / a.size + 1 / b.size))
+        pvalue = two_sided_test(difference, se_null)[1] if se_null > 0 else 1.0
+        method = "Newcombe hybrid score interval; pooled z test (Pearson chi-square)"
+        return difference, se, float(low), float(high), pvalue, method
+    _need_two_each(frame, levels, group)
+    difference, se, low, high, pvalue = welch_test(a, b, ci)
+    return difference, se, low, high, pvalue, "Welch t"
+
+
+def compare_groups(
+    df: pd.DataFrame,
+    outcome: str,
+    group: str,
+    strata: str | None = None,
+    ci: float = 0.95,
+    *,
+    order=None,
+    nan_policy: str = "raise",
+) -> GroupComparison:
+    """Difference in mean (or proportion) of ``outcome`` between the two levels of ``group``.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per unit (customer, team, patient).
+    outcome : str
+        A numeric column. When it holds only 0 and 1 the difference is one of
+        proportions (shares between 0 and 1, not percentages).
+    group : str
+        A column with exactly two levels (or more, with ``order`` picking two).
+    strata : str, optional
+        A column that defines strata (for example a confounder's levels). The result
+        is then the Mantel-Haenszel weighted difference: each stratum's difference
+        weighted by ``n_a * n_b / (n_a + n_b)``, and ``table`` holds the per-stratum
+        differences with their intervals and weights.
+    ci : float
+        Confidence level of the interval.
+    order : (level_a, level_b), optional
+        Which level comes first: the result is ``level_a - level_b``. By default the
+        level that sorts first minus the other.
+    nan_policy : {"raise", "omit"}
+        What to do with rows that have a missing outcome, group or stratum.
+
+    Returns
+    -------
+    GroupComparison
+        ``difference``, ``se``, ``low``, ``high`` and ``pvalue``, plus ``levels``,
+        the two groups' ``means`` and sizes ``n``. Without strata, a mean difference
+        uses Welch's t; a difference of proportions uses Newcombe's hybrid score
+        interval and the pooled z test (the same p-value as Pearson's chi-square).
+        With strata, a normal (z) interval around the Mantel-Haenszel estimate, with
+        Sato's (1989) variance for proportions.
+
+    Examples
+    --------
+    The kidney-stone data (Charig et al. 1986): open surgery looks worse overall,
+    yet it is better for small stones and for large ones.
+
+    >>> from cxlab.data import load_kidney_stones
+    >>> stones = load_kidney_stones()
+    >>> overall = compare_groups(stones, "success", "treatment")
+    >>> overall.levels, round(overall.difference, 3)
+    (('open surgery', 'percutaneous'), -0.046)
+    >>> pooled = compare_groups(stones, "success", "treatment", strata="stone_size")
+    >>> round(pooled.difference, 3)
+    0.054
+    >>> pooled.table["difference"].round(3).to_dict()
+    {'large': 0.043, 'small': 0.064}
+    """
+    ci = check_ci(ci)
+    frame, levels, kind = _prepare_groups(df, outcome, group, strata, order, nan_policy)
+    overall_means = tuple(float(frame.loc[frame["g"] == level, "y"].mean()) for level in levels)
+    sizes = tuple(int((frame["g"] == level).sum()) for level in levels)
+    if strata is None:
+        difference, se, low, high, pvalue, method = _plain_difference(frame, levels, kind, group, ci)
+        table = None
+    else:
+        table = stratum_table(frame, levels, kind, group, strata)
+        difference, se, low, high, pvalue, weights, method = mantel_haenszel(table, levels, kind, ci)
+        z = normal_quantile(ci)
+        table = table.drop(columns=["successes_a", "successes_b"])
+        table["low"] = table["difference"] - z * table["se"]
+        table["high"] = table["difference"] + z * table["se"]
+        table["weight"] = weights
+    return GroupComparison(
+        difference=difference,
+        se=float(se),
+        low=float(low),
+        high=float(high),
+        pvalue=float(pvalue),
+        levels=levels,
+        means=overall_means,
+        n=sizes,
+        outcome=outcome,
+        group=group,
+        kind=kind,
+        method=method,
+        ci=ci,
+        strata=strata,
+        table=table,
+    )
+

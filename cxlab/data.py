@@ -4,6 +4,9 @@ Each data set has a generator (``make_*``), a loader (``load_*``) that reads the
 shipped copy, and a data card (:func:`data_card`) that says what every column means
 and how the data were made. The shipped CSV is exactly what the generator returns
 for the default seed; the test suite checks that they never drift apart.
+
+Layer 4 of cxlab (data): imports numpy, pandas and :mod:`cxlab._validate`. The
+analyses never import it (they take any DataFrame); the figures and explorers do.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Key-driver analysis: which experiences go with loyalty, and how much.
 
-Layer 3 of cxlab. When drivers are correlated (a good advisor makes the branch feel
+When drivers are correlated (a good advisor makes the branch feel
 pleasant too), regression coefficients split their shared variance arbitrarily and
 can even change sign. Two methods divide the model's R² among correlated drivers in
 a way that stays positive and adds up:
@@ -12,7 +12,12 @@ a way that stays positive and adds up:
   Gold 1980): each driver's gain in R² when it joins a model, averaged over every
   order in which drivers can join. Exact, but it fits 2**p models.
 
-Both work from the correlation matrix, so rescaling a driver changes nothing.
+Both work from the correlation matrix, so rescaling a driver changes nothing. Neither
+is in scipy or statsmodels, so both are written here and tested against the R package
+rwa's documented output.
+
+Layer 3 of cxlab (analyses): imports numpy, pandas, :mod:`cxlab.metrics` and
+:mod:`cxlab._validate`.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ._validate import check_nan_policy, drop_missing, require_columns
+from .metrics import nps_score
 
 #: The largest number of drivers :func:`shapley_importance` enumerates (2**15 models).
 MAX_SHAPLEY_DRIVERS = 15
@@ -300,8 +306,6 @@ def scenario_nps_gain(df: pd.DataFrame, target: str, drivers, changes: dict, *, 
     >>> bool(gain > 0)
     True
     """
-    from .metrics import nps_score
-
     frame = _driver_frame(df, target, drivers, nan_policy)
     values = frame[target].to_numpy()
     if ((values < 0) | (values > 10) | (values != np.round(values))).any():

@@ -1,9 +1,12 @@
 """Linking employee experience to customer experience across units and periods.
 
-Layer 3 of cxlab. The questions are: do branches (teams, stores) with better
+The questions are: do branches (teams, stores) with better
 employee experience have better customer outcomes; does this quarter's EX go with
 next quarter's CX more than the reverse; and does the link hold *within* a branch
 over time, once fixed differences between branches (size, location) are removed?
+
+Layer 3 of cxlab (analyses): imports numpy, pandas, :mod:`cxlab._validate` and
+:mod:`cxlab.stats`; scipy.stats only inside :func:`lagged_correlation`.
 """
 
 from __future__ import annotations

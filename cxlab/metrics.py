@@ -1,8 +1,8 @@
 """Point metrics of customer experience: NPS, top/bottom box, CSAT, CES and NSS.
 
-Layer 1 of cxlab: numpy and pandas only. Each metric works on the counts of each
-scale point (one ``np.bincount``), never on a Python loop over responses. Intervals
-and tests live one layer up, in :mod:`cxlab.stats`.
+Layer 1 of cxlab: imports numpy, pandas and :mod:`cxlab._validate`, nothing else.
+Each metric works on the counts of each scale point (one ``np.bincount``), never on a
+Python loop over responses. Intervals and tests live one layer up, in :mod:`cxlab.stats`.
 """
 
 from __future__ import annotations

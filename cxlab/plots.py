@@ -1,4 +1,8 @@
-"""Figures for the course (matplotlib). Layer 5: nothing below imports this module.
+"""Figures for the course (matplotlib).
+
+Layer 5 of cxlab (presentation): imports matplotlib and every library layer below it
+(metrics, stats, analyses, data), never :mod:`cxlab.widgets` or :mod:`cxlab.course`;
+nothing in the library imports this module, so ``import cxlab`` does not load matplotlib.
 
 Colours come from the Okabe-Ito palette, which stays distinguishable for readers
 with colour-vision deficiencies; categories are also labelled, never colour-coded only.
@@ -13,7 +17,8 @@ import pandas as pd
 
 from .metrics import DETRACTOR_UP_TO, PROMOTER_FROM, scale_counts
 from ._validate import check_ci
-from .stats import nps_from_counts
+from .data import make_confounded
+from .stats import adjusted_effect, compare_groups, nps_from_counts
 from .stats._common import normal_quantile
 
 DETRACTOR_COLOUR = "#D55E00"
@@ -171,8 +176,6 @@ def confounding_curve(strengths=None, true_effect: float = 0.0, n_teams: int = 4
     Uses :func:`cxlab.data.make_confounded`; the horizontal line is the true effect.
     Returns the matplotlib Axes.
     """
-    from .data import make_confounded
-    from .stats import adjusted_effect, compare_groups
 
     strengths = np.linspace(0, 3, 13) if strengths is None else np.asarray(strengths, dtype=float)
     naive, pooled, adjusted = [], [], []

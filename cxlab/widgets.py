@@ -1,4 +1,7 @@
-"""Interactive explorers for the book and the notebooks (ipywidgets). Layer 5.
+"""Interactive explorers for the book and the notebooks (ipywidgets).
+
+Layer 5 of cxlab (presentation): imports ipywidgets, matplotlib and the library layers
+below it (metrics, stats, analyses, data), never :mod:`cxlab.plots` or :mod:`cxlab.course`.
 
 They need a live Python kernel: in the static book a reader sees the controls and
 the last rendered output, and the page says where to run them live.
@@ -8,8 +11,13 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-from .stats import nps_from_counts
+from .data import make_confounded
+from .drivers import driver_table
+from .journey import leasing_journey, outcome, simulate
+from .stats import adjusted_effect, compare_groups, nps_from_counts
 
 
 def _interval_figure(results, labels):
@@ -79,8 +87,6 @@ def confounding_explorer(confounding: float = 1.5, true_effect: float = 0.0, n_t
     the true effect, on data from :func:`cxlab.data.make_confounded`. Returns the
     widget box.
     """
-    from .data import make_confounded
-    from .stats import adjusted_effect, compare_groups
 
     style = {"description_width": "initial"}
     strength = widgets.FloatSlider(value=confounding, min=0.0, max=3.0, step=0.25, continuous_update=False,
@@ -121,7 +127,6 @@ def journey_simulator(journey=None, n_customers: int = 20_000, seed: int = 0):
     *errors* slider multiplies their error rates. *Silo* and *autonomy* set the
     culture; *letter clarity* sets the clarity of the first invoice. Returns the box.
     """
-    from .journey import leasing_journey, outcome, simulate
 
     journey = journey or leasing_journey()
     style = {"description_width": "initial"}
@@ -191,10 +196,7 @@ def collinearity_explorer(correlation: float = 0.5, n: int = 300):
     the relative weights keep their order. Move the *sample* slider to redraw the data.
     Returns the widget box.
     """
-    import numpy as np
-    import pandas as pd
 
-    from .drivers import driver_table
 
     style = {"description_width": "initial"}
     rho = widgets.FloatSlider(value=correlation, min=0.0, max=0.98, step=0.02, continuous_update=False,

@@ -7,8 +7,19 @@ The names most learners need are here at the top level::
     cxlab.nps_test(this_quarter, last_quarter)
     cxlab.compare_groups(teams, "nps", "certificate", strata="maturity")
 
-Plots and widgets live in :mod:`cxlab.plots` and :mod:`cxlab.widgets`, which import
-matplotlib and ipywidgets only when you ask for them.
+The library is layered; a module imports only the layers below it (import-linter
+contracts in ``pyproject.toml`` enforce this):
+
+1. :mod:`cxlab._validate` (input checks) and :mod:`cxlab.metrics` (point metrics);
+2. :mod:`cxlab.stats` (intervals and tests, one module per topic, re-exported here);
+3. analyses: :mod:`cxlab.drivers`, :mod:`cxlab.linkage`, :mod:`cxlab.journey`;
+4. :mod:`cxlab.data` (the course data sets and their data cards);
+5. presentation: :mod:`cxlab.plots` (matplotlib) and :mod:`cxlab.widgets` (ipywidgets);
+6. :mod:`cxlab.course`, the instructor's toolkit and the ``cxlab`` command.
+
+``import cxlab`` loads layers 1 and 2 only, and neither scipy.stats, statsmodels,
+matplotlib, ipywidgets nor nbgrader: the functions that need those import them on
+first use.
 """
 
 from .metrics import (

@@ -1,28 +1,52 @@
 # CX Lab. Two commands for everyone:
 #   make book   build the book into _build/html
 #   make test   run the whole test suite
-# Both create .venv and install the pinned packages (requirements.lock) first.
+# Both create .venv and install the pinned, hash-checked packages (requirements/*.txt) first;
+# `make setup` does only that.
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: book test assignments bench clean help
+.PHONY: setup book test assignments bench lock clean help
 
 help:
 	@echo "make book         build the book into _build/html"
 	@echo "make test         run the whole test suite"
+	@echo "make setup        create .venv with the locked packages (book and test do this first)"
 	@echo "make assignments  regenerate exercises/ from solutions/"
 	@echo "make bench        run the benchmarks in bench/ (by hand, slow)"
+	@echo "make lock         re-resolve requirements/*.txt after editing pyproject.toml's dependencies"
 	@echo "make clean        remove _build and generated gradebooks"
 
-$(STAMP): requirements.lock pyproject.toml
+# The locks: what cxlab[plots,course,lab] needs (runtime), what the tests and the book build
+# add (test, docs; resolved within the runtime pins so versions agree). Every file is
+# hash-checked. cxlab itself goes in last, editable and without dependencies: the locks have
+# them, and tests/test_packaging.py proves that pyproject.toml declares them.
+LOCKS := requirements/runtime.txt requirements/test.txt requirements/docs.txt
+
+$(STAMP): $(LOCKS) pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
-	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --require-hashes $(addprefix -r ,$(LOCKS))
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
+
+setup: $(STAMP)
+
+# Re-resolve the locks with uv (from PyPI, pinned here). Versions already in the files are
+# kept unless pyproject.toml needs others; to move one on, delete its lines first or add
+# LOCK_ARGS="--upgrade-package NAME". Each file's header repeats its command.
+# --python-version 3.11.5: the oldest Python 3.11 that every locked package supports.
+UV_VERSION := 0.13.9
+LOCK_TOOLS := $(VENV)/lock-tools
+LOCK       := $(LOCK_TOOLS)/bin/uv pip compile --quiet
+lock:
+	@test -x $(LOCK_TOOLS)/bin/uv || { $(PYTHON) -m venv $(LOCK_TOOLS) && $(LOCK_TOOLS)/bin/python -m pip install --quiet uv==$(UV_VERSION); }
+	$(LOCK) pyproject.toml --extra plots --extra course --extra lab --python-version 3.11.5 --generate-hashes -o requirements/runtime.txt $(LOCK_ARGS)
+	$(LOCK) --group pyproject.toml:test --python-version 3.11.5 --generate-hashes -c requirements/runtime.txt -o requirements/test.txt $(LOCK_ARGS)
+	$(LOCK) --group pyproject.toml:docs --python-version 3.11.5 --generate-hashes -c requirements/runtime.txt -c requirements/test.txt -o requirements/docs.txt $(LOCK_ARGS)
 
 # Scripts the built pages serve themselves (widget manager and loader, MathJax), so the
 # book works without internet: installed from the npm registry at the versions pinned in
@@ -44,7 +68,7 @@ $(ASSETS_STAMP): book/_assets/package.json book/_assets/package-lock.json
 # Chapters are executed once and cached; the cache only notices edits to the chapters
 # themselves, so it is emptied whenever the library or its data change.
 CACHE_STAMP := _build/.cxlab-cache-stamp
-$(CACHE_STAMP): $(wildcard cxlab/*.py cxlab/datasets/*)
+$(CACHE_STAMP): $(shell find cxlab -name '*.py') $(wildcard cxlab/datasets/*)
 	rm -rf _build/.jupyter_cache _build/.doctrees
 	@mkdir -p _build && touch $@
 
@@ -54,18 +78,19 @@ $(EXT_STAMP): $(wildcard book/_ext/*.py book/_ext/static/*)
 	rm -rf _build/.doctrees _build/html
 	@mkdir -p _build && touch $@
 
-book: $(STAMP) $(ASSETS_STAMP) $(CACHE_STAMP) $(EXT_STAMP)
+book: setup $(ASSETS_STAMP) $(CACHE_STAMP) $(EXT_STAMP)
 	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
 	@echo
 	@echo "The book is in _build/html. Open file://$(CURDIR)/_build/html/index.html"
 
-test: $(STAMP) $(ASSETS_STAMP)
+test: setup $(ASSETS_STAMP)
 	$(BIN)/python -m pytest
 
 assignments: $(STAMP)
 	$(BIN)/cxlab assign
 
 bench: $(STAMP)
+	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_nps.py
 	$(BIN)/python bench/bench_journey.py
 	$(BIN)/python bench/bench_book.py

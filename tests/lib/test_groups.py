@@ -1,0 +1,118 @@
+"""Plain two-group comparisons: Welch's t for means, Newcombe's interval for proportions.
+
+Reference values come from outside cxlab: scipy's t tests and chi-square test, and
+Newcombe's (1998) hybrid score interval written out from its definition. Invariants
+of the comparison are checked on generated data (hypothesis).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from scipy import stats as scipy_stats
+
+import cxlab
+from cxlab.stats.groups import compare_groups
+from cxlab.stats.proportions import wilson_interval
+
+from .strategies import values
+
+samples = st.lists(values, min_size=2, max_size=30)
+
+
+def two_groups(a, b, name="y"):
+    return pd.DataFrame({name: np.r_[a, b], "g": ["a"] * len(a) + ["b"] * len(b)})
+
+
+# ------------------------------------------------------- plain two-group tests
+
+
+def test_mean_difference_is_welchs_t_test():
+    rng = np.random.default_rng(5)
+    a, b = rng.normal(3, 1, 40), rng.normal(2.5, 2, 25)
+    result = compare_groups(two_groups(a, b), "y", "g")
+    reference = scipy_stats.ttest_ind(a, b, equal_var=False)
+    assert result.difference == pytest.approx(a.mean() - b.mean())
+    assert result.pvalue == pytest.approx(reference.pvalue)
+    low, high = reference.confidence_interval(0.95)
+    assert (result.low, result.high) == (pytest.approx(low), pytest.approx(high))
+    assert result.se == pytest.approx(result.difference / reference.statistic)
+
+
+def test_proportion_difference_p_value_is_pearsons_chi_square(stones):
+    result = compare_groups(stones, "success", "treatment")
+    table = [[273, 350 - 273], [289, 350 - 289]]
+    chi2 = scipy_stats.chi2_contingency(table, correction=False)
+    assert result.kind == "proportion"
+    assert result.pvalue == pytest.approx(chi2.pvalue)
+
+
+def test_proportion_interval_is_newcombes_hybrid_score_interval():
+    # Newcombe (1998), method 10: combine the two Wilson intervals (Wilson 1927, itself
+    # checked against published values in test_proportions).
+    x1, n1, x2, n2 = 56, 70, 48, 80
+    frame = two_groups(np.r_[np.ones(x1), np.zeros(n1 - x1)], np.r_[np.ones(x2), np.zeros(n2 - x2)])
+    result = compare_groups(frame, "y", "g")
+    p1, p2 = x1 / n1, x2 / n2
+    l1, u1 = wilson_interval(x1, n1)
+    l2, u2 = wilson_interval(x2, n2)
+    assert result.low == pytest.approx(p1 - p2 - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2))
+    assert result.high == pytest.approx(p1 - p2 + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2))
+
+
+def test_order_chooses_which_level_comes_first(teams):
+    default = compare_groups(teams, "nps", "certificate")
+    swapped = compare_groups(teams, "nps", "certificate", order=("none", "certified"))
+    assert default.levels == ("certified", "none")
+    assert swapped.difference == pytest.approx(-default.difference)
+    assert (swapped.low, swapped.high) == (pytest.approx(-default.high), pytest.approx(-default.low))
+
+
+def test_missing_values_can_be_omitted(teams):
+    gappy = teams.assign(nps=teams["nps"].where(teams.index % 10 != 0))
+    result = compare_groups(gappy, "nps", "certificate", nan_policy="omit")
+    assert sum(result.n) == int(gappy["nps"].notna().sum())
+
+
+# ------------------------------------------------------------------ invariants
+
+
+@settings(settings.get_profile("cxlab-groups"))
+@given(samples, samples, values)
+def test_swapping_groups_negates_and_shifting_changes_nothing(a, b, shift):
+    frame = pd.DataFrame({"y": a + b, "g": ["a"] * len(a) + ["b"] * len(b)})
+    assume(np.std(a) > 1e-6 or np.std(b) > 1e-6)
+    forward = cxlab.compare_groups(frame, "y", "g")
+    backward = cxlab.compare_groups(frame, "y", "g", order=("b", "a"))
+    assert backward.difference == pytest.approx(-forward.difference, abs=1e-9)
+    assert backward.se == pytest.approx(forward.se)
+    assert backward.pvalue == pytest.approx(forward.pvalue)
+    assert forward.low <= forward.difference <= forward.high
+    shifted = cxlab.compare_groups(frame.assign(y=frame["y"] + shift), "y", "g")
+    assert shifted.difference == pytest.approx(forward.difference, abs=1e-6)
+    assert shifted.se == pytest.approx(forward.se, rel=1e-6, abs=1e-9)
+
+
+# ------------------------------------------------------------------ bad input
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda t, p: compare_groups(t, "nps", "maturity"), ValueError, "exactly two levels"),
+        (lambda t, p: compare_groups(t, "nps", "certified"), ValueError, "not found"),
+        (lambda t, p: compare_groups(t, "team", "certificate"), TypeError, "must be numeric"),
+        (lambda t, p: compare_groups(t.assign(nps=t["nps"].where(t.index != 3)), "nps", "certificate"), ValueError, "nan_policy='omit'"),
+        (lambda t, p: compare_groups(t, "nps", "certificate", order=("certified", "gold")), ValueError, "gold"),
+        (lambda t, p: compare_groups(t, "nps", "certificate", ci=95), ValueError, "strictly between 0 and 1"),
+    ],
+    ids=["four-levels", "missing-column", "text-outcome", "missing-value", "unknown-order-level", "ci-as-percent"],
+)
+def test_bad_input_raises_a_clear_error(teams, panel, call, error, message):
+    with pytest.raises(error, match=message):
+        call(teams, panel)

@@ -1,0 +1,165 @@
+"""Input checks: what a score column may hold, and errors that name the value, the name and the range.
+
+The score checks are exercised through ``cxlab.nps``, which hands its scores to
+``cxlab._validate.as_scores`` unchanged; the argument checks are called directly.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import cxlab
+from cxlab._validate import check_ci, check_nan_policy, check_whole, drop_missing, require_columns
+
+scores = st.lists(st.integers(min_value=0, max_value=10), min_size=1, max_size=300)
+
+
+# ---------------------------------------------------------------- input types
+
+
+@pytest.mark.parametrize(
+    "scores",
+    [
+        [10, 9, 8, 0],
+        np.array([10, 9, 8, 0]),
+        np.array([10.0, 9.0, 8.0, 0.0]),
+        pd.Series([10, 9, 8, 0]),
+        pd.Series([10, 9, 8, 0], dtype="Int64"),
+        pd.Series([10, 9, 8, 0], dtype="float64"),
+        np.array([10, 9, 8, 0], dtype=np.uint8),
+    ],
+)
+def test_accepts_common_containers(scores):
+    assert cxlab.nps(scores).value == 25.0
+
+
+@given(scores)
+def test_types_of_input_give_the_same_answer(sample):
+    expected = cxlab.nps(sample)
+    assert cxlab.nps(np.array(sample)) == expected
+    assert cxlab.nps(pd.Series(sample, dtype="Int64")) == expected
+    assert cxlab.nps(np.array(sample, dtype=float)) == expected
+
+
+def test_nullable_missing_values_follow_nan_policy():
+    scores = pd.Series([10, pd.NA, 0, 9], dtype="Int64")
+    with pytest.raises(ValueError, match="missing"):
+        cxlab.nps(scores)
+    assert cxlab.nps(scores, nan_policy="omit").n == 3
+    assert cxlab.nps([10, None, np.nan, 9], nan_policy="omit").n == 2
+
+
+# ------------------------------------------------------------------ bad input
+
+
+@pytest.mark.parametrize(
+    ("scores", "error", "pattern"),
+    [
+        ([11, 9], ValueError, r"integers 0-10; found 11"),
+        ([-1], ValueError, r"integers 0-10; found -1"),
+        ([7.5, 9], ValueError, r"non-integer 7\.5"),
+        (["9", 10], TypeError, r"'9'"),
+        (["ten"], TypeError, r"'ten'"),
+        ([True, False], TypeError, r"bool"),
+        ([], ValueError, r"empty"),
+        ([np.nan, np.nan], ValueError, r"missing"),
+        ("9 10 8", TypeError, r"text"),
+        (None, TypeError, r"None"),
+        (7, TypeError, r"single value"),
+        ([[1, 2], [3, 4]], ValueError, r"one-dimensional"),
+        ([np.inf], ValueError, r"inf"),
+    ],
+)
+def test_bad_scores_raise_clear_errors(scores, error, pattern):
+    with pytest.raises(error, match=pattern):
+        cxlab.nps(scores)
+
+
+def test_all_missing_with_omit_is_empty_error():
+    with pytest.raises(ValueError, match="empty"):
+        cxlab.nps([np.nan, None], nan_policy="omit")
+
+
+# ------------------------------------------------------------ argument checks
+
+
+def test_check_whole_returns_a_plain_int_inside_the_range():
+    assert check_whole(np.int64(3), "n", minimum=1, maximum=5) == 3
+    assert type(check_whole(np.int64(3), "n", minimum=1)) is int
+    assert check_whole(0, "count", minimum=0) == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "bounds", "message"),
+    [
+        (0, {"minimum": 1}, "n must be at least 1, got 0"),
+        (-2, {"minimum": 0}, "n must be 0 or more, got -2"),
+        (9, {"maximum": 8}, "n must be at most 8, got 9"),
+        (6, {"minimum": 1, "maximum": 4}, "n must be between 1 and 4, got 6"),
+        (6, {"minimum": 1, "maximum": 4, "where": " on a 5-point scale"}, "n must be between 1 and 4 on a 5-point scale, got 6"),
+    ],
+)
+def test_check_whole_out_of_range_names_the_value_and_the_range(value, bounds, message):
+    with pytest.raises(ValueError) as raised:
+        check_whole(value, "n", **bounds)
+    assert str(raised.value) == message
+
+
+@pytest.mark.parametrize("value", [2.5, 2.0, "3", True, np.bool_(False), None])
+def test_check_whole_rejects_anything_but_an_integer_by_name(value):
+    with pytest.raises(TypeError) as raised:
+        check_whole(value, "promoters", minimum=0, what="a whole count")
+    assert str(raised.value) == f"promoters must be a whole count, got {value!r}"
+
+
+def test_check_ci_accepts_levels_strictly_between_0_and_1():
+    assert check_ci(0.95) == 0.95
+    assert check_ci(np.float32(0.5)) == 0.5
+    assert type(check_ci(np.float64(0.9))) is float
+
+
+@pytest.mark.parametrize(("ci", "shown"), [(95, "95"), (0, "0"), (1.0, "1.0"), (-0.1, "-0.1")])
+def test_check_ci_out_of_range_names_the_value_and_the_range(ci, shown):
+    with pytest.raises(ValueError, match=rf"ci must be strictly between 0 and 1 \(for example 0\.95\), got {shown}$"):
+        check_ci(ci)
+
+
+@pytest.mark.parametrize("ci", ["0.95", True, None])
+def test_check_ci_rejects_a_non_number(ci):
+    with pytest.raises(TypeError, match=rf"ci must be a number strictly between 0 and 1, got {ci!r}$"):
+        check_ci(ci)
+
+
+def test_check_nan_policy_names_the_value_and_the_choices():
+    assert check_nan_policy("raise") is None
+    assert check_nan_policy("omit") is None
+    with pytest.raises(ValueError) as raised:
+        check_nan_policy("propagate")
+    assert str(raised.value) == "nan_policy must be one of ('raise', 'omit'), got 'propagate'"
+
+
+def test_require_columns_names_the_missing_and_the_present_columns():
+    frame = pd.DataFrame({"region": ["a"], "recommend": [9]})
+    require_columns(frame, "region", "recommend")
+    with pytest.raises(ValueError, match=r"^column\(s\) \['nps'\] not found; the DataFrame has columns \['region', 'recommend'\]$"):
+        require_columns(frame, "region", "nps")
+    with pytest.raises(TypeError, match="expected a pandas DataFrame, got list"):
+        require_columns([9, 10], "recommend")
+
+
+def test_drop_missing_omits_incomplete_rows_or_checks_the_policy():
+    frame = pd.DataFrame({"y": [1.0, np.nan, 3.0, np.nan], "g": ["a", "b", None, "a"]}, index=[10, 11, 12, 13])
+    assert drop_missing(frame, ["y", "g"], "omit").index.tolist() == [10]
+    with pytest.raises(ValueError, match=r"^3 row\(s\) have a missing value in \['y', 'g'\], the first at index "):
+        drop_missing(frame, ["y", "g"], "raise")
+    with pytest.raises(ValueError, match="nan_policy must be one of"):
+        drop_missing(frame, ["y", "g"], "drop")
+
+
+@pytest.mark.xfail(strict=True, reason="drop_missing formats the index label with repr, so numpy 2 shows np.int64(11)")
+def test_drop_missing_names_the_first_row_as_the_learner_wrote_it():
+    frame = pd.DataFrame({"y": [1.0, np.nan]}, index=[10, 11])
+    with pytest.raises(ValueError, match=r"the first at index 11;"):
+        drop_missing(frame, ["y"], "raise")

@@ -172,6 +172,7 @@ def drop_missing(frame: pd.DataFrame, columns, nan_policy: str) -> pd.DataFrame:
     if missing.any():
         if nan_policy == "raise":
             first = frame.index[missing.to_numpy()][0]
+            first = first.item() if isinstance(first, np.generic) else first
             raise ValueError(
                 f"{int(missing.sum())} row(s) have a missing value in {list(columns)}, the first at index "
                 f"{first!r}; pass nan_policy='omit' to leave them out"

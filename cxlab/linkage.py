@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from ._validate import check_ci, check_whole, require_columns
-from .stats._common import normal_quantile, two_sided_test
+from .stats.common import normal_quantile, two_sided_test
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from .metrics import DETRACTOR_UP_TO, PROMOTER_FROM, scale_counts
 from ._validate import check_ci
 from .data import make_confounded
 from .stats import adjusted_effect, compare_groups, nps_from_counts
-from .stats._common import normal_quantile
+from .stats.common import normal_quantile
 
 DETRACTOR_COLOUR = "#D55E00"
 PASSIVE_COLOUR = "#999999"

@@ -13,7 +13,7 @@ functions that need them, so that ``import cxlab`` stays light.
 - :mod:`~cxlab.stats.bootstrap`: :func:`bootstrap_interval`
 """
 
-from ._common import ConfidenceInterval
+from .common import ConfidenceInterval
 from .bootstrap import BOOTSTRAP_METHODS, BootstrapResult, bootstrap_interval
 from .groups import GroupComparison, compare_groups
 from .nps_intervals import NPS_METHODS, NPSResult, NPSTestResult, enps, nps, nps_from_counts, nps_test

@@ -5,7 +5,7 @@ come from ``scipy.stats.bootstrap`` (imported when first needed); what scipy lac
 kept here: a statistic of a whole DataFrame rather than of arrays, resampling within
 strata (each stratum passed to scipy as a sample of its own, so every resample keeps
 each stratum's row count), and errors that name the failing resample. Imports numpy,
-pandas, :mod:`cxlab._validate` and :mod:`cxlab.stats._common`.
+pandas, :mod:`cxlab._validate` and :mod:`cxlab.stats.common`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate import check_ci, require_columns
-from ._common import _HasInterval, check_resamples
+from .common import _HasInterval, check_resamples
 
 BOOTSTRAP_METHODS = ("percentile", "basic", "bca")
 

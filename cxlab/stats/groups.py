@@ -4,7 +4,7 @@ Layer 2 of cxlab (statistics). :func:`compare_groups` compares two groups plainl
 (Welch's t through ``scipy.stats.ttest_ind``; proportions with Newcombe's interval
 from statsmodels) or within strata (:mod:`cxlab.stats.strata`). The preparation of the
 two groups is shared with :mod:`cxlab.stats.regression`. Imports numpy, pandas,
-:mod:`cxlab._validate`, :mod:`cxlab.stats._common` and :mod:`cxlab.stats.strata`;
+:mod:`cxlab._validate`, :mod:`cxlab.stats.common` and :mod:`cxlab.stats.strata`;
 scipy.stats and statsmodels only when a comparison needs them.
 """
 
@@ -17,15 +17,13 @@ import numpy as np
 import pandas as pd
 
 from .._validate import check_ci, check_nan_policy, drop_missing, require_columns
-from ._common import _HasInterval, normal_quantile, two_sided_test
+from .common import _HasInterval, normal_quantile, two_sided_test
 from .strata import mantel_haenszel, stratum_table
 
-# Does a group (certified team leads, a new process) go with a better outcome, and
-# does the difference survive once a confounder is held fixed? The functions below
-# answer that in four ways: a plain two-group comparison, the same within strata
-# pooled with Mantel-Haenszel weights, an OLS model with controls and robust standard
-# errors, and a difference-in-differences for a before/after panel with a control
-# group. A general row bootstrap covers any other statistic.
+# Does the difference survive once a confounder is held fixed? Here: a plain two-group
+# comparison, or the same within strata pooled with Mantel-Haenszel weights. An OLS model
+# with controls and a difference-in-differences are in cxlab.stats.regression, a general
+# row bootstrap in cxlab.stats.bootstrap.
 
 
 @dataclass(frozen=True)

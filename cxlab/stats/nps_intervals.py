@@ -5,7 +5,7 @@ Layer 2 of cxlab (statistics). Each response scores +1 (promoter), 0 (passive) o
 (Rocks 2016, "Interval estimation for the 'net promoter score'", *The American
 Statistician* 70(4)). No kept library computes trinomial-mean intervals or the
 multinomial-count bootstrap, so they are written here. Imports numpy,
-:mod:`cxlab._validate`, :mod:`cxlab.metrics` and :mod:`cxlab.stats._common`.
+:mod:`cxlab._validate`, :mod:`cxlab.metrics` and :mod:`cxlab.stats.common`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import numpy as np
 
 from .._validate import check_ci
 from ..metrics import NPSCounts, nps_counts
-from ._common import _HasInterval, check_resamples, normal_quantile, two_sided_test
+from .common import _HasInterval, check_resamples, normal_quantile, two_sided_test
 
 NPS_METHODS = ("wald", "adjusted-wald", "bootstrap")
 #: Pseudo-responses added by the adjusted Wald interval (Rocks 2016): 3 in all.

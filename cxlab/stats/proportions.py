@@ -2,8 +2,8 @@
 
 Layer 2 of cxlab (statistics). The Wilson score interval comes from statsmodels
 (``proportion_confint(method="wilson")``), imported when first needed; the CES mean's t
-interval from :mod:`cxlab.stats._common`. Imports numpy, :mod:`cxlab._validate`,
-:mod:`cxlab.metrics` and :mod:`cxlab.stats._common`.
+interval from :mod:`cxlab.stats.common`. Imports numpy, :mod:`cxlab._validate`,
+:mod:`cxlab.metrics` and :mod:`cxlab.stats.common`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import numpy as np
 
 from .._validate import check_ci, check_scale, check_whole
 from ..metrics import _check_box, scale_counts
-from ._common import ConfidenceInterval, _HasInterval, t_quantile
+from .common import ConfidenceInterval, _HasInterval, t_quantile
 
 def wilson_interval(successes: int, n: int, ci: float = 0.95) -> ConfidenceInterval:
     """Wilson (1927) score interval for a proportion, on 0..1.

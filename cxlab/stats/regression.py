@@ -3,7 +3,7 @@
 Layer 2 of cxlab (statistics). :func:`adjusted_effect` fits OLS with robust standard
 errors and :func:`diff_in_diff` either compares the units' own changes (Welch) or fits
 an interaction model; statsmodels is imported when a model is first fitted. Imports
-numpy, pandas, :mod:`cxlab._validate`, :mod:`cxlab.stats._common` and
+numpy, pandas, :mod:`cxlab._validate`, :mod:`cxlab.stats.common` and
 :mod:`cxlab.stats.groups`.
 """
 
@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate import check_ci, check_nan_policy, drop_missing, require_columns
-from ._common import _HasInterval
+from .common import _HasInterval
 from .groups import numeric_outcome, two_levels, welch_test
 
 COV_TYPES = ("HC0", "HC1", "HC2", "HC3", "nonrobust")

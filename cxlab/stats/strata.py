@@ -3,7 +3,7 @@
 Layer 2 of cxlab (statistics). No kept Python library gives the Mantel-Haenszel risk
 difference with Sato's (1989) variance, or the weighted mean difference, so both are
 written here and tested against the kidney-stone table (Charig et al. 1986) and by
-simulated coverage. Imports numpy, pandas and :mod:`cxlab.stats._common`.
+simulated coverage. Imports numpy, pandas and :mod:`cxlab.stats.common`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import math
 
 import pandas as pd
 
-from ._common import normal_quantile, two_sided_test
+from .common import normal_quantile, two_sided_test
 
 def stratum_table(frame, levels, kind, group, strata):
     rows = {}

@@ -17,7 +17,7 @@ import pytest
 from scipy import stats as scipy_stats
 
 import cxlab
-from cxlab.stats._common import ConfidenceInterval, check_resamples, normal_quantile, t_quantile, two_sided_test
+from cxlab.stats.common import ConfidenceInterval, check_resamples, normal_quantile, t_quantile, two_sided_test
 
 
 @pytest.mark.parametrize(("ci", "table"), [(0.90, 1.645), (0.95, 1.960), (0.99, 2.576)])

@@ -158,7 +158,6 @@ def test_drop_missing_omits_incomplete_rows_or_checks_the_policy():
         drop_missing(frame, ["y", "g"], "drop")
 
 
-@pytest.mark.xfail(strict=True, reason="drop_missing formats the index label with repr, so numpy 2 shows np.int64(11)")
 def test_drop_missing_names_the_first_row_as_the_learner_wrote_it():
     frame = pd.DataFrame({"y": [1.0, np.nan]}, index=[10, 11])
     with pytest.raises(ValueError, match=r"the first at index 11;"):

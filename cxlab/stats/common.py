@@ -1,6 +1,7 @@
 """What every statistics module shares: interval results, quantiles and two-sided tests.
 
-Layer 2 of cxlab (statistics). Imports :mod:`cxlab._validate` and nothing else of cxlab.
+Layer 2 of cxlab (statistics), shared with the analyses and figures that need a quantile
+or a test. Imports :mod:`cxlab._validate` and nothing else of cxlab.
 The normal distribution comes from the standard library (``statistics.NormalDist``,
 exact to double precision), Student's t from ``scipy.special``, imported on first use
 so that ``import cxlab`` does not pay for scipy.

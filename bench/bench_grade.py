@@ -30,7 +30,7 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from tests.test_integrity import EXERCISE, _answer, honest  # noqa: E402  (the same notebooks the tests grade)
+from tests.course.submissions import EXERCISE, answer, honest  # noqa: E402  (the same notebooks the tests grade)
 
 BIN = Path(sys.executable).parent
 
@@ -41,7 +41,7 @@ def submissions(n: int) -> dict[str, nbformat.NotebookNode]:
         lambda: honest({"q2_answer": "nps_all = 12.5", "q6_answer": "n_needed = 1000"}),
         lambda: honest(),
         lambda: honest({"q4_answer": "change, change_pvalue, change_is_noise = 1.0, 0.5, True",
-                        "q7_answer": _answer("q7").replace("top=2", "top=1")}),
+                        "q7_answer": answer("q7").replace("top=2", "top=1")}),
     ]
     failing = [lambda: nbformat.read(EXERCISE, as_version=4),
                lambda: honest({"q1_answer": "raise RuntimeError('unfinished')"})]

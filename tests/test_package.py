@@ -1,4 +1,4 @@
-"""Package structure: light imports, layering, the command line."""
+"""Package structure: light imports, layering."""
 
 from __future__ import annotations
 
@@ -6,9 +6,6 @@ import subprocess
 import sys
 
 import pytest
-
-from cxlab import cli
-from cxlab.course import CourseError, assign
 
 from .conftest import ROOT
 
@@ -28,29 +25,3 @@ def test_lower_layers_never_import_presentation_or_course(module):
 
 def test_metrics_layer_does_not_import_stats():
     assert "from .stats" not in (ROOT / "cxlab" / "metrics.py").read_text(encoding="utf-8")
-
-
-def test_cli_help_for_every_command(capsys):
-    parser = cli.build_parser()
-    with pytest.raises(SystemExit) as exit_info:
-        parser.parse_args(["--help"])
-    assert exit_info.value.code == 0
-    assert "assign" in capsys.readouterr().out
-    with pytest.raises(SystemExit):
-        parser.parse_args(["assign", "--help"])
-    assert "solutions/" in capsys.readouterr().out
-
-
-def test_assign_rejects_an_unknown_assignment(course):
-    with pytest.raises(CourseError, match=r"unknown assignment\(s\) \['nope'\]"):
-        assign(["nope"], root=course)
-
-
-def test_cli_reports_errors_without_a_traceback(course, capsys):
-    assert cli.main(["--root", str(course), "assign", "nope"]) == 1
-    assert "unknown assignment" in capsys.readouterr().err
-
-
-def test_outside_a_course_is_a_clear_error(tmp_path):
-    with pytest.raises(CourseError, match="no nbgrader_config.py"):
-        assign(root=tmp_path)

@@ -1,9 +1,10 @@
 """The instructor guide (book/instructor-guide.md) is in the built book and in step with the code.
 
 It must name every ``cxlab`` command and option (read from the command line's own
-parser), every case of the integrity suite with the status, automatic points and record
-phrase that ``tests/test_integrity.py`` expects of it, PostgreSQL and the formgrader,
-and it must be reachable from the table of contents.
+parser), every case of the integrity suite (``cases()`` of ``tests/course/submissions.py``)
+with the status, automatic points and record phrase that ``tests/course/test_integrity.py``
+expects of it, PostgreSQL and the formgrader, and it must be reachable from the table of
+contents.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from cxlab.cli import build_parser
+from cxlab.course.cli import build_parser
 
-from .test_integrity import cases
+from ..course.submissions import cases
 
 GUIDE = "book/instructor-guide.html"
 COMMANDS = ("assign", "collect", "grade", "feedback", "export", "report")

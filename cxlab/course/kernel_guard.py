@@ -16,8 +16,11 @@ submission registered can rewrite the call:
   did for the learner.
 
 It runs in the same process as the submission, so a submission written to defeat this
-module in particular can; the static scan (``cxlab._scan``) flags the tools that needs,
-and the instructor guide says so.
+module in particular can; the static scan (:mod:`cxlab.course.scan`) flags the tools that
+needs, and the instructor guide says so.
+
+Imports: the standard library, and inside the kernel the modules it watches (IPython,
+pandas, numpy, the cxlab library); no other module of :mod:`cxlab.course`.
 """
 
 from __future__ import annotations

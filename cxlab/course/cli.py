@@ -1,7 +1,11 @@
 """The ``cxlab`` command line: course commands for instructors.
 
 Run ``cxlab --help`` or ``cxlab COMMAND --help``. One command per step of the grading
-cycle: assign, collect, grade, feedback, export, report.
+cycle: assign, collect, grade, feedback, export, report. Each command calls the function
+of the same step; this module only parses arguments and prints results.
+
+Imports: every step's module of :mod:`cxlab.course` (config, assign, collect, grading,
+feedback, exports, item_analysis); no module imports this one.
 """
 
 from __future__ import annotations
@@ -11,10 +15,18 @@ import logging
 import sys
 from pathlib import Path
 
+import pandas as pd
+
+from .assign import assign
+from .collect import collect
+from .config import CourseError
+from .exports import FORMATS, export_grades
+from .feedback import feedback
+from .grading import grade
+from .item_analysis import item_analysis, item_analysis_figure
+
 
 def _assign(arguments) -> int:
-    from .course import assign
-
     for result in assign(arguments.assignments or None, root=arguments.root, db_url=arguments.db_url):
         for notebook in result.notebooks:
             print(f"{result.assignment}: wrote {notebook}")
@@ -22,17 +34,13 @@ def _assign(arguments) -> int:
 
 
 def _collect(arguments) -> int:
-    from .course import DEFAULT_STUDENT_PATTERN, collect
-
-    result = collect(arguments.assignment, arguments.source, root=arguments.root,
-                     pattern=arguments.pattern or DEFAULT_STUDENT_PATTERN, force=arguments.force)
+    result = collect(arguments.assignment, arguments.source, root=arguments.root, pattern=arguments.pattern,
+                     force=arguments.force)
     print(result.report())
     return 0 if not result.unplaced else 2
 
 
 def _grade(arguments) -> int:
-    from .course import grade
-
     summary = grade(arguments.assignment, root=arguments.root, students=arguments.student or None,
                     workers=arguments.workers, cell_timeout=arguments.cell_timeout, time_limit=arguments.time_limit,
                     memory_mb=arguments.memory, force=arguments.force, db_url=arguments.db_url,
@@ -45,8 +53,6 @@ def _grade(arguments) -> int:
 
 
 def _feedback(arguments) -> int:
-    from .course import feedback
-
     for student, pages in feedback(arguments.assignment, root=arguments.root, students=arguments.student or None,
                                    db_url=arguments.db_url).items():
         for page in pages:
@@ -55,20 +61,15 @@ def _feedback(arguments) -> int:
 
 
 def _export(arguments) -> int:
-    from .grades import export_grades
-
-    output = arguments.output or f"grades-{arguments.format}.csv"
-    path = export_grades(output, fmt=arguments.format, root=arguments.root, assignment=arguments.assignment,
+    path = export_grades(arguments.output, fmt=arguments.format, root=arguments.root, assignment=arguments.assignment,
                          db_url=arguments.db_url)
     print(f"wrote {path}")
     return 0
 
 
 def _report(arguments) -> int:
-    from .grades import item_analysis, item_analysis_figure
-
     table = item_analysis(arguments.assignment, root=arguments.root, db_url=arguments.db_url)
-    with __import__("pandas").option_context("display.width", 160, "display.max_colwidth", 70):
+    with pd.option_context("display.width", 160, "display.max_colwidth", 70):
         print(table.to_string(index=False))
     folder = Path(arguments.output or ".")
     folder.mkdir(parents=True, exist_ok=True)
@@ -137,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
         "export", help="grades as CSV, or for Canvas or Moodle import",
         description="Write the gradebook's grades: a plain CSV, or the import formats of Canvas and Moodle.")
     export.add_argument("--assignment", help="only this assignment (default: all)")
-    export.add_argument("--format", choices=("csv", "canvas", "moodle"), default="csv")
+    export.add_argument("--format", choices=FORMATS, default="csv")
     export.add_argument("--output", help="file to write (default: grades-FORMAT.csv)")
     export.set_defaults(handler=_export)
 
@@ -155,14 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     arguments = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if arguments.verbose else logging.WARNING, format="%(message)s")
-    from .course import CourseError
-
     try:
         return arguments.handler(arguments)
-    except CourseError as error:
-        print(f"cxlab: {error}", file=sys.stderr)
-        return 1
-    except (ValueError, TypeError) as error:
+    except (CourseError, ValueError, TypeError) as error:
         print(f"cxlab: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

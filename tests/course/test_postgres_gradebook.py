@@ -1,9 +1,10 @@
 """A gradebook shared by several graders: nbgrader on a real PostgreSQL server.
 
 The course's own commands and nbgrader's autograde write to a PostgreSQL database (a
-private server on loopback, see ``tests/postgres.py``); the scores are read back through
-nbgrader's Gradebook and straight from PostgreSQL's tables with psycopg, and no SQLite
-file appears in the course.
+private server on loopback, see ``tests/course/postgres.py``); the scores are read back
+through nbgrader's Gradebook and straight from PostgreSQL's tables with psycopg, and no
+SQLite file appears in the course. ``cxlab grade`` on PostgreSQL gives the class the
+same grades as on SQLite (the ``baseline`` fixture).
 """
 
 from __future__ import annotations
@@ -13,10 +14,13 @@ import shutil
 import pytest
 from nbgrader.api import Gradebook
 
-from cxlab.course import assign, load_config
+from cxlab.course.assign import assign
+from cxlab.course.config import course_api
+from cxlab.course.grading import grade
 
-from .conftest import ROOT
-from .postgres import postgres  # noqa: F401
+from ..helpers import ROOT
+from .postgres import postgres  # noqa: F401  (fixture)
+from .submissions import CLASS, LIMITS, fill, gradebook_scores, nbgrader_autograde, submit
 
 ASSIGNMENT = "nps"
 
@@ -35,29 +39,22 @@ GROUP BY sa.student_id
 
 @pytest.mark.slow
 def test_autograde_into_a_postgres_gradebook(course, postgres):  # noqa: F811
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
-
     db_url = postgres.create_database("gradebook_nps")
     assert db_url.startswith("postgresql+psycopg://") and "@127.0.0.1:" in db_url
 
     assign([ASSIGNMENT], root=course, db_url=db_url)
-    config = load_config(course, db_url=db_url)
-    api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+    api, coursedir = course_api(course, db_url=db_url)
     submissions = {
         "solution-as-student": ROOT / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb",
         "untouched-exercise": ROOT / "exercises" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb",
     }
     for student, notebook in submissions.items():
-        target = course / "submitted" / student / ASSIGNMENT
-        target.mkdir(parents=True)
-        shutil.copy(notebook, target / f"{ASSIGNMENT}.ipynb")
-        outcome = api.autograde(ASSIGNMENT, student)
-        assert outcome["success"], outcome.get("log", "") + outcome.get("error", "")
+        submit(course, student, notebook, f"{ASSIGNMENT}.ipynb", assignment=ASSIGNMENT)
+        nbgrader_autograde(api, ASSIGNMENT, student)
 
     # Through nbgrader's own Gradebook, on the PostgreSQL URL.
     scores = {}
-    with Gradebook(db_url, course_id=config.CourseDirectory.course_id) as gradebook:
+    with Gradebook(db_url, course_id=coursedir.course_id) as gradebook:
         assert gradebook.engine.dialect.name == "postgresql"
         for student in submissions:
             notebook = gradebook.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, student)
@@ -85,3 +82,21 @@ def test_autograde_into_a_postgres_gradebook(course, postgres):  # noqa: F811
     # Nothing fell back to SQLite in the course.
     assert not (course / "gradebook.db").exists()
     assert sorted(course.rglob("*.db")) == []
+
+
+@pytest.mark.slow
+def test_postgres_gradebook_gives_the_same_grades(baseline, tmp_path, postgres):  # noqa: F811
+    _, expected = baseline
+    url = postgres.create_database()
+    course = tmp_path / "course"
+    course.mkdir()
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    shutil.copytree(ROOT / "solutions", course / "solutions")
+    assign(["nps"], root=course, db_url=url)
+    fill(course)
+    summary = grade("nps", root=course, db_url=url, **LIMITS)
+    assert sorted(summary.students("graded")) == sorted(CLASS)
+    assert gradebook_scores(course, url) == expected
+    assert not list(course.glob("*.db")), "the grades should live in PostgreSQL"
+    with postgres.connect(url.rsplit("/", 1)[1]) as connection:
+        assert connection.execute("select count(*) from submitted_assignment").fetchone()[0] == len(CLASS)

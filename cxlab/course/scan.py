@@ -4,6 +4,13 @@ Runs in the grading worker, outside the kernel, on the cells a learner could edi
 changes no score: what it finds flags the submission for the instructor, who decides.
 A learner has no reason to use any of these in a CX Lab exercise; an honest notebook
 triggers none of them (a test proves it on the model solutions).
+
+Imports: nbformat; no other module of cxlab.
+
+>>> [str(finding) for finding in scan_source("import cxlab.course.kernel_guard as guard", "q1_answer", set())]
+['q1_answer, line 1: imports cxlab.course.kernel_guard: import cxlab.course.kernel_guard as guard']
+>>> scan_source("import cxlab.data\\nsurvey = cxlab.data.load_survey()", "q1_answer", set())
+[]
 """
 
 from __future__ import annotations
@@ -16,8 +23,9 @@ import nbformat
 
 SUSPECT_MODULES = {
     "builtins", "ctypes", "gc", "inspect", "importlib", "subprocess", "signal", "socket", "sqlite3",
-    "nbgrader", "psycopg", "psycopg2", "sqlalchemy", "IPython", "cxlab._kernel_guard", "cxlab._sandbox",
-    "multiprocessing", "threading", "pty", "shutil", "pickle", "marshal", "codecs", "base64",
+    "nbgrader", "psycopg", "psycopg2", "sqlalchemy", "IPython", "multiprocessing", "threading", "pty",
+    "shutil", "pickle", "marshal", "codecs", "base64",
+    "cxlab.course",  # the grader itself: its kernel guard and sandbox
 }
 SUSPECT_CALLS = {
     "exec", "eval", "compile", "__import__", "globals", "vars", "setattr", "delattr", "get_ipython",
@@ -59,6 +67,12 @@ def _module_aliases(tree: ast.AST, known: set[str]) -> set[str]:
     return aliases
 
 
+def _suspect_module(name: str) -> bool:
+    """Whether ``name`` is a suspect module or inside one (``cxlab.course.sandbox``)."""
+    parts = name.split(".")
+    return any(".".join(parts[:length]) in SUSPECT_MODULES for length in range(1, len(parts) + 1))
+
+
 def _root_name(node: ast.AST) -> str | None:
     while isinstance(node, (ast.Attribute, ast.Subscript)):
         node = node.value
@@ -86,10 +100,11 @@ def scan_source(source: str, cell: str, modules: set[str]) -> list[Finding]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
-                if alias.name in SUSPECT_MODULES or alias.name.split(".")[0] in SUSPECT_MODULES:
+                if _suspect_module(alias.name):
                     add(node, f"imports {alias.name}")
         elif isinstance(node, ast.ImportFrom):
-            if node.module and (node.module in SUSPECT_MODULES or node.module.split(".")[0] in SUSPECT_MODULES):
+            if node.module and (_suspect_module(node.module)
+                                or any(_suspect_module(f"{node.module}.{alias.name}") for alias in node.names)):
                 add(node, f"imports from {node.module}")
         elif isinstance(node, ast.Call):
             if isinstance(node.func, ast.Name) and node.func.id in SUSPECT_CALLS:

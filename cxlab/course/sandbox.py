@@ -1,7 +1,8 @@
 """The kernel a submission runs in while it is graded.
 
 The grading worker starts this module instead of ``ipykernel_launcher``
-(``python -m cxlab._sandbox -f CONNECTION_FILE ...``). Before the kernel starts, while
+(``python -m cxlab.course.sandbox -f CONNECTION_FILE ...``, see
+:class:`cxlab.course.execute.SandboxedKernelManager`). Before the kernel starts, while
 no student code has run, it
 
 - limits the process: address space (``CXLAB_SANDBOX_MEMORY_MB``), size of any file it
@@ -13,7 +14,8 @@ no student code has run, it
 
   * reading or listing anything inside the protected folders (the course root: solutions,
     other students' submissions, the gradebook) except the folders it is allowed
-    (the submission's own folder, the Python environment, the ``cxlab`` package);
+    (the submission's own folder, the Python environment, the ``cxlab`` package,
+    :data:`CXLAB_FOLDER`);
   * writing anywhere but the submission's own folder and the kernel's temporary folder;
   * starting processes, sending signals to other processes, opening network
     connections, opening SQLite database files, calling C functions or reading raw
@@ -24,13 +26,19 @@ no student code has run, it
 
 Code that runs outside Python's own machinery (a C extension calling ``open(2)``
 itself) is not seen by an audit hook; the instructor guide says so.
+
+Imports: nothing beyond the standard library before the hook is armed (then ipykernel),
+so that the kernel starts quickly and no other module of cxlab runs in it first.
+:func:`die_with_parent` also serves the grading worker (:mod:`cxlab.course.worker`).
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import resource
+import signal
 import sys
 
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
@@ -53,6 +61,9 @@ _FILE_CHANGES = {
 _LISTINGS = {"os.listdir", "os.scandir", "glob.glob", "glob.glob/2", "os.walk", "os.fwalk"}
 _WATCHED = _ALWAYS_REFUSED | _FILE_CHANGES | _LISTINGS | {
     "open", "sqlite3.connect", "os.kill", "os.killpg", "signal.pthread_kill"}
+#: The cxlab package (this file is in its ``course`` subpackage): the library a
+#: submission imports, trusted as the Python environment is, and readable.
+CXLAB_FOLDER = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _paths(variable: str) -> tuple[str, ...]:
@@ -75,7 +86,7 @@ class _Policy:
         self.trusted_code = tuple(sorted({
             os.path.join(os.path.realpath(prefix), "") for prefix in (sys.prefix, sys.base_prefix, sys.exec_prefix)
         } | {os.path.join(prefix, "") for prefix in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
-          | {os.path.join(os.path.dirname(os.path.abspath(__file__)), "")}))
+          | {os.path.join(CXLAB_FOLDER, "")}))
         self.log_fd = None
         log_path = os.environ.get("CXLAB_SANDBOX_LOG")
         if log_path:
@@ -162,15 +173,16 @@ class _Policy:
             self.check_read(event, paths[0])
 
 
-def _die_with_parent() -> None:
-    """PR_SET_PDEATHSIG: the kernel is killed when the grading worker dies."""
-    try:
-        import ctypes
-        import signal
+def die_with_parent() -> None:
+    """PR_SET_PDEATHSIG: this process is killed when the process that started it dies.
 
+    The kernel dies with its grading worker, and the worker with ``cxlab grade``, so an
+    interrupted batch leaves nothing behind.
+    """
+    try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # not Linux: the worker's own clean-up still applies
+    except (OSError, AttributeError):  # not Linux: the parent's own clean-up still applies
         pass
 
 
@@ -192,8 +204,8 @@ _SECRET_VARIABLES = ("PGPASSWORD", "PGPASSFILE", "PGSERVICEFILE", "DATABASE_URL"
 def main() -> None:
     if any(name in os.environ for name in _SECRET_VARIABLES):
         clean = {key: value for key, value in os.environ.items() if key not in _SECRET_VARIABLES}
-        os.execve(sys.executable, [sys.executable, "-m", "cxlab._sandbox", *sys.argv[1:]], clean)
-    _die_with_parent()
+        os.execve(sys.executable, [sys.executable, "-m", __spec__.name, *sys.argv[1:]], clean)
+    die_with_parent()
     _limit_resources()
     sys.dont_write_bytecode = True
     # Import what the kernel needs before the hook is armed, so that start-up is not slowed

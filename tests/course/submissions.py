@@ -1,11 +1,11 @@
-"""Integrity: broken and malicious submissions graded in one batch with honest ones.
+"""Notebooks handed in for the NPS assignment, and scratch courses to hand them in to.
 
-Every case is a real notebook handed in for the NPS assignment and graded by
-``cxlab grade`` with real sandboxed kernels and the real SQLite gradebook. Each has the
-auto score it must get (12 points are autograded; the written answer waits for a person)
-and a phrase the grading record must give as the reason. Attacks aim at points: none may
-gain one. The honest submissions in the batch must get exactly the grades they get when
-graded on their own.
+Plain helpers (not fixtures) shared by the toolkit's tests and ``bench/bench_grade.py``:
+``honest()`` types the model answers into the student version, ``cases()`` are the
+broken and malicious submissions of the integrity suite (each with the automatic points
+and the record phrase it must get), ``CLASS`` is a small class for the grading-cycle
+tests, ``new_course()`` copies the course to a scratch folder and generates the
+assignment, ``submit()`` hands a notebook in.
 """
 
 from __future__ import annotations
@@ -15,13 +15,10 @@ import shutil
 from pathlib import Path
 
 import nbformat
-import pytest
 
-from cxlab.course import assign, grade, load_config
+from cxlab.course.assign import assign
 
-from .conftest import ROOT
-
-pytestmark = pytest.mark.slow
+from ..helpers import ROOT
 
 SOLUTION = ROOT / "solutions" / "nps" / "nps.ipynb"
 EXERCISE = ROOT / "exercises" / "nps" / "nps.ipynb"
@@ -48,7 +45,7 @@ def honest(replace: dict[str, str] | None = None) -> nbformat.NotebookNode:
     return notebook
 
 
-def _answer(question: str) -> str:
+def answer(question: str) -> str:
     return _solution_answers()[f"{question}_answer"]
 
 
@@ -131,19 +128,19 @@ def cases() -> dict[str, tuple]:
         "honest-partial": (honest({"q2_answer": "nps_all = 100 * (promoters - detractors) / len(survey) + 5.0",
                                    "q6_answer": "n_needed = 1000"}), "nps.ipynb", FULL - 2, None, "graded"),
         "untouched": (nbformat.read(EXERCISE, as_version=4), "nps.ipynb", 0, None, "graded"),
-        "infinite-loop": (honest({"q3_answer": "while True:\n    pass\n" + _answer("q3")}), "nps.ipynb",
+        "infinite-loop": (honest({"q3_answer": "while True:\n    pass\n" + answer("q3")}), "nps.ipynb",
                           FULL - POINTS["q3"], "stopped after its time limit", "graded"),
-        "loop-ignoring-interrupts": (honest({"q3_answer": STUBBORN_LOOP + _answer("q3")}), "nps.ipynb",
+        "loop-ignoring-interrupts": (honest({"q3_answer": STUBBORN_LOOP + answer("q3")}), "nps.ipynb",
                                      POINTS["q1"] + POINTS["q2"], "ignored its time limit", "graded"),
         "sys-exit": (honest({"q2_answer": "import sys\nsys.exit()\n"}), "nps.ipynb", FULL - POINTS["q2"],
                      None, "graded"),
         "os-exit": (honest({"q4_answer": "import os\nos._exit(1)\n"}), "nps.ipynb",
                     POINTS["q1"] + POINTS["q2"] + POINTS["q3"], "kernel died", "graded"),
-        "memory-bomb": (honest({"q5_answer": "hog = [bytearray(100_000_000) for _ in range(100_000)]\n" + _answer("q5")}),
+        "memory-bomb": (honest({"q5_answer": "hog = [bytearray(100_000_000) for _ in range(100_000)]\n" + answer("q5")}),
                         "nps.ipynb", FULL - POINTS["q5"], None, "graded"),
-        "huge-output": (honest({"q6_answer": _answer("q6") + "\nfor _ in range(100):\n    print('x' * 1_000_000)\n"}),
+        "huge-output": (honest({"q6_answer": answer("q6") + "\nfor _ in range(100):\n    print('x' * 1_000_000)\n"}),
                         "nps.ipynb", FULL, "output cut", "graded"),
-        "early-exception": (honest({"q1_answer": "raise ValueError('not today')\n" + _answer("q1")}), "nps.ipynb",
+        "early-exception": (honest({"q1_answer": "raise ValueError('not today')\n" + answer("q1")}), "nps.ipynb",
                             FULL - POINTS["q1"] - POINTS["q2"], None, "graded"),
         "deleted-test-cell": (_without(honest(), "q2_score"), "nps.ipynb", FULL, "q2_score was deleted", "graded"),
         "edited-test-cell": (_edit_cell(honest({"q2_answer": "nps_all = 50.0"}), "q2_score", source="pass"),
@@ -185,7 +182,8 @@ def cases() -> dict[str, tuple]:
 HONEST = ("honest-full", "honest-partial", "untouched")
 
 
-def _course(tmp_path: Path, name: str) -> Path:
+def new_course(tmp_path: Path, name: str) -> Path:
+    """A scratch copy of the course (config and sources) with the NPS assignment generated."""
     course = tmp_path / name
     course.mkdir()
     shutil.copy(ROOT / "nbgrader_config.py", course)
@@ -194,86 +192,56 @@ def _course(tmp_path: Path, name: str) -> Path:
     return course
 
 
-def _submit(course: Path, student: str, content, filename: str) -> None:
-    folder = course / "submitted" / student / "nps"
+def submit(course: Path, student: str, content, filename: str = "nps.ipynb", *, assignment: str = "nps",
+           timestamp: str | None = None) -> None:
+    """Hand in ``content`` (a notebook, raw bytes, or a notebook file to copy) as
+    ``submitted/STUDENT/ASSIGNMENT/FILENAME``, with ``timestamp.txt`` when a time is given."""
+    folder = course / "submitted" / student / assignment
     folder.mkdir(parents=True)
     if isinstance(content, bytes):
         (folder / filename).write_bytes(content)
+    elif isinstance(content, Path):
+        shutil.copy(content, folder / filename)
     else:
         nbformat.write(content, folder / filename)
+    if timestamp is not None:
+        (folder / "timestamp.txt").write_text(timestamp)
 
 
-def _auto_scores(record: dict) -> dict[str, float]:
+def nbgrader_autograde(api, assignment: str, student: str) -> None:
+    """nbgrader's own autograde of one submission (no sandbox: for trusted notebooks only)."""
+    outcome = api.autograde(assignment, student)
+    assert outcome["success"], outcome.get("log", "") + outcome.get("error", "")
+
+
+def auto_scores(record: dict) -> dict[str, float]:
+    """Points per autograded cell in a grading record (the written answer waits for a person)."""
     return {cell: score for cell, (score, _) in record["by_cell"].items() if cell != "q8_written"}
 
 
 LIMITS = dict(workers=2, cell_timeout=10, time_limit=90, memory_mb=2048, progress=False)
 
 
-@pytest.fixture(scope="module")
-def batch(tmp_path_factory):
-    tmp_path = tmp_path_factory.mktemp("integrity")
-    course = _course(tmp_path, "batch")
-    expected = cases()
-    for student, (content, filename, *_rest) in expected.items():
-        _submit(course, student, content, filename)
-    summary = grade("nps", root=course, **LIMITS)
-    return course, expected, summary
+# A small class for the grading cycle: full marks, two wrong answers, the untouched exercise, one wrong answer.
+CLASS = {
+    "s01": honest(),
+    "s02": honest({"q2_answer": "nps_all = 12.5", "q6_answer": "n_needed = 1000"}),
+    "s03": nbformat.read(EXERCISE, as_version=4),
+    "s04": honest({"q5_answer": "changed_channels = []\nbiggest_fall = 'email'"}),
+}
 
 
-def test_the_batch_finishes_with_a_record_for_every_submission(batch):
-    course, expected, summary = batch
-    assert sorted(summary.records) == sorted(expected)
-    for student in expected:
-        assert (course / "grading-log" / "nps" / f"{student}.json").is_file()
+def fill(course: Path, students: dict = CLASS) -> None:
+    """Hand in every notebook of ``students`` as ``nps.ipynb``."""
+    for student, notebook in students.items():
+        submit(course, student, notebook)
 
 
-@pytest.mark.parametrize("student", sorted(cases()))
-def test_each_submission_scores_what_it_earned_with_its_reason(batch, student):
-    course, expected, summary = batch
-    _, _, score, phrase, status = expected[student]
-    record = summary.records[student]
-    assert record["status"] == status, record
-    auto = sum(_auto_scores(record).values()) if record.get("by_cell") else record["score"]
-    assert auto == score, (student, record.get("by_cell"), record["reasons"], record["findings"])
-    if phrase:
-        said = " ".join(record["reasons"] + record["findings"])
-        assert phrase in said, (student, record["reasons"], record["findings"])
-
-
-def test_honest_submissions_are_not_flagged_and_attacks_are(batch):
-    _, expected, summary = batch
-    for student in HONEST:
-        assert not summary.records[student]["flagged"], summary.records[student]["findings"]
-    for student in ("patch-cxlab", "patch-numpy", "patch-math", "patch-builtins", "ipython-hooks", "always-equal",
-                    "read-solutions", "read-gradebook", "tamper-other-student", "edited-test-cell", "edited-points"):
-        assert summary.records[student]["flagged"], student
-
-
-def test_flags_reach_the_gradebook_for_the_formgrader(batch):
+def gradebook_scores(course: Path, db_url: str | None = None) -> dict[str, dict]:
+    """grade id -> score per student of the NPS assignment, straight from nbgrader's gradebook."""
     from nbgrader.api import Gradebook
 
-    course, _, _ = batch
-    config = load_config(course)
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", config.CourseDirectory.course_id) as gradebook:
-        flagged = {s.student.id for s in gradebook.find_assignment("nps").submissions if any(n.flagged for n in s.notebooks)}
-    assert {"patch-math", "read-solutions", "malformed-json"} <= flagged
-    assert not flagged & set(HONEST)
-
-
-def test_attacks_did_not_touch_the_course(batch):
-    course, _, _ = batch
-    honest_file = course / "submitted" / "honest-full" / "nps" / "nps.ipynb"
-    assert nbformat.read(honest_file, as_version=4).cells, "another submission's file was overwritten"
-    assert nbformat.read(course / "solutions" / "nps" / "nps.ipynb", as_version=4).cells
-
-
-def test_honest_grades_in_the_batch_equal_their_grades_alone(batch, tmp_path):
-    _, expected, summary = batch
-    alone = _course(tmp_path, "alone")
-    for student in HONEST:
-        content, filename, *_ = expected[student]
-        _submit(alone, student, content, filename)
-    by_themselves = grade("nps", root=alone, **LIMITS)
-    for student in HONEST:
-        assert summary.records[student]["by_cell"] == by_themselves.records[student]["by_cell"], student
+    url = db_url or f"sqlite:///{course / 'gradebook.db'}"
+    with Gradebook(url, "cxlab") as gradebook:
+        submissions = gradebook.find_assignment("nps").submissions
+        return {s.student.id: {g.name: g.score for n in s.notebooks for g in n.grades} for s in submissions}

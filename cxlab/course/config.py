@@ -1,0 +1,131 @@
+"""The course as nbgrader sees it: its folder, its configuration, its assignments and students.
+
+Every other module of :mod:`cxlab.course` starts here. Settings come from the course's
+``nbgrader_config.py`` (loaded as nbgrader loads it); arguments only override where
+files go, for example to regenerate the student versions into a scratch folder.
+:func:`course_api` builds nbgrader's own ``NbGraderAPI`` and ``CourseDirectory`` from
+that configuration, and the lists of assignments and students are nbgrader's answers.
+
+Imports: no other module of cxlab; nbgrader only inside functions, so that
+``import cxlab.course`` stays cheap.
+
+>>> find_course_root("/")
+Traceback (most recent call last):
+...
+cxlab.course.config.CourseError: no nbgrader_config.py in / or any folder above it; run this inside the course
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sysconfig
+from pathlib import Path
+
+from traitlets.config import Config
+from traitlets.config.loader import PyFileConfigLoader
+
+CONFIG_FILE = "nbgrader_config.py"
+
+
+class CourseError(RuntimeError):
+    """A course command cannot do what was asked; the message says why (and carries
+    nbgrader's own log when an nbgrader step failed)."""
+
+
+def find_course_root(start: str | Path = ".") -> Path:
+    """The nearest folder at or above ``start`` that holds ``nbgrader_config.py``."""
+    here = Path(start).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+    raise CourseError(f"no {CONFIG_FILE} in {here} or any folder above it; run this inside the course")
+
+
+def load_config(root: str | Path, **overrides) -> Config:
+    """The course's nbgrader configuration, with ``CourseDirectory`` overrides applied.
+
+    ``overrides`` are CourseDirectory traits, for example ``release_directory``; one
+    whose value is None is left as the course sets it. The root is always set to
+    ``root`` so that relative paths resolve there.
+    """
+    root = Path(root).resolve()
+    config = PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
+    config.CourseDirectory.root = str(root)
+    for name, value in overrides.items():
+        if value is not None:
+            setattr(config.CourseDirectory, name, value)
+    return config
+
+
+def _ensure_scripts_on_path() -> None:
+    """Put this interpreter's scripts folder on PATH when nbgrader's helpers are missing.
+
+    nbgrader creates a new gradebook by running the ``alembic`` program, so a course
+    command started as ``.venv/bin/cxlab`` (without activating the environment) would
+    otherwise fail on the first gradebook it makes.
+    """
+    if shutil.which("alembic"):
+        return
+    scripts = sysconfig.get_path("scripts")
+    os.environ["PATH"] = os.pathsep.join([scripts, os.environ.get("PATH", "")])
+
+
+def course_api(root: str | Path, tweaks: Config | None = None, **overrides):
+    """nbgrader's ``NbGraderAPI`` and ``CourseDirectory`` for the course at ``root``.
+
+    Parameters
+    ----------
+    root : str or Path
+        The course folder (the one with ``nbgrader_config.py``).
+    tweaks : traitlets.config.Config, optional
+        Settings merged over the course's, for one command only: for example other
+        preprocessors for ``generate_feedback`` or ``autograde``.
+    **overrides
+        ``CourseDirectory`` traits, as for :func:`load_config`.
+
+    Returns
+    -------
+    (NbGraderAPI, CourseDirectory)
+    """
+    _ensure_scripts_on_path()
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    config = load_config(root, **overrides)
+    if tweaks is not None:
+        config.merge(tweaks)
+    coursedir = CourseDirectory(config=config)
+    return NbGraderAPI(coursedir=coursedir, config=config), coursedir
+
+
+def check_outcome(outcome: dict, step: str) -> None:
+    """Raise a CourseError with nbgrader's log when an ``NbGraderAPI`` call (``step``) failed."""
+    if not outcome["success"]:
+        raise CourseError(f"{step} failed:\n{outcome.get('log', '')}\n{outcome.get('error', '')}")
+
+
+def list_assignments(root: str | Path = ".") -> list[str]:
+    """Assignment names: the folders of the course's source directory, as nbgrader lists them."""
+    api, _ = course_api(find_course_root(root))
+    return sorted(api.get_source_assignments())
+
+
+def submitted_students(assignment: str, root: str | Path = ".") -> list[str]:
+    """Students with a folder for ``assignment`` in the submitted directory, as nbgrader lists them."""
+    api, _ = course_api(find_course_root(root))
+    return sorted(api.get_submitted_students(assignment))
+
+
+def require_assignments(root: Path, names: str | list[str]) -> None:
+    """Refuse names that are not assignments of the course, naming those it has.
+
+    ``names`` is one name (a command about one assignment) or a list of them.
+    """
+    known = list_assignments(root)
+    wanted = [names] if isinstance(names, str) else list(names)
+    unknown = [name for name in wanted if name not in known]
+    if not unknown:
+        return
+    what = f"assignment {names!r}" if isinstance(names, str) else f"assignment(s) {unknown}"
+    raise CourseError(f"unknown {what}; the course has {known}")

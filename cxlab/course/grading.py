@@ -1,0 +1,283 @@
+"""``cxlab grade``: autograde every submission of an assignment in parallel, resumably.
+
+:func:`grade` keeps a pool of worker processes (``python -m cxlab.course.worker``, see
+:mod:`cxlab.course.worker`), hands each one student at a time over a private pipe,
+kills a worker that outlives the notebook's time limit, and returns a
+:class:`GradeSummary`. A student is skipped when their record
+(:mod:`cxlab.course.records`) is final and their files have not changed since.
+
+Imports: :mod:`cxlab.course.config`, :mod:`~cxlab.course.assign` (an assignment new to
+the gradebook is generated first), :mod:`~cxlab.course.gradebook`,
+:mod:`~cxlab.course.records`; tqdm inside :func:`grade`. Not the worker module: that
+runs in its own processes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .assign import assign
+from .config import CourseError, course_api, find_course_root, require_assignments, submitted_students
+from .gradebook import has_assignment, serialise_gradebook_access, zero_submission
+from .records import FINAL_STATUSES, grading_log, is_up_to_date, new_record, read_record, write_record
+
+#: The module each grading process runs.
+WORKER_MODULE = f"{__package__}.worker"
+#: Seconds a worker may go on after the notebook's time limit before it is killed.
+GRACE_SECONDS = 120
+
+
+@dataclass(frozen=True)
+class GradeSummary:
+    """What ``grade`` did: one record per student (see ``grading-log/``).
+
+    >>> summary = GradeSummary("nps", {"1001": {"status": "graded", "score": 12.0, "max_score": 14.0}}, ("1002",), 3.04)
+    >>> print(summary.report())
+    nps: 1 graded, 0 failed, 0 timed out, 1 already graded (skipped) in 3.0 s
+      1001                     graded         12/14
+    """
+
+    assignment: str
+    records: dict[str, dict]
+    skipped: tuple[str, ...]
+    seconds: float
+
+    def students(self, status: str) -> list[str]:
+        return sorted(student for student, record in self.records.items() if record["status"] == status)
+
+    @property
+    def flagged(self) -> list[str]:
+        return sorted(student for student, record in self.records.items() if record.get("flagged"))
+
+    def report(self) -> str:
+        counts = {status: len(self.students(status)) for status in (*FINAL_STATUSES, "busy")}
+        lines = [
+            f"{self.assignment}: {counts['graded']} graded, {counts['failed']} failed, "
+            f"{counts['timed out']} timed out, {len(self.skipped)} already graded (skipped)"
+            + (f", {counts['busy']} busy in another grader" if counts["busy"] else "")
+            + f" in {self.seconds:.1f} s"
+        ]
+        for student, record in sorted(self.records.items()):
+            score = record.get("score")
+            maximum = record.get("max_score")
+            points = f"{score:g}/{maximum:g}" if score is not None and maximum else "-"
+            flag = "  FLAGGED" if record.get("flagged") else ""
+            lines.append(f"  {student:<24} {record['status']:<10} {points:>9}{flag}")
+            for reason in record.get("reasons", []):
+                lines.append(f"      {reason}")
+            for finding in record.get("findings", [])[:6]:
+                lines.append(f"      flag: {finding}")
+        return "\n".join(lines)
+
+
+class _Worker:
+    """One grading process that grades students one at a time."""
+
+    def __init__(self, root: Path, log_dir: Path):
+        self.log_path = log_dir / f".worker-{os.getpid()}-{id(self)}.log"
+        self.log = open(self.log_path, "w", encoding="utf-8")
+        self.process = subprocess.Popen([sys.executable, "-m", WORKER_MODULE], cwd=root, text=True,
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,
+                                        start_new_session=True)
+        self.student: str | None = None
+        self.since = 0.0
+
+    def start(self, student: str, job: dict) -> None:
+        self.student, self.since = student, time.monotonic()
+        self.process.stdin.write(json.dumps(job) + "\n")
+        self.process.stdin.flush()
+
+    def answer(self) -> dict | None:
+        line = self.process.stdout.readline()
+        self.student = None
+        return json.loads(line) if line.strip() else None
+
+    def log_tail(self) -> str:
+        self.log.flush()
+        lines = self.log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+        return " | ".join(lines[-3:])[:500]
+
+    def kill(self) -> None:
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait()
+        self.student = None
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            try:
+                self.process.stdin.close()
+                self.process.wait(timeout=30)
+            except Exception:
+                self.kill()
+        self.log.close()
+        if self.log_path.exists() and self.log_path.stat().st_size == 0:
+            self.log_path.unlink()
+
+
+def _ensure_assignment(root: Path, assignment: str, db_url: str | None) -> str:
+    """The gradebook URL, with the assignment in it (generated from its source if new)."""
+    _, coursedir = course_api(root, db_url=db_url)
+    serialise_gradebook_access(coursedir.db_url)
+    if not has_assignment(coursedir.db_url, coursedir.course_id, assignment):
+        assign([assignment], root, db_url=db_url)
+    return coursedir.db_url
+
+
+def _check_settings(workers, cell_timeout, time_limit, memory_mb) -> None:
+    for name, value, low in (("workers", workers, 1), ("time_limit", time_limit, 1), ("memory_mb", memory_mb, 256)):
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < low):
+            raise CourseError(f"{name} must be a whole number >= {low}, not {value!r}")
+    if cell_timeout is not None and (not isinstance(cell_timeout, int) or cell_timeout < 1):
+        raise CourseError(f"cell_timeout must be a whole number of seconds >= 1, not {cell_timeout!r}")
+
+
+def grade(
+    assignment: str,
+    root: str | Path = ".",
+    *,
+    students: list[str] | None = None,
+    workers: int | None = None,
+    cell_timeout: int | None = None,
+    time_limit: int = 600,
+    memory_mb: int = 4096,
+    force: bool = False,
+    db_url: str | None = None,
+    progress: bool = True,
+) -> GradeSummary:
+    """Autograde every submission of ``assignment`` in parallel, one process per student.
+
+    Parameters
+    ----------
+    workers : int, optional
+        Students graded at once (default: the number of cores). One student is never
+        graded by two processes at once, even by two ``grade`` commands (a lock per student).
+    cell_timeout : int, optional
+        Seconds a cell may run before it is interrupted (default: ``Execute.timeout`` of
+        ``nbgrader_config.py``).
+    time_limit : int
+        Seconds the whole notebook may run; cells after it are marked not run and keep 0.
+        A worker still busy 120 s after that is killed and the student recorded as timed out.
+    memory_mb : int
+        Address-space limit of each kernel, in MiB (an allocation beyond it fails with
+        ``MemoryError`` in that cell).
+    force : bool
+        Grade again what is graded already. Without it a re-run grades only students
+        with no record yet, or whose submitted files changed since.
+    """
+    _check_settings(workers, cell_timeout, time_limit, memory_mb)
+    root = find_course_root(root)
+    require_assignments(root, assignment)
+    started = time.monotonic()
+    available = submitted_students(assignment, root)
+    if students:
+        unknown = sorted(set(students) - set(available))
+        if unknown:
+            raise CourseError(f"no submission of {assignment} for {unknown}; submitted: {available}")
+        available = sorted(set(students))
+    db = _ensure_assignment(root, assignment, db_url)
+    _, coursedir = course_api(root, db_url=db)
+    log_dir = grading_log(root, assignment)
+    log_dir.mkdir(parents=True, exist_ok=True)
+
+    def folder_of(student: str) -> Path:
+        return Path(coursedir.format_path(coursedir.submitted_directory, student, assignment))
+
+    todo, skipped = [], []
+    for student in available:
+        if not force and is_up_to_date(read_record(log_dir, student), folder_of(student)):
+            skipped.append(student)
+        else:
+            todo.append(student)
+
+    workers = workers or os.cpu_count() or 1
+    records: dict[str, dict] = {}
+    queue = list(todo)
+    pool: list[_Worker] = []
+    bar = None
+    if progress and todo:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(todo), unit="submission", desc=f"grading {assignment}")
+
+    def job_for(student: str) -> dict:
+        return {"root": str(root), "assignment": assignment, "student": student, "db_url": db,
+                "log_dir": str(log_dir), "cell_timeout": cell_timeout, "time_limit": time_limit,
+                "memory_mb": memory_mb}
+
+    def fail(student: str, status: str, reason: str) -> dict:
+        zero_submission(coursedir.db_url, coursedir.course_id, assignment, student)
+        record = new_record(student, assignment, status=status, reasons=[reason], folder=folder_of(student))
+        write_record(log_dir, record)
+        return record
+
+    def done(student: str, record: dict) -> None:
+        records[student] = record
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix_str(f"{student}: {record['status']}")
+
+    def hand_out(worker: _Worker) -> None:
+        student = queue.pop(0)
+        worker.start(student, job_for(student))
+
+    previous_term = signal.getsignal(signal.SIGTERM)
+
+    def on_term(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_term)
+    try:
+        while queue or any(worker.student for worker in pool):
+            for worker in pool:
+                if worker.student is None and queue:
+                    hand_out(worker)
+            while queue and len(pool) < workers:
+                worker = _Worker(root, log_dir)
+                pool.append(worker)
+                hand_out(worker)
+            busy = [worker for worker in pool if worker.student]
+            ready, _, _ = select.select([worker.process.stdout for worker in busy], [], [], 0.2)
+            for worker in busy:
+                student = worker.student
+                if worker.process.stdout in ready:
+                    answer = worker.answer()
+                    if answer is None:  # the worker died
+                        code = worker.process.wait()
+                        pool.remove(worker)
+                        done(student, fail(student, "failed", f"the grading process ended with code {code}: "
+                                                              f"{worker.log_tail()}"))
+                    elif answer["status"] == "busy":
+                        done(student, {"student": student, "status": "busy",
+                                       "reasons": ["another grader has this student"]})
+                    elif answer["status"] == "error":
+                        done(student, fail(student, "failed", answer.get("reason", "the grader failed")))
+                    else:
+                        done(student, read_record(log_dir, student))
+                elif time.monotonic() - worker.since > time_limit + GRACE_SECONDS:
+                    worker.kill()
+                    pool.remove(worker)
+                    done(student, fail(student, "timed out", f"killed after {time_limit + GRACE_SECONDS} s "
+                                                             f"(the notebook's limit is {time_limit} s)"))
+    except KeyboardInterrupt:
+        for worker in pool:
+            worker.kill()
+        raise
+    finally:
+        signal.signal(signal.SIGTERM, previous_term)
+        for worker in pool:
+            worker.stop()
+        if bar is not None:
+            bar.close()
+    return GradeSummary(assignment=assignment, records=records, skipped=tuple(skipped),
+                        seconds=round(time.monotonic() - started, 2))

@@ -1,0 +1,268 @@
+"""Grade one student's submission: the process that ``cxlab grade`` starts per worker.
+
+Run as ``python -m cxlab.course.worker`` by :func:`cxlab.course.grading.grade`, which
+sends it one job (a JSON line) per student on its standard input. For each it runs
+nbgrader's own ``autograde`` for one student with three changes, all made through
+nbgrader's configuration:
+
+- the ``Execute`` preprocessor is replaced by
+  :class:`cxlab.course.execute.GuardedExecute`, which runs each code cell in a
+  sandboxed kernel and keeps what the submission earned when its kernel dies or hangs;
+- test cells the submission deleted are put back (``OverwriteCells.add_missing_cells``);
+- with SQLite, every connection to the gradebook holds a lock file
+  (:func:`cxlab.course.gradebook.serialise_gradebook_access`), so that parallel
+  workers never write at the same time.
+
+Before that, the static scan (:mod:`cxlab.course.scan`) and a comparison with the
+released notebook note what the submission did to the instructor's cells. It writes a
+record of what happened (:mod:`cxlab.course.records`) only when it has finished, so that
+an interrupted batch regrades this student on the next run.
+
+Imports: :mod:`cxlab.course.config`, :mod:`~cxlab.course.execute`,
+:mod:`~cxlab.course.gradebook`, :mod:`~cxlab.course.records`, :mod:`~cxlab.course.sandbox`
+(its :func:`~cxlab.course.sandbox.die_with_parent`) and :mod:`~cxlab.course.scan`;
+nbgrader.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook
+from nbgrader.converters import Autograde
+from nbgrader.preprocessors import Execute
+from traitlets.config import Config
+
+from . import scan
+from .config import course_api
+from .execute import RUN_EVENTS, GuardedExecute, SandboxedKernelManager
+from .gradebook import (
+    assignment_cells,
+    serialise_gradebook_access,
+    sqlite_path,
+    submission_summary,
+    zero_submission,
+)
+from .records import new_record, write_record
+from .sandbox import CXLAB_FOLDER, die_with_parent
+
+
+def check_notebook_file(path: Path) -> str | None:
+    """Why a submitted file cannot be graded, or None when nbformat can read it."""
+    raw = path.read_bytes()
+    if not raw.strip():
+        return "the notebook file is empty"
+    try:
+        json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as error:
+        return f"the notebook is not valid JSON ({error})"
+    try:
+        nbformat.reads(raw.decode("utf-8"), as_version=4)
+    except Exception as error:  # nbformat raises several kinds for a broken notebook
+        return f"nbformat cannot read the notebook ({type(error).__name__}: {str(error)[:200]})"
+    return None
+
+
+def tampering_notes(path: Path, release: Path, db_url: str, course_id: str, assignment: str) -> list[str]:
+    """What a submission changed in the instructor's cells, compared with the version the
+    students were given (``release``). nbgrader restores them all before grading
+    (OverwriteCells), so these are notes for the instructor, not penalties."""
+
+    def by_id(notebook):
+        return {cell.metadata.nbgrader["grade_id"]: cell for cell in notebook.cells
+                if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")}
+
+    submitted = by_id(nbformat.read(str(path), as_version=4))
+    given = by_id(nbformat.read(str(release), as_version=4)) if release.is_file() else {}
+    notes = []
+    with Gradebook(db_url, course_id) as gradebook:
+        source = gradebook.find_notebook(path.stem, assignment)
+        points = {cell.name: cell.max_score for cell in source.grade_cells}
+        for cell in source.source_cells:
+            mine = submitted.get(cell.name)
+            if mine is None:
+                if cell.name in points:
+                    notes.append(f"the graded cell {cell.name} was deleted; the grader put it back")
+                continue
+            meta = mine.metadata.nbgrader
+            if cell.name in points and float(meta.get("points") or 0) != points[cell.name]:
+                notes.append(f"the points of {cell.name} were changed to {meta.get('points')}; the grader used {points[cell.name]:g}")
+            if cell.locked and cell.name in given and mine.source.strip() != given[cell.name].source.strip():
+                notes.append(f"the read-only cell {cell.name} was edited; the grader used the original")
+    return notes
+
+
+def autograde_settings(job: dict) -> Config:
+    """nbgrader settings for grading untrusted notebooks, over the course's own."""
+    tweaks = Config()
+    tweaks.Autograde.autograde_preprocessors = [
+        GuardedExecute if step is Execute else step for step in Autograde.autograde_preprocessors.default()
+    ]
+    tweaks.OverwriteCells.add_missing_cells = True
+    tweaks.GuardedExecute.kernel_manager_class = SandboxedKernelManager
+    if job.get("cell_timeout"):
+        tweaks.GuardedExecute.timeout = int(job["cell_timeout"])
+    tweaks.GuardedExecute.notebook_time_limit = int(job["time_limit"])
+    return tweaks
+
+
+def _sandbox_environment(root: Path, log_dir: Path, db_url: str, scratch: Path, memory_mb: int) -> dict[str, str]:
+    """What :mod:`cxlab.course.sandbox` reads: what the kernel may read, write, and how much memory."""
+    protected = [str(root), os.path.expanduser("~/.pgpass"), str(log_dir)]
+    path = sqlite_path(db_url)
+    if path is not None:
+        protected.append(str(path.resolve().parent if path.resolve().parent != Path("/") else path))
+    return {
+        "CXLAB_SANDBOX_PROTECT": os.pathsep.join(protected),
+        "CXLAB_SANDBOX_ALLOW": os.pathsep.join([sys.prefix, CXLAB_FOLDER]),
+        "CXLAB_SANDBOX_WRITABLE": str(scratch),
+        "CXLAB_SANDBOX_LOG": str(scratch / "refusals.jsonl"),
+        "CXLAB_SANDBOX_MEMORY_MB": str(memory_mb),
+        "TMPDIR": str(scratch), "MPLCONFIGDIR": str(scratch / "mpl"), "IPYTHONDIR": str(scratch / "ipython"),
+    }
+
+
+def _explain_events(record: dict) -> None:
+    """Turn what happened in the kernel into the record's reasons and findings."""
+    for event in record["events"]:
+        if event["event"] in ("stopped", "guard failed"):
+            record["reasons"].append(f"{event['cell']}: {event['reason']}")
+        elif event["event"] == "cell timed out":
+            record["reasons"].append(f"{event['cell']}: stopped after its time limit of {event['seconds']} s")
+        elif event["event"] == "output limited":
+            record["reasons"].append(f"{event['cell']}: output cut to {event['bytes']:,} bytes")
+        elif event["event"] == "restored":
+            record["findings"].append(f"before {event['cell']} the grader undid: {', '.join(event['what'][:8])}")
+    for refusal in record["refusals"]:
+        record["findings"].append(f"refused {refusal['event']} {refusal['target']}: {refusal['why']}")
+
+
+def grade_one(job: dict) -> dict:
+    """Grade ``job["student"]``; returns (and writes) the record of what happened."""
+    root, assignment, student = Path(job["root"]), job["assignment"], job["student"]
+    log_dir = Path(job["log_dir"])
+    started = time.monotonic()
+    api, coursedir = course_api(root, autograde_settings(job), db_url=job.get("db_url"))
+    db_url, course_id = coursedir.db_url, coursedir.course_id
+    serialise_gradebook_access(db_url)
+    folder = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment))
+    record = new_record(student, assignment, folder=folder)
+    record.update(refusals=[], events=[])
+
+    expected, locked_ids = assignment_cells(db_url, course_id, assignment)
+    present = sorted(folder.glob("*.ipynb"))
+    unknown = [path for path in present if path.stem not in expected]
+    missing = [name for name in expected if not (folder / f"{name}.ipynb").exists()]
+    if len(missing) == 1 and len(unknown) == 1:
+        target = folder / f"{missing[0]}.ipynb"
+        os.replace(unknown[0], target)
+        record["reasons"].append(f"graded {unknown[0].name} as {target.name} (the only notebook, under another name)")
+        unknown, missing = [], []
+    for path in unknown:
+        record["reasons"].append(f"ignored {path.name}: not a notebook of this assignment (expected {', '.join(expected)})")
+    extra = [p.name for p in folder.iterdir() if p.is_file() and p.suffix != ".ipynb" and p.name != "timestamp.txt"]
+    if extra:
+        record["findings"].append(f"extra files in the submission (the kernel cannot import them): {', '.join(sorted(extra))}")
+    problems = {name: check_notebook_file(folder / f"{name}.ipynb") for name in expected if name not in missing}
+    problems = {name: why for name, why in problems.items() if why}
+    for name in missing:
+        record["reasons"].append(f"{name}.ipynb is missing from the submission")
+
+    if problems or len(missing) == len(expected):
+        for name, why in problems.items():
+            record["reasons"].append(f"{name}.ipynb: {why}")
+        record["status"] = "failed"
+        zero_submission(db_url, course_id, assignment, student)
+    else:
+        for name in expected:
+            if name not in missing:
+                record["findings"].extend(str(f) for f in scan.scan_notebook(folder / f"{name}.ipynb", locked_ids))
+                release = Path(coursedir.format_path(coursedir.release_directory, ".", assignment)) / f"{name}.ipynb"
+                record["findings"].extend(tampering_notes(folder / f"{name}.ipynb", release, db_url, course_id, assignment))
+        scratch = Path(tempfile.mkdtemp(prefix=f"cxlab-grade-{student}-"))
+        environment = _sandbox_environment(root, log_dir, db_url, scratch, job["memory_mb"])
+        os.environ.update(environment)
+        sandbox_log = Path(environment["CXLAB_SANDBOX_LOG"])
+        RUN_EVENTS.clear()
+        try:
+            outcome = api.autograde(assignment, student, force=True, create=True)
+        finally:
+            if sandbox_log.exists():
+                record["refusals"] = [json.loads(line) for line in sandbox_log.read_text().splitlines() if line.strip()][:50]
+            shutil.rmtree(scratch, ignore_errors=True)
+        record["events"] = list(RUN_EVENTS)
+        with open(log_dir / f"{student}.log", "w", encoding="utf-8") as log:
+            log.write(outcome.get("log", "") + "\n" + (outcome.get("error", "") or ""))
+        if not outcome["success"]:
+            record["status"] = "failed"
+            lines = [line for line in (outcome.get("log", "") + "\n" + outcome.get("error", "")).splitlines() if line.strip()]
+            record["reasons"].append("nbgrader could not grade it: " + " | ".join(lines[-3:])[:600])
+            zero_submission(db_url, course_id, assignment, student)
+        _explain_events(record)
+
+    suspicious = bool(record["findings"]) or any(e["event"] == "guard failed" for e in record["events"])
+    record["flagged"] = suspicious
+    record.update(submission_summary(db_url, course_id, assignment, student, flag=suspicious))
+    record["seconds"] = round(time.monotonic() - started, 2)
+    write_record(log_dir, record)
+    return record
+
+
+def _lock_student(log_dir: Path, student: str):
+    """A lock held while this student is graded, or None when another grader holds it."""
+    locks = log_dir / ".locks"
+    locks.mkdir(parents=True, exist_ok=True)
+    handle = open(locks / f"{student}.lock", "a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return None
+    return handle
+
+
+def serve() -> int:
+    """Grade the jobs the parent sends, one JSON line each, until its pipe closes.
+
+    One worker grades many students, so the libraries are imported once per worker, not
+    once per student. The job and result pipes get private descriptors that a kernel
+    does not inherit; the kernel's standard streams go to the worker's log instead, so
+    nothing a submission prints can pass for a result.
+    """
+    jobs = os.fdopen(os.dup(0), "r", encoding="utf-8")
+    results = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(2, 1)
+    die_with_parent()
+    for line in jobs:
+        if not line.strip():
+            continue
+        job = json.loads(line)
+        log_dir = Path(job["log_dir"])
+        handle = _lock_student(log_dir, job["student"])
+        if handle is None:
+            answer = {"student": job["student"], "status": "busy"}
+        else:
+            try:
+                record = grade_one(job)
+                answer = {"student": record["student"], "status": record["status"]}
+            except Exception as error:  # one broken job must not end the worker's batch
+                answer = {"student": job["student"], "status": "error", "reason": f"{type(error).__name__}: {error}"[:500]}
+            finally:
+                handle.close()
+        results.write(json.dumps(answer) + "\n")
+        results.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(serve())

@@ -1,0 +1,325 @@
+"""Call every public function of cxlab once, on tiny data, in whatever environment runs this.
+
+tests/test_packaging.py runs it as a script inside fresh virtual environments where cxlab
+was installed from its wheel with the declared dependencies alone:
+
+    python public_api_calls.py full   # cxlab[plots,course]: every module, plots and widgets too
+    python public_api_calls.py base   # cxlab alone: everything but plots, widgets and the course
+
+The public functions are found, not listed: each public module of the package (``cxlab``,
+``cxlab.stats``, ``cxlab.drivers``, ...; a new one is picked up too) contributes its
+``__all__`` or else the functions it defines under names without a leading underscore. A
+public function with no call in ``CALLS`` is an error, so a new one cannot be forgotten.
+Besides the calls, every import in the installed package's source (also those inside
+functions) must resolve, so a module the calls miss still cannot need an undeclared package.
+It prints one line per call and exits non-zero on any failure.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import importlib.util
+import inspect
+import pkgutil
+import sys
+import traceback
+from pathlib import Path
+
+# Modules that need an extra, by the extra: the rest of the package needs the base dependencies only.
+EXTRA_OF_MODULE = {"cxlab.plots": "plots", "cxlab.widgets": "plots", "cxlab.report": "plots",
+                   "cxlab.course": "course"}
+
+
+def needs_extra(module_name: str) -> str | None:
+    for prefix, extra in EXTRA_OF_MODULE.items():
+        if module_name == prefix or module_name.startswith(prefix + "."):
+            return extra
+    return None
+
+
+def public_modules(mode: str) -> list[str]:
+    """``cxlab`` and its public submodules (no leading underscore), the course toolkit excepted.
+
+    The course toolkit is checked through its command line and its imports instead: its
+    functions work on a whole course folder, which the course tests build.
+    """
+    import cxlab
+
+    names = ["cxlab"]
+    for info in pkgutil.iter_modules(cxlab.__path__, prefix="cxlab."):
+        short = info.name.rsplit(".", 1)[1]
+        if short.startswith("_") or needs_extra(info.name) == "course":
+            continue
+        if mode == "base" and needs_extra(info.name):
+            continue
+        names.append(info.name)
+    return names
+
+
+def public_functions(module_name: str) -> dict[str, object]:
+    """Qualified name -> function, for the public functions a module offers."""
+    module = importlib.import_module(module_name)
+    exported = getattr(module, "__all__", None)
+    found = {}
+    for name in exported if exported is not None else dir(module):
+        if name.startswith("_"):
+            continue
+        value = getattr(module, name)
+        if not inspect.isfunction(value):
+            continue
+        defined_here = value.__module__ == module_name or value.__module__.startswith(module_name + ".")
+        if exported is not None or defined_here:
+            found[f"{module_name}.{name}"] = value
+    return found
+
+
+def third_party_imports(mode: str) -> dict[str, set[str]]:
+    """Top-level package -> the installed cxlab source files that import it (any depth, any place)."""
+    import cxlab
+
+    root = Path(cxlab.__file__).parent
+    found: dict[str, set[str]] = {}
+    for path in sorted(root.rglob("*.py")):
+        module_name = ".".join(("cxlab", *path.relative_to(root).with_suffix("").parts)).removesuffix(".__init__")
+        if mode == "base" and needs_extra(module_name):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                tops = [alias.name.split(".")[0] for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                tops = [node.module.split(".")[0]]
+            else:
+                continue
+            for top in tops:
+                if top != "cxlab" and top not in sys.stdlib_module_names:
+                    found.setdefault(top, set()).add(module_name)
+    return found
+
+
+# ---------------------------------------------------------------------------------------
+# One tiny call per public function. Shipped data sets are loaded where a function needs a
+# realistic table (they are small, and loading them proves the wheel carries them).
+
+def _scores():
+    return [10, 9, 9, 8, 7, 6, 3, 0, 10, 5]
+
+
+def _did_both_ways():
+    import cxlab
+    from cxlab.data import load_team_panel
+
+    panel = load_team_panel()
+    with_unit = cxlab.diff_in_diff(panel, "nps", "arm", "period", treated="process fix", control="none", unit="team")
+    without_unit = cxlab.diff_in_diff(panel, "nps", "arm", "period", treated="process fix", control="none")
+    return with_unit, without_unit
+
+
+def _compare_groups_every_way():
+    import cxlab
+    from cxlab.data import load_kidney_stones, load_teams
+
+    stones, teams = load_kidney_stones(), load_teams()
+    return (cxlab.compare_groups(stones, "success", "treatment"),                     # 0/1 outcome
+            cxlab.compare_groups(stones, "success", "treatment", strata="stone_size"),
+            cxlab.compare_groups(teams, "nps", "certificate"),                        # a mean outcome
+            cxlab.compare_groups(teams, "nps", "certificate", strata="maturity"))
+
+
+def _tiny_panel():
+    import pandas as pd
+
+    return pd.DataFrame({"unit": ["a"] * 4 + ["b"] * 4, "t": [1, 2, 3, 4] * 2,
+                         "ex": [1, 2, 3, 4, 2, 1, 4, 3], "cx": [0, 1, 2, 3, 4, 2, 1, 4]})
+
+
+def _tiny_journey_table():
+    import pandas as pd
+
+    return pd.DataFrame({"name": ["apply", "approve"], "department": ["sales", "risk"],
+                         "zone": ["front line", "back office"], "mean_days": [1.0, 3.0]})
+
+
+def _loyalty():
+    from cxlab.data import load_loyalty_survey
+
+    return load_loyalty_survey()
+
+
+DRIVERS = ["advisor", "app", "waiting", "fees"]
+
+
+def _calls():
+    import numpy as np
+    import pandas as pd
+
+    import cxlab
+    from cxlab import data, drivers, journey, linkage, metrics
+
+    survey = data.load_survey().head(200)
+    staff = pd.DataFrame({"branch": ["A", "A", "B"], "quarter": ["Q1", "Q2", "Q1"], "enps": [10, 20, -5]})
+    customers = pd.DataFrame({"branch": ["A", "B", "C"], "quarter": ["Q1", "Q1", "Q1"], "nps": [30, 25, 40]})
+    teams = data.load_teams()
+
+    calls = {
+        # statistics, re-exported at the top level
+        "cxlab.nps": lambda: cxlab.nps(_scores()),
+        "cxlab.enps": lambda: cxlab.enps(_scores()),
+        "cxlab.nps_from_counts": lambda: cxlab.nps_from_counts(50, 30, 20),
+        "cxlab.nps_test": lambda: cxlab.nps_test(_scores(), [10, 10, 9, 7, 2, 8]),
+        "cxlab.csat": lambda: cxlab.csat([5, 4, 4, 2, 1]),
+        "cxlab.ces": lambda: cxlab.ces([7, 6, 5, 2]),
+        "cxlab.segment_table": lambda: cxlab.segment_table(survey, "recommend", by="channel"),
+        "cxlab.compare_groups": _compare_groups_every_way,
+        "cxlab.adjusted_effect": lambda: cxlab.adjusted_effect(teams, "nps", "certificate", controls=["maturity"]),
+        "cxlab.diff_in_diff": _did_both_ways,
+        "cxlab.bootstrap_interval": lambda: cxlab.bootstrap_interval(
+            pd.DataFrame({"x": np.arange(1.0, 21.0)}), lambda d: d["x"].mean(), n_resamples=200, seed=1),
+        "cxlab.wilson_interval": lambda: cxlab.wilson_interval(3, 10),
+        # metrics
+        "cxlab.nps_score": lambda: cxlab.nps_score(_scores()),
+        "cxlab.nps_counts": lambda: cxlab.nps_counts(_scores()),
+        "cxlab.csat_score": lambda: cxlab.csat_score([5, 4, 4, 2, 1]),
+        "cxlab.ces_score": lambda: cxlab.ces_score([7, 6, 5, 2]),
+        "cxlab.top_box": lambda: cxlab.top_box([5, 5, 4, 3]),
+        "cxlab.bottom_box": lambda: cxlab.bottom_box([1, 2, 4, 5], bottom=2),
+        "cxlab.nss": lambda: cxlab.nss(positive=60, negative=25, neutral=15),
+        "cxlab.nss_from_labels": lambda: cxlab.nss_from_labels(["positive", "negative", "positive", None]),
+        "cxlab.metrics.scale_counts": lambda: metrics.scale_counts([1, 5, 5, 3], low=1, high=5),
+        # analyses
+        "cxlab.drivers.driver_table": lambda: drivers.driver_table(_loyalty(), "recommend", DRIVERS),
+        "cxlab.drivers.importance_performance": lambda: drivers.importance_performance(_loyalty(), "recommend", DRIVERS),
+        "cxlab.drivers.relative_weights": lambda: drivers.relative_weights(_loyalty(), "recommend", DRIVERS),
+        "cxlab.drivers.shapley_importance": lambda: drivers.shapley_importance(_loyalty(), "recommend", DRIVERS),
+        "cxlab.drivers.scenario_effect": lambda: drivers.scenario_effect(_loyalty(), "recommend", DRIVERS, {"app": 0.5}),
+        "cxlab.drivers.scenario_nps_gain": lambda: drivers.scenario_nps_gain(
+            _loyalty(), "recommend", ["advisor", "complaints"], {"complaints": 1}),
+        "cxlab.linkage.join_units": lambda: linkage.join_units(staff, customers).report(),
+        "cxlab.linkage.lagged_correlation": lambda: linkage.lagged_correlation(_tiny_panel(), "ex", "cx", "unit", "t", lags=[0, 1]),
+        "cxlab.journey.leasing_journey": journey.leasing_journey,
+        "cxlab.journey.loan_journey": journey.loan_journey,
+        "cxlab.journey.journey_from_table": lambda: journey.journey_from_table(_tiny_journey_table(), expected_days=5),
+        "cxlab.journey.as_sequence": lambda: journey.as_sequence(journey.leasing_journey()),
+        "cxlab.journey.expected_total_days": lambda: journey.expected_total_days(
+            journey.journey_from_table(_tiny_journey_table(), expected_days=5)),
+        "cxlab.journey.simulate": lambda: journey.simulate(journey.leasing_journey(), n_customers=500, seed=1),
+        "cxlab.journey.outcome": lambda: journey.outcome(journey.simulate(journey.leasing_journey(), n_customers=500, seed=1)),
+        "cxlab.journey.what_if": lambda: journey.what_if(
+            journey.leasing_journey(), journey.leasing_journey().with_step("document check", mean_days=14),
+            n_customers=2000, seed=1),
+        "cxlab.journey.sensitivity": lambda: journey.sensitivity(journey.leasing_journey(), n_customers=1000, seed=1),
+        "cxlab.journey.department_leverage": lambda: journey.department_leverage(
+            journey.leasing_journey(), n_customers=1000, seed=1),
+        # data sets and their cards
+        "cxlab.data.data_card": lambda: data.data_card("survey"),
+        "cxlab.data.load_branch_outcomes": data.load_branch_outcomes,
+        "cxlab.data.load_employee_survey": data.load_employee_survey,
+        "cxlab.data.load_kidney_stones": data.load_kidney_stones,
+        "cxlab.data.load_loyalty_survey": data.load_loyalty_survey,
+        "cxlab.data.load_survey": data.load_survey,
+        "cxlab.data.load_team_panel": data.load_team_panel,
+        "cxlab.data.load_teams": data.load_teams,
+        "cxlab.data.make_branch_outcomes": data.make_branch_outcomes,
+        "cxlab.data.make_confounded": lambda: data.make_confounded(confounding=2.0, n_teams=60, seed=1),
+        "cxlab.data.make_employee_survey": data.make_employee_survey,
+        "cxlab.data.make_kidney_stones": data.make_kidney_stones,
+        "cxlab.data.make_loyalty_survey": lambda: data.make_loyalty_survey(n=100),
+        "cxlab.data.make_survey": lambda: data.make_survey(seed=1),
+        "cxlab.data.make_team_panel": data.make_team_panel,
+        "cxlab.data.make_teams": data.make_teams,
+    }
+    if importlib.util.find_spec("matplotlib") is not None:
+        calls.update(_presentation_calls(teams))
+    return calls
+
+
+def _presentation_calls(teams):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    import cxlab
+    from cxlab import drivers, journey, linkage, plots, widgets
+
+    def drawn(make):
+        def call():
+            result = make()
+            plt.close("all")
+            return result
+        return call
+
+    lag_tables = lambda: {"pooled": linkage.lagged_correlation(_tiny_panel(), "ex", "cx", "unit", "t", lags=[-1, 0, 1])}
+    return {
+        "cxlab.plots.score_distribution": drawn(lambda: plots.score_distribution(_scores())),
+        "cxlab.plots.segment_intervals": drawn(lambda: plots.segment_intervals(
+            cxlab.segment_table(cxlab.data.load_survey(), "recommend", by="channel"))),
+        "cxlab.plots.margin_of_error_curve": drawn(lambda: plots.margin_of_error_curve(shares=((40, 20),), n_max=500)),
+        "cxlab.plots.stratified_differences": drawn(lambda: plots.stratified_differences(
+            cxlab.compare_groups(teams, "nps", "certificate", strata="maturity"))),
+        "cxlab.plots.did_lines": drawn(lambda: plots.did_lines(_did_both_ways()[0])),
+        "cxlab.plots.confounding_curve": drawn(lambda: plots.confounding_curve(strengths=[0.0, 3.0], n_teams=100)),
+        "cxlab.plots.journey_diagram": drawn(lambda: plots.journey_diagram(journey.leasing_journey())),
+        "cxlab.plots.tornado": drawn(lambda: plots.tornado(journey.sensitivity(journey.leasing_journey(), n_customers=1000, seed=1))),
+        "cxlab.plots.importance_performance_chart": drawn(lambda: plots.importance_performance_chart(
+            drivers.importance_performance(_loyalty(), "recommend", DRIVERS))),
+        "cxlab.plots.lag_profile": drawn(lambda: plots.lag_profile(lag_tables())),
+        "cxlab.widgets.margin_of_error_explorer": drawn(lambda: widgets.margin_of_error_explorer(n=100)),
+        "cxlab.widgets.passives_explorer": drawn(lambda: widgets.passives_explorer(promoters=40, passives=30, detractors=30)),
+        "cxlab.widgets.confounding_explorer": drawn(lambda: widgets.confounding_explorer(n_teams=100)),
+        "cxlab.widgets.journey_simulator": drawn(lambda: widgets.journey_simulator(n_customers=1000)),
+        "cxlab.widgets.collinearity_explorer": drawn(lambda: widgets.collinearity_explorer(n=100)),
+    }
+
+
+def find_problems(mode: str, *, run_calls: bool = True) -> list[str]:
+    """Everything wrong with the installed package in this environment, as readable lines."""
+    if mode not in ("full", "base"):
+        raise ValueError(f"mode must be 'full' or 'base', not {mode!r}")
+    problems = []
+
+    unresolved = {top: sorted(where) for top, where in third_party_imports(mode).items()
+                  if importlib.util.find_spec(top) is None}
+    for top, where in sorted(unresolved.items()):
+        problems.append(f"'{top}' is imported by {', '.join(where)} but not installed: declare it")
+    if mode == "base":
+        for extra_only in ("matplotlib", "ipywidgets", "nbgrader"):
+            if importlib.util.find_spec(extra_only) is not None:
+                problems.append(f"{extra_only} is installed in the base environment: the base dependencies pull it in")
+
+    required = {}
+    for module_name in public_modules(mode):
+        required.update(public_functions(module_name))
+    calls = _calls()
+    called_objects = set()
+    for qualified in calls:
+        module_name, _, name = qualified.rpartition(".")
+        try:
+            called_objects.add(id(getattr(importlib.import_module(module_name), name)))
+        except (ImportError, AttributeError):
+            problems.append(f"CALLS names {qualified}, which does not exist (renamed or removed?)")
+    for qualified in sorted(q for q, function in required.items() if id(function) not in called_objects):
+        problems.append(f"{qualified} is public but has no call in tests/public_api_calls.py: add one")
+
+    if run_calls:
+        for qualified, call in calls.items():
+            try:
+                call()
+            except Exception:
+                problems.append(f"{qualified} failed:\n{traceback.format_exc()}")
+            else:
+                print(f"ok  {qualified}")
+        unique = len({id(function) for function in required.values()})
+        print(f"{len(calls)} calls for {unique} public functions of {', '.join(public_modules(mode))}")
+    return problems
+
+
+def main(mode: str) -> int:
+    problems = find_problems(mode)
+    for problem in problems:
+        print(f"PROBLEM {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "full"))

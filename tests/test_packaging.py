@@ -1,0 +1,127 @@
+"""A clean install: the wheel, with the dependencies pyproject.toml declares and nothing else.
+
+The suite itself runs in .venv, installed from the locks with cxlab added ``--no-deps``, so
+it cannot notice a package the code imports but pyproject.toml forgets. Here the wheel is
+installed into fresh virtual environments from the package index, by pip's dependency
+resolution alone (the runtime lock only as ``--constraint``, so the versions are the tested
+ones and the pip cache serves them), and every public function is called there once
+(tests/public_api_calls.py).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from . import public_api_calls
+from .helpers import ROOT
+
+RUNTIME_LOCK = ROOT / "requirements" / "runtime.txt"
+CALLS_SCRIPT = Path(public_api_calls.__file__)
+
+
+def run(command, *, timeout=900, **kwargs) -> subprocess.CompletedProcess:
+    completed = subprocess.run([str(part) for part in command], capture_output=True, text=True,
+                               timeout=timeout, **kwargs)
+    assert completed.returncode == 0, (
+        f"{' '.join(map(str, command))} exited {completed.returncode}:\n"
+        f"{completed.stdout[-4000:]}\n{completed.stderr[-8000:]}")
+    return completed
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    """cxlab's wheel, built the way a release would be (isolated build), from a copy of the sources.
+
+    The copy keeps setuptools' build/ folder of an earlier build, with modules since moved
+    or deleted, out of the wheel.
+    """
+    source = tmp_path_factory.mktemp("source")
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    shutil.copytree(ROOT / "cxlab", source / "cxlab", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    out = tmp_path_factory.mktemp("wheel")
+    run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", out, source])
+    (built,) = out.glob("cxlab-*.whl")
+    return built
+
+
+def constraints(tmp_path: Path) -> Path:
+    """The runtime lock's versions without its hashes (pip takes no hashes in a constraints file)."""
+    pins = [line.split()[0] for line in RUNTIME_LOCK.read_text().splitlines() if "==" in line and not line.startswith("#")]
+    target = tmp_path / "constraints.txt"
+    target.write_text("\n".join(pins) + "\n")
+    return target
+
+
+def fresh_environment(path: Path) -> Path:
+    run([sys.executable, "-m", "venv", path])
+    return path / "bin"
+
+
+def install(bin_dir: Path, requirement: str, tmp_path: Path) -> None:
+    run([bin_dir / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         "--constraint", constraints(tmp_path), requirement])
+    run([bin_dir / "python", "-m", "pip", "check"])
+
+
+def calls_in(bin_dir: Path, mode: str, tmp_path: Path) -> str:
+    """Run the public-function calls in that environment, from outside the checkout (no stray imports)."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTHON")}
+    env["MPLBACKEND"] = "Agg"
+    return run([bin_dir / "python", CALLS_SCRIPT, mode], cwd=tmp_path, env=env).stdout
+
+
+def test_every_public_function_has_a_call_registered():
+    assert public_api_calls.find_problems("full", run_calls=False) == []
+
+
+def test_a_new_public_function_without_a_call_is_reported(monkeypatch):
+    import cxlab.drivers
+
+    def brand_new_analysis(df):
+        return df
+
+    brand_new_analysis.__module__ = "cxlab.drivers"
+    monkeypatch.setattr(cxlab.drivers, "brand_new_analysis", brand_new_analysis, raising=False)
+    problems = public_api_calls.find_problems("full", run_calls=False)
+    assert problems == ["cxlab.drivers.brand_new_analysis is public but has no call in "
+                        "tests/public_api_calls.py: add one"]
+
+
+def test_an_undeclared_import_is_reported(monkeypatch):
+    monkeypatch.setattr(public_api_calls, "third_party_imports",
+                        lambda mode: {"surely_not_installed_pkg": {"cxlab.metrics"}})
+    problems = public_api_calls.find_problems("full", run_calls=False)
+    assert problems == ["'surely_not_installed_pkg' is imported by cxlab.metrics but not installed: declare it"]
+
+
+@pytest.mark.slow
+def test_wheel_with_plots_and_course_extras_works_from_declared_dependencies(wheel, tmp_path):
+    started = time.monotonic()
+    bin_dir = fresh_environment(tmp_path / "env")
+    install(bin_dir, f"cxlab[plots,course] @ {wheel.as_uri()}", tmp_path)
+    output = calls_in(bin_dir, "full", tmp_path)
+    assert "ok  cxlab.adjusted_effect" in output and "ok  cxlab.widgets.journey_simulator" in output
+    assert "usage: cxlab" in run([bin_dir / "cxlab", "--help"], cwd=tmp_path).stdout
+    assert "usage: cxlab grade" in run([bin_dir / "cxlab", "grade", "--help"], cwd=tmp_path).stdout
+    print(f"clean install with extras and calls: {time.monotonic() - started:.0f} s")
+
+
+@pytest.mark.slow
+def test_wheel_alone_computes_without_the_extras(wheel, tmp_path):
+    bin_dir = fresh_environment(tmp_path / "env")
+    install(bin_dir, f"cxlab @ {wheel.as_uri()}", tmp_path)
+    output = calls_in(bin_dir, "base", tmp_path)
+    assert "ok  cxlab.nps" in output and "ok  cxlab.adjusted_effect" in output
+    assert "cxlab.plots" not in output
+    missing = run([bin_dir / "python", "-c", "import importlib.util as u; "
+                   "print([m for m in ('matplotlib', 'ipywidgets', 'nbgrader') if u.find_spec(m)])"],
+                  cwd=tmp_path).stdout.strip()
+    assert missing == "[]"

@@ -7,12 +7,14 @@ same plugins run under ``cxlab export`` and under nbgrader's own ``nbgrader expo
 from __future__ import annotations
 
 import csv
+import subprocess
 
 import pandas as pd
 import pytest
 
-from cxlab.course.exports import FORMATS, export_grades
+from cxlab.course.exports import EXPORTERS, FORMATS, export_grades
 
+from ..helpers import BIN
 from .graded_class import ASSIGNMENT, EXPECTED, MAX, STUDENTS, UNSUBMITTED, points
 
 
@@ -87,3 +89,28 @@ def test_unknown_format_names_the_valid_choices(tmp_path):
             export_grades(tmp_path / "grades.out", fmt, root=tmp_path)
     assert FORMATS == ("csv", "canvas", "moodle")
     assert not (tmp_path / "grades.out").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt, only", [("csv", None), ("canvas", None), ("moodle", None), ("canvas", ASSIGNMENT)])
+def test_nbgrader_export_with_the_plugin_writes_the_same_file_as_cxlab_export(graded, tmp_path, fmt, only):
+    plugin = EXPORTERS[fmt]
+    selection = ["--assignment", only] if only else []
+    ours = subprocess.run(
+        [str(BIN / "cxlab"), "--root", str(graded.root), "--db-url", graded.db_url, "export", "--format", fmt,
+         "--output", str(tmp_path / "cxlab.csv"), *selection],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert ours.returncode == 0, ours.stderr
+    theirs = subprocess.run(
+        [str(BIN / "nbgrader"), "export", f"--exporter={plugin.__module__}.{plugin.__name__}",
+         f"--db={graded.db_url}", f"--to={tmp_path / 'nbgrader.csv'}", *([f"--assignment={only}"] if only else [])],
+        cwd=graded.root, capture_output=True, text=True, timeout=300,
+    )
+    assert theirs.returncode == 0, theirs.stdout + theirs.stderr
+    assert f"Using exporter: {plugin.__name__}" in theirs.stderr
+    written = (tmp_path / "nbgrader.csv").read_text(encoding="utf-8")
+    assert written == (tmp_path / "cxlab.csv").read_text(encoding="utf-8")
+    assert len(written.splitlines()) >= len(STUDENTS) + 1
+    if fmt != "csv":  # one column per chosen assignment
+        assert (UNSUBMITTED in written.splitlines()[0]) == (only is None)

@@ -80,6 +80,12 @@ def _report(arguments) -> int:
     return 0
 
 
+def _command(commands, name: str, handler, summary: str, description: str) -> argparse.ArgumentParser:
+    command = commands.add_parser(name, help=summary, description=description)
+    command.set_defaults(handler=handler)
+    return command
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cxlab", description="CX Lab course commands (run inside the course folder). The grading cycle: "
@@ -91,28 +97,27 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="show nbgrader's log")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    assign = commands.add_parser(
-        "assign", help="regenerate exercises/ from solutions/",
-        description="Regenerate the student versions (exercises/) from the instructor sources (solutions/) "
+    assign = _command(
+        commands, "assign", _assign, "regenerate exercises/ from solutions/",
+        "Regenerate the student versions (exercises/) from the instructor sources (solutions/) "
         "with nbgrader generate_assignment: solutions are replaced and hidden tests removed.")
     assign.add_argument("assignments", nargs="*", help="assignment names (default: all)")
-    assign.set_defaults(handler=_assign)
 
-    collect = commands.add_parser(
-        "collect", help="place an LMS export (folder or zip) into submitted/",
-        description="Take the submissions an LMS exported (a folder or a zip, one notebook per student, the "
+    collect = _command(
+        commands, "collect", _collect, "place an LMS export (folder or zip) into submitted/",
+        "Take the submissions an LMS exported (a folder or a zip, one notebook per student, the "
         "student id in the file name) into nbgrader's submitted/STUDENT/ASSIGNMENT/ layout, with a timestamp. "
         "Files it cannot place are listed (exit code 2), never dropped silently.")
     collect.add_argument("assignment")
     collect.add_argument("source", help="folder or .zip of submissions")
-    collect.add_argument("--pattern", help="regular expression with a group (?P<student>...) matched on each file name "
-                         "(default: the first number between underscores, e.g. 'Jan Kowalski_12345_assignsubmission_file_nps.ipynb' -> 12345)")
+    collect.add_argument("--pattern", help="regular expression with a group (?P<student>...) searched in each file name "
+                         "(default: StudentIdCollector.named_regexp in nbgrader_config.py, else the first number "
+                         "between underscores, e.g. 'Jan Kowalski_12345_assignsubmission_file_nps.ipynb' -> 12345)")
     collect.add_argument("--force", action="store_true", help="replace submissions already collected")
-    collect.set_defaults(handler=_collect)
 
-    grade = commands.add_parser(
-        "grade", help="autograde in parallel, resumable, sandboxed",
-        description="Autograde every submission of ASSIGNMENT, one sandboxed process per student, in parallel. "
+    grade = _command(
+        commands, "grade", _grade, "autograde in parallel, resumable, sandboxed",
+        "Autograde every submission of ASSIGNMENT, one sandboxed process per student, in parallel. "
         "A re-run grades only what is not graded yet (or was resubmitted) unless --force. Prints a summary; "
         "records per student are in grading-log/ASSIGNMENT/.")
     grade.add_argument("assignment")
@@ -124,31 +129,27 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--memory", type=int, default=4096, help="memory limit of each kernel in MiB (default 4096)")
     grade.add_argument("--force", action="store_true", help="grade again what is graded already")
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
-    grade.set_defaults(handler=_grade)
 
-    feedback = commands.add_parser(
-        "feedback", help="HTML feedback per student, hidden tests removed",
-        description="Write feedback/STUDENT/ASSIGNMENT/*.html: each check's message, not the hidden tests' code; "
+    feedback = _command(
+        commands, "feedback", _feedback, "HTML feedback per student, hidden tests removed",
+        "Write feedback/STUDENT/ASSIGNMENT/*.html: each check's message, not the hidden tests' code; "
         "the pages load nothing from the internet.")
     feedback.add_argument("assignment")
     feedback.add_argument("--student", action="append", help="only this student (repeatable)")
-    feedback.set_defaults(handler=_feedback)
 
-    export = commands.add_parser(
-        "export", help="grades as CSV, or for Canvas or Moodle import",
-        description="Write the gradebook's grades: a plain CSV, or the import formats of Canvas and Moodle.")
+    export = _command(
+        commands, "export", _export, "grades as CSV, or for Canvas or Moodle import",
+        "Write the gradebook's grades: a plain CSV, or the import formats of Canvas and Moodle.")
     export.add_argument("--assignment", help="only this assignment (default: all)")
     export.add_argument("--format", choices=FORMATS, default="csv")
     export.add_argument("--output", help="file to write (default: grades-FORMAT.csv)")
-    export.set_defaults(handler=_export)
 
-    report = commands.add_parser(
-        "report", help="item analysis: which question is unclear",
-        description="Per question: mean score, share with full marks, share with zero, and the check that fails "
+    report = _command(
+        commands, "report", _report, "item analysis: which question is unclear",
+        "Per question: mean score, share with full marks, share with zero, and the check that fails "
         "most often. Prints the table and writes it as CSV and a chart (PNG).")
     report.add_argument("assignment")
     report.add_argument("--output", help="folder for the CSV and PNG (default: here)")
-    report.set_defaults(handler=_report)
     return parser
 
 

@@ -67,7 +67,11 @@ def sqlite_path(db_url: str) -> Path | None:
 
 
 def serialise_gradebook_access(db_url: str) -> None:
-    """Make every nbgrader Gradebook in this process hold the lock while it is open."""
+    """Make every nbgrader Gradebook in this process hold the lock while it is open.
+
+    Hand-written: nbgrader writes to SQLite from one process at a time only, and neither
+    it nor SQLAlchemy serialises writers across processes.
+    """
     from nbgrader.api import Gradebook
 
     path = sqlite_path(db_url)

@@ -5,6 +5,9 @@
 kills a worker that outlives the notebook's time limit, and returns a
 :class:`GradeSummary`. A student is skipped when their record
 (:mod:`cxlab.course.records`) is final and their files have not changed since.
+The pool is hand-written: nbgrader's ``autograde`` grades one student after another in
+one process, and a library pool (multiprocessing, concurrent.futures) cannot kill one
+hung worker with its kernel and carry on.
 
 Imports: :mod:`cxlab.course.config`, :mod:`~cxlab.course.assign` (an assignment new to
 the gradebook is generated first), :mod:`~cxlab.course.gradebook`,

@@ -27,9 +27,11 @@ no student code has run, it
 Code that runs outside Python's own machinery (a C extension calling ``open(2)``
 itself) is not seen by an audit hook; the instructor guide says so.
 
-Imports: nothing beyond the standard library before the hook is armed (then ipykernel),
-so that the kernel starts quickly and no other module of cxlab runs in it first.
-:func:`die_with_parent` also serves the grading worker (:mod:`cxlab.course.worker`).
+Imports: the standard library, and ipykernel inside :func:`main`; no other module of
+:mod:`cxlab.course`. (Run as ``-m``, Python loads the ``cxlab`` and ``cxlab.course``
+packages first: both are light, and they load before the hook is armed.) Nothing here
+exists in a library: ipykernel and jupyter_client sandbox nothing. :func:`die_with_parent`
+also serves the grading worker (:mod:`cxlab.course.worker`).
 """
 
 from __future__ import annotations

@@ -3,30 +3,25 @@
 One module per step, each usable from Python and from the ``cxlab`` command
 (:mod:`cxlab.course.cli`):
 
-===============================  ==========================================================
-:mod:`~cxlab.course.config`      the course folder, ``nbgrader_config.py``, nbgrader's API,
-                                 the assignments and students nbgrader lists
-:mod:`~cxlab.course.assign`      ``cxlab assign``: student versions from the sources
-:mod:`~cxlab.course.collect`     ``cxlab collect``: an LMS export into ``submitted/``
-                                 (with :mod:`~cxlab.course.zipcollect`, nbgrader's
-                                 collector plugin)
-:mod:`~cxlab.course.grading`     ``cxlab grade``: parallel, resumable autograding; each
-                                 student in a :mod:`~cxlab.course.worker` process, the
-                                 notebook run by :mod:`~cxlab.course.execute` in a kernel
-                                 started by :mod:`~cxlab.course.sandbox` and watched by
-                                 :mod:`~cxlab.course.kernel_guard`, after the static
-                                 :mod:`~cxlab.course.scan`; records in
-                                 :mod:`~cxlab.course.records`
-:mod:`~cxlab.course.gradebook`   the gradebook: one writer at a time, checks, small updates
-:mod:`~cxlab.course.feedback`    ``cxlab feedback``: pages without hidden tests
-                                 (:mod:`~cxlab.course.hidden_tests`)
-:mod:`~cxlab.course.grades`      scores and per-question scores as tables
-:mod:`~cxlab.course.exports`     ``cxlab export``: CSV, Canvas and Moodle, as nbgrader
-                                 exporter plugins
-:mod:`~cxlab.course.item_analysis`  ``cxlab report``: which question the class finds hard
-===============================  ==========================================================
+- :mod:`~cxlab.course.config`: the course folder, ``nbgrader_config.py``, nbgrader's API,
+  the assignments and students nbgrader lists;
+- :mod:`~cxlab.course.assign`: ``cxlab assign``, the student versions from the sources;
+- :mod:`~cxlab.course.collect`: ``cxlab collect``, an LMS export into ``submitted/``, with
+  nbgrader's collector plugin :mod:`~cxlab.course.zipcollect`;
+- :mod:`~cxlab.course.grading`: ``cxlab grade``, parallel and resumable autograding; each
+  student in a :mod:`~cxlab.course.worker` process, the notebook run by
+  :mod:`~cxlab.course.execute` in a kernel started by :mod:`~cxlab.course.sandbox` and
+  watched by :mod:`~cxlab.course.kernel_guard`, after the static :mod:`~cxlab.course.scan`;
+  a record per student in :mod:`~cxlab.course.records`;
+- :mod:`~cxlab.course.gradebook`: one writer at a time, checks and small updates;
+- :mod:`~cxlab.course.feedback`: ``cxlab feedback``, pages without the hidden tests
+  (:mod:`~cxlab.course.hidden_tests`);
+- :mod:`~cxlab.course.grades`: scores and per-question scores as tables;
+- :mod:`~cxlab.course.exports`: ``cxlab export``, CSV, Canvas and Moodle as nbgrader
+  exporter plugins;
+- :mod:`~cxlab.course.item_analysis`: ``cxlab report``, which question the class finds hard.
 
-The names below are re-exported here. ``import cxlab.course`` loads no nbgrader,
+The names in ``__all__`` are re-exported here. ``import cxlab.course`` loads no nbgrader,
 matplotlib or tqdm: the modules load them when a step runs. :func:`export_grades` and
 :data:`FORMATS` live in :mod:`cxlab.course.exports`, whose plugin classes subclass
 nbgrader's, so they are imported from there on first use. Nothing in the cxlab library

@@ -266,7 +266,8 @@ def grade(
                     elif answer["status"] == "error":
                         done(student, fail(student, "failed", answer.get("reason", "the grader failed")))
                     else:
-                        done(student, read_record(log_dir, student))
+                        done(student, read_record(log_dir, student)
+                             or fail(student, "failed", "the grading process wrote no record"))
                 elif time.monotonic() - worker.since > time_limit + GRACE_SECONDS:
                     worker.kill()
                     pool.remove(worker)

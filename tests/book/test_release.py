@@ -20,6 +20,7 @@ from nbgrader.api import Gradebook
 from cxlab.course import assign, load_config
 
 from ..helpers import (
+    HIDDEN_REGION,
     MARKERS,
     ROOT,
     assignment_names,
@@ -29,6 +30,8 @@ from ..helpers import (
 )
 
 ASSIGNMENTS = assignment_names()
+
+
 def test_every_assignment_has_source_and_exercise():
     assert ASSIGNMENTS, "no assignment in solutions/"
     for name in ASSIGNMENTS:

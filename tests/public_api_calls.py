@@ -154,7 +154,7 @@ def _calls():
     import pandas as pd
 
     import cxlab
-    from cxlab import data, drivers, journey, linkage, metrics
+    from cxlab import data, drivers, journey, linkage, metrics, selfstudy
 
     survey = data.load_survey().head(200)
     staff = pd.DataFrame({"branch": ["A", "A", "B"], "quarter": ["Q1", "Q2", "Q1"], "enps": [10, 20, -5]})
@@ -210,6 +210,10 @@ def _calls():
         "cxlab.journey.sensitivity": lambda: journey.sensitivity(journey.leasing_journey(), n_customers=1000, seed=1),
         "cxlab.journey.department_leverage": lambda: journey.department_leverage(
             journey.leasing_journey(), n_customers=1000, seed=1),
+        # value checks for self-study
+        "cxlab.selfstudy.make_digest": lambda: selfstudy.make_digest(4.15, salt="demo", decimals=2, name="nps"),
+        "cxlab.selfstudy.check_hash": lambda: selfstudy.check_hash(
+            4.15, selfstudy.make_digest(4.15, salt="demo", decimals=2), salt="demo", decimals=2).correct,
         # data sets and their cards
         "cxlab.data.data_card": lambda: data.data_card("survey"),
         "cxlab.data.load_branch_outcomes": data.load_branch_outcomes,

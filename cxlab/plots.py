@@ -6,12 +6,19 @@ nothing in the library imports this module, so ``import cxlab`` does not load ma
 
 Colours come from the Okabe-Ito palette, which stays distinguishable for readers
 with colour-vision deficiencies; categories are also labelled, never colour-coded only.
+
+Figures are at most about 6.5 inches wide and take their text sizes from matplotlib's
+settings; :func:`use_course_style` sets those a little larger than matplotlib's
+defaults, so that a figure shrunk to a phone's width (about 340 CSS pixels) keeps
+its smallest text near 8 pixels and its lane labels above 9.
 """
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Patch
+from matplotlib.textpath import TextToPath
 import numpy as np
 import pandas as pd
 
@@ -24,6 +31,32 @@ from .stats.common import normal_quantile
 DETRACTOR_COLOUR = "#D55E00"
 PASSIVE_COLOUR = "#999999"
 PROMOTER_COLOUR = "#0072B2"
+
+# Widths are in inches at 100 dpi. A phone shows a figure about 340 CSS pixels wide,
+# so a 6.2-inch figure is drawn at 0.55 of its size there: 11-point text lands at
+# 8.4 pixels, 12-point text at 9.2.
+FIGURE_WIDTH = 6.2
+COURSE_STYLE = {
+    "figure.dpi": 100,
+    "figure.figsize": (FIGURE_WIDTH, 3.8),
+    "font.size": 12,
+    "axes.titlesize": 12,
+    "axes.labelsize": 12,
+    "xtick.labelsize": 11,
+    "ytick.labelsize": 11,
+    "legend.fontsize": 11,
+    "legend.title_fontsize": 11,
+    "figure.titlesize": 13,
+}
+
+
+def use_course_style() -> None:
+    """Set matplotlib's text sizes and figure size for the course's figures.
+
+    The figures stay legible when a page shrinks them to a phone's width. It changes
+    only sizes (``COURSE_STYLE``), for every figure drawn afterwards in this session.
+    """
+    plt.rcParams.update(COURSE_STYLE)
 
 
 def _category_colours() -> list[str]:
@@ -39,12 +72,12 @@ def score_distribution(scores, ax=None, title: str | None = None, *, nan_policy:
     Returns the matplotlib Axes.
     """
     counts = scale_counts(scores, low=0, high=10, nan_policy=nan_policy)
-    ax = ax or plt.subplots(figsize=(6, 3.2), layout="constrained")[1]
+    ax = ax or plt.subplots(figsize=(FIGURE_WIDTH, 3.4), layout="constrained")[1]
     shares = 100 * counts / counts.sum()
     ax.bar(np.arange(11), shares, color=_category_colours(), edgecolor="black", linewidth=0.4)
     ax.set_xticks(range(11))
     # The categories are named in words as well as colours.
-    ax.set_xlabel("likelihood to recommend\n0-6 detractors, 7-8 passives, 9-10 promoters", fontsize=9)
+    ax.set_xlabel("likelihood to recommend\n0-6 detractors, 7-8 passives, 9-10 promoters")
     ax.set_ylabel("% of respondents")
     top = shares.max() * 1.25 if shares.max() > 0 else 1
     ax.set_ylim(0, max(ax.get_ylim()[1], top))
@@ -52,7 +85,7 @@ def score_distribution(scores, ax=None, title: str | None = None, *, nan_policy:
         Patch(facecolor=colour, edgecolor="black", linewidth=0.4, label=label)
         for colour, label in ((DETRACTOR_COLOUR, "detractors"), (PASSIVE_COLOUR, "passives"), (PROMOTER_COLOUR, "promoters"))
     ]
-    ax.legend(handles=handles, loc="upper left", fontsize=8, frameon=False)
+    ax.legend(handles=handles, loc="upper left", frameon=False)
     result = nps_from_counts(
         int(counts[PROMOTER_FROM:].sum()),
         int(counts[DETRACTOR_UP_TO + 1 : PROMOTER_FROM].sum()),
@@ -71,7 +104,7 @@ def segment_intervals(table: pd.DataFrame, ax=None, title: str | None = None, xl
     for column in ("value", "low", "high", "n"):
         if column not in table.columns:
             raise ValueError(f"table needs a {column!r} column, as cxlab.segment_table returns; it has {list(table.columns)}")
-    ax = ax or plt.subplots(figsize=(6, 0.6 * len(table) + 1.2), layout="constrained")[1]
+    ax = ax or plt.subplots(figsize=(FIGURE_WIDTH, 0.6 * len(table) + 1.3), layout="constrained")[1]
     positions = np.arange(len(table))[::-1]
     ax.errorbar(
         table["value"],
@@ -97,7 +130,7 @@ def margin_of_error_curve(shares=((40, 40), (50, 20), (30, 10)), n_max: int = 20
     ``shares`` holds (% promoters, % detractors) pairs. Returns the matplotlib Axes.
     """
     ci = check_ci(ci)
-    ax = ax or plt.subplots(figsize=(6, 3.5), layout="constrained")[1]
+    ax = ax or plt.subplots(figsize=(FIGURE_WIDTH, 4.2), layout="constrained")[1]
     sizes = np.unique(np.geomspace(20, n_max, 60).astype(int))
     styles = ("-", "--", ":")
     for index, (promoters, detractors) in enumerate(shares):
@@ -110,7 +143,7 @@ def margin_of_error_curve(shares=((40, 40), (50, 20), (30, 10)), n_max: int = 20
     ax.set_xlabel("respondents (log scale)")
     ax.set_ylabel(f"± NPS points ({ci:.0%} margin)")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend()
     return ax
 
 
@@ -129,7 +162,7 @@ def stratified_differences(result, naive=None, ax=None, xlabel: str | None = Non
     rows.append(("pooled within strata\n(Mantel-Haenszel)", result.difference, result.low, result.high, "D", PROMOTER_COLOUR))
     if naive is not None:
         rows.append(("ignoring the strata", naive.difference, naive.low, naive.high, "s", DETRACTOR_COLOUR))
-    ax = ax or plt.subplots(figsize=(6.4, 0.55 * len(rows) + 1.3), layout="constrained")[1]
+    ax = ax or plt.subplots(figsize=(FIGURE_WIDTH, 0.6 * len(rows) + 1.5), layout="constrained")[1]
     positions = np.arange(len(rows))[::-1]
     for position, (label, value, low, high, marker, colour) in zip(positions, rows, strict=True):
         ax.errorbar(value, position, xerr=[[value - low], [high - value]], fmt=marker, color=colour,
@@ -138,7 +171,7 @@ def stratified_differences(result, naive=None, ax=None, xlabel: str | None = Non
     ax.set_yticklabels([row[0] for row in rows])
     ax.axvline(0, color="black", linewidth=0.8, linestyle=":")
     a, b = result.levels
-    ax.set_xlabel(xlabel or f"difference in {result.outcome}: {a} minus {b} ({result.ci:.0%} interval)")
+    ax.set_xlabel(xlabel or f"difference in {result.outcome}: {a} minus {b}\n({result.ci:.0%} interval)")
     return ax
 
 
@@ -150,7 +183,7 @@ def did_lines(result, ax=None, ylabel: str | None = None):
     """
     means = result.means
     before, after = result.before, result.after
-    ax = ax or plt.subplots(figsize=(5.6, 3.6), layout="constrained")[1]
+    ax = ax or plt.subplots(figsize=(FIGURE_WIDTH, 3.8), layout="constrained")[1]
     x = [0, 1]
     treated = [means.loc[result.treated, before], means.loc[result.treated, after]]
     control = [means.loc[result.control, before], means.loc[result.control, after]]
@@ -166,7 +199,8 @@ def did_lines(result, ax=None, ylabel: str | None = None):
     ax.set_xticklabels([str(before), str(after)])
     ax.set_xlim(-0.2, 1.35)
     ax.set_ylabel(ylabel or f"mean {result.outcome}")
-    ax.legend(fontsize=8, loc="best")
+    # Under the chart, where the long labels cover no line.
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.12), frameon=False)
     return ax
 
 
@@ -184,18 +218,18 @@ def confounding_curve(strengths=None, true_effect: float = 0.0, n_teams: int = 4
         naive.append(compare_groups(frame, "nps", "certificate").difference)
         pooled.append(compare_groups(frame, "nps", "certificate", strata="maturity").difference)
         adjusted.append(adjusted_effect(frame, "nps", "certificate", ["maturity"]).effect)
-    ax = ax or plt.subplots(figsize=(6, 3.6), layout="constrained")[1]
+    ax = ax or plt.subplots(figsize=(FIGURE_WIDTH, 4.2), layout="constrained")[1]
     ax.plot(strengths, naive, "s-", color=DETRACTOR_COLOUR, label="naive: certified minus none")
     ax.plot(strengths, pooled, "D-", color=PROMOTER_COLOUR, label="within maturity levels (Mantel-Haenszel)")
     ax.plot(strengths, adjusted, "o:", color="black", label="regression on maturity")
     ax.axhline(true_effect, color=PASSIVE_COLOUR, linewidth=2, label=f"true effect ({true_effect:+g})")
-    ax.set_xlabel("confounding: how strongly maturity drives who is certified")
+    ax.set_xlabel("confounding: how strongly maturity\ndrives who is certified")
     ax.set_ylabel("estimated effect on NPS (points)")
-    ax.legend(fontsize=8)
+    ax.legend()
     return ax
 
 
-ZONE_STYLES = {  # colour and hatch per zone: the zone is also written on its lane
+ZONE_STYLES = {  # colour and hatch per zone: the legend also names each zone
     "front line": ("#0072B2", ""),
     "back office": ("#E69F00", "//"),
     "leadership": ("#009E73", ".."),
@@ -207,7 +241,10 @@ def journey_diagram(journey, ax=None):
 
     Steps are boxes placed left to right in run order, in their department's lane;
     arrows show which step waits for which, and a hand-off between departments is
-    drawn dashed. Lanes are labelled with department and zone. Returns the Axes.
+    drawn dashed. Each lane is labelled with its department along its top edge, inside
+    the diagram, so the steps get the figure's whole width and the labels can be large;
+    the lane's colour and the box's hatching tell its zone, which the legend names.
+    Returns the Axes.
     """
     ordered = journey.order()
     departments = [department for department in journey.departments
@@ -218,34 +255,58 @@ def journey_diagram(journey, ax=None):
     for step in ordered:
         before = journey.predecessors(step)
         column[step.name] = max((column[name] + 1 for name in before), default=0)
-    ax = ax or plt.subplots(figsize=(1.45 * (max(column.values()) + 1) + 2.5, 0.75 * len(departments) + 1),
+    n_columns = max(column.values()) + 1
+    box_size = plt.rcParams["font.size"] * 0.92
+    lane_size = plt.rcParams["font.size"] * 1.2
+    # Step names are wrapped at every space; a box is as wide as its longest word needs.
+    font = FontProperties(size=box_size)
+    word_inches = {step.name: max(TextToPath().get_text_width_height_descent(word, font, ismath=False)[0]
+                                  for word in step.name.split()) / 72 for step in ordered}
+    column_inches = max(0.92, (max(word_inches.values()) + 0.06) / 0.98)
+    ax = ax or plt.subplots(figsize=(column_inches * n_columns + 0.1, 1.05 * len(departments) + 0.9),
                             layout="constrained")[1]
+    box_low, box_high = -0.44, 0.14  # a box sits in the lower part of its lane, under the lane's label
+    middle = (box_low + box_high) / 2
+    half_width = {name: min(max((inches + 0.06) / column_inches, 0.8), 0.98) / 2 for name, inches in word_inches.items()}
     for department in departments:
         y = lane[department.name]
         colour, hatch = ZONE_STYLES[department.zone]
-        ax.axhspan(y - 0.45, y + 0.45, color=colour, alpha=0.08)
+        ax.axhspan(y - 0.48, y + 0.48, color=colour, alpha=0.1, linewidth=0)
     for step in ordered:
         x, y = column[step.name], lane[step.department]
         colour, hatch = ZONE_STYLES[zone_of[step.department]]
-        ax.add_patch(plt.Rectangle((x - 0.42, y - 0.3), 0.84, 0.6, facecolor="white", edgecolor=colour,
-                                   hatch=hatch, linewidth=1.5))
-        ax.text(x, y, step.name.replace(" ", "\n", 1), ha="center", va="center", fontsize=8,
-                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
+        half = half_width[step.name]
+        ax.add_patch(plt.Rectangle((x - half, y + box_low), 2 * half, box_high - box_low, facecolor="white",
+                                   edgecolor=colour, hatch=hatch, linewidth=1.5))
+        ax.text(x, y + middle, step.name.replace(" ", "\n"), ha="center", va="center",
+                fontsize=box_size, linespacing=1.0,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.3})
         for name in journey.predecessors(step):
             x0, y0 = column[name], lane[journey.step(name).department]
             handoff = journey.step(name).department != step.department
-            ax.annotate("", xy=(x - 0.42, y), xytext=(x0 + 0.42, y0),
+            ax.annotate("", xy=(x - half, y + middle), xytext=(x0 + half_width[name], y0 + middle),
                         arrowprops={"arrowstyle": "->", "linestyle": "--" if handoff else "-",
                                     "color": "black", "linewidth": 1.0, "shrinkA": 0, "shrinkB": 0,
                                     "connectionstyle": "arc3,rad=0.0"})
-    ax.set_yticks([lane[department.name] for department in departments])
-    ax.set_yticklabels([f"{department.name}\n({department.zone})" for department in departments], fontsize=8)
+    # Lane labels are the y tick labels, moved inside the axes to the top of each lane.
+    ax.set_yticks([lane[department.name] + 0.31 for department in departments])
+    ax.set_yticklabels([department.name for department in departments], fontsize=lane_size, fontweight="bold",
+                       color="#222222")
+    ax.tick_params(axis="y", length=0, pad=-4)
+    for label in ax.get_yticklabels():
+        label.set_horizontalalignment("left")
+    # The zone is told by the lane's colour and the box's hatching, and named in the legend.
+    zones = dict.fromkeys(department.zone for department in departments)
+    ax.legend(handles=[Patch(facecolor="white", edgecolor=ZONE_STYLES[zone][0], hatch=ZONE_STYLES[zone][1],
+                             linewidth=1.5, label=f"{zone} step") for zone in zones],
+              loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=len(zones), frameon=False, handlelength=2.4,
+              handleheight=1.4)
     ax.set_xticks([])
-    ax.set_xlim(-0.6, max(column.values()) + 0.6)
-    ax.set_ylim(-0.6, len(departments) - 0.4)
-    for side in ("top", "right", "bottom"):
+    ax.set_xlim(-0.5, n_columns - 0.5)
+    ax.set_ylim(-0.5, len(departments) - 0.5)
+    for side in ("top", "right", "bottom", "left"):
         ax.spines[side].set_visible(False)
-    ax.set_title(f"{journey.name}: steps by department (dashed arrows are hand-offs)", fontsize=10)
+    ax.set_title(f"{journey.name}: steps by department\n(dashed arrows are hand-offs)")
     return ax
 
 
@@ -258,15 +319,15 @@ def tornado(table, ax=None, top: int = 12):
         if column not in table.columns:
             raise ValueError(f"table needs a {column!r} column, as cxlab.journey.sensitivity returns")
     rows = table.sort_values("swing", ascending=False).head(top).iloc[::-1]
-    ax = ax or plt.subplots(figsize=(7, 0.38 * len(rows) + 1.4), layout="constrained")[1]
+    ax = ax or plt.subplots(figsize=(FIGURE_WIDTH, 0.42 * len(rows) + 1.6), layout="constrained")[1]
     positions = np.arange(len(rows))
     ax.barh(positions, rows["worse"], color=DETRACTOR_COLOUR, hatch="//", edgecolor="black", label="lever made worse")
     ax.barh(positions, rows["better"], color=PROMOTER_COLOUR, edgecolor="black", label="lever made better")
     ax.set_yticks(positions)
-    ax.set_yticklabels(rows["lever"], fontsize=8)
+    ax.set_yticklabels(rows["lever"])
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xlabel("change in NPS (points) against today")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(loc="lower right")
     return ax
 
 
@@ -279,11 +340,10 @@ def importance_performance_chart(grid, ax=None):
     for column in ("importance", "performance"):
         if column not in grid.columns:
             raise ValueError(f"grid needs a {column!r} column, as cxlab.drivers.importance_performance returns")
-    ax = ax or plt.subplots(figsize=(6.4, 4.4), layout="constrained")[1]
+    ax = ax or plt.subplots(figsize=(FIGURE_WIDTH, 4.6), layout="constrained")[1]
     ax.scatter(grid["importance"], grid["performance"], s=60, color=PROMOTER_COLOUR, edgecolor="black", zorder=3)
     for name, row in grid.iterrows():
-        ax.annotate(name, (row["importance"], row["performance"]), textcoords="offset points", xytext=(6, 5),
-                    fontsize=9)
+        ax.annotate(name, (row["importance"], row["performance"]), textcoords="offset points", xytext=(6, 5))
     x_mid, y_mid = grid["importance"].mean(), grid["performance"].mean()
     ax.axvline(x_mid, color="black", linestyle="--", linewidth=0.8)
     ax.axhline(y_mid, color="black", linestyle="--", linewidth=0.8)
@@ -296,7 +356,7 @@ def importance_performance_chart(grid, ax=None):
                                ("keep it up", x_high, y_high, "right", "top"),
                                ("lower priority", x_low, y_low, "left", "bottom"),
                                ("possible overkill", x_low, y_high, "left", "top")):
-        ax.text(x, y, f" {text} ", ha=ha, va=va, fontsize=9, style="italic", color="#555555")
+        ax.text(x, y, f" {text} ", ha=ha, va=va, style="italic", color="#555555")
     ax.set_xlabel("importance: % of explained variance (relative weights)")
     ax.set_ylabel("performance: mean rating")
     return ax
@@ -308,7 +368,7 @@ def lag_profile(tables: dict, ax=None, xlabel: str = "lag (quarters): EX leads C
     ``tables`` maps a label (for example "across branches", "within branches") to a
     table. Returns the Axes.
     """
-    ax = ax or plt.subplots(figsize=(6.4, 3.6), layout="constrained")[1]
+    ax = ax or plt.subplots(figsize=(FIGURE_WIDTH, 3.8), layout="constrained")[1]
     styles = (("o-", PROMOTER_COLOUR), ("s--", DETRACTOR_COLOUR), ("D:", "black"))
     for index, (label, table) in enumerate(tables.items()):
         marker, colour = styles[index % len(styles)]
@@ -320,5 +380,5 @@ def lag_profile(tables: dict, ax=None, xlabel: str = "lag (quarters): EX leads C
     ax.set_xticks(sorted({int(lag) for table in tables.values() for lag in table.index}))
     ax.set_xlabel(xlabel)
     ax.set_ylabel("correlation (95% interval)")
-    ax.legend(fontsize=8)
+    ax.legend()
     return ax

@@ -5,6 +5,10 @@ below it (metrics, stats, analyses, data), never :mod:`cxlab.plots` or :mod:`cxl
 
 They need a live Python kernel: in the static book a reader sees the controls and
 the last rendered output, and the page says where to run them live.
+
+Layout: charts are about 6 inches wide, with two panels stacked rather than side by
+side, so they stay legible at a phone's width; rows of sliders wrap, and every slider
+grows to fill its row, so its track keeps a usable length on a narrow screen.
 """
 
 from __future__ import annotations
@@ -19,20 +23,31 @@ from .drivers import driver_table
 from .journey import leasing_journey, outcome, simulate
 from .stats import adjusted_effect, compare_groups, nps_from_counts
 
+CHART_WIDTH = 6.2  # inches: at a phone's width the chart is drawn at about 0.55 of its size
+
+
+def _slider_layout(**extra) -> widgets.Layout:
+    """A slider that fills its row, at least 300 pixels where there is room, and wraps below its neighbour."""
+    return widgets.Layout(**{"flex": "1 1 300px", "width": "auto", "max_width": "100%", **extra})
+
+
+def _row(children) -> widgets.HBox:
+    """Sliders side by side on a wide screen, one under the other on a narrow one."""
+    return widgets.HBox(children, layout=widgets.Layout(flex_flow="row wrap", width="100%"))
+
 
 def _interval_figure(results, labels):
-    fig, ax = plt.subplots(figsize=(6, 2.4))
+    fig, ax = plt.subplots(figsize=(CHART_WIDTH, 1.0 * len(labels) + 1.4), layout="constrained")
     for row, (result, label) in enumerate(zip(results, labels, strict=True)):
         ax.errorbar(result.value, row, xerr=[[result.value - result.low], [result.high - result.value]],
                     fmt="o", color="#0072B2", ecolor="black", capsize=5)
-        ax.text(result.high + 2, row, f"{result.value:+.1f} ± {result.margin_of_error:.1f}", va="center", fontsize=9)
+        ax.text(result.high + 2, row, f"{result.value:+.1f} ± {result.margin_of_error:.1f}", va="center")
     ax.set_yticks(range(len(labels)))
     ax.set_yticklabels(labels)
     ax.set_xlim(-100, 100)
     ax.set_ylim(-0.7, len(labels) - 0.3)
     ax.axvline(0, color="#999999", linewidth=0.8)
     ax.set_xlabel("NPS with 95% interval")
-    fig.tight_layout()
     plt.show()
 
 
@@ -42,11 +57,14 @@ def margin_of_error_explorer(n: int = 200, promoters: int = 45, detractors: int 
     Returns the widget box; as the last line of a cell it displays itself.
     """
     n_slider = widgets.IntSlider(value=n, min=10, max=5000, step=10, description="respondents",
-                                 continuous_update=False, style={"description_width": "initial"})
+                                 continuous_update=False, style={"description_width": "initial"},
+                                 layout=_slider_layout())
     promoter_slider = widgets.IntSlider(value=promoters, min=0, max=100, description="% promoters",
-                                        continuous_update=False, style={"description_width": "initial"})
+                                        continuous_update=False, style={"description_width": "initial"},
+                                        layout=_slider_layout())
     detractor_slider = widgets.IntSlider(value=detractors, min=0, max=100, description="% detractors",
-                                         continuous_update=False, style={"description_width": "initial"})
+                                         continuous_update=False, style={"description_width": "initial"},
+                                         layout=_slider_layout())
 
     def draw(n, promoters, detractors):
         detractors = min(detractors, 100 - promoters)
@@ -56,7 +74,7 @@ def margin_of_error_explorer(n: int = 200, promoters: int = 45, detractors: int 
         _interval_figure([result], [f"n={n}"])
 
     output = widgets.interactive_output(draw, {"n": n_slider, "promoters": promoter_slider, "detractors": detractor_slider})
-    box = widgets.VBox([widgets.HBox([n_slider]), widgets.HBox([promoter_slider, detractor_slider]), output])
+    box = widgets.VBox([_row([n_slider]), _row([promoter_slider, detractor_slider]), output])
     return box
 
 
@@ -68,7 +86,7 @@ def passives_explorer(promoters: int, passives: int, detractors: int):
     before = nps_from_counts(promoters, passives, detractors)
     slider = widgets.IntSlider(value=0, min=0, max=100, step=5, description="% of passives won over",
                                continuous_update=False, style={"description_width": "initial"},
-                               layout=widgets.Layout(width="60%"))
+                               layout=_slider_layout(max_width="40em"))
 
     def draw(share):
         moved = round(passives * share / 100)
@@ -90,10 +108,11 @@ def confounding_explorer(confounding: float = 1.5, true_effect: float = 0.0, n_t
 
     style = {"description_width": "initial"}
     strength = widgets.FloatSlider(value=confounding, min=0.0, max=3.0, step=0.25, continuous_update=False,
-                                   description="confounding", style=style)
+                                   description="confounding", style=style, layout=_slider_layout())
     effect = widgets.FloatSlider(value=true_effect, min=-6.0, max=6.0, step=1.0, continuous_update=False,
-                                 description="true effect (NPS points)", style=style)
-    seed = widgets.IntSlider(value=0, min=0, max=20, continuous_update=False, description="sample", style=style)
+                                 description="true effect (NPS points)", style=style, layout=_slider_layout())
+    seed = widgets.IntSlider(value=0, min=0, max=20, continuous_update=False, description="sample", style=style,
+                             layout=_slider_layout(max_width="40em"))
 
     def draw(strength, effect, seed):
         frame = make_confounded(strength, effect, n_teams, seed)
@@ -102,22 +121,21 @@ def confounding_explorer(confounding: float = 1.5, true_effect: float = 0.0, n_t
             ("within maturity\n(Mantel-Haenszel)", compare_groups(frame, "nps", "certificate", strata="maturity")),
             ("regression\non maturity", adjusted_effect(frame, "nps", "certificate", ["maturity"])),
         ]
-        fig, ax = plt.subplots(figsize=(6, 2.6))
+        fig, ax = plt.subplots(figsize=(CHART_WIDTH, 3.2), layout="constrained")
         for row, (label, result) in enumerate(estimates):
             ax.errorbar(result.value, row, xerr=[[result.value - result.low], [result.high - result.value]],
                         fmt="o", color="#0072B2", ecolor="black", capsize=5)
-            ax.text(result.high + 0.5, row, f"{result.value:+.1f}", va="center", fontsize=9)
+            ax.text(result.high + 0.5, row, f"{result.value:+.1f}", va="center")
         ax.axvline(effect, color="#D55E00", linewidth=2, linestyle="--", label="true effect")
         ax.set_yticks(range(len(estimates)))
         ax.set_yticklabels([label for label, _ in estimates])
         ax.set_xlim(-15, 30)
-        ax.set_xlabel("estimated effect of the certificate on NPS, 95% interval")
-        ax.legend(loc="lower right", fontsize=8)
-        fig.tight_layout()
+        ax.set_xlabel("estimated effect of the certificate on NPS,\n95% interval")
+        ax.legend(loc="lower right")
         plt.show()
 
     output = widgets.interactive_output(draw, {"strength": strength, "effect": effect, "seed": seed})
-    return widgets.VBox([widgets.HBox([strength, effect]), seed, output])
+    return widgets.VBox([_row([strength, effect]), seed, output])
 
 
 def journey_simulator(journey=None, n_customers: int = 20_000, seed: int = 0):
@@ -137,19 +155,20 @@ def journey_simulator(journey=None, n_customers: int = 20_000, seed: int = 0):
             continue
         time_sliders[department.name] = widgets.FloatSlider(
             value=1.0, min=0.25, max=7.0, step=0.25, continuous_update=False, style=style,
-            description=f"{department.name}: time ×")
+            description=f"{department.name}: time ×", layout=_slider_layout())
         error_sliders[department.name] = widgets.FloatSlider(
             value=1.0, min=0.0, max=4.0, step=0.25, continuous_update=False, style=style,
-            description="errors ×")
-        rows.append(widgets.HBox([time_sliders[department.name], error_sliders[department.name]]))
+            description="errors ×", layout=_slider_layout())
+        rows.append(_row([time_sliders[department.name], error_sliders[department.name]]))
     silo = widgets.FloatSlider(value=journey.silo, min=0, max=1, step=0.05, continuous_update=False,
-                               description="silo (culture)", style=style)
+                               description="silo (culture)", style=style, layout=_slider_layout())
     autonomy = widgets.FloatSlider(value=journey.autonomy, min=0, max=1, step=0.05, continuous_update=False,
-                                   description="front-line autonomy", style=style)
+                                   description="front-line autonomy", style=style, layout=_slider_layout())
     letter_step = next((step.name for step in journey.steps if "invoice" in step.name or "letter" in step.name),
                        journey.steps[-1].name)
     clarity = widgets.FloatSlider(value=journey.step(letter_step).clarity, min=0, max=1, step=0.05,
-                                  continuous_update=False, description=f"{letter_step}: clarity", style=style)
+                                  continuous_update=False, description=f"{letter_step}: clarity", style=style,
+                                  layout=_slider_layout(max_width="40em"))
     base = outcome(simulate(journey, n_customers, seed))
 
     def draw(**values):
@@ -162,30 +181,29 @@ def journey_simulator(journey=None, n_customers: int = 20_000, seed: int = 0):
             )
         changed = changed.with_step(letter_step, clarity=values["clarity"])
         now = outcome(simulate(changed, n_customers, seed))
-        fig, (left, right) = plt.subplots(1, 2, figsize=(8, 2.4))
+        fig, (nps_ax, churn_ax) = plt.subplots(2, 1, figsize=(CHART_WIDTH, 4.6), layout="constrained")
         for ax, label, pair, limits in (
-            (left, "NPS", ((base.nps, base.nps_low, base.nps_high), (now.nps, now.nps_low, now.nps_high)), (-100, 100)),
-            (right, "churned per 10,000", ((base.churn_per_10k, base.churn_low, base.churn_high),
+            (nps_ax, "NPS", ((base.nps, base.nps_low, base.nps_high), (now.nps, now.nps_low, now.nps_high)), (-100, 100)),
+            (churn_ax, "churned per 10,000", ((base.churn_per_10k, base.churn_low, base.churn_high),
                                            (now.churn_per_10k, now.churn_low, now.churn_high)), (0, 10_000)),
         ):
             for row, (value, low, high) in enumerate(pair):
                 ax.errorbar(value, row, xerr=[[value - low], [high - value]], fmt="o", color="#0072B2",
                             ecolor="black", capsize=4)
-                ax.text(value, row + 0.25, f"{value:,.0f}", ha="center", fontsize=9)
+                ax.text(value, row + 0.25, f"{value:,.0f}", ha="center")
             ax.set_yticks([0, 1])
             ax.set_yticklabels(["today", "with your levers"])
             ax.set_ylim(-0.5, 1.7)
             ax.set_xlim(*limits)
             ax.set_xlabel(label)
-        fig.suptitle(f"mean journey {now.mean_days:.1f} days (today {base.mean_days:.1f})", fontsize=10)
-        fig.tight_layout()
+        fig.suptitle(f"mean journey {now.mean_days:.1f} days (today {base.mean_days:.1f})")
         plt.show()
 
     controls = {f"time_{name}": slider for name, slider in time_sliders.items()}
     controls.update({f"errors_{name}": slider for name, slider in error_sliders.items()})
     controls.update(silo=silo, autonomy=autonomy, clarity=clarity)
     output = widgets.interactive_output(draw, controls)
-    return widgets.VBox([*rows, widgets.HBox([silo, autonomy]), clarity, output])
+    return widgets.VBox([*rows, _row([silo, autonomy]), clarity, output])
 
 
 def collinearity_explorer(correlation: float = 0.5, n: int = 300):
@@ -196,12 +214,11 @@ def collinearity_explorer(correlation: float = 0.5, n: int = 300):
     the relative weights keep their order. Move the *sample* slider to redraw the data.
     Returns the widget box.
     """
-
-
     style = {"description_width": "initial"}
     rho = widgets.FloatSlider(value=correlation, min=0.0, max=0.98, step=0.02, continuous_update=False,
-                              description="correlation of the drivers", style=style)
-    sample = widgets.IntSlider(value=0, min=0, max=30, continuous_update=False, description="sample", style=style)
+                              description="correlation of the drivers", style=style, layout=_slider_layout())
+    sample = widgets.IntSlider(value=0, min=0, max=30, continuous_update=False, description="sample", style=style,
+                               layout=_slider_layout())
 
     def draw(rho, sample):
         rng = np.random.default_rng(sample)
@@ -210,19 +227,18 @@ def collinearity_explorer(correlation: float = 0.5, n: int = 300):
         frame = pd.DataFrame({"advisor": first + rng.normal(0, 0.5, n), "ambience": second + rng.normal(0, 0.5, n)})
         frame["recommend"] = 1.0 * first + 0.5 * second + rng.normal(0, 1.0, n)
         table = driver_table(frame, "recommend", ["advisor", "ambience"]).loc[["advisor", "ambience"]]
-        fig, (left, right) = plt.subplots(1, 2, figsize=(8, 2.6))
-        left.barh(table.index, table["beta"], color="#D55E00", hatch="//", edgecolor="black")
-        left.axvline(0, color="black", linewidth=0.8)
-        left.set_xlim(-0.6, 1.0)
-        left.set_title("standardised beta", fontsize=10)
-        right.barh(table.index, table["share"], color="#0072B2", edgecolor="black")
-        right.set_xlim(0, 100)
-        right.set_title("relative weight (% of R²)", fontsize=10)
-        for ax, column, fmt in ((left, "beta", "{:+.2f}"), (right, "share", "{:.0f}%")):
+        fig, (beta_ax, weight_ax) = plt.subplots(2, 1, figsize=(CHART_WIDTH, 4.4), layout="constrained")
+        beta_ax.barh(table.index, table["beta"], color="#D55E00", hatch="//", edgecolor="black")
+        beta_ax.axvline(0, color="black", linewidth=0.8)
+        beta_ax.set_xlim(-0.6, 1.0)
+        beta_ax.set_title("standardised beta")
+        weight_ax.barh(table.index, table["share"], color="#0072B2", edgecolor="black")
+        weight_ax.set_xlim(0, 100)
+        weight_ax.set_title("relative weight (% of R²)")
+        for ax, column, fmt in ((beta_ax, "beta", "{:+.2f}"), (weight_ax, "share", "{:.0f}%")):
             for row, value in enumerate(table[column]):
-                ax.text(value, row, " " + fmt.format(value), va="center", fontsize=9)
-        fig.tight_layout()
+                ax.text(value, row, " " + fmt.format(value), va="center")
         plt.show()
 
     output = widgets.interactive_output(draw, {"rho": rho, "sample": sample})
-    return widgets.VBox([widgets.HBox([rho, sample]), output])
+    return widgets.VBox([_row([rho, sample]), output])

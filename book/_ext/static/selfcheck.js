@@ -1,4 +1,6 @@
 // Marks a self-check answer in the static book: no kernel, no network.
+// The verdict is told in words and by a symbol, not by colour alone: "✓ Correct." or
+// "✗ Not quite.", in a live region that screen readers announce.
 document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll(".selfcheck").forEach(function (box) {
     var button = box.querySelector(".selfcheck-button");
@@ -6,13 +8,23 @@ document.addEventListener("DOMContentLoaded", function () {
     button.addEventListener("click", function () {
       var chosen = box.querySelector("input[type=radio]:checked");
       box.classList.remove("selfcheck-right", "selfcheck-wrong");
+      output.textContent = "";
       if (!chosen) {
         output.textContent = "Choose an answer first.";
         return;
       }
       var right = chosen.value === box.dataset.answer;
       box.classList.add(right ? "selfcheck-right" : "selfcheck-wrong");
-      output.textContent = (right ? "Correct. " : "Not quite. ") + chosen.dataset.feedback;
+      var verdict = document.createElement("strong");
+      verdict.className = "selfcheck-verdict";
+      var symbol = document.createElement("span");
+      symbol.className = "selfcheck-symbol";
+      symbol.setAttribute("aria-hidden", "true");
+      symbol.textContent = right ? "\u2713 " : "\u2717 ";
+      verdict.appendChild(symbol);
+      verdict.appendChild(document.createTextNode(right ? "Correct." : "Not quite."));
+      output.appendChild(verdict);
+      output.appendChild(document.createTextNode(" " + chosen.dataset.feedback));
     });
   });
 });

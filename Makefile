@@ -9,11 +9,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup book test assignments bench lock clean help
+.PHONY: setup book kit test test-kit assignments bench lock clean help
 
 help:
 	@echo "make book         build the book into _build/html"
 	@echo "make test         run the whole test suite"
+	@echo "make kit          build the learners' course kit into _build/kit (make book builds it too)"
+	@echo "make test-kit     download the kit from the built book, install it fresh, run every model answer"
 	@echo "make setup        create .venv with the locked packages (book and test do this first)"
 	@echo "make assignments  regenerate exercises/ from solutions/"
 	@echo "make bench        run the benchmarks in bench/ (by hand, slow)"
@@ -85,6 +87,19 @@ book: setup $(ASSETS_STAMP) $(CACHE_STAMP) $(EXT_STAMP)
 
 test: setup $(ASSETS_STAMP)
 	$(BIN)/python -m pytest
+
+# The course kit, what a learner downloads from the book: the exercise notebooks, cxlab's
+# wheel, a requirements.txt for it with its lab extra, and a README. Every book build makes
+# it too (book/_ext/kit.py, into _build/html/course-kit/); this target makes it alone.
+KIT_DIR := _build/kit
+kit: $(STAMP)
+	$(BIN)/python book/_ext/kit.py $(KIT_DIR)
+
+# The kit as a learner gets it: downloaded from a fresh build of the book in Chromium,
+# installed into a new environment by the exercise page's own commands, every model answer
+# run there. Needs Chromium; a few minutes.
+test-kit: setup $(ASSETS_STAMP)
+	$(BIN)/python -m pytest tests/book/test_kit.py
 
 assignments: $(STAMP)
 	$(BIN)/cxlab assign

@@ -382,3 +382,37 @@ def lag_profile(tables: dict, ax=None, xlabel: str = "lag (quarters): EX leads C
     ax.set_ylabel("correlation (95% interval)")
     ax.legend()
     return ax
+
+
+def coverage_chart(table: pd.DataFrame, ci: float = 0.95, axes=None):
+    """Actual coverage of nominal NPS intervals against sample size, one panel per method.
+
+    ``table`` is :func:`cxlab.stats.nps_intervals.coverage_table`'s output. Each line is
+    one true mix of promoters and detractors; the dashed line is the nominal level.
+    Returns the array of Axes.
+    """
+    required = {"method", "n", "promoters", "detractors", "coverage"}
+    if not isinstance(table, pd.DataFrame) or not required <= set(table.columns):
+        raise ValueError(f"table must be a coverage table with columns {sorted(required)}")
+    methods = list(dict.fromkeys(table["method"]))
+    if axes is None:
+        figure = plt.figure(figsize=(FIGURE_WIDTH, 2.9 * len(methods) + 0.6), layout="constrained")
+        axes = figure.subplots(len(methods), 1, sharex=True, sharey=True, squeeze=False)[:, 0]
+    styles = ("-", "--", ":", "-.")
+    markers = ("o", "s", "^", "v", "D", "P", "X")
+    mixes = list(dict.fromkeys(zip(table["promoters"], table["detractors"])))
+    for ax, method in zip(axes, methods):
+        part = table[table["method"] == method]
+        for index, (promoters, detractors) in enumerate(mixes):
+            line = part[(part["promoters"] == promoters) & (part["detractors"] == detractors)].sort_values("n")
+            ax.plot(line["n"], 100 * line["coverage"], styles[index % len(styles)], marker=markers[index % len(markers)],
+                    color="black", markersize=4, linewidth=1,
+                    label=f"{promoters:.0%} promoters, {detractors:.0%} detractors")
+        ax.axhline(100 * ci, color=PROMOTER_COLOUR, linestyle="--", linewidth=1.5)
+        ax.set_title(f"{method}: lowest coverage {100 * part['coverage'].min():.1f}%", loc="left")
+        ax.set_xscale("log")
+        ax.set_ylabel("coverage (%)")
+        ax.grid(True, which="both", alpha=0.3)
+    axes[-1].set_xlabel("respondents (log scale)")
+    axes[0].legend(fontsize="small", ncols=2, loc="lower right")
+    return axes

@@ -175,7 +175,7 @@ class Converter:
                 continue
             output.append(line)
             index += 1
-        return ROLE.sub(self.role, "\n".join(output)).strip("\n")
+        return re.sub(r"\n{3,}", "\n\n", ROLE.sub(self.role, "\n".join(output))).strip("\n")
 
     def directive(self, name: str, argument: str, body: list[str]) -> list[str]:
         options, content = {}, list(body)

@@ -119,3 +119,106 @@ def test_launch_buttons_appear_once_a_repository_is_configured(tmp_path):
     exercise = page(tmp_path / "out" / "_build" / "html", "exercises/nps/nps.html")
     launch = [anchor.get("href", "") for anchor in exercise.find_all("a") if "hub.example.org" in anchor.get("href", "")]
     assert launch and "cx-lab" in launch[0], "no JupyterHub launch link on the exercise page"
+
+
+# --- each chapter as a notebook a reader can run ------------------------------------------
+
+MYST_ONLY = ("{glue", "{term}", "{cite", "{doc}", "{download}", "```{")
+
+
+def chapter_notebook(built_book, chapter_name):
+    import nbformat
+
+    path = built_book / "_sources" / "book" / f"{chapter_name}.ipynb"
+    assert path.is_file(), f"{chapter_name}: no notebook served at {path.relative_to(built_book)}"
+    notebook = nbformat.read(path, as_version=4)
+    nbformat.validate(notebook)
+    return notebook
+
+
+@pytest.mark.parametrize("chapter_name", sorted(CHAPTERS))
+def test_chapter_offers_its_notebook_under_the_title_and_in_the_download_menu(built_book, chapter_name):
+    chapter = page(built_book, f"book/{chapter_name}.html")
+    target = f"../_sources/book/{chapter_name}.ipynb"
+    link = chapter.select_one("main p.chapter-notebook a.chapter-notebook-link")
+    assert link is not None and link.get("href") == target and link.get("download") == f"{chapter_name}.ipynb"
+    # The link comes right under the title, before the chapter's first paragraph.
+    title = chapter.select_one("main h1")
+    assert title.find_next("p") is link.find_parent("p")
+    menu = [anchor.get("href") for anchor in chapter.select(".dropdown-download-buttons a")]
+    assert target in menu, f"the download menu offers only {menu}"
+    chapter_notebook(built_book, chapter_name)
+
+
+@pytest.mark.parametrize("chapter_name", sorted(CHAPTERS))
+def test_chapter_notebook_reads_cleanly_without_the_books_machinery(built_book, chapter_name):
+    notebook = chapter_notebook(built_book, chapter_name)
+    code = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+    markdown = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+    assert len(code) >= 8, "the notebook lost the chapter's code"
+    assert not [source for source in code if "glue(" in source or "myst_nb" in source], "glue cells reached the notebook"
+    assert not [cell for cell in notebook.cells if "remove-cell" in cell.metadata.get("tags", [])]
+    assert all(not cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code"), "a reader runs it"
+    leftovers = [marker for marker in MYST_ONLY if marker in markdown]
+    assert not leftovers, f"MyST syntax left in the notebook's text: {leftovers}"
+    assert "**Self-check.**" in markdown and "<details>" in markdown
+    assert "static page" not in markdown, "notes about the static page belong to the book only"
+    # Its code does not need what only the book build has installed.
+    assert not [source for source in code if "import myst" in source or "sphinx" in source]
+    # The page shows no glue call either.
+    chapter = page(built_book, f"book/{chapter_name}.html")
+    assert "glue(" not in " ".join(cell.get_text() for cell in chapter.select("div.cell_input"))
+
+
+def test_chapter_notebook_says_what_the_page_says_with_the_same_numbers(built_book):
+    from cxlab import compare_groups
+    from cxlab.data import load_teams
+
+    teams = load_teams()
+    naive = compare_groups(teams, "nps", "certificate")
+    pooled = compare_groups(teams, "nps", "certificate", strata="maturity")
+    sentence = f"shrinks from {naive.difference:.1f} to {pooled.difference:.1f} points"
+    notebook = chapter_notebook(built_book, "certification")
+    text = " ".join(" ".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown").split())
+    assert sentence in text
+    assert "Card and Krueger [1994]" in text, "a citation should read as it does on the page"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("chapter_name", sorted(CHAPTERS))
+def test_chapter_notebook_runs_from_top_to_bottom(built_book, chapter_name, tmp_path):
+    from nbclient import NotebookClient
+
+    notebook = chapter_notebook(built_book, chapter_name)
+    NotebookClient(notebook, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    outputs = [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs]
+    assert not [output for output in outputs if output.output_type == "error"]
+    figures = [output for output in outputs if "image/png" in output.get("data", {})]
+    assert len(figures) >= 3, f"{chapter_name}: only {len(figures)} figures drawn"
+
+
+@pytest.mark.parametrize("chapter_name", sorted(CHAPTERS))
+def test_every_figure_opens_at_full_size(built_book, chapter_name):
+    chapter = page(built_book, f"book/{chapter_name}.html")
+    images = chapter.select("main figure img, main div.cell_output img")
+    assert images
+    for image in images:
+        link = image.find_parent("a")
+        assert link is not None and "full-size-figure" in link.get("class", []), image.get("src")
+        assert link.get("href") == image.get("src")
+        assert (built_book / "book" / link["href"]).resolve().is_file()
+
+
+def test_chapters_draw_text_no_smaller_than_the_course_style():
+    """The browser tests compute the smallest text of a figure from the course style's smallest size."""
+    import re
+
+    from cxlab.plots import COURSE_STYLE
+
+    smallest = min(size for key, size in COURSE_STYLE.items() if key.endswith("size") and not isinstance(size, tuple))
+    for chapter_name in CHAPTERS:
+        source = (ROOT / "book" / f"{chapter_name}.md").read_text(encoding="utf-8")
+        assert "plots.use_course_style()" in source, chapter_name
+        sizes = [float(size) for size in re.findall(r"fontsize=(\d+(?:\.\d+)?)", source)]
+        assert all(size >= smallest for size in sizes), f"{chapter_name}: text below {smallest} pt"

@@ -6,6 +6,15 @@ self-checks, MathJax and search are exercised as a reader would, an axe-core aud
 (from npm, installed with the book's scripts) looks for serious accessibility problems,
 and screenshots land in ``_build/test-artifacts``.
 
+Pages are also read on a phone (390 x 844 CSS pixels, device scale factor 3). What
+"legible" means there is measured, not judged: figures are drawn at 100 dpi with text
+no smaller than the course style's smallest size (11 pt, see ``cxlab.plots.COURSE_STYLE``;
+``test_book`` checks the chapters use it), so a figure's smallest text on screen is
+``11 pt x 100/72 x rendered width / natural width`` CSS pixels. It must be at least
+8 px on a phone and 12 px on a desktop; the swimlane diagram's lane labels, whose size
+comes from drawing the same diagram here, at least 9 px on a phone. No page may be
+wider than the phone's screen, and a slider's track keeps at least 150 px.
+
 Chromium comes from Debian (``/usr/bin/chromium``; ``CXLAB_CHROMIUM`` overrides).
 Where it is missing these tests skip, loudly; with ``CXLAB_REQUIRE_BROWSER=1`` (set by
 ``.ci/run``) a missing browser is a failure instead.
@@ -15,6 +24,8 @@ from __future__ import annotations
 
 import functools
 import http.server
+import io
+import json
 import os
 import shutil
 import threading
@@ -29,6 +40,9 @@ CHROMIUM = os.environ.get("CXLAB_CHROMIUM") or shutil.which("chromium") or "/usr
 AXE = ROOT / ".venv" / "book-assets" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "_build" / "test-artifacts"
 CHAPTERS = ["book/nps.html", "book/certification.html", "book/ex-cx.html", "book/butterfly.html"]
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True}
+DEVICES = {"desktop": DESKTOP, "phone": PHONE}
 
 pytestmark = pytest.mark.slow
 
@@ -73,9 +87,10 @@ def browser():
 class Visit:
     """A page opened with every outside request blocked and every error recorded."""
 
-    def __init__(self, browser, base: str):
+    def __init__(self, browser, base: str, device: dict = DESKTOP):
         self.base = base
-        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
+        self.context = browser.new_context(**device)
+        self.page = self.context.new_page()
         self.errors: list[str] = []
         self.outside: list[str] = []
         self.failed: list[str] = []
@@ -100,6 +115,7 @@ class Visit:
 
     def close(self):
         self.page.close()
+        self.context.close()
 
 
 def pages(built_book: Path) -> list[str]:
@@ -164,13 +180,20 @@ def test_self_check_gives_feedback_without_a_kernel(site, browser):
     wrong = 1 if answer != 1 else 2
     check.locator(".selfcheck-button").click()
     assert "Choose an answer" in check.locator(".selfcheck-feedback").inner_text()
-    check.locator(f"input[value='{wrong}']").check()
-    check.locator(".selfcheck-button").click()
-    assert check.locator(".selfcheck-feedback").inner_text().startswith("Not quite.")
-    check.locator(f"input[value='{answer}']").check()
-    check.locator(".selfcheck-button").click()
-    feedback = check.locator(".selfcheck-feedback").inner_text()
-    assert feedback.startswith("Correct.") and len(feedback) > 20
+    output = check.locator(".selfcheck-feedback")
+    assert output.get_attribute("aria-live") == "polite" and output.get_attribute("role") == "status"
+
+    def verdict(choice):
+        check.locator(f"input[value='{choice}']").check()
+        check.locator(".selfcheck-button").click()
+        return output.inner_text(), output.evaluate("e => getComputedStyle(e).borderTopStyle")
+
+    wrong_text, wrong_border = verdict(wrong)
+    right_text, right_border = verdict(answer)
+    # Right and wrong differ in words and symbol, and in the line around them, not only in colour.
+    assert wrong_text.startswith("\u2717 Not quite.") and len(wrong_text) > 20, wrong_text
+    assert right_text.startswith("\u2713 Correct.") and len(right_text) > 20, right_text
+    assert {wrong_border, right_border} == {"dashed", "solid"}
     visit.close()
 
 
@@ -213,12 +236,15 @@ def test_headings_nest_and_screenshots_are_saved(site, browser):
     visit.close()
 
 
-@pytest.mark.parametrize("path", ["index.html", *CHAPTERS, "book/glossary.html", "book/bibliography.html"])
-def test_no_serious_accessibility_violations(site, browser, path):
+@pytest.mark.parametrize("path, device", [
+    *((path, "desktop") for path in ["index.html", *CHAPTERS, "book/glossary.html", "book/bibliography.html"]),
+    *((path, "phone") for path in CHAPTERS),
+])
+def test_no_serious_accessibility_violations(site, browser, path, device):
     if not AXE.is_file():
         pytest.fail(f"axe-core missing at {AXE}: run `make test`, which installs the book's scripts")
     base, _ = site
-    visit = Visit(browser, base)
+    visit = Visit(browser, base, DEVICES[device])
     page = visit.open(path)
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
@@ -229,3 +255,154 @@ def test_no_serious_accessibility_violations(site, browser, path):
     serious = [violation for violation in result if violation["impact"] in ("serious", "critical")]
     assert not serious, "\n".join(f"{v['impact']}: {v['id']} ({v['help']}) at {v['nodes']}" for v in serious)
     visit.close()
+
+
+# --- a reader with only the book: downloads, and reading on a phone ---------------------
+
+def test_chapter_link_downloads_a_notebook_that_runs_without_the_book(site, browser, tmp_path):
+    import nbformat
+
+    base, root = site
+    visit = Visit(browser, base)
+    page = visit.open("book/butterfly.html")
+    with page.expect_download() as download:
+        page.locator("a.chapter-notebook-link").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.name == "butterfly.ipynb"
+    notebook = nbformat.read(saved, as_version=4)
+    nbformat.validate(notebook)
+    code = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+    assert len(code) >= 8 and "journey_diagram" in "\n".join(code)
+    assert not [source for source in code if "glue(" in source or "myst_nb" in source], "glue-only cells downloaded"
+    # The theme's download menu offers the same file.
+    page.locator(".dropdown-download-buttons button.dropdown-toggle").click()
+    entry = page.locator(".dropdown-download-buttons a.btn-download-notebook-button")
+    entry.wait_for(state="visible")
+    response = page.request.get(urljoin(page.url, entry.get_attribute("href")))
+    assert response.ok and nbformat.reads(response.text(), as_version=4) == notebook
+    assert visit.errors == [] and visit.outside == []
+    visit.close()
+
+
+def _swimlane_font_sizes() -> tuple[float, float, int]:
+    """Lane-label and step-name sizes (pt) of the chapter's swimlane, and its width in pixels as the book draws it."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    from cxlab import plots
+    from cxlab.journey import leasing_journey
+
+    with plt.rc_context():
+        plots.use_course_style()
+        ax = plots.journey_diagram(leasing_journey())
+        buffer = io.BytesIO()
+        ax.figure.savefig(buffer, format="png", bbox_inches="tight")  # as the notebook's inline backend does
+        plt.close(ax.figure)
+    lanes = min(label.get_fontsize() for label in ax.get_yticklabels())
+    steps = min(text.get_fontsize() for text in ax.texts if text.get_text())
+    return lanes, steps, Image.open(buffer).size[0]
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_figures_are_legible_on_a_desktop_and_on_a_phone(site, browser, device):
+    from cxlab.plots import COURSE_STYLE
+
+    smallest_pt = min(size for key, size in COURSE_STYLE.items() if key.endswith("size") and not isinstance(size, tuple))
+    pixels_per_point = COURSE_STYLE["figure.dpi"] / 72
+    floor = {"desktop": 12, "phone": 8}[device]
+    lane_pt, step_pt, swimlane_width = _swimlane_font_sizes()
+    base, _ = site
+    visit = Visit(browser, base, DEVICES[device])
+    measured, problems = [], []
+    for path in CHAPTERS:
+        page = visit.open(path)
+        images = page.evaluate(
+            "() => Array.from(document.querySelectorAll('main figure img, main .widget-output img')).map(i => {"
+            " const r = i.getBoundingClientRect();"
+            " return {alt: i.alt.slice(0, 60), natural: i.naturalWidth, width: r.width, left: r.left, right: r.right}; })"
+        )
+        viewport = page.evaluate("() => window.innerWidth")
+        assert len(images) >= 4, f"{path}: only {len(images)} figures"
+        for image in images:
+            scale = image["width"] / image["natural"]
+            image.update(page=path, scale=round(scale, 3), smallest_text_px=round(smallest_pt * pixels_per_point * scale, 1))
+            measured.append(image)
+            where = f"{path}: {image['alt']!r}"
+            if image["smallest_text_px"] < floor:
+                problems.append(f"{where}: smallest text {image['smallest_text_px']} px < {floor} px")
+            if image["left"] < -0.5 or image["right"] > viewport + 0.5:
+                problems.append(f"{where}: runs off the screen ({image['left']:.0f} to {image['right']:.0f})")
+            if device == "phone" and image["width"] < 340:
+                problems.append(f"{where}: only {image['width']:.0f} px wide on a phone")
+            if image["alt"].startswith("Swimlane"):
+                assert abs(image["natural"] - swimlane_width) <= 4, "the page's swimlane is not the diagram measured here"
+                image["lane_label_px"] = round(lane_pt * pixels_per_point * scale, 1)
+                image["step_name_px"] = round(step_pt * pixels_per_point * scale, 1)
+                if image["lane_label_px"] < {"desktop": 14, "phone": 9}[device]:
+                    problems.append(f"{where}: lane labels {image['lane_label_px']} px")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / f"figure-sizes-{device}.json").write_text(json.dumps(measured, indent=1), encoding="utf-8")
+    visit.open("book/butterfly.html").locator("figure").first.screenshot(path=str(ARTIFACTS / f"swimlane-{device}.png"))
+    visit.close()
+    assert any("lane_label_px" in image for image in measured), "the swimlane diagram was not found"
+    assert not problems, "\n".join(problems)
+
+
+def test_no_page_is_wider_than_a_phone(site, browser):
+    base, root = site
+    visit = Visit(browser, base, PHONE)
+    problems = []
+    for path in pages(root):
+        page = visit.open(path)
+        widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        if widths[0] > widths[1]:
+            problems.append(f"{path}: page is {widths[0]} px wide on a {widths[1]} px screen")
+        # A table wider than the screen must scroll inside its own box.
+        unboxed = page.evaluate(
+            "() => Array.from(document.querySelectorAll('main table')).filter(t => {"
+            " if (t.getBoundingClientRect().right <= window.innerWidth + 0.5) return false;"
+            " for (let e = t.parentElement; e && e !== document.body; e = e.parentElement) {"
+            "   const o = getComputedStyle(e).overflowX;"
+            "   if ((o === 'auto' || o === 'scroll') && e.getBoundingClientRect().right <= window.innerWidth + 0.5) return false; }"
+            " return true; }).map(t => t.textContent.trim().slice(0, 40))"
+        )
+        problems += [f"{path}: a table overflows the screen: {text!r}" for text in unboxed]
+    visit.close()
+    assert not problems, "\n".join(problems[:40])
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_sliders_keep_a_usable_track(site, browser, device):
+    base, _ = site
+    visit = Visit(browser, base, DEVICES[device])
+    short = []
+    for path in CHAPTERS:
+        page = visit.open(path)
+        tracks = page.evaluate(
+            "() => Array.from(document.querySelectorAll('.widget-hslider')).map(s => ({"
+            " label: s.querySelector('.widget-label').textContent,"
+            " track: s.querySelector('.slider-container').getBoundingClientRect().width,"
+            " right: s.getBoundingClientRect().right}))"
+        )
+        assert tracks, f"{path}: no sliders rendered"
+        viewport = page.evaluate("() => window.innerWidth")
+        short += [f"{path}: {t['label']!r} track {t['track']:.0f} px" for t in tracks if t["track"] < 150]
+        short += [f"{path}: {t['label']!r} runs off the screen" for t in tracks if t["right"] > viewport + 0.5]
+    page = visit.open("book/nps.html")
+    readout = page.locator(".widget-readout").first
+    before = readout.inner_text()
+    handle = page.locator(".widget-slider .noUi-handle").first
+    handle.focus()
+    handle.press("ArrowRight")
+    page.wait_for_timeout(200)
+    assert readout.inner_text() != before, "the slider did not respond"
+    if device == "phone":
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.locator(".widget-hslider").first.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "sliders-phone.png"))
+    visit.close()
+    assert not short, "\n".join(short)

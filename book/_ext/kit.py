@@ -41,6 +41,7 @@ from sphinx.util import logging
 from sphinx.util.osutil import relative_uri
 
 logger = logging.getLogger(__name__)
+STATIC = Path(__file__).parent / "static"
 
 KIT_FOLDER = "course-kit"            # in the HTML output
 KIT_NAME = "cxlab-course-kit"        # the zip, and the folder it unpacks into
@@ -223,18 +224,15 @@ def _link(builder, docname: str, path: str, text: str, kind: str) -> nodes.refer
     return nodes.reference("", "", nodes.literal(text=text), refuri=uri, classes=[f"cxlab-{kind}-download"])
 
 
-def _commands(commands: dict[str, str], kind: str) -> list[nodes.Node]:
-    parts: list[nodes.Node] = []
-    for system, command in commands.items():
-        parts.append(nodes.paragraph(text=f"{SYSTEMS[system]}:"))
-        block = nodes.literal_block(command, command, language="bash" if system == "posix" else "text",
-                                    classes=[f"cxlab-{kind}-{system}"])
-        parts.append(block)
-    return parts
+def _commands(system: str) -> list[nodes.literal_block]:
+    """Two blocks for one system: the install command and the one that starts JupyterLab."""
+    return [nodes.literal_block(command, command, language="bash" if system == "posix" else "text",
+                                classes=[f"cxlab-{kind}-{system}"])
+            for kind, command in (("install", INSTALL[system]), ("start", START[system]))]
 
 
 def setup_steps(builder, docname: str, notebook: str | None) -> nodes.Element:
-    """The set-up box: download, install, start; ``notebook`` is the exercise of this page, if any."""
+    """The set-up box: download, then install and start; ``notebook`` is the exercise of this page, if any."""
     box = nodes.admonition(classes=["tip", "cxlab-setup"])
     box += nodes.title(text="Before you start: set up once" if notebook else "Set up the exercises")
     steps = nodes.enumerated_list(enumtype="arabic")
@@ -242,7 +240,7 @@ def setup_steps(builder, docname: str, notebook: str | None) -> nodes.Element:
     download = nodes.paragraph()
     download += nodes.Text("Download the course kit ")
     download += _link(builder, docname, f"{KIT_NAME}.zip", f"{KIT_NAME}.zip", "kit")
-    download += nodes.Text(" (every exercise notebook, the cxlab library and a requirements.txt; "
+    download += nodes.Text(" (the exercise notebooks, the cxlab library and a requirements.txt; "
                            "no answers) and unzip it.")
     if notebook:
         download += nodes.Text(" Set up already? This notebook alone: ")
@@ -251,17 +249,14 @@ def setup_steps(builder, docname: str, notebook: str | None) -> nodes.Element:
     steps += nodes.list_item("", download)
 
     install = nodes.list_item()
-    install += nodes.paragraph(text="Install, in the unzipped folder (Python 3.11 or newer; "
-                                    f"everything goes into its own environment, {ENVIRONMENT}):")
-    install.extend(_commands(INSTALL, "install"))
+    where = f"open {notebook}" if notebook else "open a notebook under exercises/"
+    install += nodes.paragraph(text="In the unzipped folder, install (Python 3.11 or newer; everything goes "
+                                    f"into the folder {ENVIRONMENT}), then start JupyterLab and {where}.")
+    install += nodes.paragraph(text=f"{SYSTEMS['posix']}:")
+    install.extend(_commands("posix"))
+    install += nodes.paragraph(text=f"{SYSTEMS['windows']}:")
+    install.extend(_commands("windows"))
     steps += install
-
-    start = nodes.list_item()
-    where = (f"open {PurePosixPath(notebook).name} (in {PurePosixPath(notebook).parent}/)" if notebook
-             else "open a notebook under exercises/")
-    start += nodes.paragraph(text=f"Start JupyterLab in that folder and {where}:")
-    start.extend(_commands(START, "start"))
-    steps += start
 
     box += steps
     return box
@@ -292,7 +287,14 @@ def add_setup_boxes(app, doctree, docname: str) -> None:
         doctree.insert(0, box)
 
 
+def add_static_path(app):
+    if str(STATIC) not in app.config.html_static_path:
+        app.config.html_static_path.append(str(STATIC))
+
+
 def setup(app):
+    app.connect("builder-inited", add_static_path)
+    app.add_css_file("kit.css")
     app.add_node(kit_placeholder)
     app.add_directive("course-kit", CourseKit)
     app.connect("builder-inited", build_kit_for_book)

@@ -163,8 +163,10 @@ def test_the_learner_page_offers_the_kit_and_the_library(built_book):
     for kind in ("kit", "wheel"):
         (link,) = box.select(f"a.cxlab-{kind}-download")
         assert (built_book / "book" / link["href"]).resolve().is_file(), link["href"]
-    for selector in (".cxlab-install-posix", ".cxlab-install-windows", ".cxlab-start-posix", ".cxlab-start-windows"):
-        assert box.select_one(selector), selector
+    for system in ("posix", "windows"):
+        install, start = box.select_one(f".cxlab-install-{system} pre"), box.select_one(f".cxlab-start-{system} pre")
+        assert install is not None and "requirements.txt" in install.get_text(), system
+        assert start is not None and "jupyter lab" in start.get_text(), system
 
 
 def _kit_files(kit: Path) -> dict[str, bytes]:
@@ -267,6 +269,7 @@ def _with_model_answers(kit_notebook: Path, source: Path) -> None:
 def test_the_kit_installs_by_the_pages_commands_and_every_model_answer_passes(from_the_page, tmp_path):
     assert "python3 -m venv" in from_the_page["install-posix"] or "python -m venv" in from_the_page["install-posix"]
     assert "requirements.txt" in from_the_page["install-windows"] and "Scripts" in from_the_page["install-windows"]
+    assert "jupyter lab" in from_the_page["start-posix"] and "Scripts" in from_the_page["start-windows"]
     timings = {}
     started = time.monotonic()
     with zipfile.ZipFile(from_the_page["kit"]) as archive:

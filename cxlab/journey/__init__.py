@@ -27,9 +27,38 @@ satisfaction is ``base - lateness_weight * lateness - unrecovered_weight * unrec
 rating is that, rounded and clipped to 0..10; the chance to leave is
 ``logistic(churn_intercept + churn_slope * (8 - satisfaction))``.
 
-Random numbers are drawn in a fixed order that does not depend on the parameters'
-values, so two runs with the same seed share their randomness (common random
-numbers): a what-if or a sensitivity analysis then compares like with like.
+Random numbers (common random numbers). Each step has its own random stream, and so
+do the two organisation-wide sources, the rating's noise and the churn draw. The
+streams come from the seed through numpy's ``SeedSequence``, each keyed by its name
+(a step's name, not its position). Each stream draws the same count of standard
+variates (uniforms, standard exponentials, standard normals) whatever the parameters;
+the parameters only transform them, and a step's working time is the gamma
+distribution's inverse CDF at the customer's uniform. So two runs with the same seed
+and the same number of customers give every customer the same luck wherever a change
+does not reach, and a what-if or a sensitivity analysis compares like with like:
+
+- changing any parameter of one step (``mean_days``, ``cv``, ``error_rate``,
+  ``rework_days``, ``clarity``, ``after``) leaves every other step's draws (working
+  time, hand-off delay, error, on-the-spot fix, rework time, unclear communication)
+  and the rating noise and churn draw of every customer unchanged;
+- within the changed step, the customer's own uniforms stay: a longer ``mean_days``
+  scales each customer's working time by the same factor and a different ``cv`` keeps
+  each customer's quantile; a higher ``error_rate`` only adds errors, a lower
+  ``clarity`` only adds unclear steps;
+- a longer ``handoff_days`` or a higher ``silo`` lengthens every hand-off by the same
+  factor; a higher ``autonomy`` only turns reworked errors into ones put right on the
+  spot;
+- adding, removing or reordering steps leaves the other steps' draws unchanged (a
+  renamed step gets new ones).
+
+Totals, ratings and churn then change only through the model. With the default
+rating model (an error put right costs less than one reworked) every customer's
+satisfaction, rating and churn move the same way or not at all: down (churn up) for a
+longer step, a higher error rate, a longer or more siloed hand-off, less clarity or
+less autonomy, and up for the opposite changes. A different number of customers gives
+different draws. :func:`what_if` simulates its two journeys with independent streams on
+purpose (its intervals are those of two independent samples); :func:`sensitivity` and
+:func:`department_leverage` give every scenario the same streams.
 
 The subpackage has four modules: :mod:`~cxlab.journey.model` (the plain-data journey
 and its checks), :mod:`~cxlab.journey.examples` (the leasing and loan journeys of the
@@ -38,7 +67,7 @@ and :mod:`~cxlab.journey.scenarios` (:func:`outcome`, :func:`what_if`,
 :func:`sensitivity`, :func:`department_leverage`); every public name is re-exported here.
 
 Layer 3 of cxlab (analyses): imports numpy, pandas, :mod:`cxlab._validate`,
-:mod:`cxlab.metrics` and :mod:`cxlab.stats`.
+:mod:`cxlab.metrics` and :mod:`cxlab.stats`; ``scipy.special`` on the first simulation.
 """
 
 from .examples import leasing_journey, loan_journey

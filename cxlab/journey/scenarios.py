@@ -15,7 +15,7 @@ from .._validate import check_ci
 from ..metrics import nps_score
 from ..stats import compare_groups, nps, nps_test, wilson_interval
 from .model import ORGANISATION_LEVERS, STEP_LEVERS, Journey, _number
-from .simulation import check_customers, simulate
+from .simulation import check_customers, seed_sequence, simulate
 
 @dataclass(frozen=True)
 class JourneyOutcome:
@@ -86,9 +86,9 @@ def what_if(baseline: Journey, changed: Journey, n_customers: int = 100_000, see
     """
     ci = check_ci(ci)
     n = check_customers(n_customers)
-    base_seed, changed_seed = np.random.SeedSequence(seed).spawn(2)
-    before = simulate(baseline, n, np.random.default_rng(base_seed))
-    after = simulate(changed, n, np.random.default_rng(changed_seed))
+    base_seed, changed_seed = seed_sequence(seed).spawn(2)
+    before = simulate(baseline, n, base_seed)
+    after = simulate(changed, n, changed_seed)
     test = nps_test(after["rating"].to_numpy(), before["rating"].to_numpy(), ci=ci)
     both = pd.DataFrame({
         "churned": np.r_[after["churned"].to_numpy(), before["churned"].to_numpy()].astype(np.int64),
@@ -139,13 +139,14 @@ def _levers(journey: Journey, change: float):
                journey.with_changes(**{lever: better}))
 
 
-def sensitivity(journey: Journey, change: float = 0.5, n_customers: int = 50_000, seed=0) -> pd.DataFrame:
+def sensitivity(journey: Journey, change: float = 0.5, n_customers: int = 50_000, seed=None) -> pd.DataFrame:
     """How far NPS moves when each lever is made worse or better by ``change``, one at a time.
 
     Step times, error rates, hand-off time and silo are multiplied by ``1 +/- change``;
     the *gaps* to perfection of clarity and autonomy (``1 - clarity``, ``1 - autonomy``)
-    likewise. Every scenario uses the same seed (common random numbers), so the
-    differences show the levers, not the luck of the draw. Returns one row per lever,
+    likewise. Every scenario uses the same random numbers (common random numbers: with
+    ``seed=None`` they are fresh, drawn once for all scenarios), so the differences show
+    the levers, not the luck of the draw. Returns one row per lever,
     sorted by ``swing`` (the NPS range between worse and better), largest first.
 
     Examples
@@ -157,12 +158,13 @@ def sensitivity(journey: Journey, change: float = 0.5, n_customers: int = 50_000
     """
     _number(change, "change", low=0.01, high=0.99)
     n = check_customers(n_customers)
-    baseline = _nps_of(journey, n, seed)
+    root = seed_sequence(seed)
+    baseline = _nps_of(journey, n, root)
     rows = []
     for lever, department, zone, worse, better in _levers(journey, change):
         rows.append({
             "lever": lever, "department": department, "zone": zone,
-            "worse": _nps_of(worse, n, seed) - baseline, "better": _nps_of(better, n, seed) - baseline,
+            "worse": _nps_of(worse, n, root) - baseline, "better": _nps_of(better, n, root) - baseline,
         })
     table = pd.DataFrame(rows)
     table["swing"] = table["better"] - table["worse"]
@@ -171,7 +173,7 @@ def sensitivity(journey: Journey, change: float = 0.5, n_customers: int = 50_000
     return table
 
 
-def department_leverage(journey: Journey, improvement: float = 0.25, n_customers: int = 50_000, seed=0) -> pd.Series:
+def department_leverage(journey: Journey, improvement: float = 0.25, n_customers: int = 50_000, seed=None) -> pd.Series:
     """NPS gained when one department improves all its steps at once, for each department.
 
     Improving means: its steps' times, error rates and unclear communication (the gap
@@ -187,7 +189,8 @@ def department_leverage(journey: Journey, improvement: float = 0.25, n_customers
     """
     _number(improvement, "improvement", low=0.01, high=1.0)
     n = check_customers(n_customers)
-    baseline = _nps_of(journey, n, seed)
+    root = seed_sequence(seed)
+    baseline = _nps_of(journey, n, root)
     gains = {}
     for department in journey.departments:
         improved = journey
@@ -199,7 +202,7 @@ def department_leverage(journey: Journey, improvement: float = 0.25, n_customers
                     error_rate=step.error_rate * (1 - improvement),
                     clarity=1 - (1 - step.clarity) * (1 - improvement),
                 )
-        gains[department.name] = _nps_of(improved, n, seed) - baseline
+        gains[department.name] = _nps_of(improved, n, root) - baseline
     series = pd.Series(gains, name="nps_gain").sort_values(ascending=False)
     series.index.name = "department"
     return series

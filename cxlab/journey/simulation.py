@@ -1,12 +1,14 @@
 """Simulate many customers through a journey at once, vectorised with numpy.
 
 Layer 3 of cxlab (analyses), part of :mod:`cxlab.journey`: imports numpy, pandas,
-:mod:`cxlab._validate`, :mod:`cxlab.metrics` and :mod:`cxlab.journey.model`. The model
-is described in :mod:`cxlab.journey`.
+:mod:`cxlab._validate`, :mod:`cxlab.metrics` and :mod:`cxlab.journey.model`;
+``scipy.special`` (the gamma distribution's inverse) on the first simulation. The
+model, and what the random streams promise, are described in :mod:`cxlab.journey`.
 """
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import replace
 
 import numpy as np
@@ -15,19 +17,86 @@ import pandas as pd
 from .._validate import check_whole
 from .model import Journey
 
+# The first word of a stream's key says what kind of randomness it feeds, so that a
+# step can never share a stream with an organisation-wide source, whatever its name.
+_STEP_STREAM, _ORGANISATION_STREAM = 0, 1
+#: Per customer and step, the columns ``simulate(..., per_step=True)`` adds, with ``_<step>`` after each.
+PER_STEP_COLUMNS = ("work", "handoff", "error", "recovered", "rework", "unclear")
+
+
 def check_customers(n_customers) -> int:
     return check_whole(n_customers, "n_customers", minimum=1, maximum=50_000_000)
 
 
-def simulate(journey: Journey, n_customers: int = 10_000, seed=None) -> pd.DataFrame:
+def seed_sequence(seed) -> np.random.SeedSequence:
+    """The root of a simulation's random streams, from ``seed``.
+
+    ``None`` gives fresh randomness; a whole number 0 or more (or a list of them) the
+    same streams every time; a :class:`numpy.random.SeedSequence` is used as it is;
+    a :class:`numpy.random.Generator` (or bit generator) gives up 128 bits of its own
+    stream to seed the root, so that the same generator state gives the same customers.
+    Passing the returned root to several simulations gives them the same random
+    numbers (common random numbers).
+
+    Examples
+    --------
+    >>> root = seed_sequence(7)
+    >>> root.entropy
+    7
+    >>> seed_sequence(root) is root
+    True
+    """
+    if seed is None:
+        return np.random.SeedSequence()
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    if isinstance(seed, np.random.BitGenerator):
+        seed = np.random.Generator(seed)
+    if isinstance(seed, np.random.Generator):
+        return np.random.SeedSequence(seed.integers(0, 2**32, size=4, dtype=np.uint64).tolist())
+    several = isinstance(seed, list | tuple | np.ndarray)
+    words = list(np.asarray(seed, dtype=object).ravel()) if several else [seed]
+    valid = "None, a whole number 0 or more, a numpy SeedSequence or a numpy Generator"
+    for word in words:
+        if isinstance(word, bool | np.bool_) or not isinstance(word, numbers.Integral):
+            raise TypeError(f"seed must be {valid}, got {seed!r}")
+        if word < 0:
+            raise ValueError(f"seed must be {valid}, got {seed!r}")
+    return np.random.SeedSequence([int(word) for word in words] if several else int(seed))
+
+
+def _stream(root: np.random.SeedSequence, kind: int, name: str) -> np.random.Generator:
+    """An independent generator for one source of randomness, keyed by its ``name``.
+
+    The name (for a step, its name) is turned into a whole number one-to-one (a
+    leading 1 byte keeps names that differ only by trailing zero bytes apart), and
+    that number extends the root's spawn key, as ``SeedSequence.spawn`` does with a
+    counter. A key from a name instead of a position means that adding, removing or
+    reordering steps leaves every other step's stream as it was.
+    """
+    key = int.from_bytes(b"\x01" + name.encode("utf-8"), "big")
+    child = np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, kind, key), pool_size=root.pool_size)
+    return np.random.Generator(np.random.PCG64(child))
+
+
+def simulate(journey: Journey, n_customers: int = 10_000, seed=None, *, per_step: bool = False) -> pd.DataFrame:
     """Simulate ``n_customers`` customers through ``journey``; one row per customer.
 
     Columns: ``days_<step>`` (the time from the end of the steps it waits for to its
     own end: hand-off, work, rework and any delay from unclear communication),
     ``errors``, ``recovered`` (errors put right on the spot), ``unclear`` (steps the
     customer could not understand), ``total_days``, ``satisfaction`` (latent),
-    ``rating`` (0-10) and ``churned`` (True or False). The same seed gives the same
-    customers; see the module's description for the model.
+    ``rating`` (0-10) and ``churned`` (True or False). With ``per_step=True``, also
+    what happened to the customer in each step: ``work_<step>`` (the step's own
+    working time, days), ``handoff_<step>`` (the hand-off delay into it, days),
+    ``error_<step>``, ``recovered_<step>`` (True or False), ``rework_<step>`` (days)
+    and ``unclear_<step>`` (True or False).
+
+    The same seed gives the same customers. Each step, and each organisation-wide
+    source of randomness (the rating's noise, the churn draw), has its own random
+    stream, keyed by name, so the same seed also gives the same luck in every part of
+    the journey that a change does not touch; see :mod:`cxlab.journey` for the model
+    and the exact promise. ``seed`` is anything :func:`seed_sequence` takes.
 
     Examples
     --------
@@ -37,59 +106,81 @@ def simulate(journey: Journey, n_customers: int = 10_000, seed=None) -> pd.DataF
     (1000, 2)
     >>> bool(customers["rating"].between(0, 10).all())
     True
+
+    Common random numbers: a slower credit check leaves every other step's draws as
+    they were, and the credit check's own time keeps each customer's place in line.
+
+    >>> lease = leasing_journey()
+    >>> before = simulate(lease, 1000, seed=1, per_step=True)
+    >>> after = simulate(lease.with_step("credit check", mean_days=3.0), 1000, seed=1, per_step=True)
+    >>> bool((after["error_contract"] == before["error_contract"]).all())
+    True
+    >>> bool(np.allclose(after["work_credit check"], 2 * before["work_credit check"]))
+    True
     """
     if not isinstance(journey, Journey):
         raise TypeError(f"journey must be a cxlab.journey.Journey, got {type(journey).__name__}")
     n = check_customers(n_customers)
-    rng = np.random.default_rng(seed)
+    if not isinstance(per_step, bool | np.bool_):
+        raise TypeError(f"per_step must be True or False, got {per_step!r}")
+    root = seed_sequence(seed)
+    from scipy import special
+
     owner = {step.name: step.department for step in journey.steps}
     handoff_mean = journey.handoff_days * (1 + 3 * journey.silo)
     finish: dict[str, np.ndarray] = {}
     columns: dict[str, np.ndarray] = {}
+    detail: dict[str, np.ndarray] = {}
     errors = np.zeros(n, dtype=np.int64)
     recovered = np.zeros(n, dtype=np.int64)
     unclear = np.zeros(n, dtype=np.int64)
-    # Draws follow the steps as listed (not their run order) so that reordering
-    # dependencies never reshuffles which customer gets which luck.
-    draws = {}
-    for step in journey.steps:
-        shape = 1.0 / step.cv**2
-        draws[step.name] = (
-            rng.standard_gamma(shape, n) / shape,  # work time in units of the mean
-            rng.random(n),  # error?
-            rng.random(n),  # put right on the spot?
-            rng.standard_exponential(n),  # rework time in units of its mean
-            rng.random(n),  # unclear?
-            rng.standard_exponential(n),  # hand-off delay in units of its mean
-        )
-    noise = rng.standard_normal(n)
-    leave = rng.random(n)
-
     for step in journey.order():
-        work, u_error, u_recover, rework, u_unclear, handoff = draws[step.name]
+        # Every number drawn here is a uniform or a standard variate whose count does not
+        # depend on any parameter, so the stream gives a customer the same luck whatever
+        # the step's (or anyone's) parameters; parameters only transform it.
+        rng = _stream(root, _STEP_STREAM, step.name)
+        u_work = rng.random(n)
+        u_error = rng.random(n)
+        u_recover = rng.random(n)
+        rework_units = rng.standard_exponential(n)
+        u_unclear = rng.random(n)
+        handoff_units = rng.standard_exponential(n)
+
+        # Gamma by its inverse CDF: a customer at the 90th percentile of this step stays
+        # there when the step's mean or spread changes (rejection sampling would not).
+        shape = 1.0 / step.cv**2
+        work = step.mean_days * special.gammaincinv(shape, u_work) / shape
         before = journey.predecessors(step)
+        handoff = handoff_mean * handoff_units
         start = np.zeros(n)
+        crossed = False
         for name in before:
             arrival = finish[name]
             if owner[name] != step.department:
-                arrival = arrival + handoff_mean * handoff
+                arrival = arrival + handoff
+                crossed = True
             start = np.maximum(start, arrival)
         ready = np.max([finish[name] for name in before], axis=0) if before else np.zeros(n)
         failed = u_error < step.error_rate
         fixed_on_spot = failed & (u_recover < journey.autonomy)
         reworked = failed & ~fixed_on_spot
         confused = u_unclear >= step.clarity
-        duration = (
-            step.mean_days * work
-            + np.where(reworked, step.rework_days * rework, 0.0)
-            + np.where(confused, journey.unclear_delay_days, 0.0)
-        )
+        rework = np.where(reworked, step.rework_days * rework_units, 0.0)
+        duration = work + rework + np.where(confused, journey.unclear_delay_days, 0.0)
         finish[step.name] = start + duration
         columns[f"days_{step.name}"] = finish[step.name] - ready
         errors += failed
         recovered += fixed_on_spot
         unclear += confused
+        if per_step:
+            detail.update({
+                f"work_{step.name}": work, f"handoff_{step.name}": handoff if crossed else np.zeros(n),
+                f"error_{step.name}": failed, f"recovered_{step.name}": fixed_on_spot,
+                f"rework_{step.name}": rework, f"unclear_{step.name}": confused,
+            })
 
+    noise = _stream(root, _ORGANISATION_STREAM, "rating noise").standard_normal(n)
+    leave = _stream(root, _ORGANISATION_STREAM, "churn").random(n)
     total = np.max([finish[step.name] for step in journey.steps], axis=0)
     model = journey.rating
     lateness = np.maximum(total - journey.expected_days, 0.0) / journey.expected_days
@@ -111,6 +202,10 @@ def simulate(journey: Journey, n_customers: int = 10_000, seed=None) -> pd.DataF
     frame["satisfaction"] = satisfaction
     frame["rating"] = rating
     frame["churned"] = leave < churn_probability
+    if per_step:
+        ordered = {f"{kind}_{step.name}": detail[f"{kind}_{step.name}"]
+                   for step in journey.steps for kind in PER_STEP_COLUMNS}
+        frame = pd.concat([frame, pd.DataFrame(ordered, index=frame.index)], axis=1)
     return frame
 
 

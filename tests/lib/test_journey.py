@@ -1,10 +1,14 @@
-"""The butterfly-effect simulator: reproducible, monotone where the model says so,
-in agreement with the model's analytic means, and strict about invalid journeys."""
+"""The butterfly-effect simulator: reproducible, with common random numbers that hold
+(a change to one part of the journey leaves every other part's draws as they were),
+monotone where the model says so, in agreement with the model's analytic means, and
+strict about invalid journeys."""
 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -28,6 +32,34 @@ from cxlab.journey import (
 
 LEASE = leasing_journey()
 STEP_NAMES = [step.name for step in LEASE.steps]
+#: What happened to a customer in one step, as ``simulate(..., per_step=True)`` reports it.
+DRAWS = ("work", "handoff", "error", "recovered", "rework", "unclear")
+OUTCOMES = ["errors", "recovered", "unclear", "total_days", "satisfaction", "rating", "churned"]
+
+
+def step_draws(customers: pd.DataFrame, step_name: str) -> pd.DataFrame:
+    return customers[[f"{kind}_{step_name}" for kind in DRAWS]]
+
+
+def assert_draws_equal(before: pd.DataFrame, after: pd.DataFrame, step_names) -> None:
+    """Every customer's draws in ``step_names`` are identical, to the last bit."""
+    for name in step_names:
+        pd.testing.assert_frame_equal(step_draws(before, name), step_draws(after, name), check_exact=True)
+
+
+def assert_moves_one_way(before: pd.DataFrame, after: pd.DataFrame, worse: bool) -> None:
+    """Each customer's outcome moves in one direction (or not at all): worse, or better."""
+    if not worse:
+        before, after = after, before
+    assert (after["total_days"] >= before["total_days"] - 1e-9).all()
+    assert (after["satisfaction"] <= before["satisfaction"] + 1e-9).all()
+    assert (after["rating"] <= before["rating"]).all()
+    assert (after["churned"] | ~before["churned"]).all()  # whoever left before still leaves
+
+
+def assert_untouched_customers_identical(before: pd.DataFrame, after: pd.DataFrame, untouched) -> None:
+    """Customers whose experience did not change keep their rating noise and churn draw."""
+    pd.testing.assert_frame_equal(before.loc[untouched, OUTCOMES], after.loc[untouched, OUTCOMES], check_exact=True)
 
 
 def test_same_seed_same_customers_other_seed_other_customers():
@@ -70,26 +102,175 @@ def test_analytic_mean_refuses_parallel_branches():
         expected_total_days(LEASE)
 
 
+# Common random numbers. Each test changes one parameter, simulates the same customers
+# (same seed) before and after, and checks that every draw outside the change is
+# identical for every customer, the changed step's own uniforms too, and that, where
+# the model is monotone, each customer's outcome moves one way only.
+
+STEP_PARAMETERS = {
+    "mean_days": st.floats(min_value=0.0, max_value=20.0),
+    "cv": st.floats(min_value=0.05, max_value=3.0),
+    "error_rate": st.floats(min_value=0.0, max_value=1.0),
+    "rework_days": st.floats(min_value=0.0, max_value=10.0),
+    "clarity": st.floats(min_value=0.0, max_value=1.0),
+}
+
+
+@settings(deadline=None, max_examples=40)
+@given(st.sampled_from(STEP_NAMES), st.sampled_from(sorted(STEP_PARAMETERS)), st.data(), st.integers(0, 10_000))
+def test_changing_one_step_leaves_every_other_steps_draws_unchanged(step_name, parameter, data, seed):
+    value = data.draw(STEP_PARAMETERS[parameter], label=parameter)
+    changed = LEASE.with_step(step_name, **{parameter: value})
+    before = simulate(LEASE, 2000, seed, per_step=True)
+    after = simulate(changed, 2000, seed, per_step=True)
+    assert_draws_equal(before, after, [name for name in STEP_NAMES if name != step_name])
+
+
 @settings(deadline=None, max_examples=25)
 @given(st.sampled_from(STEP_NAMES), st.floats(min_value=1.05, max_value=8.0), st.integers(0, 10_000))
-def test_a_longer_step_never_raises_any_rating(step_name, factor, seed):
+def test_a_longer_step_keeps_each_customers_quantile_and_never_raises_any_rating(step_name, factor, seed):
     step = LEASE.step(step_name)
     slower = LEASE.with_step(step_name, mean_days=step.mean_days * factor)
-    before, after = simulate(LEASE, 3000, seed), simulate(slower, 3000, seed)
-    assert (after["total_days"] >= before["total_days"] - 1e-9).all()
-    assert (after["rating"] <= before["rating"]).all()
+    before, after = simulate(LEASE, 3000, seed, per_step=True), simulate(slower, 3000, seed, per_step=True)
+    assert_draws_equal(before, after, [name for name in STEP_NAMES if name != step_name])
+    # The customer's working time is scaled, not redrawn: the same quantile of a longer step.
+    work = f"work_{step_name}"
+    np.testing.assert_allclose(after[work], factor * before[work], rtol=1e-12)
+    for kind in ("handoff", "error", "recovered", "rework", "unclear"):
+        pd.testing.assert_series_equal(before[f"{kind}_{step_name}"], after[f"{kind}_{step_name}"], check_exact=True)
+    assert_moves_one_way(before, after, worse=True)
     assert after["rating"].mean() <= before["rating"].mean()
 
 
 @settings(deadline=None, max_examples=25)
+@given(st.sampled_from(STEP_NAMES), st.floats(min_value=0.05, max_value=3.0), st.integers(0, 10_000))
+def test_a_more_or_less_variable_step_keeps_each_customers_quantile(step_name, cv, seed):
+    from scipy import special
+
+    step = LEASE.step(step_name)
+    changed = LEASE.with_step(step_name, cv=cv)
+    before, after = simulate(LEASE, 3000, seed, per_step=True), simulate(changed, 3000, seed, per_step=True)
+    assert_draws_equal(before, after, [name for name in STEP_NAMES if name != step_name])
+    for kind in ("handoff", "error", "recovered", "rework", "unclear"):
+        pd.testing.assert_series_equal(before[f"{kind}_{step_name}"], after[f"{kind}_{step_name}"], check_exact=True)
+
+    def quantile(customers, spread):
+        shape = 1 / spread**2
+        return special.gammainc(shape, customers[f"work_{step_name}"].to_numpy() / step.mean_days * shape)
+
+    np.testing.assert_allclose(quantile(after, cv), quantile(before, step.cv), rtol=0, atol=1e-9)
+    # Only that step's time moved, so errors and unclear steps are as they were for everyone.
+    pd.testing.assert_frame_equal(before[["errors", "recovered", "unclear"]], after[["errors", "recovered", "unclear"]])
+
+
+@settings(deadline=None, max_examples=25)
+@given(st.sampled_from(STEP_NAMES), st.floats(0.0, 1.0), st.floats(0.0, 1.0), st.integers(0, 10_000))
+def test_a_higher_error_rate_only_adds_errors_and_never_raises_any_rating(step_name, rate, other, seed):
+    low, high = sorted((rate, other))
+    before = simulate(LEASE.with_step(step_name, error_rate=low), 2000, seed, per_step=True)
+    after = simulate(LEASE.with_step(step_name, error_rate=high), 2000, seed, per_step=True)
+    assert_draws_equal(before, after, [name for name in STEP_NAMES if name != step_name])
+    error = f"error_{step_name}"
+    assert (after[error] | ~before[error]).all()  # an error before is an error after
+    assert (after["errors"] >= before["errors"]).all()
+    assert_moves_one_way(before, after, worse=True)
+    assert_untouched_customers_identical(before, after, before[error] == after[error])
+
+
+@settings(deadline=None, max_examples=25)
+@given(st.sampled_from(STEP_NAMES), st.floats(0.0, 1.0), st.floats(0.0, 1.0), st.integers(0, 10_000))
+def test_clearer_communication_only_removes_unclear_steps_and_never_lowers_any_rating(step_name, clarity, other,
+                                                                                       seed):
+    low, high = sorted((clarity, other))
+    before = simulate(LEASE.with_step(step_name, clarity=low), 2000, seed, per_step=True)
+    after = simulate(LEASE.with_step(step_name, clarity=high), 2000, seed, per_step=True)
+    assert_draws_equal(before, after, [name for name in STEP_NAMES if name != step_name])
+    unclear = f"unclear_{step_name}"
+    assert (before[unclear] | ~after[unclear]).all()  # clear before, clear after
+    assert_moves_one_way(before, after, worse=False)
+    assert_untouched_customers_identical(before, after, before[unclear] == after[unclear])
+
+
+def assert_handoffs_scaled(before: pd.DataFrame, after: pd.DataFrame, factor: float) -> None:
+    """Every hand-off is ``factor`` times as long; nothing else a customer drew has changed."""
+    for name in STEP_NAMES:
+        np.testing.assert_allclose(after[f"handoff_{name}"], factor * before[f"handoff_{name}"], rtol=1e-12)
+        for kind in ("work", "error", "recovered", "rework", "unclear"):
+            pd.testing.assert_series_equal(before[f"{kind}_{name}"], after[f"{kind}_{name}"], check_exact=True)
+
+
+@settings(deadline=None, max_examples=25)
+@given(st.floats(0.01, 3.0), st.floats(1.0, 10.0), st.integers(0, 10_000))
+def test_longer_handoffs_scale_every_handoff_and_never_raise_any_rating(days, factor, seed):
+    before = simulate(LEASE.with_changes(handoff_days=days), 2000, seed, per_step=True)
+    after = simulate(LEASE.with_changes(handoff_days=days * factor), 2000, seed, per_step=True)
+    assert_handoffs_scaled(before, after, factor)
+    assert_moves_one_way(before, after, worse=True)
+    none = simulate(LEASE.with_changes(handoff_days=0.0), 2000, seed, per_step=True)
+    assert_handoffs_scaled(before, none, 0.0)
+    assert_moves_one_way(none, before, worse=True)
+
+
+@settings(deadline=None, max_examples=25)
+@given(st.floats(0.0, 1.0), st.floats(0.0, 1.0), st.integers(0, 10_000))
+def test_a_more_siloed_culture_scales_every_handoff_and_never_raises_any_rating(silo, other, seed):
+    low, high = sorted((silo, other))
+    before = simulate(LEASE.with_changes(silo=low), 2000, seed, per_step=True)
+    after = simulate(LEASE.with_changes(silo=high), 2000, seed, per_step=True)
+    assert_handoffs_scaled(before, after, (1 + 3 * high) / (1 + 3 * low))
+    assert_moves_one_way(before, after, worse=True)
+
+
+@settings(deadline=None, max_examples=25)
 @given(st.floats(min_value=0.0, max_value=0.95), st.floats(min_value=0.01, max_value=1.0), st.integers(0, 10_000))
-def test_more_front_line_autonomy_never_lowers_any_rating(autonomy, extra, seed):
+def test_more_front_line_autonomy_only_fixes_errors_on_the_spot_and_never_lowers_any_rating(autonomy, extra, seed):
     more = min(autonomy + extra, 1.0)
     low, high = LEASE.with_changes(autonomy=autonomy), LEASE.with_changes(autonomy=more)
-    before, after = simulate(low, 3000, seed), simulate(high, 3000, seed)
-    assert (after["satisfaction"] >= before["satisfaction"] - 1e-9).all()
+    before, after = simulate(low, 3000, seed, per_step=True), simulate(high, 3000, seed, per_step=True)
+    for name in STEP_NAMES:
+        for kind in ("work", "handoff", "error", "unclear"):
+            pd.testing.assert_series_equal(before[f"{kind}_{name}"], after[f"{kind}_{name}"], check_exact=True)
+        assert (after[f"recovered_{name}"] | ~before[f"recovered_{name}"]).all()  # fixed before, fixed after
+        still_reworked = after[f"rework_{name}"] > 0
+        assert (after.loc[still_reworked, f"rework_{name}"] == before.loc[still_reworked, f"rework_{name}"]).all()
+    assert_moves_one_way(before, after, worse=False)
     assert after["rating"].mean() >= before["rating"].mean()
     assert after["churned"].sum() <= before["churned"].sum()
+    assert_untouched_customers_identical(before, after, before["recovered"] == after["recovered"])
+
+
+def test_a_new_step_or_a_new_order_leaves_the_other_steps_draws_unchanged():
+    # Streams are keyed by step name: the draws follow the step, not its position.
+    before = simulate(LEASE, 2000, seed=3, per_step=True)
+    extra = Step("welcome pack", "customer service", mean_days=1.0, after=("contract",))
+    longer = simulate(LEASE.with_changes(steps=(*LEASE.steps, extra)), 2000, seed=3, per_step=True)
+    assert_draws_equal(before, longer, STEP_NAMES)
+    explicit = [replace(step, after=LEASE.predecessors(step)) for step in LEASE.steps]
+    listed_backwards = LEASE.with_changes(steps=tuple(reversed(explicit)))
+    reordered = simulate(listed_backwards, 2000, seed=3, per_step=True)
+    pd.testing.assert_frame_equal(reordered[before.columns], before, check_exact=True)
+
+
+def test_a_change_of_spread_no_longer_reshuffles_later_steps():
+    # With one shared stream and rejection sampling for the gamma times, a different cv
+    # in the first step changed how many numbers it consumed, and so the luck of every
+    # later step: only about half of the customers kept their number of errors.
+    before = simulate(LEASE, 20_000, seed=1)
+    after = simulate(LEASE.with_step("application", cv=0.7), 20_000, seed=1)
+    pd.testing.assert_frame_equal(before[["errors", "recovered", "unclear"]], after[["errors", "recovered", "unclear"]])
+
+
+def test_a_generator_or_a_seed_sequence_seeds_the_same_customers():
+    same = simulate(LEASE, 500, np.random.default_rng(8)), simulate(LEASE, 500, np.random.default_rng(8))
+    pd.testing.assert_frame_equal(*same)
+    root = np.random.SeedSequence(8)
+    pd.testing.assert_frame_equal(simulate(LEASE, 500, root), simulate(LEASE, 500, seed=8))
+
+
+def test_sensitivity_without_a_seed_still_shares_random_numbers_across_scenarios():
+    table = sensitivity(LEASE, n_customers=3000)
+    times = table[table["lever"].str.endswith("mean_days")]
+    assert (times["worse"] <= 0).all() and (times["better"] >= 0).all()
 
 
 def test_what_if_reports_the_document_check_delay_with_intervals():
@@ -169,10 +350,15 @@ def make(steps, departments=(Department("team"),), **settings):
         (lambda: LEASE.with_step("underwriting", mean_days=3), ValueError, "no step 'underwriting'"),
         (lambda: journey_from_table(pd.DataFrame({"name": ["a"]}), expected_days=3), ValueError, "needs column"),
         (lambda: sensitivity(LEASE, change=2), ValueError, "change must be between"),
+        (lambda: simulate(LEASE, 10, seed=-1), ValueError, "seed must be None, a whole number 0 or more"),
+        (lambda: simulate(LEASE, 10, seed=2.5), TypeError, "seed must be None, a whole number 0 or more"),
+        (lambda: simulate(LEASE, 10, seed="lease"), TypeError, "seed must be"),
+        (lambda: simulate(LEASE, 10, seed=1, per_step="yes"), TypeError, "per_step must be True or False"),
     ],
     ids=["unknown-department", "negative-time", "probability-above-one", "negative-clarity", "autonomy-above-one",
          "cycle", "unknown-predecessor", "duplicate-step", "no-steps", "text-time", "unknown-zone", "no-customers",
-         "table-not-journey", "unknown-step", "table-missing-columns", "change-out-of-range"],
+         "table-not-journey", "unknown-step", "table-missing-columns", "change-out-of-range", "negative-seed",
+         "fractional-seed", "text-seed", "per-step-not-bool"],
 )
 def test_invalid_journeys_raise_clear_errors(build, error, message):
     with pytest.raises(error, match=message):

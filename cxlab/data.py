@@ -118,7 +118,7 @@ def make_kidney_stones() -> pd.DataFrame:
     """
     rows = []
     for (treatment, size), (successes, patients) in KIDNEY_STONE_COUNTS.items():
-        outcome = np.r_[np.ones(successes, dtype="int64"), np.zeros(patients - successes, dtype="int64")]
+        outcome = np.r_[np.ones(successes, dtype=bool), np.zeros(patients - successes, dtype=bool)]
         rows.append(pd.DataFrame({"treatment": treatment, "stone_size": size, "success": outcome}))
     stones = pd.concat(rows, ignore_index=True)
     stones.insert(0, "patient", np.arange(1, len(stones) + 1, dtype="int64"))
@@ -215,7 +215,7 @@ def _simulate_teams(seed: int) -> tuple[pd.DataFrame, np.ndarray, np.random.Gene
     outcomes = _team_outcomes(quality, rng, 0.0, 1.0)
     for column, values in outcomes.items():
         teams[column] = values
-    teams["nps_target_met"] = (teams["nps"] >= NPS_TARGET).astype("int64")
+    teams["nps_target_met"] = teams["nps"] >= NPS_TARGET
     return teams, quality, rng
 
 

@@ -62,9 +62,33 @@ def scale_counts(values, *, low: int, high: int, name: str = "scores", nan_polic
     >>> scale_counts([1, 5, 5, 3], low=1, high=5)
     array([1, 0, 1, 0, 2])
     """
+    counts = _count_integers(values, low, high)
+    if counts is not None:
+        return counts
     scores = as_scores(values, low=low, high=high, name=name, nan_policy=nan_policy)
     shifted = scores - low if low else scores
     return np.bincount(shifted, minlength=high - low + 1)
+
+
+def _count_integers(values, low: int, high: int):
+    """Counts of an integer array or Series in one ``np.bincount`` pass, or None to take the checked path.
+
+    The counts themselves say whether every score is in range: a negative score makes
+    bincount refuse, one above ``high`` makes the counts longer, one below ``low`` puts
+    a count before it. Out-of-range, empty or non-integer input returns None, and
+    :func:`cxlab._validate.as_scores` then finds and names the culprit.
+    """
+    if isinstance(values, pd.Series) and values.dtype.kind in "iu":
+        values = values.to_numpy()
+    if not (isinstance(values, np.ndarray) and values.dtype.kind in "iu" and values.ndim == 1 and values.size):
+        return None
+    try:
+        counts = np.bincount(values, minlength=high + 1)
+    except (ValueError, MemoryError):  # a negative score, or one too large to allocate a count for
+        return None
+    if counts.size != high + 1 or counts[:low].any():
+        return None
+    return counts[low:]
 
 
 def nps_counts(scores, *, nan_policy: str = "raise") -> NPSCounts:

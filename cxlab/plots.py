@@ -159,9 +159,9 @@ def stratified_differences(result, naive=None, ax=None, xlabel: str | None = Non
     table = result.table
     rows = [(f"{result.strata} = {label}", row["difference"], row["low"], row["high"], "o", PASSIVE_COLOUR)
             for label, row in table.iterrows()]
-    rows.append(("pooled within strata\n(Mantel-Haenszel)", result.difference, result.low, result.high, "D", PROMOTER_COLOUR))
+    rows.append(("pooled within strata\n(Mantel-Haenszel)", result.value, result.low, result.high, "D", PROMOTER_COLOUR))
     if naive is not None:
-        rows.append(("ignoring the strata", naive.difference, naive.low, naive.high, "s", DETRACTOR_COLOUR))
+        rows.append(("ignoring the strata", naive.value, naive.low, naive.high, "s", DETRACTOR_COLOUR))
     ax = ax or plt.subplots(figsize=(FIGURE_WIDTH, 0.6 * len(rows) + 1.5), layout="constrained")[1]
     positions = np.arange(len(rows))[::-1]
     for position, (label, value, low, high, marker, colour) in zip(positions, rows, strict=True):
@@ -194,7 +194,7 @@ def did_lines(result, ax=None, ylabel: str | None = None):
             label=f"{result.treated} had it moved like the control")
     ax.annotate("", xy=(1.04, treated[1]), xytext=(1.04, counterfactual[1]),
                 arrowprops={"arrowstyle": "<->", "color": "black"})
-    ax.text(1.07, (treated[1] + counterfactual[1]) / 2, f"{result.estimate:+.1f}", va="center")
+    ax.text(1.07, (treated[1] + counterfactual[1]) / 2, f"{result.value:+.1f}", va="center")
     ax.set_xticks(x)
     ax.set_xticklabels([str(before), str(after)])
     ax.set_xlim(-0.2, 1.35)
@@ -215,9 +215,9 @@ def confounding_curve(strengths=None, true_effect: float = 0.0, n_teams: int = 4
     naive, pooled, adjusted = [], [], []
     for strength in strengths:
         frame = make_confounded(float(strength), true_effect, n_teams, seed)
-        naive.append(compare_groups(frame, "nps", "certificate").difference)
-        pooled.append(compare_groups(frame, "nps", "certificate", strata="maturity").difference)
-        adjusted.append(adjusted_effect(frame, "nps", "certificate", ["maturity"]).effect)
+        naive.append(compare_groups(frame, "nps", "certificate").value)
+        pooled.append(compare_groups(frame, "nps", "certificate", strata="maturity").value)
+        adjusted.append(adjusted_effect(frame, "nps", "certificate", ["maturity"]).value)
     ax = ax or plt.subplots(figsize=(FIGURE_WIDTH, 4.2), layout="constrained")[1]
     ax.plot(strengths, naive, "s-", color=DETRACTOR_COLOUR, label="naive: certified minus none")
     ax.plot(strengths, pooled, "D-", color=PROMOTER_COLOUR, label="within maturity levels (Mantel-Haenszel)")

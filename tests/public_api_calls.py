@@ -176,6 +176,9 @@ def _calls():
         "cxlab.bootstrap_interval": lambda: cxlab.bootstrap_interval(
             pd.DataFrame({"x": np.arange(1.0, 21.0)}), lambda d: d["x"].mean(), n_resamples=200, seed=1),
         "cxlab.wilson_interval": lambda: cxlab.wilson_interval(3, 10),
+        "cxlab.stats.interval_coverage": lambda: cxlab.stats.interval_coverage(10, 0.5, 0.2),
+        "cxlab.stats.coverage_table": lambda: cxlab.stats.coverage_table(sizes=[10], shares=[(0.5, 0.2)],
+                                                                        n_samples=50, n_resamples=100, seed=1),
         # metrics
         "cxlab.nps_score": lambda: cxlab.nps_score(_scores()),
         "cxlab.nps_counts": lambda: cxlab.nps_counts(_scores()),
@@ -259,6 +262,8 @@ def _presentation_calls(teams):
         "cxlab.plots.segment_intervals": drawn(lambda: plots.segment_intervals(
             cxlab.segment_table(cxlab.data.load_survey(), "recommend", by="channel"))),
         "cxlab.plots.margin_of_error_curve": drawn(lambda: plots.margin_of_error_curve(shares=((40, 20),), n_max=500)),
+        "cxlab.plots.coverage_chart": drawn(lambda: plots.coverage_chart(cxlab.stats.coverage_table(
+            sizes=[10, 20], shares=[(0.5, 0.2)], methods=["wald"]))[0]),
         "cxlab.plots.stratified_differences": drawn(lambda: plots.stratified_differences(
             cxlab.compare_groups(teams, "nps", "certificate", strata="maturity"))),
         "cxlab.plots.did_lines": drawn(lambda: plots.did_lines(_did_both_ways()[0])),

@@ -40,7 +40,7 @@ def outcome(customers: pd.DataFrame, ci: float = 0.95) -> JourneyOutcome:
     score = nps(customers["rating"].to_numpy(), ci=ci)
     n = len(customers)
     churned = int(customers["churned"].sum())
-    low, high = wilson_interval(churned, n, ci)
+    low, high = wilson_interval(churned, n, ci=ci)
     return JourneyOutcome(
         nps=score.value, nps_low=score.low, nps_high=score.high,
         churn_per_10k=1e4 * churned / n, churn_low=1e4 * low, churn_high=1e4 * high,
@@ -96,8 +96,8 @@ def what_if(baseline: Journey, changed: Journey, n_customers: int = 100_000, see
     })
     churn = compare_groups(both, "churned", "journey", ci=ci, order=("changed", "baseline"))
     return WhatIfResult(
-        nps_change=test.difference, nps_low=test.low, nps_high=test.high, nps_pvalue=test.pvalue,
-        churn_change_per_10k=1e4 * churn.difference, churn_low=1e4 * churn.low, churn_high=1e4 * churn.high,
+        nps_change=test.value, nps_low=test.low, nps_high=test.high, nps_pvalue=test.pvalue,
+        churn_change_per_10k=1e4 * churn.value, churn_low=1e4 * churn.low, churn_high=1e4 * churn.high,
         baseline=outcome(before, ci), changed=outcome(after, ci),
     )
 

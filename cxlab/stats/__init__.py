@@ -4,7 +4,8 @@ Layer 2 of cxlab (statistics): imports :mod:`cxlab.metrics` and :mod:`cxlab._val
 numpy, pandas and ``scipy.special``; ``scipy.stats`` and statsmodels only inside the
 functions that need them, so that ``import cxlab`` stays light.
 
-- :mod:`~cxlab.stats.nps_intervals`: :func:`nps`, :func:`enps`, :func:`nps_from_counts`, :func:`nps_test`
+- :mod:`~cxlab.stats.nps_intervals`: :func:`nps`, :func:`enps`, :func:`nps_from_counts`, :func:`nps_test`,
+  and the coverage study behind the default method (:func:`interval_coverage`, :func:`coverage_table`)
 - :mod:`~cxlab.stats.proportions`: :func:`wilson_interval`, :func:`csat`, :func:`ces`
 - :mod:`~cxlab.stats.segments`: :func:`segment_table`
 - :mod:`~cxlab.stats.groups`: :func:`compare_groups` (plain, or within strata)
@@ -16,7 +17,18 @@ functions that need them, so that ``import cxlab`` stays light.
 from .common import ConfidenceInterval
 from .bootstrap import BOOTSTRAP_METHODS, BootstrapResult, bootstrap_interval
 from .groups import GroupComparison, compare_groups
-from .nps_intervals import NPS_METHODS, NPSResult, NPSTestResult, enps, nps, nps_from_counts, nps_test
+from .nps_intervals import (
+    DEFAULT_METHOD,
+    NPS_METHODS,
+    NPSResult,
+    NPSTestResult,
+    coverage_table,
+    enps,
+    interval_coverage,
+    nps,
+    nps_from_counts,
+    nps_test,
+)
 from .proportions import CESResult, CSATResult, ces, csat, wilson_interval
 from .regression import COV_TYPES, AdjustedEffect, DiDResult, adjusted_effect, diff_in_diff
 from .segments import segment_table
@@ -29,6 +41,7 @@ __all__ = [
     "COV_TYPES",
     "CSATResult",
     "ConfidenceInterval",
+    "DEFAULT_METHOD",
     "DiDResult",
     "GroupComparison",
     "NPSResult",
@@ -38,9 +51,11 @@ __all__ = [
     "bootstrap_interval",
     "ces",
     "compare_groups",
+    "coverage_table",
     "csat",
     "diff_in_diff",
     "enps",
+    "interval_coverage",
     "nps",
     "nps_from_counts",
     "nps_test",

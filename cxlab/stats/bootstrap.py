@@ -10,15 +10,17 @@ pandas, :mod:`cxlab._validate` and :mod:`cxlab.stats.common`.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 import pandas as pd
 
 from .._validate import check_ci, require_columns
-from .common import _HasInterval, check_resamples
+from .common import _HasInterval, check_resamples, deprecated_alias
 
 BOOTSTRAP_METHODS = ("percentile", "basic", "bca")
 
@@ -30,7 +32,7 @@ class BootstrapResult(_HasInterval):
     ``distribution`` holds the statistic on every resample.
     """
 
-    estimate: float
+    value: float
     low: float
     high: float
     se: float
@@ -38,10 +40,9 @@ class BootstrapResult(_HasInterval):
     method: str
     n_resamples: int
     distribution: np.ndarray = field(repr=False, compare=False)
+    _again: Callable | None = field(default=None, repr=False, compare=False)
 
-    @property
-    def value(self) -> float:
-        return self.estimate
+    estimate = deprecated_alias("value", "estimate")
 
 
 
@@ -73,12 +74,12 @@ def bootstrap_interval(
         The data; rows are resampled with replacement.
     statistic : callable
         ``statistic(frame) -> float`` (or a result with a ``.value``), for example
-        ``lambda d: compare_groups(d, "nps", "certificate").difference``.
+        ``lambda d: compare_groups(d, "nps", "certificate").value``.
     n_resamples : int
         Number of resamples (at least 100).
-    seed : int or numpy Generator
-        Makes the interval reproducible. Required: an unseeded interval would change
-        every time the notebook runs.
+    seed : int or numpy Generator, optional
+        Makes the interval reproducible; without it (``None``, as everywhere in cxlab)
+        the resamples, and so the interval, change every time the notebook runs.
     strata : str, optional
         Resample within each level of this column, keeping every level's row count:
         use it for the group column, so that no resample loses a group.
@@ -90,7 +91,7 @@ def bootstrap_interval(
     --------
     >>> frame = pd.DataFrame({"x": np.arange(1.0, 101.0)})
     >>> result = bootstrap_interval(frame, lambda d: d["x"].mean(), seed=1)
-    >>> result.estimate, round(result.low, 1), round(result.high, 1)
+    >>> result.value, round(result.low, 1), round(result.high, 1)
     (50.5, 44.6, 56.0)
     """
     if not isinstance(df, pd.DataFrame):
@@ -99,8 +100,6 @@ def bootstrap_interval(
         raise TypeError(f"statistic must be a function of a DataFrame, got {statistic!r}")
     if method not in BOOTSTRAP_METHODS:
         raise ValueError(f"method must be one of {BOOTSTRAP_METHODS}, got {method!r}")
-    if seed is None:
-        raise ValueError("seed is required (an int or a numpy Generator) so that the interval is reproducible")
     ci = check_ci(ci)
     n_resamples = check_resamples(n_resamples)
     if len(df) < 2:
@@ -149,7 +148,7 @@ def bootstrap_interval(
         )
     distribution = np.asarray(result.bootstrap_distribution, dtype=float)
     return BootstrapResult(
-        estimate=estimate,
+        value=estimate,
         low=float(low),
         high=float(high),
         se=float(result.standard_error),
@@ -157,4 +156,6 @@ def bootstrap_interval(
         method=method,
         n_resamples=n_resamples,
         distribution=distribution,
+        _again=functools.partial(bootstrap_interval, df, statistic, n_resamples=n_resamples, seed=seed,
+                                 strata=strata, method=method),
     )

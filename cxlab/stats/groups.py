@@ -10,14 +10,17 @@ scipy.stats and statsmodels only when a comparison needs them.
 
 from __future__ import annotations
 
+import functools
 import math
+import warnings
 from dataclasses import dataclass, field
+from typing import Callable, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from .._validate import check_ci, check_nan_policy, drop_missing, require_columns
-from .common import _HasInterval, normal_quantile, two_sided_test
+from .common import _HasInterval, caller_stacklevel, deprecated_alias, formerly_positional, normal_quantile, two_sided_test
 from .strata import mantel_haenszel, stratum_table
 
 # Does the difference survive once a confounder is held fixed? Here: a plain two-group
@@ -31,14 +34,17 @@ class GroupComparison(_HasInterval):
     """A difference between two groups (``levels[0]`` minus ``levels[1]``) with its interval.
 
     ``kind`` is ``"mean"`` or ``"proportion"`` (a 0/1 outcome; then the means are shares
-    between 0 and 1). ``method`` says how ``se``, ``low``, ``high`` and ``pvalue`` were
-    found. With strata, ``table`` has one row per stratum; without, it is ``None``.
+    between 0 and 1). ``method`` says how ``se``, ``low``, ``high``, ``statistic`` and
+    ``pvalue`` were found; ``dof`` is the t distribution's degrees of freedom behind them
+    (Welch-Satterthwaite), or infinite for a normal (z) interval and test. With strata,
+    ``table`` has one row per stratum; without, it is ``None``.
     """
 
-    difference: float
+    value: float
     se: float
     low: float
     high: float
+    statistic: float
     pvalue: float
     levels: tuple
     means: tuple
@@ -49,11 +55,11 @@ class GroupComparison(_HasInterval):
     method: str
     ci: float
     strata: str | None = None
+    dof: float = math.inf
     table: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    _again: Callable | None = field(default=None, repr=False, compare=False)
 
-    @property
-    def value(self) -> float:
-        return self.difference
+    difference = deprecated_alias("value", "difference")
 
 
 
@@ -87,7 +93,10 @@ def two_levels(values: pd.Series, group: str, order) -> tuple:
     return tuple(order)
 
 
-def _prepare_groups(df, outcome, group, strata, order, nan_policy):
+KINDS = ("mean", "proportion")
+
+
+def _prepare_groups(df, outcome, group, strata, order, nan_policy, kind=None):
     """Validate, drop or reject missing values, and keep the two compared levels."""
     check_nan_policy(nan_policy)
     columns = [outcome, group] + ([strata] if strata is not None else [])
@@ -105,28 +114,58 @@ def _prepare_groups(df, outcome, group, strata, order, nan_policy):
         raise ValueError(f"outcome column {outcome!r} has an infinite value")
     levels = two_levels(frame["g"], group, order)
     frame = frame[frame["g"].isin(levels)]
-    values = frame["y"].to_numpy()
-    kind = "proportion" if np.isin(values, (0.0, 1.0)).all() else "mean"
+    if kind is None:
+        kind = "proportion" if pd.api.types.is_bool_dtype(df[outcome].dtype) else "mean"
+    elif not isinstance(kind, str):
+        raise TypeError(f"kind must be one of {KINDS} or None, got {kind!r}")
+    elif kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS} or None, got {kind!r}")
+    if kind == "proportion":
+        values = frame["y"].to_numpy()
+        bad = ~np.isin(values, (0.0, 1.0))
+        if bad.any():
+            first = frame.index[bad][0]
+            raise ValueError(
+                f"kind='proportion' needs an outcome of 0 and 1 (or True and False); column {outcome!r} has "
+                f"{int(bad.sum())} other value(s), the first {values[bad][0]!r} at row {first!r}"
+            )
     return frame, levels, kind
 
 
-def welch_test(a: np.ndarray, b: np.ndarray, ci: float) -> tuple[float, float, float, float, float]:
-    """Welch's comparison of mean(a) - mean(b): difference, standard error, interval, p-value.
+class Estimate(NamedTuple):
+    """A difference with its standard error, interval, test and degrees of freedom."""
 
-    The test and interval are ``scipy.stats.ttest_ind(equal_var=False)``'s; the
-    standard error is reported too. When neither sample varies scipy returns NaN,
+    value: float
+    se: float
+    low: float
+    high: float
+    statistic: float
+    pvalue: float
+    dof: float
+
+
+def welch_test(a: np.ndarray, b: np.ndarray, ci: float) -> Estimate:
+    """Welch's comparison of mean(a) - mean(b), as ``scipy.stats.ttest_ind(equal_var=False)`` makes it.
+
+    The standard error is reported too. When neither sample varies scipy returns NaN,
     while the difference is then certain: a zero-width interval, p = 0 (or 1 for no
-    difference).
+    difference), with a warning.
     """
     difference = float(a.mean() - b.mean())
     se = math.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size)
     if se == 0:
-        return difference, 0.0, difference, difference, two_sided_test(difference, 0.0)[1]
+        statistic, pvalue = two_sided_test(difference, 0.0)
+        warnings.warn(
+            "neither group's outcome varies, so the difference has no standard error and its interval no "
+            "width; with so little spread the groups cannot show their uncertainty (collect more data)",
+            RuntimeWarning, stacklevel=caller_stacklevel(),
+        )
+        return Estimate(difference, 0.0, difference, difference, statistic, pvalue, math.inf)
     from scipy.stats import ttest_ind
 
     test = ttest_ind(a, b, equal_var=False)
     low, high = test.confidence_interval(confidence_level=ci)
-    return difference, se, float(low), float(high), float(test.pvalue)
+    return Estimate(difference, se, float(low), float(high), float(test.statistic), float(test.pvalue), float(test.df))
 
 
 def _need_two_each(frame, levels, group, where=""):
@@ -152,21 +191,22 @@ def _plain_difference(frame, levels, kind, group, ci):
         low, high = confint_proportions_2indep(xa, a.size, xb, b.size, method="newcomb", compare="diff", alpha=1 - ci)
         pooled = (xa + xb) / (a.size + b.size)
         se_null = math.sqrt(pooled * (1 - pooled) * (1 / a.size + 1 / b.size))
-        pvalue = two_sided_test(difference, se_null)[1] if se_null > 0 else 1.0
+        statistic, pvalue = two_sided_test(difference, se_null) if se_null > 0 else (0.0, 1.0)
         method = "Newcombe hybrid score interval; pooled z test (Pearson chi-square)"
-        return difference, se, float(low), float(high), pvalue, method
+        return Estimate(difference, se, float(low), float(high), statistic, pvalue, math.inf), method
     _need_two_each(frame, levels, group)
-    difference, se, low, high, pvalue = welch_test(a, b, ci)
-    return difference, se, low, high, pvalue, "Welch t"
+    return welch_test(a, b, ci), "Welch t"
 
 
+@formerly_positional("strata", "ci")
 def compare_groups(
     df: pd.DataFrame,
     outcome: str,
     group: str,
-    strata: str | None = None,
-    ci: float = 0.95,
     *,
+    strata: str | None = None,
+    kind: str | None = None,
+    ci: float = 0.95,
     order=None,
     nan_policy: str = "raise",
 ) -> GroupComparison:
@@ -177,8 +217,7 @@ def compare_groups(
     df : DataFrame
         One row per unit (customer, team, patient).
     outcome : str
-        A numeric column. When it holds only 0 and 1 the difference is one of
-        proportions (shares between 0 and 1, not percentages).
+        A numeric column, or a yes/no (boolean) one.
     group : str
         A column with exactly two levels (or more, with ``order`` picking two).
     strata : str, optional
@@ -186,6 +225,11 @@ def compare_groups(
         is then the Mantel-Haenszel weighted difference: each stratum's difference
         weighted by ``n_a * n_b / (n_a + n_b)``, and ``table`` holds the per-stratum
         differences with their intervals and weights.
+    kind : {"mean", "proportion"}, optional
+        ``"proportion"`` for a 0/1 outcome (the difference is one of shares between 0
+        and 1, not percentages), ``"mean"`` for a score. When not given, a boolean
+        column is a proportion and anything else a mean: the values never switch the
+        method, so a score that happens to hold only 0 and 1 stays a mean.
     ci : float
         Confidence level of the interval.
     order : (level_a, level_b), optional
@@ -197,12 +241,14 @@ def compare_groups(
     Returns
     -------
     GroupComparison
-        ``difference``, ``se``, ``low``, ``high`` and ``pvalue``, plus ``levels``,
-        the two groups' ``means`` and sizes ``n``. Without strata, a mean difference
-        uses Welch's t; a difference of proportions uses Newcombe's hybrid score
-        interval and the pooled z test (the same p-value as Pearson's chi-square).
-        With strata, a normal (z) interval around the Mantel-Haenszel estimate, with
-        Sato's (1989) variance for proportions.
+        ``value`` (the difference), ``se``, ``low``, ``high``, ``statistic`` and
+        ``pvalue``, plus ``levels``, the two groups' ``means`` and sizes ``n``.
+        The rule for t and z: t wherever a t test is behind the estimate, z otherwise.
+        Without strata, a mean difference uses Welch's t test and interval (``dof``
+        from Welch-Satterthwaite); a difference of proportions uses Newcombe's hybrid
+        score interval and the pooled z test (the same p-value as Pearson's
+        chi-square). With strata, a normal (z) interval and test around the
+        Mantel-Haenszel estimate, with Sato's (1989) variance for proportions.
 
     Examples
     --------
@@ -211,36 +257,39 @@ def compare_groups(
 
     >>> from cxlab.data import load_kidney_stones
     >>> stones = load_kidney_stones()
-    >>> overall = compare_groups(stones, "success", "treatment")
-    >>> overall.levels, round(overall.difference, 3)
+    >>> overall = compare_groups(stones, "success", "treatment", kind="proportion")
+    >>> overall.levels, round(overall.value, 3)
     (('open surgery', 'percutaneous'), -0.046)
-    >>> pooled = compare_groups(stones, "success", "treatment", strata="stone_size")
-    >>> round(pooled.difference, 3)
+    >>> pooled = compare_groups(stones, "success", "treatment", strata="stone_size", kind="proportion")
+    >>> round(pooled.value, 3)
     0.054
     >>> pooled.table["difference"].round(3).to_dict()
     {'large': 0.043, 'small': 0.064}
     """
     ci = check_ci(ci)
-    frame, levels, kind = _prepare_groups(df, outcome, group, strata, order, nan_policy)
+    frame, levels, kind = _prepare_groups(df, outcome, group, strata, order, nan_policy, kind)
     overall_means = tuple(float(frame.loc[frame["g"] == level, "y"].mean()) for level in levels)
     sizes = tuple(int((frame["g"] == level).sum()) for level in levels)
     if strata is None:
-        difference, se, low, high, pvalue, method = _plain_difference(frame, levels, kind, group, ci)
+        estimate, method = _plain_difference(frame, levels, kind, group, ci)
         table = None
     else:
         table = stratum_table(frame, levels, kind, group, strata)
         difference, se, low, high, pvalue, weights, method = mantel_haenszel(table, levels, kind, ci)
+        statistic = two_sided_test(difference, se)[0]
+        estimate = Estimate(difference, se, low, high, statistic, pvalue, math.inf)
         z = normal_quantile(ci)
         table = table.drop(columns=["successes_a", "successes_b"])
         table["low"] = table["difference"] - z * table["se"]
         table["high"] = table["difference"] + z * table["se"]
         table["weight"] = weights
     return GroupComparison(
-        difference=difference,
-        se=float(se),
-        low=float(low),
-        high=float(high),
-        pvalue=float(pvalue),
+        value=float(estimate.value),
+        se=float(estimate.se),
+        low=float(estimate.low),
+        high=float(estimate.high),
+        statistic=float(estimate.statistic),
+        pvalue=float(estimate.pvalue),
         levels=levels,
         means=overall_means,
         n=sizes,
@@ -250,6 +299,9 @@ def compare_groups(
         method=method,
         ci=ci,
         strata=strata,
+        dof=float(estimate.dof),
         table=table,
+        _again=functools.partial(compare_groups, df, outcome, group, strata=strata, kind=kind, order=order,
+                                 nan_policy=nan_policy),
     )
 

@@ -8,16 +8,19 @@ interval from :mod:`cxlab.stats.common`. Imports numpy, :mod:`cxlab._validate`,
 
 from __future__ import annotations
 
+import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
 from .._validate import check_ci, check_scale, check_whole
 from ..metrics import _check_box, scale_counts
-from .common import ConfidenceInterval, _HasInterval, t_quantile
+from .common import ConfidenceInterval, _HasInterval, deprecated_alias, formerly_positional, t_quantile
 
-def wilson_interval(successes: int, n: int, ci: float = 0.95) -> ConfidenceInterval:
+@formerly_positional("ci")
+def wilson_interval(successes: int, n: int, *, ci: float = 0.95) -> ConfidenceInterval:
     """Wilson (1927) score interval for a proportion, on 0..1.
 
     Examples
@@ -50,10 +53,12 @@ class CSATResult(_HasInterval):
     scale: int
     top: int
     ci: float
+    _again: Callable | None = field(default=None, repr=False, compare=False)
 
 
 
-def csat(ratings, scale: int = 5, top: int = 2, ci: float = 0.95, *, nan_policy: str = "raise") -> CSATResult:
+@formerly_positional("scale", "top", "ci")
+def csat(ratings, *, scale: int = 5, top: int = 2, ci: float = 0.95, nan_policy: str = "raise") -> CSATResult:
     """Customer satisfaction: share of ratings in the top ``top`` boxes, in percent.
 
     Parameters
@@ -77,7 +82,7 @@ def csat(ratings, scale: int = 5, top: int = 2, ci: float = 0.95, *, nan_policy:
     counts = scale_counts(ratings, low=1, high=scale, name="ratings", nan_policy=nan_policy)
     n = int(counts.sum())
     satisfied = int(counts[scale - top :].sum())
-    low, high = wilson_interval(satisfied, n, ci)
+    low, high = wilson_interval(satisfied, n, ci=ci)
     return CSATResult(
         value=100.0 * satisfied / n,
         low=100.0 * low,
@@ -87,6 +92,7 @@ def csat(ratings, scale: int = 5, top: int = 2, ci: float = 0.95, *, nan_policy:
         scale=scale,
         top=top,
         ci=check_ci(ci),
+        _again=functools.partial(csat, ratings, scale=scale, top=top, nan_policy=nan_policy),
     )
 
 
@@ -94,7 +100,7 @@ def csat(ratings, scale: int = 5, top: int = 2, ci: float = 0.95, *, nan_policy:
 class CESResult(_HasInterval):
     """Customer Effort Score: mean agreement and the share agreeing, with intervals."""
 
-    mean: float
+    value: float
     low: float
     high: float
     share_agree: float
@@ -104,18 +110,18 @@ class CESResult(_HasInterval):
     scale: int
     agree_from: int
     ci: float
+    _again: Callable | None = field(default=None, repr=False, compare=False)
 
-    @property
-    def value(self) -> float:
-        return self.mean
-
+    mean = deprecated_alias("value", "mean")
 
 
+
+@formerly_positional("scale", "ci")
 def ces(
     ratings,
+    *,
     scale: int = 7,
     ci: float = 0.95,
-    *,
     agree_from: int | None = None,
     nan_policy: str = "raise",
 ) -> CESResult:
@@ -127,7 +133,7 @@ def ces(
     Examples
     --------
     >>> result = ces([7, 6, 5, 5, 3, 2, 6, 7])
-    >>> result.mean, result.share_agree
+    >>> result.value, result.share_agree
     (5.125, 75.0)
     """
     scale = check_scale(scale, minimum=3)
@@ -145,9 +151,9 @@ def ces(
     else:
         half = math.inf
     agree = int(counts[agree_from - 1 :].sum())
-    agree_low, agree_high = wilson_interval(agree, n, ci)
+    agree_low, agree_high = wilson_interval(agree, n, ci=ci)
     return CESResult(
-        mean=mean,
+        value=mean,
         low=max(mean - half, 1.0),
         high=min(mean + half, float(scale)),
         share_agree=100.0 * agree / n,
@@ -157,5 +163,6 @@ def ces(
         scale=scale,
         agree_from=agree_from,
         ci=ci,
+        _again=functools.partial(ces, ratings, scale=scale, agree_from=agree_from, nan_policy=nan_policy),
     )
 

@@ -9,13 +9,15 @@ numpy, pandas, :mod:`cxlab._validate`, :mod:`cxlab.stats.common` and
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 import pandas as pd
 
 from .._validate import check_ci, check_nan_policy, drop_missing, require_columns
-from .common import _HasInterval
+from .common import _HasInterval, deprecated_alias, formerly_positional
 from .groups import numeric_outcome, two_levels, welch_test
 
 COV_TYPES = ("HC0", "HC1", "HC2", "HC3", "nonrobust")
@@ -25,16 +27,20 @@ COV_TYPES = ("HC0", "HC1", "HC2", "HC3", "nonrobust")
 class AdjustedEffect(_HasInterval):
     """The difference between two groups after holding ``controls`` fixed in an OLS model.
 
-    ``effect`` is the coefficient of the indicator "row is in ``levels[0]``" (so it
-    reads like :func:`compare_groups`: ``levels[0]`` minus ``levels[1]``). ``model``
-    is the fitted statsmodels result, for the full coefficient table.
+    ``value`` is the coefficient of the indicator "row is in ``levels[0]``" (so it
+    reads like :func:`compare_groups`: ``levels[0]`` minus ``levels[1]``), with its
+    robust standard error, t ``statistic`` and ``pvalue`` on ``dof`` (the residual
+    degrees of freedom). ``model`` is the fitted statsmodels result, for the full
+    coefficient table.
     """
 
-    effect: float
+    value: float
     se: float
     low: float
     high: float
+    statistic: float
     pvalue: float
+    dof: float
     levels: tuple
     outcome: str
     group: str
@@ -44,10 +50,9 @@ class AdjustedEffect(_HasInterval):
     cov_type: str
     ci: float
     model: object = field(repr=False, compare=False)
+    _again: Callable | None = field(default=None, repr=False, compare=False)
 
-    @property
-    def value(self) -> float:
-        return self.effect
+    effect = deprecated_alias("value", "effect")
 
 
 
@@ -68,13 +73,14 @@ def _design_columns(frame: pd.DataFrame, controls: list[str]) -> pd.DataFrame:
     return pd.concat(parts, axis=1) if parts else pd.DataFrame(index=frame.index)
 
 
+@formerly_positional("ci")
 def adjusted_effect(
     df: pd.DataFrame,
     outcome: str,
     group: str,
     controls=(),
-    ci: float = 0.95,
     *,
+    ci: float = 0.95,
     order=None,
     cov_type: str = "HC3",
     nan_policy: str = "raise",
@@ -86,8 +92,14 @@ def adjusted_effect(
     dummies. Standard errors are heteroskedasticity-robust (``cov_type="HC3"`` by
     default; ``"nonrobust"`` gives the classical ones).
 
-    Without controls and with ``cov_type="HC2"`` the result equals Welch's comparison
-    of the two means; with ``"nonrobust"``, Student's pooled t test.
+    The interval and test use Student's t with the residual degrees of freedom
+    (``n`` minus the number of coefficients), as a regression should; the same rule
+    holds in :func:`compare_groups` and :func:`diff_in_diff`.
+
+    Without controls and with ``cov_type="nonrobust"`` the result is Student's pooled
+    t test. With ``cov_type="HC2"`` the standard error equals Welch's, but the degrees
+    of freedom stay the residual ones (n - 2), not Welch-Satterthwaite's, so interval
+    and p-value differ slightly from :func:`compare_groups`.
 
     Examples
     --------
@@ -97,7 +109,7 @@ def adjusted_effect(
     >>> adjusted = adjusted_effect(teams, "nps", "certificate", controls=["maturity", "budget_per_agent"])
     >>> naive.levels
     ('certified', 'none')
-    >>> bool(naive.effect > 5 and abs(adjusted.effect) < naive.effect / 2)
+    >>> bool(naive.value > 5 and abs(adjusted.value) < naive.value / 2)
     True
     """
     import statsmodels.api as sm
@@ -127,15 +139,17 @@ def adjusted_effect(
             f"the group and controls {controls} are collinear (one is a combination of the others), "
             "so their effects cannot be told apart; drop a control"
         )
-    fit = sm.OLS(frame["__y"], design).fit(cov_type=cov_type)
+    fit = sm.OLS(frame["__y"], design).fit(cov_type=cov_type, use_t=True)
     name = indicator.name
     low, high = fit.conf_int(alpha=1 - ci).loc[name]
     return AdjustedEffect(
-        effect=float(fit.params[name]),
+        value=float(fit.params[name]),
         se=float(fit.bse[name]),
         low=float(low),
         high=float(high),
+        statistic=float(fit.tvalues[name]),
         pvalue=float(fit.pvalues[name]),
+        dof=float(fit.df_resid),
         levels=levels,
         outcome=outcome,
         group=group,
@@ -145,6 +159,8 @@ def adjusted_effect(
         cov_type=cov_type,
         ci=ci,
         model=fit,
+        _again=functools.partial(adjusted_effect, df, outcome, group, controls, order=order, cov_type=cov_type,
+                                 nan_policy=nan_policy),
     )
 
 
@@ -153,15 +169,18 @@ class DiDResult(_HasInterval):
     """Difference-in-differences: the treated group's change minus the control group's change.
 
     ``means`` is the 2 x 2 table of mean outcomes (rows: treated, control; columns:
-    before, after) with a ``change`` column; ``estimate`` is the difference of the two
-    changes. ``method`` says how the standard error was found.
+    before, after) with a ``change`` column; ``value`` is the difference of the two
+    changes. ``method`` says how the standard error was found; ``statistic`` and
+    ``pvalue`` are a t test on ``dof`` degrees of freedom.
     """
 
-    estimate: float
+    value: float
     se: float
     low: float
     high: float
+    statistic: float
     pvalue: float
+    dof: float
     treated: object
     control: object
     before: object
@@ -172,10 +191,9 @@ class DiDResult(_HasInterval):
     method: str
     ci: float
     means: pd.DataFrame = field(repr=False, compare=False)
+    _again: Callable | None = field(default=None, repr=False, compare=False)
 
-    @property
-    def value(self) -> float:
-        return self.estimate
+    estimate = deprecated_alias("value", "estimate")
 
     @property
     def treated_change(self) -> float:
@@ -228,7 +246,9 @@ def diff_in_diff(
         The unit identifier. With it, each unit must appear once in each period; the
         estimate is then the Welch comparison of the units' own changes, which removes
         fixed differences between units from the standard error. Without it (repeated
-        cross-sections), OLS with an interaction term and HC3-robust errors.
+        cross-sections), OLS with an interaction term and HC3-robust errors. Either way
+        the interval and test use t: Welch-Satterthwaite degrees of freedom with
+        ``unit``, the residual ones without.
     before, after :
         Levels of ``period``; by default the two levels in sorted order.
 
@@ -314,7 +334,7 @@ def diff_in_diff(
         arm_of = frame.groupby("u", observed=True)["g"].first()
         a = change[arm_of == treated].to_numpy()
         b = change[arm_of == control].to_numpy()
-        _, se, low, high, pvalue = welch_test(a, b, ci)
+        _, se, low, high, statistic, pvalue, dof = welch_test(a, b, ci)
         method = "Welch t on each unit's change"
         n_treated, n_control = a.size, b.size
     else:
@@ -323,18 +343,20 @@ def diff_in_diff(
         is_treated = (frame["g"] == treated).astype("float64")
         is_after = (frame["t"] == after).astype("float64")
         design = pd.DataFrame({"const": 1.0, "treated": is_treated, "after": is_after, "did": is_treated * is_after})
-        fit = sm.OLS(frame["y"], design).fit(cov_type="HC3")
+        fit = sm.OLS(frame["y"], design).fit(cov_type="HC3", use_t=True)
         se = float(fit.bse["did"])
         low, high = fit.conf_int(alpha=1 - ci).loc["did"]
-        pvalue = float(fit.pvalues["did"])
-        method = "OLS with interaction, HC3 robust z"
+        statistic, pvalue, dof = float(fit.tvalues["did"]), float(fit.pvalues["did"]), float(fit.df_resid)
+        method = "OLS with interaction, HC3 robust t"
         n_treated, n_control = int(is_treated.sum()), int((1 - is_treated).sum())
     return DiDResult(
-        estimate=estimate,
+        value=estimate,
         se=float(se),
         low=float(low),
         high=float(high),
+        statistic=float(statistic),
         pvalue=float(pvalue),
+        dof=float(dof),
         treated=treated,
         control=control,
         before=before,
@@ -345,5 +367,7 @@ def diff_in_diff(
         method=method,
         ci=ci,
         means=means,
+        _again=functools.partial(diff_in_diff, panel, outcome, group, period, treated=treated, control=control,
+                                 unit=unit, before=before, after=after, nan_policy=nan_policy),
     )
 

@@ -41,19 +41,19 @@ def test_bootstrap_agrees_with_scipy_and_the_standard_error_of_a_mean():
 def test_bootstrap_is_reproducible_and_strata_keep_group_sizes(teams):
     def statistic(frame):
         assert (frame["certificate"] == "certified").sum() == 33
-        return compare_groups(frame, "nps", "certificate").difference
+        return compare_groups(frame, "nps", "certificate").value
 
     first = bootstrap_interval(teams, statistic, n_resamples=200, seed=7, strata="certificate")
     second = bootstrap_interval(teams, statistic, n_resamples=200, seed=7, strata="certificate")
     assert first == second
     assert np.array_equal(first.distribution, second.distribution)
-    assert first.low < first.estimate < first.high
+    assert first.low < first.value < first.high
 
 
 def test_a_failing_statistic_names_the_resample_and_suggests_strata():
     frame = pd.DataFrame({"y": [1.0, 2.0, 3.0, 4.0], "g": ["a", "a", "b", "b"]})
     with pytest.raises(ValueError, match="resample .*strata="):
-        bootstrap_interval(frame, lambda d: compare_groups(d, "y", "g").difference, n_resamples=500, seed=0)
+        bootstrap_interval(frame, lambda d: compare_groups(d, "y", "g").value, n_resamples=500, seed=0)
 
 
 # ------------------------------------------------------------------ invariants
@@ -74,12 +74,21 @@ def test_bootstrap_interval_is_ordered_and_within_the_resample_range(sample, see
 @pytest.mark.parametrize(
     ("call", "error", "message"),
     [
-        (lambda t, p: bootstrap_interval(t, lambda d: d["nps"].mean()), ValueError, "seed is required"),
+        (lambda t, p: bootstrap_interval(t, lambda d: d["nps"].mean(), seed=1, n_resamples=50), ValueError,
+         "n_resamples must be at least 100"),
         (lambda t, p: bootstrap_interval(t, lambda d: "high", seed=1), TypeError, "one number"),
         (lambda t, p: bootstrap_interval(t, lambda d: d["nps"].mean(), seed=1, method="student"), ValueError, "method"),
     ],
-    ids=["unseeded-bootstrap", "text-statistic", "unknown-bootstrap-method"],
+    ids=["too-few-resamples", "text-statistic", "unknown-bootstrap-method"],
 )
 def test_bad_input_raises_a_clear_error(teams, panel, call, error, message):
     with pytest.raises(error, match=message):
         call(teams, panel)
+
+
+def test_seed_means_what_it_means_everywhere_in_cxlab(teams):
+    # seed=None (the default everywhere) draws fresh resamples; a seed repeats them.
+    mean = lambda d: d["nps"].mean()  # noqa: E731
+    assert bootstrap_interval(teams, mean, seed=3) == bootstrap_interval(teams, mean, seed=3)
+    fresh = {bootstrap_interval(teams, mean, n_resamples=200).low for _ in range(3)}
+    assert len(fresh) > 1

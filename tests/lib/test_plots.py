@@ -67,9 +67,9 @@ def test_did_lines_end_the_gap_at_the_estimate():
                                 control="none", unit="team")
     ax = plots.did_lines(result)
     control, treated, counterfactual = (line.get_ydata() for line in ax.get_lines()[:3])
-    assert treated[1] - counterfactual[1] == pytest.approx(result.estimate)
+    assert treated[1] - counterfactual[1] == pytest.approx(result.value)
     assert counterfactual[1] - counterfactual[0] == pytest.approx(control[1] - control[0])
-    assert any(f"{result.estimate:+.1f}" == text.get_text() for text in ax.texts)
+    assert any(f"{result.value:+.1f}" == text.get_text() for text in ax.texts)
 
 
 def test_confounding_curve_separates_naive_from_adjusted():

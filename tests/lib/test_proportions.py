@@ -49,7 +49,7 @@ def test_ces_mean_interval_matches_statsmodels_t_interval():
     ratings = [7, 6, 6, 5, 5, 5, 4, 3, 2, 7, 6, 1]
     result = cxlab.ces(ratings)
     low, high = DescrStatsW(np.array(ratings, dtype=float)).tconfint_mean()
-    assert result.mean == pytest.approx(np.mean(ratings))
+    assert result.value == pytest.approx(np.mean(ratings))
     assert (result.low, result.high) == pytest.approx((low, high))
     assert result.share_agree == pytest.approx(100 * 8 / 12)  # 5, 6, 7 agree on a 7-point scale
 

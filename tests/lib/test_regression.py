@@ -28,10 +28,13 @@ def test_adjusted_effect_matches_statsmodels_formula(teams):
     ours = adjusted_effect(teams, "nps", "certificate", ["maturity", "budget_per_agent", "size"])
     fit = smf.ols(
         "nps ~ C(certificate, Treatment('none')) + maturity + budget_per_agent + size", data=teams
-    ).fit(cov_type="HC3")
+    ).fit(cov_type="HC3", use_t=True)
     name = "C(certificate, Treatment('none'))[T.certified]"
-    assert ours.effect == pytest.approx(fit.params[name])
+    assert ours.value == pytest.approx(fit.params[name])
     assert ours.se == pytest.approx(fit.bse[name])
+    # t with the residual degrees of freedom, the rule for every regression in cxlab
+    assert ours.statistic == pytest.approx(fit.tvalues[name])
+    assert ours.dof == fit.df_resid
     assert ours.pvalue == pytest.approx(fit.pvalues[name])
     assert ours.r_squared == pytest.approx(fit.rsquared)
 
@@ -43,7 +46,7 @@ def test_adjusted_effect_without_controls_is_the_two_sample_t_test(teams):
     student = scipy_stats.ttest_ind(certified, none, equal_var=True)
     welch = scipy_stats.ttest_ind(certified, none, equal_var=False)
     classical = adjusted_effect(teams, "nps", "certificate", cov_type="nonrobust")
-    assert classical.effect == pytest.approx(difference)
+    assert classical.value == pytest.approx(difference)
     assert classical.se == pytest.approx(difference / student.statistic)
     assert classical.pvalue == pytest.approx(student.pvalue)
     # HC2 with one binary regressor is exactly Welch's variance.
@@ -54,7 +57,7 @@ def test_categorical_controls_become_dummies(teams):
     as_text = teams.assign(maturity=teams["maturity"].map({1: "ad hoc", 2: "documented", 3: "measured", 4: "improved"}))
     ours = adjusted_effect(as_text, "nps", "certificate", ["maturity"])
     fit = smf.ols("nps ~ C(certificate, Treatment('none')) + C(maturity)", data=as_text).fit(cov_type="HC3")
-    assert ours.effect == pytest.approx(fit.params["C(certificate, Treatment('none'))[T.certified]"])
+    assert ours.value == pytest.approx(fit.params["C(certificate, Treatment('none'))[T.certified]"])
 
 
 # ---------------------------------------------------- difference in differences
@@ -67,7 +70,7 @@ def test_did_with_units_is_welch_on_each_units_change(panel):
     arm = panel.groupby("team")["arm"].first()
     treated, control = change[arm == "process fix"], change[arm == "none"]
     welch = scipy_stats.ttest_ind(treated, control, equal_var=False)
-    assert result.estimate == pytest.approx(treated.mean() - control.mean())
+    assert result.value == pytest.approx(treated.mean() - control.mean())
     assert result.pvalue == pytest.approx(welch.pvalue)
     low, high = welch.confidence_interval(0.95)
     assert (result.low, result.high) == (pytest.approx(low), pytest.approx(high))
@@ -80,7 +83,7 @@ def test_did_without_units_is_the_ols_interaction(panel):
     )
     fit = smf.ols("nps ~ treated * after", data=subset).fit(cov_type="HC3")
     result = diff_in_diff(panel, "nps", "arm", "period", treated="process fix", control="none")
-    assert result.estimate == pytest.approx(fit.params["treated:after"])
+    assert result.value == pytest.approx(fit.params["treated:after"])
     assert result.se == pytest.approx(fit.bse["treated:after"])
 
 
@@ -126,9 +129,9 @@ def test_did_ignores_unit_levels_and_common_shocks(before, noise, unit_levels, s
     base = cxlab.diff_in_diff(panel, "y", "arm", "period", treated="t", unit="unit")
     moved = panel.assign(y=panel["y"] + np.r_[unit_levels, unit_levels] + np.where(panel["period"] == "2", shock, 0.0))
     other = cxlab.diff_in_diff(moved, "y", "arm", "period", treated="t", unit="unit")
-    assert other.estimate == pytest.approx(base.estimate, abs=1e-6)
+    assert other.value == pytest.approx(base.value, abs=1e-6)
     assert other.se == pytest.approx(base.se, rel=1e-6, abs=1e-9)
-    assert base.estimate == pytest.approx(5.0 + np.mean(noise) - np.mean(noise[::-1]), abs=1e-9)
+    assert base.value == pytest.approx(5.0 + np.mean(noise) - np.mean(noise[::-1]), abs=1e-9)
 
 
 # ------------------------------------------------------------------ bad input

@@ -64,14 +64,14 @@ def test_kidney_stones_show_simpsons_paradox(stones):
     overall = compare_groups(stones, "success", "treatment")
     stratified = compare_groups(stones, "success", "treatment", strata="stone_size")
     assert overall.levels == ("open surgery", "percutaneous")
-    assert overall.difference == pytest.approx(273 / 350 - 289 / 350)
-    assert overall.difference < 0
+    assert overall.value == pytest.approx(273 / 350 - 289 / 350)
+    assert overall.value < 0
     assert (stratified.table["difference"] > 0).all()
-    assert stratified.difference > 0
+    assert stratified.value > 0
     # The Mantel-Haenszel weights n_a * n_b / n, computed by hand from the counts.
     w_small, w_large = 87 * 270 / 357, 263 * 80 / 343
     expected = (w_small * (81 / 87 - 234 / 270) + w_large * (192 / 263 - 55 / 80)) / (w_small + w_large)
-    assert stratified.difference == pytest.approx(expected)
+    assert stratified.value == pytest.approx(expected)
     assert stratified.table["weight"].sum() == pytest.approx(1.0)
 
 
@@ -87,7 +87,7 @@ def test_sato_variance_agrees_with_the_binomial_variance_in_large_strata():
         rows.append(pd.DataFrame({"y": rng.random(na) < pa, "g": "a", "s": stratum}))
         rows.append(pd.DataFrame({"y": rng.random(nb) < pb, "g": "b", "s": stratum}))
     frame = pd.concat(rows, ignore_index=True).astype({"y": "int64"})
-    result = compare_groups(frame, "y", "g", strata="s")
+    result = compare_groups(frame, "y", "g", strata="s", kind="proportion")
     table = result.table
     weights = table["weight"].to_numpy()
     binomial_se = math.sqrt(float((weights**2 * table["se"].to_numpy() ** 2).sum()))
@@ -108,7 +108,8 @@ def test_mantel_haenszel_interval_covers_the_true_difference_95_percent_of_the_t
                 else:
                     y = rng.normal(base + shift, 0.3, n)
                 frames.append(pd.DataFrame({"y": y, "g": group, "s": base}))
-        result = compare_groups(pd.concat(frames, ignore_index=True), "y", "g", strata="s")
+        result = compare_groups(pd.concat(frames, ignore_index=True), "y", "g", strata="s",
+                                kind="proportion" if binary else "mean")
         covered += result.low <= true_difference <= result.high
     # 600 trials: a correct 95% interval covers 92.9%..97.1% of the time with 99% probability.
     assert 0.929 <= covered / trials <= 0.971
@@ -118,7 +119,7 @@ def test_single_stratum_gives_the_plain_difference(teams):
     one = teams.assign(everyone="all")
     plain = compare_groups(one, "nps", "certificate")
     pooled = compare_groups(one, "nps", "certificate", strata="everyone")
-    assert pooled.difference == pytest.approx(plain.difference)
+    assert pooled.value == pytest.approx(plain.value)
     assert pooled.se == pytest.approx(plain.se)
 
 
@@ -131,7 +132,7 @@ def test_mantel_haenszel_lies_within_the_stratum_differences(frame):
     assume(spread(frame))
     result = cxlab.compare_groups(frame, "y", "g", strata="s")
     differences = result.table["difference"]
-    assert differences.min() - 1e-9 <= result.difference <= differences.max() + 1e-9
+    assert differences.min() - 1e-9 <= result.value <= differences.max() + 1e-9
     assert result.table["weight"].sum() == pytest.approx(1.0)
     assert 0 <= result.pvalue <= 1
 
@@ -139,12 +140,12 @@ def test_mantel_haenszel_lies_within_the_stratum_differences(frame):
 @settings(settings.get_profile("cxlab-groups"))
 @given(stratified(binary=True))
 def test_risk_difference_stays_between_minus_one_and_one(frame):
-    result = cxlab.compare_groups(frame, "y", "g", strata="s")
+    result = cxlab.compare_groups(frame, "y", "g", strata="s", kind="proportion")
     assert result.kind == "proportion"
-    assert -1 <= result.difference <= 1
+    assert -1 <= result.value <= 1
     assert result.se >= 0
-    plain = cxlab.compare_groups(frame, "y", "g")
-    assert -1 <= plain.low <= plain.difference <= plain.high <= 1
+    plain = cxlab.compare_groups(frame, "y", "g", kind="proportion")
+    assert -1 <= plain.low <= plain.value <= plain.high <= 1
 
 
 # ------------------------------------------------------------------ bad input

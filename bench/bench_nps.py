@@ -51,7 +51,7 @@ def main() -> None:
     print(f"python {platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__}, "
           f"{arguments.n:,} scores, best of {arguments.repeats}")
     print(f"np.bincount floor          {floor * 1e3:9.1f} ms")
-    print(f"cxlab.nps (95% Wald CI)    {ours * 1e3:9.1f} ms   {ours / floor:6.2f} x floor")
+    print(f"cxlab.nps (95% interval)    {ours * 1e3:9.1f} ms   {ours / floor:6.2f} x floor")
     print(f"naive pandas (label+count) {naive * 1e3:9.1f} ms   {naive / ours:6.1f} x cxlab.nps")
 
     print("bootstrap interval, 10,000 multinomial resamples (from the category counts):")

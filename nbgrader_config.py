@@ -17,3 +17,12 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "*.db"
 c.Execute.timeout = 60
 # Student notebooks are graded in a clean kernel that must start quickly.
 c.Execute.startup_timeout = 60
+
+# Value checks for self-study: after each check cell, a read-only cell tagged "self-study"
+# prints "correct" or "not yet" for each answer by comparing a salted hash of it with the
+# model answer's (cxlab.selfstudy). The committed exercises/ are the version published with
+# the book, so they keep them. For a graded release set this to False before `cxlab assign`:
+# the generated notebooks then leave the value checks out (a determined learner could search
+# a hash for its answer). The digests live in solutions/; after changing a model answer,
+# refresh them with cxlab.course.assign.write_value_digests.
+c.CourseSettings.self_study_checks = True

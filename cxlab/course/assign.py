@@ -1,23 +1,95 @@
 """``cxlab assign``: regenerate the student versions from the instructor's sources.
 
-Imports: :mod:`cxlab.course.config` only (nbgrader through it).
+Each question of a source notebook may be followed by a *value check* for learners who
+study alone: a read-only code cell tagged ``self-study`` that prints ``correct`` or
+``not yet`` for each answer, by comparing a salted hash of the answer with the model
+answer's (:func:`cxlab.selfstudy.check_hash`)::
+
+    from cxlab.selfstudy import check_hash
+
+    print(check_hash(nps_all, "number:…", salt="nps-…", decimals=2, name="nps_all"))
+
+The versions published with the book keep these cells. For a graded release, set
+``c.CourseSettings.self_study_checks = False`` in ``nbgrader_config.py``: :func:`assign`
+then leaves them out, before nbgrader records the notebook's cells in the gradebook.
+
+The digests are written into the source notebooks by :func:`write_value_digests`, which
+runs each source notebook and hashes the model answers; run it after changing a model
+answer, a salt or a precision (a digest written as ``""``, or as its kind alone such as
+``"set:"``, and a salt written as ``""`` are filled in)::
+
+    .venv/bin/python -c "from cxlab.course.assign import write_value_digests; write_value_digests(['nps'])"
+
+A test runs every source notebook and fails when a value check does not say ``correct``.
+
+Imports: :mod:`cxlab.course.config` only (nbgrader through it); nbformat, nbclient and
+:mod:`cxlab.selfstudy` (inside the notebook's kernel) in :func:`write_value_digests`.
 """
 
 from __future__ import annotations
 
+import ast
+import json
 import logging
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import check_outcome, course_api, find_course_root, list_assignments, require_assignments
+from traitlets.config import Config, Configurable
+
+from .config import (
+    CourseError,
+    CourseSettings,
+    check_outcome,
+    course_api,
+    find_course_root,
+    list_assignments,
+    load_config,
+    require_assignments,
+)
 
 log = logging.getLogger("cxlab.course")
+
+#: The tag of a value-check cell (``metadata.tags``).
+SELF_STUDY_TAG = "self-study"
+#: The function a value-check cell calls, once per answer.
+CHECK_FUNCTION = "check_hash"
+_DIGEST_LINE = "\x1fcxlab-digest "
 
 
 @dataclass(frozen=True)
 class AssignResult:
     assignment: str
     notebooks: tuple[Path, ...]
+    self_study_checks: bool = True
+
+
+def is_self_study_cell(cell) -> bool:
+    """Whether a notebook cell is a value check for self-study (tagged ``self-study``)."""
+    return SELF_STUDY_TAG in (cell.get("metadata", {}).get("tags") or [])
+
+
+class LeaveOutSelfStudyChecks(Configurable):
+    """nbgrader preprocessor of a graded release: drops the cells tagged ``self-study``.
+
+    It runs first in ``generate_assignment``, so nbgrader neither records these cells in
+    the gradebook nor writes them into the student version.
+    """
+
+    def __call__(self, nb, resources):
+        nb.cells = [cell for cell in nb.cells if not is_self_study_cell(cell)]
+        return nb, resources
+
+
+def _graded_release_tweaks(root: Path) -> Config:
+    from nbgrader.converters import GenerateAssignment
+
+    course = load_config(root)
+    steps = (list(course.GenerateAssignment.preprocessors) if "preprocessors" in course.GenerateAssignment
+             else list(GenerateAssignment.preprocessors.default()))
+    tweaks = Config()
+    tweaks.GenerateAssignment.preprocessors = [LeaveOutSelfStudyChecks, *steps]
+    return tweaks
 
 
 def assign(
@@ -26,24 +98,171 @@ def assign(
     *,
     release_directory: str | Path | None = None,
     db_url: str | None = None,
+    self_study_checks: bool | None = None,
 ) -> list[AssignResult]:
     """Regenerate the student versions (``exercises/``) from the sources (``solutions/``).
 
     Runs nbgrader's ``generate_assignment`` for each assignment (all of them by
     default). ``release_directory`` and ``db_url`` redirect the output and the
-    gradebook, which the tests use to regenerate into a scratch folder.
+    gradebook, which the tests use to regenerate into a scratch folder. The value checks
+    for self-study stay in when the course's ``CourseSettings.self_study_checks`` is True
+    (the default) and are left out when it is False; ``self_study_checks`` overrides the
+    setting for this call.
     """
     root = find_course_root(root)
     names = assignments or list_assignments(root)
     require_assignments(root, names)
+    if self_study_checks is None:
+        self_study_checks = CourseSettings(config=load_config(root)).self_study_checks
     release = str(Path(release_directory).resolve()) if release_directory is not None else None
-    api, coursedir = course_api(root, release_directory=release, db_url=db_url)
+    tweaks = None if self_study_checks else _graded_release_tweaks(root)
+    api, coursedir = course_api(root, tweaks, release_directory=release, db_url=db_url)
 
     results = []
     for name in names:
         check_outcome(api.generate_assignment(name, force=True, create=True), f"generate_assignment {name}")
         folder = Path(coursedir.format_path(coursedir.release_directory, ".", name))
         notebooks = tuple(sorted(folder.glob("*.ipynb")))
-        log.info("generated %s: %s", name, ", ".join(str(path) for path in notebooks))
-        results.append(AssignResult(assignment=name, notebooks=notebooks))
+        log.info("generated %s (value checks for self-study %s): %s", name, "on" if self_study_checks else "off",
+                 ", ".join(str(path) for path in notebooks))
+        results.append(AssignResult(assignment=name, notebooks=notebooks, self_study_checks=bool(self_study_checks)))
     return results
+
+
+@dataclass(frozen=True)
+class ValueCheckCall:
+    """One ``check_hash(value, digest, salt=..., decimals=..., name=...)`` call of a value-check cell."""
+
+    value: str  # the answer, as the source writes it
+    digest: str
+    salt: str
+    decimals: int | None
+    name: str | None
+    spans: dict  # "digest" and "salt": (start, end) character offsets of their string literals
+
+    @property
+    def kind(self) -> str:
+        return self.digest.partition(":")[0]
+
+
+def value_check_calls(source: str) -> list[ValueCheckCall]:
+    """The ``check_hash`` calls of a value-check cell, in order.
+
+    >>> [call.name for call in value_check_calls('print(check_hash(x, "number:", salt="s", decimals=2, name="x"))')]
+    ['x']
+    """
+    tree = ast.parse(source)
+    lines = source.split("\n")
+    line_starts = [0]
+    for line in lines:
+        line_starts.append(line_starts[-1] + len(line) + 1)
+
+    def span(node) -> tuple[int, int]:
+        # ast counts columns in UTF-8 bytes; the offsets here count characters.
+        def offset(lineno, byte_col):
+            return line_starts[lineno - 1] + len(lines[lineno - 1].encode("utf-8")[:byte_col].decode("utf-8"))
+
+        return offset(node.lineno, node.col_offset), offset(node.end_lineno, node.end_col_offset)
+
+    def text(node, what) -> str:
+        if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+            raise CourseError(f"the {what} of a {CHECK_FUNCTION} call must be a string literal: {ast.unparse(node)}")
+        return node.value
+
+    calls = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        function = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
+        if function != CHECK_FUNCTION:
+            continue
+        if len(node.args) != 2:
+            raise CourseError(f"{CHECK_FUNCTION} takes the answer and its digest: {ast.unparse(node)}")
+        keywords = {keyword.arg: keyword.value for keyword in node.keywords}
+        if "salt" not in keywords:
+            raise CourseError(f"{CHECK_FUNCTION} needs salt=: {ast.unparse(node)}")
+        decimals = keywords.get("decimals")
+        calls.append(ValueCheckCall(
+            value=ast.get_source_segment(source, node.args[0]),
+            digest=text(node.args[1], "digest"),
+            salt=text(keywords["salt"], "salt"),
+            decimals=None if decimals is None else ast.literal_eval(decimals),
+            name=None if "name" not in keywords else text(keywords["name"], "name"),
+            spans={"digest": span(node.args[1]), "salt": span(keywords["salt"])},
+        ))
+    return sorted(calls, key=lambda call: call.spans["digest"])
+
+
+def _digest_code(calls: list[ValueCheckCall], salt: str) -> str:
+    lines = ["import json as _json", "from cxlab.selfstudy import make_digest as _make_digest"]
+    for call in calls:
+        lines.append(
+            f"print({_DIGEST_LINE!r} + _json.dumps(_make_digest(({call.value}), salt={salt!r}, "
+            f"decimals={call.decimals!r}, name={call.name!r}, ordered={call.kind != 'set'})))"
+        )
+    return "\n".join(lines)
+
+
+def _rewritten(source: str, calls: list[ValueCheckCall], digests: list[str], salt: str) -> str:
+    edits = []
+    for call, digest in zip(calls, digests):
+        edits.append((call.spans["digest"], json.dumps(digest)))
+        edits.append((call.spans["salt"], json.dumps(salt)))
+    for (start, end), literal in sorted(edits, reverse=True):
+        source = source[:start] + literal + source[end:]
+    return source
+
+
+def write_value_digests(assignments: list[str] | None = None, root: str | Path = ".", *,
+                        timeout: int = 600) -> dict[str, int]:
+    """Run each source notebook and write the model answers' digests into its value checks.
+
+    Each value-check cell (tagged ``self-study``) is run as code that computes, with
+    :func:`cxlab.selfstudy.make_digest`, the digest of each answer its ``check_hash``
+    calls name, at their ``decimals``; the digests (and the assignment's salt, where a
+    call has ``salt=""``) are then written into the calls. A digest written as ``"set:"``
+    stays a set (a list whose order does not matter). The notebook runs in a kernel in its
+    own folder, hidden tests included, as ``nbgrader`` runs it.
+
+    Returns the number of digests written, by assignment.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+
+    root = find_course_root(root)
+    names = assignments or list_assignments(root)
+    require_assignments(root, names)
+    _, coursedir = course_api(root)
+    written = {}
+    for assignment in names:
+        count = 0
+        folder = Path(coursedir.format_path(coursedir.source_directory, ".", assignment))
+        for path in sorted(folder.glob("*.ipynb")):
+            notebook = nbformat.read(path, as_version=4)
+            checks = {index: value_check_calls(cell.source) for index, cell in enumerate(notebook.cells)
+                      if cell.cell_type == "code" and is_self_study_cell(cell)}
+            if not any(checks.values()):
+                continue
+            salts = {call.salt for calls in checks.values() for call in calls if call.salt}
+            if len(salts) > 1:
+                raise CourseError(f"{path}: the value checks use several salts {sorted(salts)}; one per assignment")
+            salt = salts.pop() if salts else f"{assignment}-{secrets.token_hex(4)}"
+
+            runnable = nbformat.from_dict(json.loads(json.dumps(notebook)))
+            for index, calls in checks.items():
+                runnable.cells[index].source = _digest_code(calls, salt)
+            NotebookClient(runnable, timeout=timeout, kernel_name="python3", allow_errors=False,
+                           resources={"metadata": {"path": str(path.parent)}}).execute()
+            for index, calls in checks.items():
+                printed = "".join(output.get("text", "") for output in runnable.cells[index].outputs
+                                  if output.get("output_type") == "stream")
+                digests = [json.loads(line[len(_DIGEST_LINE):]) for line in printed.splitlines()
+                           if line.startswith(_DIGEST_LINE)]
+                if len(digests) != len(calls):
+                    raise CourseError(f"{path}, cell {index + 1}: {len(calls)} value checks but {len(digests)} digests")
+                notebook.cells[index].source = _rewritten(notebook.cells[index].source, calls, digests, salt)
+                count += len(calls)
+            nbformat.write(notebook, path)
+            log.info("wrote %d digests into %s", count, path)
+        written[assignment] = count
+    return written

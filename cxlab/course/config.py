@@ -5,6 +5,8 @@ Every other module of :mod:`cxlab.course` starts here. Settings come from the co
 files go, for example to regenerate the student versions into a scratch folder.
 :func:`course_api` builds nbgrader's own ``NbGraderAPI`` and ``CourseDirectory`` from
 that configuration, and the lists of assignments and students are nbgrader's answers.
+The course's own settings, beside nbgrader's, are the traits of :class:`CourseSettings`
+(``c.CourseSettings.self_study_checks`` in ``nbgrader_config.py``).
 
 Imports: no other module of cxlab; nbgrader only inside functions, so that
 ``import cxlab.course`` stays cheap.
@@ -22,7 +24,8 @@ import shutil
 import sysconfig
 from pathlib import Path
 
-from traitlets.config import Config
+from traitlets import Bool
+from traitlets.config import Config, Configurable
 from traitlets.config.loader import PyFileConfigLoader
 
 CONFIG_FILE = "nbgrader_config.py"
@@ -56,6 +59,30 @@ def load_config(root: str | Path, **overrides) -> Config:
         if value is not None:
             setattr(config.CourseDirectory, name, value)
     return config
+
+
+class CourseSettings(Configurable):
+    """The course's own settings, set in ``nbgrader_config.py`` beside nbgrader's.
+
+    >>> CourseSettings().self_study_checks
+    True
+    """
+
+    self_study_checks = Bool(
+        True,
+        help=(
+            "Put the value checks for self-study (the cells tagged 'self-study', which say "
+            "'correct' or 'not yet' by comparing salted hashes) into the student versions that "
+            "`cxlab assign` generates. True for the versions published with the book; set it to "
+            "False for a graded release, because a determined learner can search a hash for "
+            "the answer."
+        ),
+    ).tag(config=True)
+
+
+def course_settings(root: str | Path = ".") -> CourseSettings:
+    """The :class:`CourseSettings` of the course at or above ``root``, from its ``nbgrader_config.py``."""
+    return CourseSettings(config=load_config(find_course_root(root)))
 
 
 def _ensure_scripts_on_path() -> None:

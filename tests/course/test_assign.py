@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import nbformat
 import pytest
+from nbgrader.api import Gradebook
 
-from cxlab.course.assign import AssignResult, assign
-from cxlab.course.config import CourseError
+from cxlab.course.assign import AssignResult, assign, is_self_study_cell, value_check_calls, write_value_digests
+from cxlab.course.config import CourseError, course_settings
 
 from ..helpers import ROOT
 
@@ -25,3 +28,75 @@ def test_assign_writes_the_student_version_where_it_is_told(course, tmp_path):
     committed = nbformat.read(ROOT / "exercises" / "nps" / "nps.ipynb", as_version=4)
     assert [cell.source for cell in generated.cells] == [cell.source for cell in committed.cells]
     assert (tmp_path / "gb.db").is_file() and not (course / "exercises").exists()
+
+
+def _set_self_study_checks(course, on: bool) -> None:
+    with open(course / "nbgrader_config.py", "a", encoding="utf-8") as config:
+        config.write(f"\nc.CourseSettings.self_study_checks = {on}\n")
+
+
+def test_the_course_setting_for_value_checks_is_read_from_nbgrader_config(course):
+    assert course_settings(course).self_study_checks is True
+    assert "c.CourseSettings.self_study_checks = True" in (ROOT / "nbgrader_config.py").read_text()
+    _set_self_study_checks(course, False)
+    assert course_settings(course / "solutions").self_study_checks is False
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("on", [True, False])
+def test_assign_keeps_or_leaves_out_the_value_checks_as_the_course_says(course, tmp_path, on):
+    _set_self_study_checks(course, on)
+    db_url = f"sqlite:///{tmp_path / 'gb.db'}"
+    (result,) = assign(["nps"], root=course, release_directory=tmp_path / "release", db_url=db_url)
+    assert result.self_study_checks is on
+    cells = nbformat.read(result.notebooks[0], as_version=4).cells
+    value_checks = [cell for cell in cells if is_self_study_cell(cell)]
+    with Gradebook(db_url) as gradebook:
+        recorded = {cell.name for cell in gradebook.find_notebook("nps", "nps").source_cells}
+    source = nbformat.read(course / "solutions" / "nps" / "nps.ipynb", as_version=4).cells
+    expected = {cell.metadata.nbgrader["grade_id"] for cell in source if is_self_study_cell(cell)}
+    assert len(expected) == 7
+    if on:
+        assert {cell.metadata.nbgrader["grade_id"] for cell in value_checks} == expected <= recorded
+    else:
+        assert value_checks == [] and not expected & recorded
+        assert not any("check_hash" in cell.source for cell in cells)
+        # The rest of the notebook is what the self-study release has.
+        committed = nbformat.read(ROOT / "exercises" / "nps" / "nps.ipynb", as_version=4).cells
+        assert [cell.source for cell in cells] == [cell.source for cell in committed if not is_self_study_cell(cell)]
+
+
+def test_an_argument_overrides_the_setting(course, tmp_path):
+    (result,) = assign(["nps"], root=course, release_directory=tmp_path / "release",
+                       db_url=f"sqlite:///{tmp_path / 'gb.db'}", self_study_checks=False)
+    assert not [cell for cell in nbformat.read(result.notebooks[0], as_version=4).cells if is_self_study_cell(cell)]
+
+
+def test_value_check_calls_are_read_from_the_cell_source():
+    source = ('# a comment, with “quotes”\nfrom cxlab.selfstudy import check_hash\n\n'
+              'print(check_hash(changed, "set:", salt="", name="changed"))\n'
+              'print(check_hash(total / 2, "number:ab", salt="s", decimals=2, name="half"))\n')
+    first, second = value_check_calls(source)
+    assert (first.value, first.kind, first.salt, first.decimals, first.name) == ("changed", "set", "", None, "changed")
+    assert (second.value, second.kind, second.decimals) == ("total / 2", "number", 2)
+    start, end = second.spans["digest"]
+    assert source[start:end] == '"number:ab"'
+    with pytest.raises(CourseError, match="string literal"):
+        value_check_calls('check_hash(x, DIGEST, salt="s")')
+    with pytest.raises(CourseError, match="salt"):
+        value_check_calls('check_hash(x, "whole:")')
+
+
+@pytest.mark.slow
+def test_write_value_digests_fills_in_blank_digests_from_the_model_answers(course):
+    path = course / "solutions" / "nps" / "nps.ipynb"
+    committed = path.read_text(encoding="utf-8")
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        if is_self_study_cell(cell):
+            # as an instructor writes a new value check: the kind alone, where it matters
+            cell.source = re.sub(r'"(set:)?\w*:?[0-9a-f]{32}"', lambda m: '"set:"' if m.group(1) else '""', cell.source)
+    nbformat.write(notebook, path)
+    assert path.read_text(encoding="utf-8") != committed
+    assert write_value_digests(["nps"], root=course) == {"nps": 15}
+    assert path.read_text(encoding="utf-8") == committed

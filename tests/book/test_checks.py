@@ -1,0 +1,873 @@
+"""The checks a learner sees tell the truth; the graded precision is stated and kept; the value
+checks for self-study work, and a graded release leaves them out.
+
+- Visible checks: each check cell runs (without its hidden tests) with the model answers
+  of the source notebook bound, except the answers a test replaces by a typical wrong
+  one. The message that fires must be the one for that mistake (each check cell's
+  messages are catalogued below, one pattern each), a mistake a check cannot see must
+  pass silently rather than be misnamed, and no wrong type may crash a check.
+- Precision: each question's prompt states it; the hidden tests accept the model answer
+  rounded to it and reject a value just outside it (here by running the check cells,
+  and through nbgrader's autograde in the graded-release test).
+- Value checks: run after the model answers they print ``correct``; after wrong ones,
+  ``not yet``.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import copy
+import dataclasses
+import functools
+import io
+import math
+import re
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+from nbgrader.api import Gradebook
+
+import cxlab
+from cxlab.course.assign import is_self_study_cell, value_check_calls
+from cxlab import journey as cxjourney
+from cxlab import linkage
+
+from ..helpers import HIDDEN_REGION, ROOT, assignment_names, nbgrader_meta
+from .test_release import autograde_scores
+
+ASSIGNMENTS = assignment_names()
+
+
+# --------------------------------------------------------------------------------------
+# The source notebooks, run in this process: setup and model answers, then one check.
+
+@functools.cache
+def _read_source(assignment: str):
+    return nbformat.read(ROOT / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
+
+
+def _source(assignment: str):
+    """The source notebook (a copy: callers may change it)."""
+    return copy.deepcopy(_read_source(assignment))
+
+
+def _is_check(cell) -> bool:
+    meta = nbgrader_meta(cell)
+    return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
+
+
+@functools.cache
+def _model_run(assignment: str) -> dict:
+    """The namespace after every cell of the source notebook but the checks and value checks."""
+    namespace: dict = {}
+    for cell in _source(assignment).cells:
+        if cell.cell_type != "code" or _is_check(cell) or is_self_study_cell(cell):
+            continue
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(compile(cell.source, nbgrader_meta(cell).get("grade_id", "cell"), "exec"), namespace)
+    return namespace
+
+
+def model_answers(assignment: str) -> dict:
+    return dict(_model_run(assignment))
+
+
+def cell_source(assignment: str, grade_id: str) -> str:
+    (cell,) = [cell for cell in _source(assignment).cells if nbgrader_meta(cell).get("grade_id") == grade_id]
+    return cell.source
+
+
+def visible_check(assignment: str, grade_id: str) -> str:
+    return HIDDEN_REGION.sub("", cell_source(assignment, grade_id))
+
+
+def run_cell(source: str, namespace: dict, grade_id: str = "check") -> str | None:
+    """The message of the AssertionError the cell raises, or None when it passes. Any other
+    exception is a crash of the check and fails the test that ran it."""
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(compile(source, grade_id, "exec"), namespace)
+    except AssertionError as error:
+        return str(error)
+    return None
+
+
+def check_message(assignment: str, grade_id: str, answers: dict) -> str | None:
+    namespace = model_answers(assignment)
+    namespace.update({name: make(namespace) if callable(make) else make for name, make in answers.items()})
+    return run_cell(visible_check(assignment, grade_id), namespace, grade_id)
+
+
+def check_cells(assignment: str) -> dict[int, str]:
+    """Question number -> grade_id of its check cell."""
+    return {int(re.match(r"q(\d+)_", nbgrader_meta(cell)["grade_id"]).group(1)): nbgrader_meta(cell)["grade_id"]
+            for cell in _source(assignment).cells if _is_check(cell)}
+
+
+def declared_answers(assignment: str) -> dict[int, list]:
+    """Question number -> the check_hash calls of its value check (name, kind, decimals)."""
+    found = {}
+    for cell in _source(assignment).cells:
+        if is_self_study_cell(cell):
+            question = int(re.match(r"q(\d+)_value$", nbgrader_meta(cell)["grade_id"]).group(1))
+            found[question] = value_check_calls(cell.source)
+    return found
+
+
+# --------------------------------------------------------------------------------------
+# Each check cell's messages: one pattern per mistake it can detect.
+
+NUMBER = r"should be a number, not \w+$"
+FINITE = r"should be a finite number, not nan$"
+MESSAGES = {
+    ("nps", "q1_counts"): {
+        "type": r"^\w+ should be a whole number of customers \(an int\), not \w+$",
+        "range": r"should lie between 0 and 2,000, not",
+        "counted twice": r"more than the 2,000 responses: some are counted twice",
+        "not counted": r"fewer than the 2,000 responses: some are not counted",
+    },
+    ("nps", "q2_score"): {
+        "type": r"^nps_all " + NUMBER,
+        "result": r"^nps_all should be a number, not NPSResult: store the score itself, the result's \.value$",
+        "finite": FINITE,
+        "range": r"^an NPS lies between -100 and \+100",
+        "shares": r"the size of a difference of shares",
+    },
+    ("nps", "q3_interval"): {
+        "type": r"^q2_(low|high) " + NUMBER,
+        "result": r"not NPSResult: store the ends of the result's interval, \.low and \.high$",
+        "finite": FINITE,
+        "range": r"should be on the NPS scale",
+        "order": r"^q2_low should be below q2_high$",
+        "narrow": r"points wide, narrower than the 2026-Q2 responses allow",
+        "all rows": r"^this is the interval of all 2,000 responses: use only the 2026-Q2 rows$",
+    },
+    ("nps", "q4_change"): {
+        "type": r"^change(_pvalue)? " + NUMBER,
+        "result": r"not NPSTestResult: store numbers, the change in NPS points and the test result's \.pvalue$",
+        "finite": FINITE,
+        "range": r"^a difference of two NPS values lies between",
+        "p-value": r"^change_pvalue should be a probability between 0 and 1",
+        "bool": r"^change_is_noise should be True or False, not \w+$",
+        "disagrees": r"says the opposite: a change is noise when its p-value is 0.05 or more$",
+    },
+    ("nps", "q5_channels"): {
+        "list": r"^changed_channels should be a list of channel names, not \w+$",
+        "item": r"^changed_channels should hold channel names \(text\), not \w+$",
+        "unknown": r"^(changed_channels holds|biggest_fall is) '\w+', which is not a channel; the channels are branch, chat, email, phone$",
+        "twice": r"^name each channel at most once$",
+        "fall": r"^biggest_fall should be a channel name \(text\), not \w+$",
+    },
+    ("nps", "q6_sample_size"): {
+        "type": r"^n_needed should be a whole number of responses \(an int\), not \w+$",
+        "round up": r"not \w+: round up with math.ceil, which gives an int$",
+        "units": r"outside 100 to 100,000.*not one of them in shares\?$",
+    },
+    ("nps", "q7_complements"): {
+        "type": r"^chat_\w+ " + NUMBER,
+        "result": r"not (CSATResult|NSSResult): store the percentage, the result's \.value$",
+        "ces result": r"not CESResult: store the percentage who agreed, the result's \.share_agree$",
+        "finite": FINITE,
+        "range": r"is a (net )?percentage, (-100|0) to \+?100, not",
+        "shares": r"the size of a share \(0 to 1\): give it in percent",
+        "csat mean": r"^chat_csat is .*, on the 1-5 scale of the answers",
+        "ces mean": r"^chat_ces_agree is .*, on the 1-7 scale of the answers",
+    },
+    ("certification", "q1_naive"): {
+        "type": r"^naive_\w+ " + NUMBER,
+        "result": r"not GroupComparison: store fields of the result, \.value, \.low and \.high$",
+        "finite": FINITE,
+        "range": r"is a difference of two percentages, between -100 and \+100",
+        "inside": r"^the difference should lie inside its interval",
+        "nps": r"^this is the difference in NPS \(column 'nps'\): the question asks about CSAT",
+    },
+    ("certification", "q2_within"): {
+        "type": r"^within should be a pandas Series, not \w+$",
+        "table": r"^within should be a pandas Series, not DataFrame: take its column 'difference'$",
+        "index": r"^within should be indexed by the maturity levels 1, 2, 3, 4",
+        "dtype": r"^within should hold numbers, not \w+ values$",
+        "missing": r"^within has missing values",
+        "size": r"below 100 in size$",
+    },
+    ("certification", "q3_mantel_haenszel"): {
+        "type": r"^mh_\w+ " + NUMBER,
+        "result": r"not GroupComparison: store fields of the result, \.value, \.low and \.high$",
+        "finite": FINITE,
+        "range": r"is a difference of two percentages, between -100 and \+100",
+        "inside": r"^the estimate should lie inside its interval: mh_low",
+    },
+    ("certification", "q4_adjusted"): {
+        "type": r"^adjusted(_pvalue)? " + NUMBER,
+        "result": r"not AdjustedEffect: store fields of the result, \.value and \.pvalue$",
+        "finite": FINITE,
+        "range": r"^adjusted is a difference in CSAT points",
+        "p-value": r"^adjusted_pvalue should be a probability between 0 and 1",
+        "bool": r"^certificate_significant should be True or False, not \w+$",
+        "disagrees": r"says the opposite: an effect is significant at the 5% level when its p-value is below 0.05$",
+    },
+    ("certification", "q5_process_fix"): {
+        "type": r"^fix_csat\w* " + NUMBER,
+        "result": r"not DiDResult: store fields of the result, \.value, \.low and \.high$",
+        "finite": FINITE,
+        "range": r"is a change in CSAT points, between -100 and \+100",
+        "inside": r"^the estimate should lie inside its interval: fix_csat_low",
+    },
+    ("certification", "q6_course"): {
+        "type": r"^course_\w+ " + NUMBER,
+        "result": r"not DiDResult: store fields of the result, \.treated_change and \.value$",
+        "finite": FINITE,
+        "range": r"is a change in CSAT points, between -100 and \+100",
+        "bool": r"^course_works should be True or False, not \w+$",
+        "equal": r"are equal: course_did should subtract the control teams' change",
+    },
+    ("certification", "q7_paradox"): {
+        "type": r"^overall_gap " + NUMBER,
+        "finite": FINITE,
+        "percent": r"^overall_gap is .*, outside -1 to 1, where a difference of shares lies",
+        "series": r"^gaps_by_type should be a pandas Series, not \w+$",
+        "index": r"^gaps_by_type should be indexed by 'complex' and 'simple'",
+        "dtype": r"^gaps_by_type should hold numbers",
+        "missing": r"^gaps_by_type has missing values$",
+        "series percent": r"^gaps_by_type holds values outside -1 to 1",
+        "bool": r"^paradox should be True or False, not \w+$",
+        "disagrees": r"^paradox is (True|False), but your gaps say the opposite",
+    },
+    ("ex-cx", "q1_enps"): {
+        "type": r"^enps_q4 should be a pandas Series, not \w+$",
+        "dtype": r"^enps_q4 should hold numbers, not \w+ values$",
+        "results": r"^enps_q4 should hold numbers, not object values: store each branch's score, the result's \.value$",
+        "missing": r"^enps_q4 has missing values$",
+        "codes": r"should be indexed by branch codes such as 'B07'$",
+        "sorted": r"^index enps_q4 by branch code, sorted",
+        "range": r"^eNPS values lie between -100 and \+100$",
+        "shares": r"the size of differences of shares \(0 to 1\)",
+        "best type": r"^best_branch should be a branch code \(text\), not \w+$",
+        "best unknown": r"^best_branch should be one of the branch codes of enps_q4",
+    },
+    ("ex-cx", "q2_join"): {
+        "type": r"^panel should be a pandas DataFrame, not \w+$",
+        "result": r"not JoinResult: store the joined table, the result's \.table$",
+        "column": r"^panel should have a column",
+        "rows": r"one row per branch and quarter$",
+        "count": r"^only_\w+ should be a whole number \(a count of keys\), not \w+$",
+        "count table": r"not DataFrame: the number of rows of a table is len\(table\)$",
+        "negative": r"is a count, 0 or more",
+    },
+    ("ex-cx", "q3_lags"): {
+        "type": r"^complaints_\w+ " + NUMBER,
+        "table": r"not DataFrame: take the correlation from the table's column 'r'$",
+        "finite": FINITE,
+        "range": r"is a correlation, between -1 and \+1",
+        "equal": r"^complaints_now and complaints_next are equal",
+    },
+    ("ex-cx", "q4_ranking"): {
+        "type": r"^town_r_squared " + NUMBER,
+        "finite": FINITE,
+        "range": r"^town_r_squared is an R², between 0 and 1",
+        "list": r"^town_ranking should be a list of names, not \w+$",
+        "index": r"not Index: \.tolist\(\) makes a list of it$",
+        "item": r"^town_ranking should hold touchpoint names",
+        "members": r"^town_ranking should list each of the six touchpoints once",
+    },
+    ("ex-cx", "q5_flip"): {
+        "type": r"^misleading_driver should be a touchpoint name \(text\), not \w+$",
+        "unknown": r"^misleading_driver is '\w+', which is not one of the touchpoints",
+    },
+    ("ex-cx", "q6_scenario"): {
+        "type": r"^\w+_gain " + NUMBER,
+        "finite": FINITE,
+        "range": r"is a change in NPS points, between -200 and \+200",
+        "equal": r"^scenario_gain equals app_gain",
+    },
+    ("butterfly", "q1_time"): {
+        "type": r"^\w+ " + NUMBER,
+        "finite": FINITE,
+        "negative": r"should not be negative",
+        "order": r"^the 90th percentile should be above the median",
+        "percent": r"^share_late is .*, more than 1: give a share between 0 and 1, not a percentage$",
+    },
+    ("butterfly", "q2_bottleneck"): {
+        "type": r"^bottleneck should be a step name \(text\), not \w+$",
+        "prefix": r"^give the step's name without the days_ prefix: 'income verification'$",
+        "unknown": r"^bottleneck is '[\w ]+', which is not a step of loan",
+    },
+    ("butterfly", "q3_delay"): {
+        "type": r"^delay_\w+ " + NUMBER,
+        "result": r"not WhatIfResult: store fields of the result, \.nps_change, \.nps_low and \.nps_high$",
+        "finite": FINITE,
+        "range": r"is a change in NPS points, between -200 and \+200",
+        "inside": r"^the change should lie inside its interval: delay_nps_low",
+        "width": r"interval at most 2.5 points wide: simulate n_customers=50_000$",
+    },
+    ("butterfly", "q4_leverage"): {
+        "type": r"^top_gain " + NUMBER,
+        "finite": FINITE,
+        "range": r"is a change in NPS points, between -200 and \+200",
+        "department": r"^top_department should be a department name \(text\), not \w+$",
+        "unknown": r"^top_department is '[\w ]+', which is not a department of loan",
+        "bool": r"^front_line_top should be True or False, not \w+$",
+    },
+    ("butterfly", "q5_letter"): {
+        "type": r"^letter_churn_\w+ " + NUMBER,
+        "result": r"not WhatIfResult: store fields of the result, \.churn_change_per_10k, \.churn_low and \.churn_high$",
+        "finite": FINITE,
+        "range": r"is a change in churned customers per 10,000",
+        "inside": r"^the change should lie inside its interval: letter_churn_low",
+        "shares": r"the size of shares \(0 to 1\): give churned customers per 10,000$",
+    },
+    ("butterfly", "q6_autonomy"): {
+        "type": r"^autonomy_gain " + NUMBER,
+        "result": r"not WhatIfResult: store a field of the result, \.nps_change$",
+        "finite": FINITE,
+        "range": r"is a change in NPS points, between -200 and \+200",
+        "bool": r"^autonomy_offsets_delay should be True or False, not \w+$",
+    },
+}
+
+
+# --------------------------------------------------------------------------------------
+# Typical wrong answers: (assignment, check, what the learner did, answers, mistake or
+# None when the check cannot see it). An answer is a value or a function of the model
+# answers' namespace.
+
+NAN = float("nan")
+
+
+def _q2_rows(s):
+    return s["survey"].loc[s["survey"]["quarter"] == "2026-Q2"]
+
+
+def _chat(s, quarters=("2026-Q2",)):
+    survey = s["survey"]
+    return survey[(survey["channel"] == "chat") & survey["quarter"].isin(quarters)]
+
+
+def _unclear_letter(s):
+    return cxjourney.what_if(s["loan"], s["loan"].with_step("offer letter", clarity=0.5), n_customers=100_000, seed=5)
+
+
+def _town_weights(s):
+    from cxlab import drivers
+
+    return drivers.relative_weights(s["town"], "recommend", s["TOUCHPOINTS"])
+
+
+WRONG_ANSWERS = [
+    # --- nps
+    ("nps", "q1_counts", "shares instead of counts", {"promoters": lambda s: s["promoters"] / 2000}, "type"),
+    ("nps", "q1_counts", "a Series of flags", {"promoters": lambda s: s["survey"]["recommend"] >= 9}, "type"),
+    ("nps", "q1_counts", "None", {"passives": None}, "type"),
+    ("nps", "q1_counts", "NaN", {"detractors": NAN}, "type"),
+    ("nps", "q1_counts", "a string", {"promoters": "720"}, "type"),
+    ("nps", "q1_counts", "a result object", {"promoters": lambda s: cxlab.nps_counts(s["survey"]["recommend"])}, "type"),
+    ("nps", "q1_counts", "only the 2026-Q2 rows",
+     {"promoters": lambda s: int((_q2_rows(s)["recommend"] >= 9).sum()),
+      "passives": lambda s: int(_q2_rows(s)["recommend"].between(7, 8).sum()),
+      "detractors": lambda s: int((_q2_rows(s)["recommend"] <= 6).sum())}, "not counted"),
+    ("nps", "q1_counts", "8 counted as a promoter too",
+     {"promoters": lambda s: int((s["survey"]["recommend"] >= 8).sum())}, "counted twice"),
+    ("nps", "q1_counts", "a negative count", {"passives": -1}, "range"),
+    ("nps", "q2_score", "shares instead of percentages", {"nps_all": lambda s: s["nps_all"] / 100}, "shares"),
+    ("nps", "q2_score", "rounded to one decimal", {"nps_all": lambda s: round(s["nps_all"], 1)}, None),
+    ("nps", "q2_score", "only the 2026-Q2 rows", {"nps_all": lambda s: cxlab.nps(_q2_rows(s)["recommend"]).value}, None),
+    ("nps", "q2_score", "NaN", {"nps_all": NAN}, "finite"),
+    ("nps", "q2_score", "None", {"nps_all": None}, "type"),
+    ("nps", "q2_score", "a string", {"nps_all": "4.15"}, "type"),
+    ("nps", "q2_score", "a Series", {"nps_all": lambda s: pd.Series([s["nps_all"]])}, "type"),
+    ("nps", "q2_score", "a DataFrame", {"nps_all": lambda s: cxlab.segment_table(s["survey"], "recommend", by="channel")}, "type"),
+    ("nps", "q2_score", "a list", {"nps_all": [4.15]}, "type"),
+    ("nps", "q2_score", "the result object", {"nps_all": lambda s: cxlab.nps(s["survey"]["recommend"])}, "result"),
+    ("nps", "q2_score", "percentages times 100", {"nps_all": lambda s: s["nps_all"] * 100}, "range"),
+    ("nps", "q3_interval", "all quarters",
+     {"q2_low": lambda s: cxlab.nps(s["survey"]["recommend"], method="wald").low,
+      "q2_high": lambda s: cxlab.nps(s["survey"]["recommend"], method="wald").high}, "all rows"),
+    ("nps", "q3_interval", "2026-Q1 instead of 2026-Q2",
+     {"q2_low": lambda s: cxlab.nps(s["survey"].query("quarter == '2026-Q1'")["recommend"], method="wald").low,
+      "q2_high": lambda s: cxlab.nps(s["survey"].query("quarter == '2026-Q1'")["recommend"], method="wald").high}, None),
+    ("nps", "q3_interval", "shares instead of points", {"q2_low": lambda s: s["q2_low"] / 100,
+                                                        "q2_high": lambda s: s["q2_high"] / 100}, "narrow"),
+    ("nps", "q3_interval", "rounded to one decimal", {"q2_low": lambda s: round(s["q2_low"], 1),
+                                                      "q2_high": lambda s: round(s["q2_high"], 1)}, None),
+    ("nps", "q3_interval", "the ends swapped", {"q2_low": lambda s: s["q2_high"], "q2_high": lambda s: s["q2_low"]}, "order"),
+    ("nps", "q3_interval", "the result object", {"q2_low": lambda s: s["second_quarter_result"]}, "result"),
+    ("nps", "q3_interval", "NaN", {"q2_high": NAN}, "finite"),
+    ("nps", "q3_interval", "None", {"q2_low": None}, "type"),
+    ("nps", "q3_interval", "a tuple", {"q2_low": lambda s: (s["q2_low"], s["q2_high"])}, "type"),
+    ("nps", "q3_interval", "off the scale", {"q2_high": 250.0}, "range"),
+    ("nps", "q4_change", "the quarters the other way round", {"change": lambda s: -s["change"]}, None),
+    ("nps", "q4_change", "the result object", {"change": lambda s: s["quarter_test"]}, "result"),
+    ("nps", "q4_change", "the p-value in percent", {"change_pvalue": lambda s: 100 * s["change_pvalue"]}, "p-value"),
+    ("nps", "q4_change", "True as a string", {"change_is_noise": "True"}, "bool"),
+    ("nps", "q4_change", "True and False swapped", {"change_is_noise": lambda s: not s["change_is_noise"]}, "disagrees"),
+    ("nps", "q4_change", "NaN", {"change": NAN}, "finite"),
+    ("nps", "q4_change", "None", {"change_pvalue": None}, "type"),
+    ("nps", "q4_change", "out of range", {"change": 250.0}, "range"),
+    ("nps", "q5_channels", "a pandas Index", {"changed_channels": pd.Index(["chat", "phone"])}, "list"),
+    ("nps", "q5_channels", "the test results", {"changed_channels": lambda s: list(s["channel_tests"].values())}, "item"),
+    ("nps", "q5_channels", "a capital letter", {"changed_channels": ["Chat", "phone"]}, "unknown"),
+    ("nps", "q5_channels", "a channel twice", {"changed_channels": ["chat", "chat"]}, "twice"),
+    ("nps", "q5_channels", "None", {"biggest_fall": None}, "fall"),
+    ("nps", "q5_channels", "the wrong channel", {"biggest_fall": "email"}, None),
+    ("nps", "q6_sample_size", "not rounded up", {"n_needed": lambda s: (1.959963984540054 * s["spread"] / 5) ** 2}, "round up"),
+    ("nps", "q6_sample_size", "np.ceil", {"n_needed": lambda s: np.ceil((1.959963984540054 * s["spread"] / 5) ** 2)}, "round up"),
+    ("nps", "q6_sample_size", "NaN", {"n_needed": NAN}, "type"),
+    ("nps", "q6_sample_size", "None", {"n_needed": None}, "type"),
+    ("nps", "q6_sample_size", "the margin in shares",
+     {"n_needed": lambda s: math.ceil((1.959963984540054 * s["spread"] / 0.05) ** 2)}, "units"),
+    ("nps", "q6_sample_size", "all quarters' shares", {"n_needed": 1000}, None),
+    ("nps", "q7_complements", "the CSAT result object", {"chat_csat": lambda s: cxlab.csat(s["chat_q2"]["satisfaction"])}, "result"),
+    ("nps", "q7_complements", "the CES result object", {"chat_ces_agree": lambda s: cxlab.ces(s["chat_q2"]["effort"])}, "ces result"),
+    ("nps", "q7_complements", "the NSS result object",
+     {"chat_nss": lambda s: cxlab.nss_from_labels(s["chat_q2"]["sentiment"])}, "result"),
+    ("nps", "q7_complements", "CSAT as a share", {"chat_csat": lambda s: s["chat_csat"] / 100}, "shares"),
+    ("nps", "q7_complements", "NSS as a share", {"chat_nss": lambda s: s["chat_nss"] / 100}, "shares"),
+    ("nps", "q7_complements", "the mean effort score", {"chat_ces_agree": lambda s: cxlab.ces(s["chat_q2"]["effort"]).value},
+     "ces mean"),
+    ("nps", "q7_complements", "the mean satisfaction score", {"chat_csat": lambda s: float(s["chat_q2"]["satisfaction"].mean())},
+     "csat mean"),
+    ("nps", "q7_complements", "both quarters",
+     {"chat_csat": lambda s: cxlab.csat(_chat(s, ("2026-Q1", "2026-Q2"))["satisfaction"]).value}, None),
+    ("nps", "q7_complements", "NaN", {"chat_nss": NAN}, "finite"),
+    ("nps", "q7_complements", "None", {"chat_csat": None}, "type"),
+    ("nps", "q7_complements", "a percentage above 100", {"chat_csat": 171.7}, "range"),
+    # --- certification
+    ("certification", "q1_naive", "NPS instead of CSAT",
+     {"naive_difference": lambda s: cxlab.compare_groups(s["teams"], "nps", "certificate").value,
+      "naive_low": lambda s: cxlab.compare_groups(s["teams"], "nps", "certificate").low,
+      "naive_high": lambda s: cxlab.compare_groups(s["teams"], "nps", "certificate").high}, "nps"),
+    ("certification", "q1_naive", "none minus certified",
+     {"naive_difference": lambda s: -s["naive_difference"], "naive_low": lambda s: -s["naive_high"],
+      "naive_high": lambda s: -s["naive_low"]}, None),
+    ("certification", "q1_naive", "rounded to one decimal", {"naive_difference": lambda s: round(s["naive_difference"], 1)}, None),
+    ("certification", "q1_naive", "the result object", {"naive_difference": lambda s: s["naive"]}, "result"),
+    ("certification", "q1_naive", "NaN", {"naive_low": NAN}, "finite"),
+    ("certification", "q1_naive", "None", {"naive_high": None}, "type"),
+    ("certification", "q1_naive", "the ends swapped", {"naive_low": lambda s: s["naive_high"],
+                                                       "naive_high": lambda s: s["naive_low"]}, "inside"),
+    ("certification", "q2_within", "the whole table",
+     {"within": lambda s: cxlab.compare_groups(s["teams"], "csat", "certificate", strata="maturity").table}, "table"),
+    ("certification", "q2_within", "a dict", {"within": lambda s: s["within"].to_dict()}, "type"),
+    ("certification", "q2_within", "levels as text", {"within": lambda s: s["within"].set_axis(["1", "2", "3", "4"])}, "index"),
+    ("certification", "q2_within", "result objects",
+     {"within": lambda s: pd.Series([s["naive"]] * 4, index=[1, 2, 3, 4])}, "dtype"),
+    ("certification", "q2_within", "a missing level", {"within": lambda s: s["within"].where(s["within"] > 1)}, "missing"),
+    ("certification", "q2_within", "None", {"within": None}, "type"),
+    ("certification", "q2_within", "NPS instead of CSAT",
+     {"within": lambda s: cxlab.compare_groups(s["teams"], "nps", "certificate", strata="maturity").table["difference"]}, None),
+    ("certification", "q3_mantel_haenszel", "the naive comparison",
+     {"mh_difference": lambda s: s["naive_difference"], "mh_low": lambda s: s["naive_low"],
+      "mh_high": lambda s: s["naive_high"]}, None),
+    ("certification", "q3_mantel_haenszel", "the result object", {"mh_low": lambda s: s["pooled"]}, "result"),
+    ("certification", "q3_mantel_haenszel", "NaN", {"mh_difference": NAN}, "finite"),
+    ("certification", "q3_mantel_haenszel", "a Series", {"mh_difference": lambda s: s["within"]}, "type"),
+    ("certification", "q4_adjusted", "the result object", {"adjusted": lambda s: s["model"]}, "result"),
+    ("certification", "q4_adjusted", "maturity only",
+     {"adjusted": lambda s: cxlab.adjusted_effect(s["teams"], "csat", "certificate", controls=["maturity"]).value,
+      "adjusted_pvalue": lambda s: cxlab.adjusted_effect(s["teams"], "csat", "certificate", controls=["maturity"]).pvalue,
+      "certificate_significant": True}, None),
+    ("certification", "q4_adjusted", "the p-value in percent", {"adjusted_pvalue": lambda s: 100 * s["adjusted_pvalue"]},
+     "p-value"),
+    ("certification", "q4_adjusted", "yes as a string", {"certificate_significant": "no"}, "bool"),
+    ("certification", "q4_adjusted", "True and False swapped", {"certificate_significant": True}, "disagrees"),
+    ("certification", "q4_adjusted", "NaN", {"adjusted_pvalue": NAN}, "finite"),
+    ("certification", "q4_adjusted", "None", {"adjusted": None}, "type"),
+    ("certification", "q5_process_fix", "the result object", {"fix_csat": lambda s: s["fix"]}, "result"),
+    ("certification", "q5_process_fix", "repeated cross-sections",
+     {"fix_csat_low": lambda s: cxlab.diff_in_diff(s["panel"], "csat", "arm", "period", treated="process fix",
+                                                   control="none").low}, None),
+    ("certification", "q5_process_fix", "the ends swapped", {"fix_csat_low": lambda s: s["fix_csat_high"],
+                                                             "fix_csat_high": lambda s: s["fix_csat_low"]}, "inside"),
+    ("certification", "q5_process_fix", "None", {"fix_csat_high": None}, "type"),
+    ("certification", "q6_course", "the result object", {"course_did": lambda s: s["course"]}, "result"),
+    ("certification", "q6_course", "no control group", {"course_did": lambda s: s["course_before_after"]}, "equal"),
+    ("certification", "q6_course", "yes as a string", {"course_works": "yes"}, "bool"),
+    ("certification", "q6_course", "NaN", {"course_before_after": NAN}, "finite"),
+    ("certification", "q7_paradox", "percentages", {"overall_gap": lambda s: 100 * s["overall_gap"]}, "percent"),
+    ("certification", "q7_paradox", "gaps in percent", {"gaps_by_type": lambda s: 100 * s["gaps_by_type"]}, "series percent"),
+    ("certification", "q7_paradox", "a table", {"gaps_by_type": lambda s: s["by_type"]}, "series"),
+    ("certification", "q7_paradox", "types the other way round", {"gaps_by_type": lambda s: s["gaps_by_type"][::-1]}, "index"),
+    ("certification", "q7_paradox", "True as a string", {"paradox": "True"}, "bool"),
+    ("certification", "q7_paradox", "the wrong verdict", {"paradox": False}, "disagrees"),
+    ("certification", "q7_paradox", "None", {"overall_gap": None}, "type"),
+    ("certification", "q7_paradox", "NaN", {"overall_gap": NAN}, "finite"),
+    ("certification", "q7_paradox", "a missing type", {"gaps_by_type": lambda s: s["gaps_by_type"].where(s["gaps_by_type"] > 0.05)},
+     "missing"),
+    # --- ex-cx
+    ("ex-cx", "q1_enps", "shares instead of percentages", {"enps_q4": lambda s: s["enps_q4"] / 100}, "shares"),
+    ("ex-cx", "q1_enps", "a Series of result objects",
+     {"enps_q4": lambda s: s["employees"][s["employees"]["quarter"] == "2026-Q4"].groupby("branch")["recommend"]
+      .apply(cxlab.enps)}, "results"),
+    ("ex-cx", "q1_enps", "a table", {"enps_q4": lambda s: s["enps_q4"].to_frame()}, "type"),
+    ("ex-cx", "q1_enps", "None", {"enps_q4": None}, "type"),
+    ("ex-cx", "q1_enps", "not sorted", {"enps_q4": lambda s: s["enps_q4"].sort_values()}, "sorted"),
+    ("ex-cx", "q1_enps", "per branch and quarter",
+     {"enps_q4": lambda s: s["employees"].groupby(["branch", "quarter"])["recommend"]
+      .apply(lambda x: cxlab.enps(x).value)}, "codes"),
+    ("ex-cx", "q1_enps", "all quarters",
+     {"enps_q4": lambda s: s["employees"].groupby("branch")["recommend"].apply(lambda x: cxlab.enps(x).value)}, None),
+    ("ex-cx", "q1_enps", "rounded to one decimal", {"enps_q4": lambda s: s["enps_q4"].round(1)}, None),
+    ("ex-cx", "q1_enps", "NaN for a branch", {"enps_q4": lambda s: s["enps_q4"].where(s["enps_q4"] > -100)}, "missing"),
+    ("ex-cx", "q1_enps", "the best branch as a Series", {"best_branch": lambda s: s["enps_q4"].nlargest(1)}, "best type"),
+    ("ex-cx", "q1_enps", "a position for the best branch", {"best_branch": lambda s: int(np.argmax(s["enps_q4"]))}, "best type"),
+    ("ex-cx", "q1_enps", "an unknown branch", {"best_branch": "B99"}, "best unknown"),
+    ("ex-cx", "q2_join", "the join result", {"panel": lambda s: s["joined"]}, "result"),
+    ("ex-cx", "q2_join", "the unmatched keys as a table", {"only_employee": lambda s: s["joined"].only_left}, "count table"),
+    ("ex-cx", "q2_join", "a count as a float", {"only_customer": 3.0}, "count"),
+    ("ex-cx", "q2_join", "None", {"only_employee": None}, "count"),
+    ("ex-cx", "q2_join", "the employee table alone", {"panel": lambda s: s["staff"]}, "column"),
+    ("ex-cx", "q2_join", "rows twice", {"panel": lambda s: pd.concat([s["panel"], s["panel"]])}, "rows"),
+    ("ex-cx", "q3_lags", "the lag table", {"complaints_now": lambda s: s["lags"]}, "table"),
+    ("ex-cx", "q3_lags", "a row of it", {"complaints_next": lambda s: s["lags"].loc[1]}, "type"),
+    ("ex-cx", "q3_lags", "pooled, not within branches",
+     {"complaints_now": lambda s: float(linkage.lagged_correlation(s["panel"], "enps", "complaints_per_1000", "branch",
+                                                                   "quarter", lags=[0]).loc[0, "r"])}, None),
+    ("ex-cx", "q3_lags", "the same lag twice", {"complaints_next": lambda s: s["complaints_now"]}, "equal"),
+    ("ex-cx", "q3_lags", "NaN", {"complaints_now": NAN}, "finite"),
+    ("ex-cx", "q3_lags", "None", {"complaints_next": None}, "type"),
+    ("ex-cx", "q3_lags", "percent", {"complaints_now": lambda s: 100 * s["complaints_now"]}, "range"),
+    ("ex-cx", "q4_ranking", "R² in percent", {"town_r_squared": lambda s: 100 * s["town_r_squared"]}, "range"),
+    ("ex-cx", "q4_ranking", "the index itself",
+     {"town_ranking": lambda s: _town_weights(s).sort_values(ascending=False).index}, "index"),
+    ("ex-cx", "q4_ranking", "the weights themselves",
+     {"town_ranking": lambda s: _town_weights(s).sort_values(ascending=False)}, "list"),
+    ("ex-cx", "q4_ranking", "the weights as a list",
+     {"town_ranking": lambda s: _town_weights(s).sort_values(ascending=False).tolist()}, "item"),
+    ("ex-cx", "q4_ranking", "a touchpoint missing", {"town_ranking": lambda s: s["town_ranking"][:5]}, "members"),
+    ("ex-cx", "q4_ranking", "ranked by correlation",
+     {"town_ranking": lambda s: s["town"][s["TOUCHPOINTS"]].corrwith(s["town"]["recommend"])
+      .sort_values(ascending=False).index.tolist()}, None),
+    ("ex-cx", "q4_ranking", "NaN", {"town_r_squared": NAN}, "finite"),
+    ("ex-cx", "q4_ranking", "None", {"town_r_squared": None}, "type"),
+    ("ex-cx", "q5_flip", "a list", {"misleading_driver": ["ambience"]}, "type"),
+    ("ex-cx", "q5_flip", "a capital letter", {"misleading_driver": "Ambience"}, "unknown"),
+    ("ex-cx", "q5_flip", "None", {"misleading_driver": None}, "type"),
+    ("ex-cx", "q6_scenario", "the app alone twice", {"scenario_gain": lambda s: s["app_gain"]}, "equal"),
+    ("ex-cx", "q6_scenario", "NaN", {"app_gain": NAN}, "finite"),
+    ("ex-cx", "q6_scenario", "a Series", {"scenario_gain": lambda s: pd.Series([s["scenario_gain"]])}, "type"),
+    ("ex-cx", "q6_scenario", "rounded to one decimal", {"app_gain": lambda s: round(s["app_gain"], 1)}, None),
+    # --- butterfly
+    ("butterfly", "q1_time", "a percentage", {"share_late": lambda s: 100 * s["share_late"]}, "percent"),
+    ("butterfly", "q1_time", "the column itself", {"median_days": lambda s: s["customers"]["total_days"]}, "type"),
+    ("butterfly", "q1_time", "the mean for the median", {"median_days": lambda s: float(s["customers"]["total_days"].mean())},
+     None),
+    ("butterfly", "q1_time", "the two the other way round",
+     {"median_days": lambda s: s["p90_days"], "p90_days": lambda s: s["median_days"]}, "order"),
+    ("butterfly", "q1_time", "NaN", {"p90_days": NAN}, "finite"),
+    ("butterfly", "q1_time", "None", {"share_late": None}, "type"),
+    ("butterfly", "q1_time", "negative", {"median_days": -1.0}, "negative"),
+    ("butterfly", "q2_bottleneck", "with the prefix", {"bottleneck": "days_income verification"}, "prefix"),
+    ("butterfly", "q2_bottleneck", "the step means", {"bottleneck": lambda s: s["step_means"]}, "type"),
+    ("butterfly", "q2_bottleneck", "a capital letter", {"bottleneck": "Income verification"}, "unknown"),
+    ("butterfly", "q2_bottleneck", "None", {"bottleneck": None}, "type"),
+    ("butterfly", "q3_delay", "the result object", {"delay_nps_change": lambda s: s["delay"]}, "result"),
+    ("butterfly", "q3_delay", "too few customers",
+     {"delay_nps_change": lambda s: cxjourney.what_if(s["loan"], s["slow_income"], n_customers=2000, seed=3).nps_change,
+      "delay_nps_low": lambda s: cxjourney.what_if(s["loan"], s["slow_income"], n_customers=2000, seed=3).nps_low,
+      "delay_nps_high": lambda s: cxjourney.what_if(s["loan"], s["slow_income"], n_customers=2000, seed=3).nps_high}, "width"),
+    ("butterfly", "q3_delay", "another seed",
+     {"delay_nps_change": lambda s: cxjourney.what_if(s["loan"], s["slow_income"], n_customers=50_000, seed=33).nps_change},
+     None),
+    ("butterfly", "q3_delay", "NaN", {"delay_nps_low": NAN}, "finite"),
+    ("butterfly", "q3_delay", "None", {"delay_nps_high": None}, "type"),
+    ("butterfly", "q4_leverage", "the leverage table", {"top_gain": lambda s: s["leverage"]}, "type"),
+    ("butterfly", "q4_leverage", "a position for the department", {"top_department": 0}, "department"),
+    ("butterfly", "q4_leverage", "a step for a department", {"top_department": "income verification"}, "unknown"),
+    ("butterfly", "q4_leverage", "the zone's name", {"front_line_top": "back office"}, "bool"),
+    ("butterfly", "q4_leverage", "NaN", {"top_gain": NAN}, "finite"),
+    ("butterfly", "q5_letter", "the result object", {"letter_churn_per_10k": lambda s: s["letter"]}, "result"),
+    ("butterfly", "q5_letter", "shares instead of per 10,000",
+     {"letter_churn_per_10k": lambda s: s["letter_churn_per_10k"] / 10_000,
+      "letter_churn_low": lambda s: s["letter_churn_low"] / 10_000,
+      "letter_churn_high": lambda s: s["letter_churn_high"] / 10_000}, "shares"),
+    ("butterfly", "q5_letter", "clarity 0.5",
+     {"letter_churn_per_10k": lambda s: _unclear_letter(s).churn_change_per_10k,
+      "letter_churn_low": lambda s: _unclear_letter(s).churn_low,
+      "letter_churn_high": lambda s: _unclear_letter(s).churn_high}, None),
+    ("butterfly", "q5_letter", "the ends swapped", {"letter_churn_low": lambda s: s["letter_churn_high"],
+                                                    "letter_churn_high": lambda s: s["letter_churn_low"]}, "inside"),
+    ("butterfly", "q5_letter", "None", {"letter_churn_high": None}, "type"),
+    ("butterfly", "q6_autonomy", "the result object", {"autonomy_gain": lambda s: s["offset"]}, "result"),
+    ("butterfly", "q6_autonomy", "True as a string", {"autonomy_offsets_delay": "False"}, "bool"),
+    ("butterfly", "q6_autonomy", "NaN", {"autonomy_gain": NAN}, "finite"),
+]
+
+
+def test_every_check_cell_has_a_message_catalogue_and_wrong_answers():
+    checks = {(assignment, grade_id) for assignment in ASSIGNMENTS for grade_id in check_cells(assignment).values()}
+    assert set(MESSAGES) == checks
+    assert {(assignment, grade_id) for assignment, grade_id, *_ in WRONG_ANSWERS} == checks
+
+
+@pytest.mark.parametrize("assignment, grade_id, mistake, answers, expected", WRONG_ANSWERS,
+                         ids=[f"{a}-{g}-{m}" for a, g, m, *_ in WRONG_ANSWERS])
+def test_a_typical_wrong_answer_gets_the_message_for_its_mistake_and_no_other(assignment, grade_id, mistake, answers,
+                                                                               expected):
+    message = check_message(assignment, grade_id, answers)
+    catalogue = MESSAGES[(assignment, grade_id)]
+    if expected is None:
+        assert message is None, f"the check cannot see {mistake!r}, but says: {message}"
+        return
+    assert message is not None, f"the check let {mistake!r} pass"
+    matching = [key for key, pattern in catalogue.items() if re.search(pattern, message)]
+    assert matching == [expected], f"{mistake!r} got {message!r}, which matches {matching}"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_the_model_answers_pass_every_visible_check(assignment):
+    for grade_id in check_cells(assignment).values():
+        assert check_message(assignment, grade_id, {}) is None, grade_id
+
+
+WRONG_TYPES = {
+    "None": None, "NaN": NAN, "a string": "4.15", "a list": [4.15], "a dict": {"value": 4.15},
+    "a Series": pd.Series([4.15, 2.0]), "a DataFrame": pd.DataFrame({"value": [4.15]}),
+    "a result object": cxlab.nps([10, 9, 6, 3]), "True": True,
+}
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_no_wrong_type_crashes_a_check(assignment):
+    """Every graded answer, replaced by each wrong type, gets a message naming it, never an error."""
+    for question, calls in declared_answers(assignment).items():
+        grade_id = check_cells(assignment)[question]
+        names = [call.value for call in calls] + (["panel"] if grade_id == "q2_join" else [])
+        for name in names:
+            for label, wrong in WRONG_TYPES.items():
+                message = check_message(assignment, grade_id, {name: wrong})
+                if message is None:
+                    continue  # True is a right type for a True/False answer
+                assert name in message, f"{grade_id} with {name} = {label}: {message!r} does not name the answer"
+
+
+def _hint_classes_and_fields(source: str, namespace: dict):
+    """(classes, fields) for each hint of a check: a string that names fields (``.value``)
+    shown only when the answer is an instance of some class."""
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.IfExp):
+            continue
+        texts = [part.value for part in ast.walk(node.body) if isinstance(part, ast.Constant) and isinstance(part.value, str)]
+        fields = [field for text in texts for field in re.findall(r"(?<![\w)])\.([a-z_]\w*)", text)]
+        if not fields:
+            continue
+        classes = []
+        for call in ast.walk(node.test):
+            if isinstance(call, ast.Call) and getattr(call.func, "id", None) == "isinstance":
+                found = eval(ast.unparse(call.args[1]), namespace)  # noqa: S307 (the course's own source)
+                classes.extend(found if isinstance(found, tuple) else [found])
+        yield classes, fields
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_hints_name_only_fields_that_exist(assignment):
+    namespace = model_answers(assignment)
+    seen = 0
+    for grade_id in check_cells(assignment).values():
+        for classes, fields in _hint_classes_and_fields(visible_check(assignment, grade_id), namespace):
+            assert classes, f"{grade_id}: a hint naming {fields} is shown without checking the answer's class"
+            for klass in classes:
+                known = ({field.name for field in dataclasses.fields(klass)} if dataclasses.is_dataclass(klass) else set())
+                for field in fields:
+                    assert field in known or hasattr(klass, field), f"{grade_id}: {klass.__name__} has no .{field}"
+                    seen += 1
+    assert seen, "no hint found: the scan matches nothing"
+
+
+# --------------------------------------------------------------------------------------
+# Precision: stated in each prompt, kept by the hidden tests.
+
+def prompts(assignment: str) -> dict[int, str]:
+    found = {}
+    for cell in _source(assignment).cells:
+        heading = re.match(r"## (\d+)\. ", cell.source) if cell.cell_type == "markdown" else None
+        if heading and not nbgrader_meta(cell).get("grade"):
+            found[int(heading.group(1))] = cell.source
+    return found
+
+
+def tolerance_text(decimals: int) -> str:
+    return f"±{10 ** -decimals:.{decimals}f}"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_prompt_states_the_precision_its_value_check_and_hidden_tests_use(assignment):
+    declared = declared_answers(assignment)
+    assert set(declared) == set(check_cells(assignment)), "every autograded question needs a value check"
+    texts = prompts(assignment)
+    for question, calls in declared.items():
+        paragraph = texts[question].split("**Precision:**")[1]
+        used = {call.decimals for call in calls if call.kind in ("number", "series")}
+        assert set(re.findall(r"±\d+(?:\.\d+)?", paragraph)) == {tolerance_text(d) for d in used}, (question, paragraph)
+        for decimals in used:
+            assert re.search(rf"at least {decimals}\b", paragraph), (question, paragraph)
+        if any(call.kind not in ("number", "series") for call in calls):
+            assert "exactly" in paragraph, (question, paragraph)
+
+
+def _rounded(value, decimals: int):
+    return value.round(decimals) if isinstance(value, pd.Series) else round(value, decimals)
+
+
+def _shifted(value, decimals: int):
+    """Just outside the tolerance: 1.05 units of the last graded decimal away."""
+    return value + 1.05 * 10.0 ** -decimals
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_hidden_tests_accept_exactly_the_stated_precision(assignment):
+    """Each number, rounded to its graded decimals, passes the whole check cell (hidden tests
+    included); just outside the tolerance it fails. A whole number one off fails."""
+    checks = check_cells(assignment)
+    for question, calls in declared_answers(assignment).items():
+        grade_id = checks[question]
+        source = cell_source(assignment, grade_id)
+        for call in calls:
+            namespace = model_answers(assignment)
+            model = namespace[call.value]
+            if call.kind in ("number", "series"):
+                namespace[call.value] = _rounded(model, call.decimals)
+                assert run_cell(source, namespace, grade_id) is None, f"{call.value} rounded to {call.decimals} decimals"
+                namespace = model_answers(assignment)
+                namespace[call.value] = _shifted(model, call.decimals)
+                message = run_cell(source, namespace, grade_id)
+                assert message is not None and call.value in message, (
+                    f"{call.value} off by {tolerance_text(call.decimals)} and a little: {message!r}")
+            elif call.kind == "whole":
+                namespace[call.value] = model + 1
+                assert run_cell(source, namespace, grade_id) is not None, f"{call.value} one off"
+
+
+# --------------------------------------------------------------------------------------
+# The value checks for self-study.
+
+def value_check_output(assignment: str, question: str, namespace: dict) -> list[str]:
+    (cell,) = [cell for cell in _source(assignment).cells if nbgrader_meta(cell).get("grade_id") == f"q{question}_value"]
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(cell.source, f"q{question}_value", "exec"), namespace)
+    return printed.getvalue().splitlines()
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_value_checks_say_correct_for_the_model_answers(assignment):
+    for question, calls in declared_answers(assignment).items():
+        lines = value_check_output(assignment, question, model_answers(assignment))
+        assert lines == [f"{call.name}: correct" for call in calls], (
+            f"question {question}: {lines}. The digests are out of date with the model answers (a changed answer, "
+            "or a library change that moved the numbers): run write_value_digests, then cxlab assign "
+            "(see cxlab/course/assign.py)")
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_value_checks_say_not_yet_for_wrong_answers(assignment):
+    for question, calls in declared_answers(assignment).items():
+        for call in calls:
+            model = model_answers(assignment)[call.value]
+            wrong = {
+                "number": lambda: _shifted(model, call.decimals), "series": lambda: _shifted(model, call.decimals),
+                "whole": lambda: model + 1, "bool": lambda: not model, "text": lambda: model + "x",
+                "list": lambda: list(reversed(model)), "set": lambda: list(model)[1:],
+            }[call.kind]()
+            for value, reason in ((wrong, ""), (None, " (")):
+                namespace = model_answers(assignment)
+                namespace[call.value] = value
+                lines = value_check_output(assignment, question, namespace)
+                line = next(line for line in lines if line.startswith(f"{call.name}: "))
+                assert line.startswith(f"{call.name}: not yet{reason}"), (question, call.value, value, line)
+            if call.kind == "number" and call.decimals and round(model, call.decimals - 1) != round(model, call.decimals):
+                namespace = model_answers(assignment)
+                namespace[call.value] = round(model, call.decimals - 1)
+                line = next(line for line in value_check_output(assignment, question, namespace)
+                            if line.startswith(f"{call.name}: "))
+                assert "if you rounded it, keep at least" in line, line
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_each_check_is_followed_by_its_value_check_in_the_published_exercise(assignment):
+    notebook = nbformat.read(ROOT / "exercises" / assignment / f"{assignment}.ipynb", as_version=4)
+    cells = notebook.cells
+    checks = [index for index, cell in enumerate(cells) if _is_check(cell)]
+    assert checks
+    for index in checks:
+        following = cells[index + 1]
+        assert is_self_study_cell(following) and nbgrader_meta(following).get("locked"), nbgrader_meta(cells[index])
+        assert "check_hash(" in following.source
+
+
+def test_no_notebook_tells_a_learner_of_an_instructor_who_checks():
+    for folder in ("solutions", "exercises"):
+        for path in (ROOT / folder).glob("*/*.ipynb"):
+            notebook = nbformat.read(path, as_version=4)
+            learner_text = "\n".join(cell.source for cell in notebook.cells if not nbgrader_meta(cell).get("solution"))
+            assert "instructor" not in learner_text.lower(), path
+
+
+# --------------------------------------------------------------------------------------
+# The graded release: the same solutions, without value checks.
+
+def _answer_lines(calls, how) -> str:
+    lines = []
+    for call in calls:
+        if call.kind == "number":
+            lines.append(f"{call.value} = round({call.value}, {call.decimals})" if how == "rounded"
+                         else f"{call.value} = {call.value} + {1.05 * 10.0 ** -call.decimals!r}")
+        elif call.kind == "series":
+            lines.append(f"{call.value} = {call.value}.round({call.decimals})" if how == "rounded"
+                         else f"{call.value} = {call.value} + {1.05 * 10.0 ** -call.decimals!r}")
+    return "\n".join(lines)
+
+
+def _with_answers(assignment: str, how: str):
+    notebook = _source(assignment)
+    declared = declared_answers(assignment)
+    for cell in notebook.cells:
+        answer = re.match(r"q(\d+)_answer$", nbgrader_meta(cell).get("grade_id", ""))
+        if answer and int(answer.group(1)) in declared:
+            cell.source += "\n" + _answer_lines(declared[int(answer.group(1))], how)
+    return notebook
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_graded_release_leaves_out_value_checks_and_grades_the_stated_precision(assignment, course, tmp_path):
+    with open(course / "nbgrader_config.py", "a", encoding="utf-8") as config:
+        config.write("\nc.CourseSettings.self_study_checks = False\n")
+    submissions = {"solution": ROOT / "solutions" / assignment / f"{assignment}.ipynb"}
+    for how in ("rounded", "just-outside"):
+        submissions[how] = tmp_path / f"{how}.ipynb"
+        nbformat.write(_with_answers(assignment, how), submissions[how])
+    # autograde_scores generates the release first; the untouched exercise is that release.
+    released = course / "exercises" / assignment / f"{assignment}.ipynb"
+    scores = autograde_scores(course, tmp_path, {**submissions, "untouched": released}, assignment)
+
+    exercise = nbformat.read(released, as_version=4)
+    assert not [cell for cell in exercise.cells if is_self_study_cell(cell) or "check_hash" in cell.source]
+    assert any(_is_check(cell) for cell in exercise.cells)
+    with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gradebook:
+        recorded = {cell.name for cell in gradebook.find_notebook(assignment, assignment).source_cells}
+    assert recorded and not [name for name in recorded if name.endswith("_value")]
+
+    assert scores["solution"]["auto_score"] == scores["solution"]["auto_max"] > 0, scores["solution"]
+    assert scores["untouched"]["auto_score"] == 0, scores["untouched"]
+    assert scores["rounded"]["auto_score"] == scores["rounded"]["auto_max"], scores["rounded"]["by_cell"]
+    checks = check_cells(assignment)
+    with_decimals = {checks[question] for question, calls in declared_answers(assignment).items()
+                     if any(call.kind in ("number", "series") for call in calls)}
+    outside = scores["just-outside"]["by_cell"]
+    assert {name for name, (score, maximum) in outside.items() if score < maximum} == with_decimals, outside
+
+
+def test_the_self_study_and_graded_releases_differ_only_by_the_value_checks(course, tmp_path):
+    from cxlab.course import assign
+
+    self_study = tmp_path / "self-study"
+    graded = tmp_path / "graded"
+    assign(root=course, release_directory=self_study, db_url=f"sqlite:///{tmp_path / 'a.db'}", self_study_checks=True)
+    assign(root=course, release_directory=graded, db_url=f"sqlite:///{tmp_path / 'b.db'}", self_study_checks=False)
+    for assignment in ASSIGNMENTS:
+        with_checks = nbformat.read(self_study / assignment / f"{assignment}.ipynb", as_version=4).cells
+        without = nbformat.read(graded / assignment / f"{assignment}.ipynb", as_version=4).cells
+        assert [cell.source for cell in with_checks if not is_self_study_cell(cell)] == [cell.source for cell in without]
+        assert len(with_checks) - len(without) == len(declared_answers(assignment)) > 0

@@ -28,7 +28,6 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
-from nbgrader.api import Gradebook
 
 import cxlab
 from cxlab.course.assign import is_self_study_cell, value_check_calls
@@ -107,14 +106,21 @@ def check_cells(assignment: str) -> dict[int, str]:
             for cell in _source(assignment).cells if _is_check(cell)}
 
 
+def value_check_cells(assignment: str) -> dict[int, object]:
+    """Question number -> its value check: the cell tagged self-study that follows its check cell."""
+    found, question = {}, None
+    for cell in _source(assignment).cells:
+        if _is_check(cell):
+            question = int(re.match(r"q(\d+)_", nbgrader_meta(cell)["grade_id"]).group(1))
+        elif is_self_study_cell(cell):
+            assert question is not None and question not in found, "a value check belongs right after a check cell"
+            found[question] = cell
+    return found
+
+
 def declared_answers(assignment: str) -> dict[int, list]:
     """Question number -> the check_hash calls of its value check (name, kind, decimals)."""
-    found = {}
-    for cell in _source(assignment).cells:
-        if is_self_study_cell(cell):
-            question = int(re.match(r"q(\d+)_value$", nbgrader_meta(cell)["grade_id"]).group(1))
-            found[question] = value_check_calls(cell.source)
-    return found
+    return {question: value_check_calls(cell.source) for question, cell in value_check_cells(assignment).items()}
 
 
 # --------------------------------------------------------------------------------------
@@ -743,7 +749,7 @@ def test_hidden_tests_accept_exactly_the_stated_precision(assignment):
 # The value checks for self-study.
 
 def value_check_output(assignment: str, question: str, namespace: dict) -> list[str]:
-    (cell,) = [cell for cell in _source(assignment).cells if nbgrader_meta(cell).get("grade_id") == f"q{question}_value"]
+    cell = value_check_cells(assignment)[question]
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
         exec(compile(cell.source, f"q{question}_value", "exec"), namespace)
@@ -792,7 +798,11 @@ def test_each_check_is_followed_by_its_value_check_in_the_published_exercise(ass
     assert checks
     for index in checks:
         following = cells[index + 1]
-        assert is_self_study_cell(following) and nbgrader_meta(following).get("locked"), nbgrader_meta(cells[index])
+        assert is_self_study_cell(following), nbgrader_meta(cells[index])
+        # Read-only in Jupyter, but no nbgrader cell: a gradebook made without value checks
+        # (a graded release) still grades a copy that has them.
+        assert following.metadata.get("editable") is False and following.metadata.get("deletable") is False
+        assert "nbgrader" not in following.metadata
         assert "check_hash(" in following.source
 
 
@@ -834,6 +844,7 @@ def _with_answers(assignment: str, how: str):
 def test_graded_release_leaves_out_value_checks_and_grades_the_stated_precision(assignment, course, tmp_path):
     with open(course / "nbgrader_config.py", "a", encoding="utf-8") as config:
         config.write("\nc.CourseSettings.self_study_checks = False\n")
+    # The solution is handed in as the self-study copy it comes from: value checks included.
     submissions = {"solution": ROOT / "solutions" / assignment / f"{assignment}.ipynb"}
     for how in ("rounded", "just-outside"):
         submissions[how] = tmp_path / f"{how}.ipynb"
@@ -845,9 +856,6 @@ def test_graded_release_leaves_out_value_checks_and_grades_the_stated_precision(
     exercise = nbformat.read(released, as_version=4)
     assert not [cell for cell in exercise.cells if is_self_study_cell(cell) or "check_hash" in cell.source]
     assert any(_is_check(cell) for cell in exercise.cells)
-    with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gradebook:
-        recorded = {cell.name for cell in gradebook.find_notebook(assignment, assignment).source_cells}
-    assert recorded and not [name for name in recorded if name.endswith("_value")]
 
     assert scores["solution"]["auto_score"] == scores["solution"]["auto_max"] > 0, scores["solution"]
     assert scores["untouched"]["auto_score"] == 0, scores["untouched"]

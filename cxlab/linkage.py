@@ -181,7 +181,8 @@ def lagged_correlation(
     both carry over between periods, x now goes with y next period without any
     lagged link, and a plain within-unit correlation (or removing the unit means of
     all periods first) finds leads that are not there. Units with a single pair
-    carry no within-unit information and are left out.
+    carry no within-unit information and are left out. Clustered standard errors need
+    many units: with fewer than about 30, read the p-values as rough.
 
     Parameters
     ----------

@@ -153,7 +153,7 @@ MESSAGES = {
     },
     ("nps", "q4_change"): {
         "type": r"^change(_pvalue)? " + NUMBER,
-        "result": r"not NPSTestResult: store numbers, the change in NPS points and the test result's \.pvalue$",
+        "result": r"not NPSTestResult: store fields of the test result, \.value and \.pvalue$",
         "finite": FINITE,
         "range": r"^a difference of two NPS values lies between",
         "p-value": r"^change_pvalue should be a probability between 0 and 1",

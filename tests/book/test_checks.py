@@ -291,7 +291,7 @@ MESSAGES = {
     ("butterfly", "q1_time"): {
         "type": r"^\w+ " + NUMBER,
         "finite": FINITE,
-        "negative": r"should not be negative",
+        "negative": r"^\w+ cannot be negative; it is -",
         "order": r"^the 90th percentile should be above the median",
         "percent": r"^share_late is .*, more than 1: give a share between 0 and 1, not a percentage$",
     },

@@ -217,9 +217,12 @@ class Converter:
         if name == "doc":
             docname = posixpath.normpath(posixpath.join(posixpath.dirname(self.docname), target))
             title = self.app.env.titles.get(docname)
-            if text is None and title is None:
+            if text is not None:
+                return f"*{text}*"
+            if title is None:
                 self.warn(f"no page {target!r}")
-            return f"*{text or title.astext()}*"
+                return f"*{target}*"
+            return f"*{title.astext()}*"
         if name == "download":
             return f"`{text or posixpath.basename(target)}`"
         if name == "math":

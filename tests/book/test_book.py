@@ -75,7 +75,7 @@ def test_chapter_numbers_come_from_its_executed_code(built_book):
     teams = load_teams()
     naive = compare_groups(teams, "nps", "certificate")
     pooled = compare_groups(teams, "nps", "certificate", strata="maturity")
-    assert f"shrinks from {naive.difference:.1f} to {pooled.difference:.1f} points" in " ".join(text.split())
+    assert f"shrinks from {naive.value:.1f} to {pooled.value:.1f} points" in " ".join(text.split())
 
 
 def test_configuration_keeps_exercises_unexecuted_and_solutions_out():
@@ -165,9 +165,11 @@ def test_chapter_notebook_reads_cleanly_without_the_books_machinery(built_book, 
     assert "static page" not in markdown, "notes about the static page belong to the book only"
     # Its code does not need what only the book build has installed.
     assert not [source for source in code if "import myst" in source or "sphinx" in source]
-    # The page shows no glue call either.
+    # The page shows no glue call either, and no warning from its code.
     chapter = page(built_book, f"book/{chapter_name}.html")
     assert "glue(" not in " ".join(cell.get_text() for cell in chapter.select("div.cell_input"))
+    outputs = " ".join(cell.get_text() for cell in chapter.select("div.cell_output"))
+    assert "Warning:" not in outputs, f"{chapter_name}: a warning is printed on the page"
 
 
 def test_chapter_notebook_says_what_the_page_says_with_the_same_numbers(built_book):
@@ -177,7 +179,7 @@ def test_chapter_notebook_says_what_the_page_says_with_the_same_numbers(built_bo
     teams = load_teams()
     naive = compare_groups(teams, "nps", "certificate")
     pooled = compare_groups(teams, "nps", "certificate", strata="maturity")
-    sentence = f"shrinks from {naive.difference:.1f} to {pooled.difference:.1f} points"
+    sentence = f"shrinks from {naive.value:.1f} to {pooled.value:.1f} points"
     notebook = chapter_notebook(built_book, "certification")
     text = " ".join(" ".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown").split())
     assert sentence in text
@@ -194,6 +196,8 @@ def test_chapter_notebook_runs_from_top_to_bottom(built_book, chapter_name, tmp_
                    resources={"metadata": {"path": str(tmp_path)}}).execute()
     outputs = [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs]
     assert not [output for output in outputs if output.output_type == "error"]
+    warnings = [output.text for output in outputs if output.get("name") == "stderr" and "Warning" in output.text]
+    assert not warnings, f"{chapter_name}: the reader would see warnings: {warnings[0][:300]}"
     figures = [output for output in outputs if "image/png" in output.get("data", {})]
     assert len(figures) >= 3, f"{chapter_name}: only {len(figures)} figures drawn"
 

@@ -22,21 +22,16 @@ Where it is missing these tests skip, loudly; with ``CXLAB_REQUIRE_BROWSER=1`` (
 
 from __future__ import annotations
 
-import functools
-import http.server
 import io
 import json
-import os
-import shutil
-import threading
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urljoin, urlparse
 
 import pytest
 
 from ..helpers import ROOT
+from .browsing import CHROMIUM, require_browser
 
-CHROMIUM = os.environ.get("CXLAB_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 AXE = ROOT / ".venv" / "book-assets" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "_build" / "test-artifacts"
 CHAPTERS = ["book/nps.html", "book/certification.html", "book/ex-cx.html", "book/butterfly.html"]
@@ -47,35 +42,9 @@ DEVICES = {"desktop": DESKTOP, "phone": PHONE}
 pytestmark = pytest.mark.slow
 
 
-def _require_browser():
-    if Path(CHROMIUM).is_file():
-        return
-    message = (
-        f"BROWSER TESTS NOT RUN: no Chromium at {CHROMIUM}. Install Debian's `chromium` "
-        "(apt-get install chromium chromium-driver) to run them; CI sets CXLAB_REQUIRE_BROWSER=1."
-    )
-    if os.environ.get("CXLAB_REQUIRE_BROWSER") == "1":
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def site(built_book):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=built_book))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", built_book
-    server.shutdown()
-
-
 @pytest.fixture(scope="module")
 def browser():
-    _require_browser()
+    require_browser("BROWSER TESTS")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -26,15 +26,11 @@ browser is a failure instead.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
-import threading
 import time
 import zipfile
 from pathlib import Path, PurePosixPath
@@ -45,8 +41,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from ..helpers import MARKERS, ROOT, assignment_names, nbgrader_meta, secret_lines, source_notebooks
+from .browsing import CHROMIUM, require_browser
 
-CHROMIUM = os.environ.get("CXLAB_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 RUNTIME_LOCK = ROOT / "requirements" / "runtime.txt"
 ASSIGNMENTS = assignment_names()
 KIT = "cxlab-course-kit"
@@ -70,36 +66,10 @@ for path in sys.argv[1:]:
 PROBE = "import sys\nprint('KERNEL PREFIX', sys.prefix)"
 
 
-def _require_browser():
-    if Path(CHROMIUM).is_file():
-        return
-    message = (
-        f"KIT TEST NOT RUN: no Chromium at {CHROMIUM}. Install Debian's `chromium` "
-        "(apt-get install chromium chromium-driver) to run it; CI sets CXLAB_REQUIRE_BROWSER=1."
-    )
-    if os.environ.get("CXLAB_REQUIRE_BROWSER") == "1":
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def site(built_book):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=built_book))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", built_book
-    server.shutdown()
-
-
 @pytest.fixture(scope="module")
 def from_the_page(site, tmp_path_factory) -> dict:
     """What a learner gets from the NPS exercise page: the box's commands and its two downloads."""
-    _require_browser()
+    require_browser("KIT TEST")
     from playwright.sync_api import sync_playwright
 
     base, _ = site

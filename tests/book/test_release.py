@@ -7,7 +7,6 @@ generate_assignment and autograde, and the real SQLite gradebook.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from pathlib import Path
 

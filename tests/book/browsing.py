@@ -1,0 +1,24 @@
+"""What the browser tests share: where Chromium is, and a clear skip (or failure in CI) without it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("CXLAB_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def require_browser(what: str) -> None:
+    """Skip ``what`` without Chromium, or fail it when CI requires the browser (CXLAB_REQUIRE_BROWSER=1)."""
+    if Path(CHROMIUM).is_file():
+        return
+    message = (
+        f"{what} NOT RUN: no Chromium at {CHROMIUM}. Install Debian's `chromium` "
+        "(apt-get install chromium chromium-driver) to run them; CI sets CXLAB_REQUIRE_BROWSER=1."
+    )
+    if os.environ.get("CXLAB_REQUIRE_BROWSER") == "1":
+        pytest.fail(message)
+    pytest.skip(message)

@@ -26,7 +26,7 @@ from .metrics import DETRACTOR_UP_TO, PROMOTER_FROM, scale_counts
 from ._validate import check_ci
 from .data import make_confounded
 from .stats import adjusted_effect, compare_groups, nps_from_counts
-from .stats.common import normal_quantile
+from .stats.common import formerly_positional, normal_quantile
 
 DETRACTOR_COLOUR = "#D55E00"
 PASSIVE_COLOUR = "#999999"
@@ -124,7 +124,8 @@ def segment_intervals(table: pd.DataFrame, ax=None, title: str | None = None, xl
     return ax
 
 
-def margin_of_error_curve(shares=((40, 40), (50, 20), (30, 10)), n_max: int = 2000, ci: float = 0.95, ax=None):
+@formerly_positional("ci", "ax")
+def margin_of_error_curve(shares=((40, 40), (50, 20), (30, 10)), n_max: int = 2000, *, ci: float = 0.95, ax=None):
     """Margin of error of the NPS (Wald) against sample size, for a few score mixes.
 
     ``shares`` holds (% promoters, % detractors) pairs. Returns the matplotlib Axes.
@@ -204,7 +205,8 @@ def did_lines(result, ax=None, ylabel: str | None = None):
     return ax
 
 
-def confounding_curve(strengths=None, true_effect: float = 0.0, n_teams: int = 400, seed: int = 0, ax=None):
+@formerly_positional("seed", "ax")
+def confounding_curve(strengths=None, true_effect: float = 0.0, n_teams: int = 400, *, seed=None, ax=None):
     """Naive, stratified and adjusted estimates of a certificate's effect as confounding grows.
 
     Uses :func:`cxlab.data.make_confounded`; the horizontal line is the true effect.
@@ -214,7 +216,7 @@ def confounding_curve(strengths=None, true_effect: float = 0.0, n_teams: int = 4
     strengths = np.linspace(0, 3, 13) if strengths is None else np.asarray(strengths, dtype=float)
     naive, pooled, adjusted = [], [], []
     for strength in strengths:
-        frame = make_confounded(float(strength), true_effect, n_teams, seed)
+        frame = make_confounded(float(strength), true_effect, n_teams, seed=seed)
         naive.append(compare_groups(frame, "nps", "certificate").value)
         pooled.append(compare_groups(frame, "nps", "certificate", strata="maturity").value)
         adjusted.append(adjusted_effect(frame, "nps", "certificate", ["maturity"]).value)
@@ -384,7 +386,8 @@ def lag_profile(tables: dict, ax=None, xlabel: str = "lag (quarters): EX leads C
     return ax
 
 
-def coverage_chart(table: pd.DataFrame, ci: float = 0.95, axes=None):
+@formerly_positional("ci", "axes")
+def coverage_chart(table: pd.DataFrame, *, ci: float = 0.95, axes=None):
     """Actual coverage of nominal NPS intervals against sample size, one panel per method.
 
     ``table`` is :func:`cxlab.stats.nps_intervals.coverage_table`'s output. Each line is

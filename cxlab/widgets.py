@@ -22,6 +22,7 @@ from .data import make_confounded
 from .drivers import driver_table
 from .journey import leasing_journey, outcome, simulate
 from .stats import adjusted_effect, compare_groups, nps_from_counts
+from .stats.common import formerly_positional
 
 CHART_WIDTH = 6.2  # inches: at a phone's width the chart is drawn at about 0.55 of its size
 
@@ -115,7 +116,7 @@ def confounding_explorer(confounding: float = 1.5, true_effect: float = 0.0, n_t
                              layout=_slider_layout(max_width="40em"))
 
     def draw(strength, effect, seed):
-        frame = make_confounded(strength, effect, n_teams, seed)
+        frame = make_confounded(strength, effect, n_teams, seed=seed)
         estimates = [
             ("naive", compare_groups(frame, "nps", "certificate")),
             ("within maturity\n(Mantel-Haenszel)", compare_groups(frame, "nps", "certificate", strata="maturity")),
@@ -138,7 +139,8 @@ def confounding_explorer(confounding: float = 1.5, true_effect: float = 0.0, n_t
     return widgets.VBox([_row([strength, effect]), seed, output])
 
 
-def journey_simulator(journey=None, n_customers: int = 20_000, seed: int = 0):
+@formerly_positional("seed")
+def journey_simulator(journey=None, n_customers: int = 20_000, *, seed=None):
     """Sliders for each department's speed and accuracy and for the culture; live NPS and churn.
 
     A department's *time* slider multiplies the time of all its steps (1 = today); its
@@ -169,7 +171,7 @@ def journey_simulator(journey=None, n_customers: int = 20_000, seed: int = 0):
     clarity = widgets.FloatSlider(value=journey.step(letter_step).clarity, min=0, max=1, step=0.05,
                                   continuous_update=False, description=f"{letter_step}: clarity", style=style,
                                   layout=_slider_layout(max_width="40em"))
-    base = outcome(simulate(journey, n_customers, seed))
+    base = outcome(simulate(journey, n_customers, seed=seed))
 
     def draw(**values):
         changed = journey.with_changes(silo=values["silo"], autonomy=values["autonomy"])
@@ -180,7 +182,7 @@ def journey_simulator(journey=None, n_customers: int = 20_000, seed: int = 0):
                 error_rate=min(step.error_rate * values[f"errors_{step.department}"], 1.0),
             )
         changed = changed.with_step(letter_step, clarity=values["clarity"])
-        now = outcome(simulate(changed, n_customers, seed))
+        now = outcome(simulate(changed, n_customers, seed=seed))
         fig, (nps_ax, churn_ax) = plt.subplots(2, 1, figsize=(CHART_WIDTH, 4.6), layout="constrained")
         for ax, label, pair, limits in (
             (nps_ax, "NPS", ((base.nps, base.nps_low, base.nps_high), (now.nps, now.nps_low, now.nps_high)), (-100, 100)),

@@ -14,6 +14,7 @@ import pandas as pd
 from .._validate import check_ci
 from ..metrics import nps_score
 from ..stats import compare_groups, nps, nps_test, wilson_interval
+from ..stats.common import formerly_positional
 from .model import ORGANISATION_LEVERS, STEP_LEVERS, Journey, _number
 from .simulation import check_customers, seed_sequence, simulate
 
@@ -31,7 +32,8 @@ class JourneyOutcome:
     n: int
 
 
-def outcome(customers: pd.DataFrame, ci: float = 0.95) -> JourneyOutcome:
+@formerly_positional("ci")
+def outcome(customers: pd.DataFrame, *, ci: float = 0.95) -> JourneyOutcome:
     """NPS (Wald interval) and churned customers per 10,000 (Wilson interval) of a simulation."""
     ci = check_ci(ci)
     for column in ("rating", "churned", "total_days"):
@@ -68,7 +70,8 @@ class WhatIfResult:
     changed: JourneyOutcome
 
 
-def what_if(baseline: Journey, changed: Journey, n_customers: int = 100_000, seed=None, ci: float = 0.95) -> WhatIfResult:
+@formerly_positional("seed", "ci")
+def what_if(baseline: Journey, changed: Journey, n_customers: int = 100_000, *, seed=None, ci: float = 0.95) -> WhatIfResult:
     """Simulate both journeys and report how NPS and churn shift, with intervals.
 
     The NPS change and its interval come from :func:`cxlab.nps_test`; the churn
@@ -87,8 +90,8 @@ def what_if(baseline: Journey, changed: Journey, n_customers: int = 100_000, see
     ci = check_ci(ci)
     n = check_customers(n_customers)
     base_seed, changed_seed = seed_sequence(seed).spawn(2)
-    before = simulate(baseline, n, base_seed)
-    after = simulate(changed, n, changed_seed)
+    before = simulate(baseline, n, seed=base_seed)
+    after = simulate(changed, n, seed=changed_seed)
     test = nps_test(after["rating"].to_numpy(), before["rating"].to_numpy(), ci=ci)
     both = pd.DataFrame({
         "churned": np.r_[after["churned"].to_numpy(), before["churned"].to_numpy()].astype(np.int64),
@@ -98,12 +101,12 @@ def what_if(baseline: Journey, changed: Journey, n_customers: int = 100_000, see
     return WhatIfResult(
         nps_change=test.value, nps_low=test.low, nps_high=test.high, nps_pvalue=test.pvalue,
         churn_change_per_10k=1e4 * churn.value, churn_low=1e4 * churn.low, churn_high=1e4 * churn.high,
-        baseline=outcome(before, ci), changed=outcome(after, ci),
+        baseline=outcome(before, ci=ci), changed=outcome(after, ci=ci),
     )
 
 
 def _nps_of(journey: Journey, n: int, seed) -> float:
-    return nps_score(simulate(journey, n, seed)["rating"].to_numpy())
+    return nps_score(simulate(journey, n, seed=seed)["rating"].to_numpy())
 
 
 def _levers(journey: Journey, change: float):
@@ -139,7 +142,8 @@ def _levers(journey: Journey, change: float):
                journey.with_changes(**{lever: better}))
 
 
-def sensitivity(journey: Journey, change: float = 0.5, n_customers: int = 50_000, seed=None) -> pd.DataFrame:
+@formerly_positional("seed")
+def sensitivity(journey: Journey, change: float = 0.5, n_customers: int = 50_000, *, seed=None) -> pd.DataFrame:
     """How far NPS moves when each lever is made worse or better by ``change``, one at a time.
 
     Step times, error rates, hand-off time and silo are multiplied by ``1 +/- change``;
@@ -173,7 +177,8 @@ def sensitivity(journey: Journey, change: float = 0.5, n_customers: int = 50_000
     return table
 
 
-def department_leverage(journey: Journey, improvement: float = 0.25, n_customers: int = 50_000, seed=None) -> pd.Series:
+@formerly_positional("seed")
+def department_leverage(journey: Journey, improvement: float = 0.25, n_customers: int = 50_000, *, seed=None) -> pd.Series:
     """NPS gained when one department improves all its steps at once, for each department.
 
     Improving means: its steps' times, error rates and unclear communication (the gap

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate import check_whole
+from ..stats.common import formerly_positional
 from .model import Journey
 
 # The first word of a stream's key says what kind of randomness it feeds, so that a
@@ -79,7 +80,8 @@ def _stream(root: np.random.SeedSequence, kind: int, name: str) -> np.random.Gen
     return np.random.Generator(np.random.PCG64(child))
 
 
-def simulate(journey: Journey, n_customers: int = 10_000, seed=None, *, per_step: bool = False) -> pd.DataFrame:
+@formerly_positional("seed")
+def simulate(journey: Journey, n_customers: int = 10_000, *, seed=None, per_step: bool = False) -> pd.DataFrame:
     """Simulate ``n_customers`` customers through ``journey``; one row per customer.
 
     Columns: ``days_<step>`` (the time from the end of the steps it waits for to its

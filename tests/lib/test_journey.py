@@ -121,8 +121,8 @@ STEP_PARAMETERS = {
 def test_changing_one_step_leaves_every_other_steps_draws_unchanged(step_name, parameter, data, seed):
     value = data.draw(STEP_PARAMETERS[parameter], label=parameter)
     changed = LEASE.with_step(step_name, **{parameter: value})
-    before = simulate(LEASE, 2000, seed, per_step=True)
-    after = simulate(changed, 2000, seed, per_step=True)
+    before = simulate(LEASE, 2000, seed=seed, per_step=True)
+    after = simulate(changed, 2000, seed=seed, per_step=True)
     assert_draws_equal(before, after, [name for name in STEP_NAMES if name != step_name])
 
 
@@ -131,7 +131,7 @@ def test_changing_one_step_leaves_every_other_steps_draws_unchanged(step_name, p
 def test_a_longer_step_keeps_each_customers_quantile_and_never_raises_any_rating(step_name, factor, seed):
     step = LEASE.step(step_name)
     slower = LEASE.with_step(step_name, mean_days=step.mean_days * factor)
-    before, after = simulate(LEASE, 3000, seed, per_step=True), simulate(slower, 3000, seed, per_step=True)
+    before, after = simulate(LEASE, 3000, seed=seed, per_step=True), simulate(slower, 3000, seed=seed, per_step=True)
     assert_draws_equal(before, after, [name for name in STEP_NAMES if name != step_name])
     # The customer's working time is scaled, not redrawn: the same quantile of a longer step.
     work = f"work_{step_name}"
@@ -149,7 +149,7 @@ def test_a_more_or_less_variable_step_keeps_each_customers_quantile(step_name, c
 
     step = LEASE.step(step_name)
     changed = LEASE.with_step(step_name, cv=cv)
-    before, after = simulate(LEASE, 3000, seed, per_step=True), simulate(changed, 3000, seed, per_step=True)
+    before, after = simulate(LEASE, 3000, seed=seed, per_step=True), simulate(changed, 3000, seed=seed, per_step=True)
     assert_draws_equal(before, after, [name for name in STEP_NAMES if name != step_name])
     for kind in ("handoff", "error", "recovered", "rework", "unclear"):
         pd.testing.assert_series_equal(before[f"{kind}_{step_name}"], after[f"{kind}_{step_name}"], check_exact=True)
@@ -167,8 +167,8 @@ def test_a_more_or_less_variable_step_keeps_each_customers_quantile(step_name, c
 @given(st.sampled_from(STEP_NAMES), st.floats(0.0, 1.0), st.floats(0.0, 1.0), st.integers(0, 10_000))
 def test_a_higher_error_rate_only_adds_errors_and_never_raises_any_rating(step_name, rate, other, seed):
     low, high = sorted((rate, other))
-    before = simulate(LEASE.with_step(step_name, error_rate=low), 2000, seed, per_step=True)
-    after = simulate(LEASE.with_step(step_name, error_rate=high), 2000, seed, per_step=True)
+    before = simulate(LEASE.with_step(step_name, error_rate=low), 2000, seed=seed, per_step=True)
+    after = simulate(LEASE.with_step(step_name, error_rate=high), 2000, seed=seed, per_step=True)
     assert_draws_equal(before, after, [name for name in STEP_NAMES if name != step_name])
     error = f"error_{step_name}"
     assert (after[error] | ~before[error]).all()  # an error before is an error after
@@ -182,8 +182,8 @@ def test_a_higher_error_rate_only_adds_errors_and_never_raises_any_rating(step_n
 def test_clearer_communication_only_removes_unclear_steps_and_never_lowers_any_rating(step_name, clarity, other,
                                                                                        seed):
     low, high = sorted((clarity, other))
-    before = simulate(LEASE.with_step(step_name, clarity=low), 2000, seed, per_step=True)
-    after = simulate(LEASE.with_step(step_name, clarity=high), 2000, seed, per_step=True)
+    before = simulate(LEASE.with_step(step_name, clarity=low), 2000, seed=seed, per_step=True)
+    after = simulate(LEASE.with_step(step_name, clarity=high), 2000, seed=seed, per_step=True)
     assert_draws_equal(before, after, [name for name in STEP_NAMES if name != step_name])
     unclear = f"unclear_{step_name}"
     assert (before[unclear] | ~after[unclear]).all()  # clear before, clear after
@@ -202,11 +202,11 @@ def assert_handoffs_scaled(before: pd.DataFrame, after: pd.DataFrame, factor: fl
 @settings(deadline=None, max_examples=25)
 @given(st.floats(0.01, 3.0), st.floats(1.0, 10.0), st.integers(0, 10_000))
 def test_longer_handoffs_scale_every_handoff_and_never_raise_any_rating(days, factor, seed):
-    before = simulate(LEASE.with_changes(handoff_days=days), 2000, seed, per_step=True)
-    after = simulate(LEASE.with_changes(handoff_days=days * factor), 2000, seed, per_step=True)
+    before = simulate(LEASE.with_changes(handoff_days=days), 2000, seed=seed, per_step=True)
+    after = simulate(LEASE.with_changes(handoff_days=days * factor), 2000, seed=seed, per_step=True)
     assert_handoffs_scaled(before, after, factor)
     assert_moves_one_way(before, after, worse=True)
-    none = simulate(LEASE.with_changes(handoff_days=0.0), 2000, seed, per_step=True)
+    none = simulate(LEASE.with_changes(handoff_days=0.0), 2000, seed=seed, per_step=True)
     assert_handoffs_scaled(before, none, 0.0)
     assert_moves_one_way(none, before, worse=True)
 
@@ -215,8 +215,8 @@ def test_longer_handoffs_scale_every_handoff_and_never_raise_any_rating(days, fa
 @given(st.floats(0.0, 1.0), st.floats(0.0, 1.0), st.integers(0, 10_000))
 def test_a_more_siloed_culture_scales_every_handoff_and_never_raises_any_rating(silo, other, seed):
     low, high = sorted((silo, other))
-    before = simulate(LEASE.with_changes(silo=low), 2000, seed, per_step=True)
-    after = simulate(LEASE.with_changes(silo=high), 2000, seed, per_step=True)
+    before = simulate(LEASE.with_changes(silo=low), 2000, seed=seed, per_step=True)
+    after = simulate(LEASE.with_changes(silo=high), 2000, seed=seed, per_step=True)
     assert_handoffs_scaled(before, after, (1 + 3 * high) / (1 + 3 * low))
     assert_moves_one_way(before, after, worse=True)
 
@@ -226,7 +226,7 @@ def test_a_more_siloed_culture_scales_every_handoff_and_never_raises_any_rating(
 def test_more_front_line_autonomy_only_fixes_errors_on_the_spot_and_never_lowers_any_rating(autonomy, extra, seed):
     more = min(autonomy + extra, 1.0)
     low, high = LEASE.with_changes(autonomy=autonomy), LEASE.with_changes(autonomy=more)
-    before, after = simulate(low, 3000, seed, per_step=True), simulate(high, 3000, seed, per_step=True)
+    before, after = simulate(low, 3000, seed=seed, per_step=True), simulate(high, 3000, seed=seed, per_step=True)
     for name in STEP_NAMES:
         for kind in ("work", "handoff", "error", "unclear"):
             pd.testing.assert_series_equal(before[f"{kind}_{name}"], after[f"{kind}_{name}"], check_exact=True)
@@ -261,10 +261,10 @@ def test_a_change_of_spread_no_longer_reshuffles_later_steps():
 
 
 def test_a_generator_or_a_seed_sequence_seeds_the_same_customers():
-    same = simulate(LEASE, 500, np.random.default_rng(8)), simulate(LEASE, 500, np.random.default_rng(8))
+    same = simulate(LEASE, 500, seed=np.random.default_rng(8)), simulate(LEASE, 500, seed=np.random.default_rng(8))
     pd.testing.assert_frame_equal(*same)
     root = np.random.SeedSequence(8)
-    pd.testing.assert_frame_equal(simulate(LEASE, 500, root), simulate(LEASE, 500, seed=8))
+    pd.testing.assert_frame_equal(simulate(LEASE, 500, seed=root), simulate(LEASE, 500, seed=8))
 
 
 def test_sensitivity_without_a_seed_still_shares_random_numbers_across_scenarios():
@@ -363,3 +363,11 @@ def make(steps, departments=(Department("team"),), **settings):
 def test_invalid_journeys_raise_clear_errors(build, error, message):
     with pytest.raises(error, match=message):
         build()
+
+
+def test_seed_and_ci_are_keyword_options_with_one_release_of_grace():
+    with pytest.warns(DeprecationWarning, match="write seed=..."):
+        old = simulate(LEASE, 300, 4)
+    pd.testing.assert_frame_equal(old, simulate(LEASE, 300, seed=4))
+    with pytest.warns(DeprecationWarning, match="write seed=..., ci=..."):
+        what_if(LEASE, LEASE, 300, 1, 0.9)

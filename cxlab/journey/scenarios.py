@@ -6,7 +6,9 @@ Layer 3 of cxlab (analyses), part of :mod:`cxlab.journey`: imports pandas,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -14,13 +16,17 @@ import pandas as pd
 from .._validate import check_ci
 from ..metrics import nps_score
 from ..stats import compare_groups, nps, nps_test, wilson_interval
-from ..stats.common import formerly_positional
+from ..stats.common import _HasInterval, formerly_positional
 from .model import ORGANISATION_LEVERS, STEP_LEVERS, Journey, _number
 from .simulation import check_customers, seed_sequence, simulate
 
 @dataclass(frozen=True)
-class JourneyOutcome:
-    """NPS and churn of a simulated group of customers."""
+class JourneyOutcome(_HasInterval):
+    """NPS and churn of a simulated group of customers.
+
+    In the library's result dialect ``value``, ``low`` and ``high`` are the NPS and its
+    interval (the headline); churn keeps its own named fields.
+    """
 
     nps: float
     nps_low: float
@@ -30,11 +36,17 @@ class JourneyOutcome:
     churn_high: float
     mean_days: float
     n: int
+    ci: float = 0.95
+    _again: Callable | None = field(default=None, repr=False, compare=False)
+
+    value = property(lambda self: self.nps, doc="The NPS (same as ``nps``).")
+    low = property(lambda self: self.nps_low, doc="Lower end of the NPS interval.")
+    high = property(lambda self: self.nps_high, doc="Upper end of the NPS interval.")
 
 
 @formerly_positional("ci")
 def outcome(customers: pd.DataFrame, *, ci: float = 0.95) -> JourneyOutcome:
-    """NPS (Wald interval) and churned customers per 10,000 (Wilson interval) of a simulation."""
+    """NPS (with cxlab's default, the adjusted Wald interval) and churned customers per 10,000 (Wilson interval)."""
     ci = check_ci(ci)
     for column in ("rating", "churned", "total_days"):
         if column not in customers.columns:
@@ -46,17 +58,20 @@ def outcome(customers: pd.DataFrame, *, ci: float = 0.95) -> JourneyOutcome:
     return JourneyOutcome(
         nps=score.value, nps_low=score.low, nps_high=score.high,
         churn_per_10k=1e4 * churned / n, churn_low=1e4 * low, churn_high=1e4 * high,
-        mean_days=float(customers["total_days"].mean()), n=n,
+        mean_days=float(customers["total_days"].mean()), n=n, ci=ci,
+        _again=functools.partial(outcome, customers),
     )
 
 
 @dataclass(frozen=True)
-class WhatIfResult:
+class WhatIfResult(_HasInterval):
     """The shift in NPS and churn when a journey changes, each with an interval.
 
     ``nps_change`` is changed minus baseline in NPS points; ``churn_change_per_10k`` is
     the change in churned customers per 10,000. The two groups are simulated with
     independent random numbers, so the intervals are those of two independent samples.
+    In the library's result dialect ``value``, ``low``, ``high`` and ``pvalue`` are the
+    NPS change, its interval and its test (the headline); churn keeps its named fields.
     """
 
     nps_change: float
@@ -68,6 +83,13 @@ class WhatIfResult:
     churn_high: float
     baseline: JourneyOutcome
     changed: JourneyOutcome
+    ci: float = 0.95
+    _again: Callable | None = field(default=None, repr=False, compare=False)
+
+    value = property(lambda self: self.nps_change, doc="The NPS change (same as ``nps_change``).")
+    low = property(lambda self: self.nps_low, doc="Lower end of the NPS change's interval.")
+    high = property(lambda self: self.nps_high, doc="Upper end of the NPS change's interval.")
+    pvalue = property(lambda self: self.nps_pvalue, doc="The NPS change's p-value (same as ``nps_pvalue``).")
 
 
 @formerly_positional("seed", "ci")
@@ -101,7 +123,8 @@ def what_if(baseline: Journey, changed: Journey, n_customers: int = 100_000, *, 
     return WhatIfResult(
         nps_change=test.value, nps_low=test.low, nps_high=test.high, nps_pvalue=test.pvalue,
         churn_change_per_10k=1e4 * churn.value, churn_low=1e4 * churn.low, churn_high=1e4 * churn.high,
-        baseline=outcome(before, ci=ci), changed=outcome(after, ci=ci),
+        baseline=outcome(before, ci=ci), changed=outcome(after, ci=ci), ci=ci,
+        _again=functools.partial(what_if, baseline, changed, n_customers, seed=seed),
     )
 
 

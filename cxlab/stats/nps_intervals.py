@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
+import pandas as pd
 
 from .._validate import check_ci, check_whole
 from ..metrics import NPSCounts, nps_counts
@@ -27,6 +28,7 @@ from .common import (
     deprecated_alias,
     formerly_positional,
     normal_quantile,
+    two_sided_test,
 )
 
 NPS_METHODS = ("wald", "adjusted-wald", "bootstrap")
@@ -373,7 +375,7 @@ def nps_test(
         se = float(samples.std(ddof=1))
         pvalue = _bootstrap_pvalue(samples)
         centre = difference
-        statistic = difference / se if se > 0 else (0.0 if difference == 0 else math.copysign(math.inf, difference))
+        statistic = two_sided_test(difference, se)[0]
     else:
         z = normal_quantile(ci)
         centre_a, se_a = _normal_bounds(*_triple(counts_a), method, z)[:2]
@@ -381,12 +383,7 @@ def nps_test(
         centre = float(centre_a - centre_b)
         se = float(math.hypot(se_a, se_b))
         low, high = centre - z * se, centre + z * se
-        if se > 0:
-            statistic = centre / se
-            pvalue = math.erfc(abs(statistic) / math.sqrt(2))
-        else:
-            statistic = 0.0 if centre == 0 else math.copysign(math.inf, centre)
-            pvalue = 1.0 if centre == 0 else 0.0
+        statistic, pvalue = two_sided_test(centre, se)
     if se == 0:
         _warn_degenerate(
             "both samples have every answer in one category, so the difference has no standard error "
@@ -509,8 +506,6 @@ def coverage_table(
     >>> table[["method", "n", "coverage"]].round(3).values.tolist()
     [['wald', 10, 0.649], ['adjusted-wald', 10, 0.959]]
     """
-    import pandas as pd
-
     rng = np.random.default_rng(seed)
     rows = []
     for method in methods:

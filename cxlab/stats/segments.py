@@ -6,6 +6,7 @@ proportion modules of :mod:`cxlab.stats`.
 
 from __future__ import annotations
 
+import inspect
 import warnings
 
 import pandas as pd
@@ -103,8 +104,11 @@ def _versus_rest(metric: str, part: pd.Series, rest: pd.Series, nan_policy: str,
                           "g": ["this"] * len(part) + ["rest"] * len(rest)})
     frame = frame.dropna() if nan_policy == "omit" else frame
     if metric == "csat":
-        result = csat(frame["y"], nan_policy=nan_policy, **options)
-        frame["y"] = frame["y"] >= result.scale - result.top + 1
+        # The same top boxes as the group's own CSAT, with csat's defaults where not given.
+        defaults = inspect.signature(csat).parameters
+        scale = options.get("scale", defaults["scale"].default)
+        top = options.get("top", defaults["top"].default)
+        frame["y"] = frame["y"] >= scale - top + 1
         kind = "proportion"
     else:
         kind = "mean"

@@ -210,7 +210,10 @@ def confounding_curve(strengths=None, true_effect: float = 0.0, n_teams: int = 4
     """Naive, stratified and adjusted estimates of a certificate's effect as confounding grows.
 
     Uses :func:`cxlab.data.make_confounded`; the horizontal line is the true effect.
-    Returns the matplotlib Axes.
+    ``seed`` makes the curve reproducible (None draws new teams each time). With few
+    teams and strong confounding a maturity level can lack certified or uncertified
+    teams; the stratified estimate then raises a ValueError naming it: use more
+    ``n_teams``. Returns the matplotlib Axes.
     """
 
     strengths = np.linspace(0, 3, 13) if strengths is None else np.asarray(strengths, dtype=float)

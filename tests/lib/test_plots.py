@@ -73,7 +73,7 @@ def test_did_lines_end_the_gap_at_the_estimate():
 
 
 def test_confounding_curve_separates_naive_from_adjusted():
-    ax = plots.confounding_curve(strengths=[0.0, 3.0], true_effect=0.0)
+    ax = plots.confounding_curve(strengths=[0.0, 3.0], true_effect=0.0, seed=0)
     naive, pooled, adjusted = (line.get_ydata() for line in ax.get_lines()[:3])
     assert naive[1] - naive[0] > 5, "strong confounding should inflate the naive estimate"
     assert abs(pooled[1]) < 3 and abs(adjusted[1]) < 3

@@ -22,7 +22,7 @@ answer, a salt or a precision (a digest written as ``""``, or as its kind alone 
 
 A test runs every source notebook and fails when a value check does not say ``correct``.
 
-Imports: :mod:`cxlab.course.config` only (nbgrader through it); nbformat, nbclient and
+Imports: :mod:`cxlab.course.config` (nbgrader through it), :mod:`~cxlab.course.manifest`; nbformat, nbclient and
 :mod:`cxlab.selfstudy` (inside the notebook's kernel) in :func:`write_value_digests`.
 """
 
@@ -47,6 +47,7 @@ from .config import (
     load_config,
     require_assignments,
 )
+from .manifest import lint_notebook
 
 log = logging.getLogger("cxlab.course")
 
@@ -103,7 +104,9 @@ def assign(
     """Regenerate the student versions (``exercises/``) from the sources (``solutions/``).
 
     Runs nbgrader's ``generate_assignment`` for each assignment (all of them by
-    default). ``release_directory`` and ``db_url`` redirect the output and the
+    default), after checking that every graded check declares its answers and can run
+    on them as data (:func:`cxlab.course.manifest.lint_notebook`; a ``CourseError``
+    lists every problem). ``release_directory`` and ``db_url`` redirect the output and the
     gradebook, which the tests use to regenerate into a scratch folder. The value checks
     for self-study stay in when the course's ``CourseSettings.self_study_checks`` is True
     (the default) and are left out when it is False; ``self_study_checks`` overrides the
@@ -118,6 +121,11 @@ def assign(
     tweaks = None if self_study_checks else _graded_release_tweaks(root)
     api, coursedir = course_api(root, tweaks, release_directory=release, db_url=db_url)
 
+    problems = [problem for name in names
+                for path in sorted(Path(coursedir.format_path(coursedir.source_directory, ".", name)).glob("*.ipynb"))
+                for problem in lint_notebook(path)]
+    if problems:
+        raise CourseError("the checks cannot be graded as data (see cxlab.course.manifest):\n  " + "\n  ".join(problems))
     results = []
     for name in names:
         check_outcome(api.generate_assignment(name, force=True, create=True), f"generate_assignment {name}")

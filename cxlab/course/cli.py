@@ -44,7 +44,7 @@ def _grade(arguments) -> int:
     summary = grade(arguments.assignment, root=arguments.root, students=arguments.student or None,
                     workers=arguments.workers, cell_timeout=arguments.cell_timeout, time_limit=arguments.time_limit,
                     memory_mb=arguments.memory, force=arguments.force, db_url=arguments.db_url,
-                    progress=not arguments.no_progress)
+                    progress=not arguments.no_progress, unsandboxed=arguments.unsandboxed)
     print(summary.report())
     if summary.flagged:
         print(f"\n{len(summary.flagged)} submission(s) flagged for review (see grading-log/{arguments.assignment}/): "
@@ -117,7 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     grade = _command(
         commands, "grade", _grade, "autograde in parallel, resumable, sandboxed",
-        "Autograde every submission of ASSIGNMENT, one sandboxed process per student, in parallel. "
+        "Autograde every submission of ASSIGNMENT, in parallel: each notebook runs in an operating-system sandbox "
+        "(bubblewrap) and only its answers, as data, reach the instructor's checks. "
         "A re-run grades only what is not graded yet (or was resubmitted) unless --force. Prints a summary; "
         "records per student are in grading-log/ASSIGNMENT/.")
     grade.add_argument("assignment")
@@ -129,6 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--memory", type=int, default=4096, help="memory limit of each kernel in MiB (default 4096)")
     grade.add_argument("--force", action="store_true", help="grade again what is graded already")
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
+    grade.add_argument("--unsandboxed", action="store_true",
+                       help="grade without the operating-system sandbox (when bubblewrap is not installed): "
+                            "student code then runs as you and can read what you can read")
 
     feedback = _command(
         commands, "feedback", _feedback, "HTML feedback per student, hidden tests removed",

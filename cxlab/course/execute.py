@@ -1,25 +1,36 @@
-"""How a submission's notebook runs while it is graded: nbgrader's Execute, hardened.
+"""How a submission is run while it is graded: its code in a sandbox, the checks elsewhere.
 
-:class:`GuardedExecute` replaces nbgrader's ``Execute`` preprocessor in ``autograde``
-(through nbgrader's configuration, see :mod:`cxlab.course.worker`). It runs each code
-cell in a kernel started by :class:`SandboxedKernelManager` through
-:mod:`cxlab.course.sandbox`, restores the kernel's state before every read-only cell
-through :mod:`cxlab.course.kernel_guard`, limits the whole notebook's time and each
-cell's output, and keeps what the submission earned when its kernel dies or hangs.
+:class:`SandboxedExecute` replaces nbgrader's ``Execute`` preprocessor in ``autograde``
+(through nbgrader's configuration, see :mod:`cxlab.course.worker`). For each notebook:
+
+1. the student's cells (the setup, the answers, anything the student added) run in a
+   kernel started by :class:`SandboxedKernelManager` inside the operating-system
+   sandbox of :mod:`cxlab.course.sandbox`, with a per-cell timeout, a time limit for the
+   whole notebook and a cap on each cell's output;
+2. the graded check cells never run there. Where one stands, the kernel is asked for
+   the answers that check declares (:mod:`cxlab.course.manifest`), which come back as
+   JSON text (:func:`cxlab.course.answers.snapshot`): the kernel never receives a
+   check's source, visible or hidden;
+3. after the kernel has ended, the instructor's checks run in the trusted checker
+   (:mod:`cxlab.course.checker`) on those answers, and their outputs (an error when a
+   check failed) go into the check cells, where nbgrader's ``SaveAutoGrades`` reads
+   the scores as usual. Nothing the student's process printed or sent decides a grade.
+
 What happened is appended to :data:`RUN_EVENTS` for the grading record.
 
 Imports: nbgrader, nbclient and jupyter_client (loaded only in the grading worker);
-:mod:`cxlab.course.sandbox` and :mod:`cxlab.course.kernel_guard` for their module names
-(they run inside the kernel, not here).
-
->>> assigned_names("import numpy as np\\nx, y = 1, 2\\ndef f(): pass")
-['f', 'np', 'x', 'y']
+:mod:`cxlab.course.sandbox`, :mod:`~cxlab.course.checker`, :mod:`~cxlab.course.manifest`.
 """
 
 from __future__ import annotations
 
 import ast
+import json
 import math
+import os
+import shutil
+import sys
+import tempfile
 import time
 
 import nbformat
@@ -27,126 +38,149 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Integer
+from traitlets import Bool, Dict, Integer, List, Unicode
 
-from . import kernel_guard, sandbox
+from . import sandbox
+from .answers import MAX_TEXT
+from .checker import Checker, error_output
+from .manifest import is_check
 
-#: What happened while the notebook ran, for the record (filled by GuardedExecute).
+#: What happened while the notebook ran, for the record (filled by SandboxedExecute).
 RUN_EVENTS: list[dict] = []
-#: The modules the kernel runs: its launcher, and the guard called inside it.
+#: The module the kernel runs: its limits, then ipykernel.
 SANDBOX_MODULE = sandbox.__name__
-GUARD_MODULE = kernel_guard.__name__
+_CHECKERS: dict[str, Checker] = {}
+
+
+def checker_for(folder: str) -> Checker:
+    """The trusted checker of this worker for checks whose files are in ``folder``."""
+    if folder not in _CHECKERS:
+        for other in _CHECKERS.values():
+            other.close()
+        _CHECKERS.clear()
+        _CHECKERS[folder] = Checker(cwd=folder)
+    return _CHECKERS[folder]
 
 
 class SandboxedKernelManager(AsyncKernelManager):
-    """Starts the kernel through :mod:`cxlab.course.sandbox` instead of ``ipykernel_launcher``."""
+    """Starts the kernel inside bubblewrap, talking over Unix sockets in a private folder."""
+
+    submission_copy = Unicode("", help="The private copy of the submission the kernel works in.").tag(config=True)
+    protected = List(Unicode(), help="Folders no part of the sandbox may show.").tag(config=True)
+    unsandboxed = Bool(False, help="Run the kernel without the operating-system sandbox.").tag(config=True)
+    tmp_mb = Integer(512, help="Size of the kernel's private /tmp, in MiB.").tag(config=True)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.runtime_folder = tempfile.mkdtemp(prefix="cxlab-kernel-")
+        os.chmod(self.runtime_folder, 0o700)
+        self.transport = "ipc"
+        self.ip = os.path.join(self.runtime_folder, "kernel")
+        self.connection_file = os.path.join(self.runtime_folder, "kernel.json")
 
     def format_kernel_cmd(self, extra_arguments=None):
-        command = super().format_kernel_cmd(extra_arguments)
-        for index in range(len(command) - 1):
-            if command[index] == "-m" and command[index + 1] == "ipykernel_launcher":
-                command[index + 1] = SANDBOX_MODULE
-                return command
-        raise RuntimeError(f"cannot run this kernel in the grading sandbox: {command}")
+        command = [sys.executable, "-m", SANDBOX_MODULE, "-f", self.connection_file, *(extra_arguments or [])]
+        if self.unsandboxed:
+            return command
+        return sandbox.sandbox_command(command, submission=self.submission_copy, runtime=self.runtime_folder,
+                                       protected=list(self.protected), tmp_mb=self.tmp_mb)
+
+    async def _async_pre_start_kernel(self, **kwargs):
+        kwargs["cwd"] = self.submission_copy or self.runtime_folder
+        return await super()._async_pre_start_kernel(**kwargs)
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart)
+        if not restart:
+            shutil.rmtree(self.runtime_folder, ignore_errors=True)
 
 
 def _error_output(ename: str, evalue: str) -> NotebookNode:
-    return nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+    return nbformat.from_dict(error_output(ename, evalue))
 
 
-def assigned_names(source: str) -> list[str]:
-    """Top-level names a cell binds (assignments, imports, definitions)."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return []
-    names: list[str] = []
-    for node in tree.body:
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            names.extend((alias.asname or alias.name).split(".")[0] for alias in node.names)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.append(node.name)
-        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for target in targets:
-                names.extend(item.id for item in ast.walk(target) if isinstance(item, ast.Name))
-    return sorted(set(names))
+def _snapshot_expression(names: list[str], calls: dict) -> str:
+    module = "cxlab.course.answers"
+    return (f"__import__({module!r}, fromlist=['snapshot']).snapshot(globals(), {list(names)!r}, "
+            f"__import__('json').loads({json.dumps(calls)!r}))")
 
 
-def _is_locked(cell) -> bool:
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return bool(meta.get("locked") or (meta.get("grade") and not meta.get("solution")))
-
-
-class GuardedExecute(Execute):
-    """nbgrader's Execute, hardened for untrusted notebooks."""
+class SandboxedExecute(Execute):
+    """nbgrader's Execute for untrusted notebooks: student code sandboxed, checks trusted."""
 
     notebook_time_limit = Integer(600, help="Seconds the whole notebook may run.").tag(config=True)
     max_output_bytes = Integer(1_000_000, help="Output kept per cell; the rest is dropped.").tag(config=True)
-    guard_timeout = Integer(20, help="Seconds a guard call may take.").tag(config=True)
+    check_timeout = Integer(60, help="Seconds one check may run in the checker.").tag(config=True)
+    manifests = Dict(help="Per notebook: the setup cells and the checks, from the instructor's source "
+                          "(cxlab.course.manifest).").tag(config=True)
+    checks_folder = Unicode("", help="The working folder of the trusted checker (the assignment's source).").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
         self._started = time.monotonic()
         self._stopped: str | None = None
-        self._guard_ready = False
         self._output_sizes: dict[int, int] = {}
+        self._answers: dict[str, str | None] = {}
         self._cell_timeout = self.timeout
+        notebook = (resources or {}).get("unique_key") or ""
+        self._manifest = self.manifests.get(notebook) or {"setup": [], "checks": {}}
         try:
-            return super().preprocess(nb, resources, km)
+            nb, resources = super().preprocess(nb, resources, km)
         finally:
             self.timeout = self._cell_timeout
+        self._run_checks(nb)
+        return nb, resources
 
-    # -- calls into the kernel that no input transformer sees
-    def _guard(self, call: str) -> tuple[bool, object]:
-        expression = f"__import__({GUARD_MODULE!r}, fromlist=['_']).{call}"
-        saved, self.timeout = self.timeout, self.guard_timeout
-        try:
-            msg_id = self.kc.execute("", silent=True, store_history=False, user_expressions={"guard": expression})
-            reply = self.wait_for_reply(msg_id)
-        except (DeadKernelError, RuntimeError) as error:
-            return False, str(error)
-        finally:
-            self.timeout = saved
-        if reply is None:
-            return False, "no answer from the kernel"
-        result = reply["content"].get("user_expressions", {}).get("guard", {})
-        if result.get("status") != "ok":
-            return False, f"{result.get('ename', 'error')}: {result.get('evalue', '')}"
-        try:
-            return True, ast.literal_eval(result["data"]["text/plain"])
-        except (KeyError, ValueError, SyntaxError):
-            return False, "unreadable answer from the kernel"
-
+    # -- the student's kernel
     def _stop(self, reason: str, cell_id: str) -> None:
         self._stopped = reason
         RUN_EVENTS.append({"event": "stopped", "cell": cell_id, "reason": reason})
+
+    def _take_answers(self, cell_id: str) -> str:
+        """The JSON text of the answers the check ``cell_id`` declares, as the kernel has them now."""
+        check = self._manifest["checks"].get(cell_id)
+        if check is None:
+            return "{}"
+        expression = _snapshot_expression(check["answers"], check.get("calls") or {})
+        try:
+            msg_id = self.kc.execute("", silent=True, store_history=False, user_expressions={"answers": expression})
+            reply = self.wait_for_reply(msg_id)
+        except (CellTimeoutError, TimeoutError):
+            RUN_EVENTS.append({"event": "answers timed out", "cell": cell_id, "seconds": self.timeout})
+            return "{}"
+        except (DeadKernelError, RuntimeError) as error:
+            self._stop(f"the kernel stopped answering ({str(error)[:100]})", cell_id)
+            return "{}"
+        result = (reply or {}).get("content", {}).get("user_expressions", {}).get("answers", {})
+        if result.get("status") != "ok":
+            RUN_EVENTS.append({"event": "answers unreadable", "cell": cell_id,
+                               "reason": f"{result.get('ename', 'no answer')}: {str(result.get('evalue', ''))[:200]}"})
+            return "{}"
+        shown = result.get("data", {}).get("text/plain", "")
+        if not isinstance(shown, str) or len(shown) > 2 * MAX_TEXT + 16:
+            RUN_EVENTS.append({"event": "answers unreadable", "cell": cell_id, "reason": "too large"})
+            return "{}"
+        try:
+            text = ast.literal_eval(shown)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            text = None
+        if not isinstance(text, str):
+            RUN_EVENTS.append({"event": "answers unreadable", "cell": cell_id, "reason": "not the answers' text"})
+            return "{}"
+        return text
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code":
             return cell, resources
         cell_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or f"cell {index + 1}"
-        if not self._guard_ready and not self._stopped:
-            ok, answer = self._guard("install()")
-            if not ok:
-                self._stop(f"the grading guard could not start: {answer}", cell_id)
-            self._guard_ready = True
         if not self._stopped and time.monotonic() - self._started >= self.notebook_time_limit:
             self._stop(f"the notebook reached its time limit of {self.notebook_time_limit} s", cell_id)
+        if is_check(cell):
+            cell.outputs = []
+            self._answers[cell_id] = None if self._stopped else self._take_answers(cell_id)
+            return cell, resources
         if self._stopped:
             cell.outputs = [_error_output("NotRun", f"not run: {self._stopped}")]
             return cell, resources
-
-        locked = _is_locked(cell)
-        grade = bool(cell.get("metadata", {}).get("nbgrader", {}).get("grade"))
-        names = assigned_names(cell.source) if locked and not grade else []
-        if locked:
-            ok, answer = self._guard(f"before_locked({names!r})")
-            if not ok:
-                RUN_EVENTS.append({"event": "guard failed", "cell": cell_id, "reason": str(answer)})
-                cell.outputs = [_error_output("GraderError", "the grader could not check the kernel before this cell")]
-                return cell, resources
-            if answer:
-                RUN_EVENTS.append({"event": "restored", "cell": cell_id, "what": list(answer)})
 
         remaining = self.notebook_time_limit - (time.monotonic() - self._started)
         self.timeout = max(1, min(self._cell_timeout or remaining, math.ceil(remaining)))
@@ -163,16 +197,8 @@ class GuardedExecute(Execute):
             return cell, resources
         finally:
             self.timeout = self._cell_timeout
-
         if any(output.get("ename") == "CellTimeoutError" for output in cell.get("outputs", [])):
             RUN_EVENTS.append({"event": "cell timed out", "cell": cell_id, "seconds": self.timeout})
-            ok, _ = self._guard("after_locked([])")  # does the kernel answer after the interrupt?
-            if not ok:
-                self._stop("a cell ignored its time limit and the kernel was stopped", cell_id)
-                self.km.shutdown_kernel(now=True)
-                return cell, resources
-        if locked:
-            self._guard(f"after_locked({names!r})")
         return cell, resources
 
     def output(self, outs, msg, display_id, cell_index):
@@ -188,3 +214,27 @@ class GuardedExecute(Execute):
                     text=f"\n[the grader kept the first {self.max_output_bytes:,} bytes of this cell's output]\n"))
             return None
         return super().output(outs, msg, display_id, cell_index)
+
+    # -- the trusted checker
+    def _run_checks(self, nb) -> None:
+        checks, cells = [], {}
+        for cell in nb.cells:
+            if not is_check(cell):
+                continue
+            cell_id = cell.metadata.nbgrader["grade_id"]
+            cells[cell_id] = cell
+            declared = self._manifest["checks"].get(cell_id)
+            answers = self._answers.get(cell_id)
+            if declared is None:
+                cell.outputs = [_error_output("GraderError", "this check is not in the instructor's notebook")]
+            elif answers is None:
+                cell.outputs = [_error_output("NotRun", f"not run: {self._stopped or 'the notebook stopped before it'}")]
+            else:
+                checks.append({"cell": cell_id, "source": declared["source"], "answers": answers,
+                               "calls": declared.get("calls") or {}})
+        if not checks:
+            return
+        results = checker_for(self.checks_folder or os.getcwd()).check(
+            list(self._manifest["setup"]), checks, timeout=self.check_timeout)
+        for check in checks:
+            cells[check["cell"]].outputs = [nbformat.from_dict(output) for output in results.get(check["cell"], [])]

@@ -31,6 +31,7 @@ from .assign import assign
 from .config import CourseError, course_api, find_course_root, require_assignments, submitted_students
 from .gradebook import has_assignment, serialise_gradebook_access, zero_submission
 from .records import FINAL_STATUSES, grading_log, is_up_to_date, new_record, read_record, write_record
+from .sandbox import bubblewrap
 
 #: The module each grading process runs.
 WORKER_MODULE = f"{__package__}.worker"
@@ -157,6 +158,7 @@ def grade(
     force: bool = False,
     db_url: str | None = None,
     progress: bool = True,
+    unsandboxed: bool = False,
 ) -> GradeSummary:
     """Autograde every submission of ``assignment`` in parallel, one process per student.
 
@@ -177,8 +179,18 @@ def grade(
     force : bool
         Grade again what is graded already. Without it a re-run grades only students
         with no record yet, or whose submitted files changed since.
+    unsandboxed : bool
+        Run student code without the operating-system sandbox (bubblewrap): it then runs
+        as your own user and can read what you can read. Without this, ``grade`` refuses
+        to run where bubblewrap is not installed. The checks still run apart from
+        student code, on its answers as data.
     """
     _check_settings(workers, cell_timeout, time_limit, memory_mb)
+    if not unsandboxed and bubblewrap() is None:
+        raise CourseError(
+            "student code is graded in an operating-system sandbox, and bubblewrap (bwrap) is not installed: "
+            "install it (Debian/Ubuntu: apt-get install bubblewrap), or grade without the sandbox with "
+            "--unsandboxed (Python: unsandboxed=True), which lets student code read whatever you can read")
     root = find_course_root(root)
     require_assignments(root, assignment)
     started = time.monotonic()
@@ -216,7 +228,7 @@ def grade(
     def job_for(student: str) -> dict:
         return {"root": str(root), "assignment": assignment, "student": student, "db_url": db,
                 "log_dir": str(log_dir), "cell_timeout": cell_timeout, "time_limit": time_limit,
-                "memory_mb": memory_mb}
+                "memory_mb": memory_mb, "unsandboxed": bool(unsandboxed)}
 
     def fail(student: str, status: str, reason: str) -> dict:
         zero_submission(coursedir.db_url, coursedir.course_id, assignment, student)

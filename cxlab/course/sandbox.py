@@ -1,185 +1,143 @@
-"""The kernel a submission runs in while it is graded.
+"""The operating-system sandbox a student's kernel runs in while it is graded.
 
-The grading worker starts this module instead of ``ipykernel_launcher``
-(``python -m cxlab.course.sandbox -f CONNECTION_FILE ...``, see
-:class:`cxlab.course.execute.SandboxedKernelManager`). Before the kernel starts, while
-no student code has run, it
+:func:`sandbox_command` wraps the kernel's command in bubblewrap (``bwrap``, Debian's
+package ``bubblewrap``), which gives the kernel its own user, mount, PID, network, IPC
+and UTS namespaces:
 
-- limits the process: address space (``CXLAB_SANDBOX_MEMORY_MB``), size of any file it
-  writes, no core dumps;
-- asks Linux to kill it when the worker that started it dies, so that an interrupted
-  batch leaves no kernel behind;
-- installs an audit hook (PEP 578). A hook cannot be removed once added, so student code
-  cannot switch it off from Python. It refuses, with ``PermissionError``:
+- the file system it sees is built from nothing: read-only views of the system
+  (``/usr`` and the few files of ``/etc`` a Python program reads), of the Python
+  environment (its prefixes, site-packages, and the ``cxlab`` package), a private copy
+  of the student's submission as its working folder (``/submission``), a private
+  ``/tmp`` of limited size, and the folder of the kernel's connection sockets. Nothing
+  of the course folder (``solutions/``, the gradebook, other students' submissions),
+  the instructor's home or the grader's logs exists there;
+- no network: only a loopback interface that is down;
+- its own process tree: it sees and signals only its own processes, and when the kernel
+  ends (or the grader, or ``cxlab grade``), every process it started ends with it;
+- no capabilities, and no further namespaces (``--disable-userns``).
 
-  * reading or listing anything inside the protected folders (the course root: solutions,
-    other students' submissions, the gradebook) except the folders it is allowed
-    (the submission's own folder, the Python environment, the ``cxlab`` package,
-    :data:`CXLAB_FOLDER`);
-  * writing anywhere but the submission's own folder and the kernel's temporary folder;
-  * starting processes, sending signals to other processes, opening network
-    connections, opening SQLite database files, calling C functions or reading raw
-    memory with ``ctypes``;
-  * reading other processes' ``/proc`` entries (their environment holds database URLs).
+Inside, :func:`main` (``python -m cxlab.course.sandbox -f CONNECTION_FILE``) limits the
+address space (``CXLAB_SANDBOX_MEMORY_MB``), the size of any file written and core
+dumps before it starts ipykernel. Nothing inside the kernel decides a grade: the answers
+leave it as data (:mod:`cxlab.course.answers`) and the checks run elsewhere
+(:mod:`cxlab.course.checker`).
 
-  Every refusal is appended as a JSON line to ``CXLAB_SANDBOX_LOG`` for the grader's report.
-
-Code that runs outside Python's own machinery (a C extension calling ``open(2)``
-itself) is not seen by an audit hook; the instructor guide says so.
+Without bubblewrap, ``cxlab grade`` refuses to run unless the instructor passes
+``--unsandboxed``; then the kernel runs as the instructor's own user, with only these
+limits.
 
 Imports: the standard library, and ipykernel inside :func:`main`; no other module of
-:mod:`cxlab.course`. (Run as ``-m``, Python loads the ``cxlab`` and ``cxlab.course``
-packages first: both are light, and they load before the hook is armed.) Nothing here
-exists in a library: ipykernel and jupyter_client sandbox nothing. :func:`die_with_parent`
-also serves the grading worker (:mod:`cxlab.course.worker`).
+:mod:`cxlab.course`. :func:`die_with_parent` also serves the grading worker.
 """
 
 from __future__ import annotations
 
 import ctypes
-import json
 import os
 import resource
+import shutil
 import signal
+import site
 import sys
 
-_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
-
-# Events refused outright, whatever their arguments.
-_ALWAYS_REFUSED = {
-    "subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork",
-    "os.forkpty", "pty.spawn", "os.startfile",
-    "socket.connect", "socket.bind", "socket.sendto", "socket.getaddrinfo",
-    "ctypes.cdata", "ctypes.call_function", "ctypes.string_at",
-    "ctypes.wstring_at", "ctypes.addressof", "ctypes.set_errno", "sys._current_frames",
-    "sys.remote_exec",
-}
-# Events that change the file system: allowed only inside the writable folders.
-_FILE_CHANGES = {
-    "os.remove", "os.rename", "os.rmdir", "os.mkdir", "os.chmod", "os.chown", "os.symlink",
-    "os.link", "os.truncate", "os.utime", "shutil.rmtree", "shutil.move", "shutil.copyfile",
-    "shutil.copytree", "os.chflags", "os.setxattr", "os.removexattr",
-}
-_LISTINGS = {"os.listdir", "os.scandir", "glob.glob", "glob.glob/2", "os.walk", "os.fwalk"}
-_WATCHED = _ALWAYS_REFUSED | _FILE_CHANGES | _LISTINGS | {
-    "open", "sqlite3.connect", "os.kill", "os.killpg", "signal.pthread_kill"}
 #: The cxlab package (this file is in its ``course`` subpackage): the library a
-#: submission imports, trusted as the Python environment is, and readable.
+#: submission imports, visible read-only in the sandbox.
 CXLAB_FOLDER = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+#: Where the private copy of the submission appears inside the sandbox.
+SUBMISSION_FOLDER = "/submission"
+#: Files of /etc a Python program may read (users, libraries, time zone, fonts).
+_ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/passwd", "/etc/group",
+              "/etc/nsswitch.conf", "/etc/localtime", "/etc/alternatives", "/etc/fonts", "/etc/mime.types")
+#: Variables that may carry a secret; an unsandboxed kernel starts without them.
+_SECRET_VARIABLES = ("PGPASSWORD", "PGPASSFILE", "PGSERVICEFILE", "DATABASE_URL")
 
 
-def _paths(variable: str) -> tuple[str, ...]:
-    return tuple(os.path.realpath(part) for part in os.environ.get(variable, "").split(os.pathsep) if part)
+class SandboxError(RuntimeError):
+    """The sandbox cannot be built as asked."""
 
 
-def _inside(path: str, roots: tuple[str, ...]) -> bool:
-    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+def bubblewrap() -> str | None:
+    """The path of ``bwrap``, or None when bubblewrap is not installed."""
+    return shutil.which("bwrap")
 
 
-class _Policy:
-    """What the kernel may touch; built once, before any student code runs."""
+def python_environment() -> list[str]:
+    """The folders of the running Python environment a kernel needs to read."""
+    folders = {sys.prefix, sys.base_prefix, sys.exec_prefix, CXLAB_FOLDER}
+    folders.update(path for path in site.getsitepackages() if os.path.isdir(path))
+    user_site = site.getusersitepackages()
+    if isinstance(user_site, str) and os.path.isdir(user_site):
+        folders.add(user_site)
+    real = {os.path.realpath(folder) for folder in folders} | folders
+    # Drop folders inside others, so that each is mounted once.
+    return sorted(folder for folder in real
+                  if not any(other != folder and folder.startswith(other.rstrip("/") + "/") for other in real))
 
-    def __init__(self) -> None:
-        self.protected = _paths("CXLAB_SANDBOX_PROTECT")
-        self.readable = _paths("CXLAB_SANDBOX_ALLOW") + (os.path.realpath(os.getcwd()),)
-        self.writable = _paths("CXLAB_SANDBOX_WRITABLE") + (os.path.realpath(os.getcwd()), "/dev/null")
-        self.own_pid = str(os.getpid())
-        # Code from these files is the Python environment's own (the kernel, the libraries).
-        self.trusted_code = tuple(sorted({
-            os.path.join(os.path.realpath(prefix), "") for prefix in (sys.prefix, sys.base_prefix, sys.exec_prefix)
-        } | {os.path.join(prefix, "") for prefix in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
-          | {os.path.join(CXLAB_FOLDER, "")}))
-        self.log_fd = None
-        log_path = os.environ.get("CXLAB_SANDBOX_LOG")
-        if log_path:
-            self.log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        self.busy = False
 
-    def refuse(self, event: str, target: str, why: str) -> None:
-        if self.log_fd is not None:
-            record = json.dumps({"event": event, "target": target[:300], "why": why, "where": self.where}) + "\n"
-            try:
-                os.write(self.log_fd, record.encode("utf-8", "replace"))
-            except OSError:
-                pass
-        raise PermissionError(f"the grader does not allow this ({event} {target[:120]}): {why}")
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
 
-    def check_read(self, event: str, path: str) -> None:
-        if path.startswith("/proc/"):
-            part = path.split("/")[2]
-            if part.isdigit() and part != self.own_pid:
-                self.refuse(event, path, "other processes are off limits")
-        if _inside(path, self.protected) and not _inside(path, self.readable):
-            self.refuse(event, path, "outside the submission's folder")
 
-    def check_write(self, event: str, path: str) -> None:
-        if not _inside(path, self.writable):
-            self.refuse(event, path, "a submission may only write in its own folder")
+def sandbox_command(command: list[str], *, submission: str, runtime: str, protected: list[str],
+                    tmp_mb: int = 512) -> list[str]:
+    """``command`` run under bubblewrap, as described in the module's docstring.
 
-    def from_submission(self) -> str | None:
-        """Whether code that is not part of the Python environment is on the stack.
+    ``submission`` is the private copy of the submission (mounted writable at
+    :data:`SUBMISSION_FOLDER`), ``runtime`` the folder of the kernel's connection file
+    and sockets (mounted writable at the same path). ``protected`` lists folders (the
+    course folder, the gradebook's) that no read-only view may show: a view that would
+    contain one of them raises :class:`SandboxError`.
+    """
+    bwrap = bubblewrap()
+    if bwrap is None:
+        raise SandboxError("bubblewrap (bwrap) is not installed")
+    readable = [folder for folder in python_environment() if os.path.exists(folder)]
+    for folder in readable + ["/usr"]:
+        for secret in protected:
+            secret = os.path.realpath(secret)
+            if _inside(secret, os.path.realpath(folder)):
+                raise SandboxError(f"the sandbox would show {folder}, which contains {secret}")
+    arguments = [
+        bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--cap-drop", "ALL",
+        "--hostname", "grader",
+        "--ro-bind", "/usr", "/usr",
+    ]
+    for link in ("bin", "lib", "lib64", "sbin"):
+        target = os.path.realpath(f"/{link}")
+        if target.startswith("/usr/"):
+            arguments += ["--symlink", target.lstrip("/"), f"/{link}"]
+        elif os.path.isdir(target):
+            arguments += ["--ro-bind", target, f"/{link}"]
+    for path in _ETC_FILES:
+        arguments += ["--ro-bind-try", path, path]
+    arguments += ["--proc", "/proc", "--dev", "/dev",
+                  "--size", str(tmp_mb * 1024 * 1024), "--tmpfs", "/tmp",
+                  "--size", str(tmp_mb * 1024 * 1024), "--tmpfs", "/dev/shm"]
+    for folder in readable:
+        arguments += ["--ro-bind", folder, folder]
+    arguments += ["--bind", runtime, runtime, "--bind", submission, SUBMISSION_FOLDER, "--chdir", SUBMISSION_FOLDER,
+                  "--clearenv"]
+    for name, value in sandbox_environment().items():
+        arguments += ["--setenv", name, value]
+    return arguments + ["--", *command]
 
-        The kernel's own work (its history, its clean-up, library start-up) runs only
-        library code and is left alone; a cell, or anything a cell called, is checked.
-        """
-        frame = sys._getframe(2)
-        while frame is not None:
-            filename = frame.f_code.co_filename
-            if not (filename.startswith(self.trusted_code) or filename.startswith("<frozen ")):
-                return f"{filename}:{frame.f_lineno}"
-            frame = frame.f_back
-        return None
 
-    def __call__(self, event: str, args: tuple) -> None:
-        if self.busy or event not in _WATCHED:
-            return
-        self.busy = True
-        try:
-            self.where = self.from_submission()
-            if self.where:
-                self.check(event, args)
-        finally:
-            self.busy = False
-
-    def check(self, event: str, args: tuple) -> None:
-        if event in _ALWAYS_REFUSED:
-            self.refuse(event, repr(args)[:200], "not allowed while grading")
-        if event == "sqlite3.connect":
-            if args and args[0] != ":memory:":
-                self.refuse(event, repr(args)[:200], "a submission may not open database files")
-            return
-        if event in ("os.kill", "os.killpg", "signal.pthread_kill"):
-            if args and str(args[0]) != self.own_pid:
-                self.refuse(event, repr(args)[:200], "signals to other processes are not allowed")
-            return
-        paths = [os.path.realpath(os.fsdecode(arg)) for arg in args[:2] if isinstance(arg, (str, bytes, os.PathLike))]
-        if not paths:
-            return
-        if event == "open":
-            mode = args[1] if len(args) > 1 else None
-            flags = args[2] if len(args) > 2 and isinstance(args[2], int) else 0
-            self.check_read(event, paths[0])
-            if bool(flags & _WRITE_FLAGS) or (isinstance(mode, str) and any(c in mode for c in "wax+")):
-                self.check_write(event, paths[0])
-        elif event in ("shutil.copyfile", "shutil.copytree"):
-            self.check_read(event, paths[0])
-            if len(paths) > 1:
-                self.check_write(event, paths[1])
-        elif event == "os.symlink":
-            self.check_write(event, paths[-1])
-        elif event in _FILE_CHANGES:
-            for path in paths:
-                self.check_read(event, path)
-                self.check_write(event, path)
-        else:
-            self.check_read(event, paths[0])
+def sandbox_environment() -> dict[str, str]:
+    """The environment of a sandboxed kernel: nothing of the grader's, a few plain settings."""
+    return {
+        "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", "TMPDIR": "/tmp",
+        "MPLCONFIGDIR": "/tmp/matplotlib", "IPYTHONDIR": "/tmp/ipython", "JUPYTER_RUNTIME_DIR": "/tmp/jupyter",
+        "JUPYTER_PLATFORM_DIRS": "1", "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+        "PYTHONDONTWRITEBYTECODE": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        **{name: os.environ[name] for name in ("CXLAB_SANDBOX_MEMORY_MB", "CXLAB_SANDBOX_FILE_MB") if name in os.environ},
+    }
 
 
 def die_with_parent() -> None:
     """PR_SET_PDEATHSIG: this process is killed when the process that started it dies.
 
-    The kernel dies with its grading worker, and the worker with ``cxlab grade``, so an
-    interrupted batch leaves nothing behind.
+    The grading worker dies with ``cxlab grade``, so an interrupted batch leaves nothing
+    behind (the sandbox's own ``--die-with-parent`` does the same for a kernel).
     """
     try:
         libc = ctypes.CDLL(None, use_errno=True)
@@ -199,24 +157,18 @@ def _limit_resources() -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-#: Variables that may carry a database password; a kernel starts without them.
-_SECRET_VARIABLES = ("PGPASSWORD", "PGPASSFILE", "PGSERVICEFILE", "DATABASE_URL")
-
-
 def main() -> None:
+    """Start ipykernel with the limits set (run as ``python -m cxlab.course.sandbox``)."""
     if any(name in os.environ for name in _SECRET_VARIABLES):
         clean = {key: value for key, value in os.environ.items() if key not in _SECRET_VARIABLES}
         os.execve(sys.executable, [sys.executable, "-m", __spec__.name, *sys.argv[1:]], clean)
     die_with_parent()
     _limit_resources()
     sys.dont_write_bytecode = True
-    # Import what the kernel needs before the hook is armed, so that start-up is not slowed
-    # by checks on hundreds of library files.
+    if sys.path and sys.path[0] in ("", os.path.dirname(os.path.abspath(__file__))):
+        sys.path[0] = os.getcwd()
     from ipykernel import kernelapp
 
-    sys.addaudithook(_Policy())
-    if sys.path and sys.path[0] in ("", os.path.dirname(os.path.abspath(__file__))):
-        del sys.path[0]
     kernelapp.launch_new_instance()
 
 

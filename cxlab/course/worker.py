@@ -6,22 +6,28 @@ nbgrader's own ``autograde`` for one student with three changes, all made throug
 nbgrader's configuration:
 
 - the ``Execute`` preprocessor is replaced by
-  :class:`cxlab.course.execute.GuardedExecute`, which runs each code cell in a
-  sandboxed kernel and keeps what the submission earned when its kernel dies or hangs;
+  :class:`cxlab.course.execute.SandboxedExecute`: the student's cells run in a kernel
+  inside the operating-system sandbox (:mod:`cxlab.course.sandbox`), working in a
+  private copy of the submission; only the answers each check declares leave it, as
+  data, and the instructor's checks run on them in this worker's trusted checker
+  (:mod:`cxlab.course.checker`), which lives as long as the worker, so the checks' data
+  are loaded once per batch;
 - test cells the submission deleted are put back (``OverwriteCells.add_missing_cells``);
 - with SQLite, every connection to the gradebook holds a lock file
   (:func:`cxlab.course.gradebook.serialise_gradebook_access`), so that parallel
   workers never write at the same time.
 
-Before that, the static scan (:mod:`cxlab.course.scan`) and a comparison with the
-released notebook note what the submission did to the instructor's cells. It writes a
-record of what happened (:mod:`cxlab.course.records`) only when it has finished, so that
-an interrupted batch regrades this student on the next run.
+The checks, setup cells and declared answers come from the instructor's source
+notebooks (:mod:`cxlab.course.manifest`), never from the submission. The static scan
+(:mod:`cxlab.course.scan`) and a comparison with the released notebook note what the
+submission did, as advice for the instructor. It writes a record of what happened
+(:mod:`cxlab.course.records`) only when it has finished, so that an interrupted batch
+regrades this student on the next run.
 
 Imports: :mod:`cxlab.course.config`, :mod:`~cxlab.course.execute`,
-:mod:`~cxlab.course.gradebook`, :mod:`~cxlab.course.records`, :mod:`~cxlab.course.sandbox`
-(its :func:`~cxlab.course.sandbox.die_with_parent`) and :mod:`~cxlab.course.scan`;
-nbgrader.
+:mod:`~cxlab.course.gradebook`, :mod:`~cxlab.course.manifest`,
+:mod:`~cxlab.course.records`, :mod:`~cxlab.course.sandbox` (its
+:func:`~cxlab.course.sandbox.die_with_parent`) and :mod:`~cxlab.course.scan`; nbgrader.
 """
 
 from __future__ import annotations
@@ -43,7 +49,7 @@ from traitlets.config import Config
 
 from . import scan
 from .config import course_api
-from .execute import RUN_EVENTS, GuardedExecute, SandboxedKernelManager
+from .execute import RUN_EVENTS, SandboxedExecute, SandboxedKernelManager
 from .gradebook import (
     assignment_cells,
     serialise_gradebook_access,
@@ -51,8 +57,9 @@ from .gradebook import (
     submission_summary,
     zero_submission,
 )
+from .manifest import read_manifest
 from .records import new_record, write_record
-from .sandbox import CXLAB_FOLDER, die_with_parent
+from .sandbox import die_with_parent
 
 
 def check_notebook_file(path: Path) -> str | None:
@@ -100,49 +107,61 @@ def tampering_notes(path: Path, release: Path, db_url: str, course_id: str, assi
     return notes
 
 
-def autograde_settings(job: dict) -> Config:
+def autograde_settings(job: dict, manifests: dict | None = None, checks_folder: str = "",
+                       submission_copy: str = "", protected: list[str] | None = None) -> Config:
     """nbgrader settings for grading untrusted notebooks, over the course's own."""
     tweaks = Config()
     tweaks.Autograde.autograde_preprocessors = [
-        GuardedExecute if step is Execute else step for step in Autograde.autograde_preprocessors.default()
+        SandboxedExecute if step is Execute else step for step in Autograde.autograde_preprocessors.default()
     ]
     tweaks.OverwriteCells.add_missing_cells = True
-    tweaks.GuardedExecute.kernel_manager_class = SandboxedKernelManager
+    tweaks.SandboxedExecute.kernel_manager_class = SandboxedKernelManager
     if job.get("cell_timeout"):
-        tweaks.GuardedExecute.timeout = int(job["cell_timeout"])
-    tweaks.GuardedExecute.notebook_time_limit = int(job["time_limit"])
+        tweaks.SandboxedExecute.timeout = int(job["cell_timeout"])
+    tweaks.SandboxedExecute.notebook_time_limit = int(job["time_limit"])
+    tweaks.SandboxedExecute.manifests = manifests or {}
+    tweaks.SandboxedExecute.checks_folder = checks_folder
+    tweaks.SandboxedKernelManager.submission_copy = submission_copy
+    tweaks.SandboxedKernelManager.protected = list(protected or [])
+    tweaks.SandboxedKernelManager.unsandboxed = bool(job.get("unsandboxed"))
     return tweaks
 
 
-def _sandbox_environment(root: Path, log_dir: Path, db_url: str, scratch: Path, memory_mb: int) -> dict[str, str]:
-    """What :mod:`cxlab.course.sandbox` reads: what the kernel may read, write, and how much memory."""
-    protected = [str(root), os.path.expanduser("~/.pgpass"), str(log_dir)]
+def _protected(root: Path, log_dir: Path, db_url: str) -> list[str]:
+    """Folders the sandbox must never show: the course, the grader's logs, the gradebook's."""
+    protected = [str(root), str(log_dir), os.path.expanduser("~")]
     path = sqlite_path(db_url)
-    if path is not None:
-        protected.append(str(path.resolve().parent if path.resolve().parent != Path("/") else path))
-    return {
-        "CXLAB_SANDBOX_PROTECT": os.pathsep.join(protected),
-        "CXLAB_SANDBOX_ALLOW": os.pathsep.join([sys.prefix, CXLAB_FOLDER]),
-        "CXLAB_SANDBOX_WRITABLE": str(scratch),
-        "CXLAB_SANDBOX_LOG": str(scratch / "refusals.jsonl"),
-        "CXLAB_SANDBOX_MEMORY_MB": str(memory_mb),
-        "TMPDIR": str(scratch), "MPLCONFIGDIR": str(scratch / "mpl"), "IPYTHONDIR": str(scratch / "ipython"),
-    }
+    if path is not None and path.resolve().parent != Path("/"):
+        protected.append(str(path.resolve().parent))
+    return protected
+
+
+def manifests_of(source_folder: Path) -> dict:
+    """The manifest (:mod:`cxlab.course.manifest`) of every source notebook of an assignment."""
+    manifests = {}
+    for path in sorted(source_folder.glob("*.ipynb")):
+        manifest = read_manifest(path)
+        manifests[manifest.notebook] = {
+            "setup": list(manifest.setup),
+            "checks": {cell: {"source": check.source, "answers": list(check.answers), "calls": check.calls}
+                       for cell, check in manifest.checks.items()},
+        }
+    return manifests
 
 
 def _explain_events(record: dict) -> None:
     """Turn what happened in the kernel into the record's reasons and findings."""
     for event in record["events"]:
-        if event["event"] in ("stopped", "guard failed"):
+        if event["event"] == "stopped":
             record["reasons"].append(f"{event['cell']}: {event['reason']}")
         elif event["event"] == "cell timed out":
             record["reasons"].append(f"{event['cell']}: stopped after its time limit of {event['seconds']} s")
+        elif event["event"] == "answers timed out":
+            record["reasons"].append(f"{event['cell']}: the answers were not ready within {event['seconds']} s")
+        elif event["event"] == "answers unreadable":
+            record["findings"].append(f"{event['cell']}: the kernel did not hand over its answers ({event['reason']})")
         elif event["event"] == "output limited":
             record["reasons"].append(f"{event['cell']}: output cut to {event['bytes']:,} bytes")
-        elif event["event"] == "restored":
-            record["findings"].append(f"before {event['cell']} the grader undid: {', '.join(event['what'][:8])}")
-    for refusal in record["refusals"]:
-        record["findings"].append(f"refused {refusal['event']} {refusal['target']}: {refusal['why']}")
 
 
 def grade_one(job: dict) -> dict:
@@ -150,12 +169,12 @@ def grade_one(job: dict) -> dict:
     root, assignment, student = Path(job["root"]), job["assignment"], job["student"]
     log_dir = Path(job["log_dir"])
     started = time.monotonic()
-    api, coursedir = course_api(root, autograde_settings(job), db_url=job.get("db_url"))
+    _, coursedir = course_api(root, db_url=job.get("db_url"))
     db_url, course_id = coursedir.db_url, coursedir.course_id
     serialise_gradebook_access(db_url)
     folder = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment))
     record = new_record(student, assignment, folder=folder)
-    record.update(refusals=[], events=[])
+    record.update(events=[], sandbox="none" if job.get("unsandboxed") else "bubblewrap")
 
     expected, locked_ids = assignment_cells(db_url, course_id, assignment)
     present = sorted(folder.glob("*.ipynb"))
@@ -170,7 +189,7 @@ def grade_one(job: dict) -> dict:
         record["reasons"].append(f"ignored {path.name}: not a notebook of this assignment (expected {', '.join(expected)})")
     extra = [p.name for p in folder.iterdir() if p.is_file() and p.suffix != ".ipynb" and p.name != "timestamp.txt"]
     if extra:
-        record["findings"].append(f"extra files in the submission (the kernel cannot import them): {', '.join(sorted(extra))}")
+        record["findings"].append(f"extra files in the submission: {', '.join(sorted(extra))}")
     problems = {name: check_notebook_file(folder / f"{name}.ipynb") for name in expected if name not in missing}
     problems = {name: why for name, why in problems.items() if why}
     for name in missing:
@@ -187,16 +206,18 @@ def grade_one(job: dict) -> dict:
                 record["findings"].extend(str(f) for f in scan.scan_notebook(folder / f"{name}.ipynb", locked_ids))
                 release = Path(coursedir.format_path(coursedir.release_directory, ".", assignment)) / f"{name}.ipynb"
                 record["findings"].extend(tampering_notes(folder / f"{name}.ipynb", release, db_url, course_id, assignment))
-        scratch = Path(tempfile.mkdtemp(prefix=f"cxlab-grade-{student}-"))
-        environment = _sandbox_environment(root, log_dir, db_url, scratch, job["memory_mb"])
-        os.environ.update(environment)
-        sandbox_log = Path(environment["CXLAB_SANDBOX_LOG"])
+        source_folder = Path(coursedir.format_path(coursedir.source_directory, ".", assignment))
+        scratch = Path(tempfile.mkdtemp(prefix="cxlab-grade-"))
+        submission_copy = scratch / "submission"
+        shutil.copytree(folder, submission_copy, symlinks=False, ignore_dangling_symlinks=True)
+        os.environ["CXLAB_SANDBOX_MEMORY_MB"] = str(job["memory_mb"])
+        settings = autograde_settings(job, manifests_of(source_folder), str(source_folder.resolve()),
+                                      str(submission_copy), _protected(root, log_dir, db_url))
+        api, _ = course_api(root, settings, db_url=db_url)
         RUN_EVENTS.clear()
         try:
             outcome = api.autograde(assignment, student, force=True, create=True)
         finally:
-            if sandbox_log.exists():
-                record["refusals"] = [json.loads(line) for line in sandbox_log.read_text().splitlines() if line.strip()][:50]
             shutil.rmtree(scratch, ignore_errors=True)
         record["events"] = list(RUN_EVENTS)
         with open(log_dir / f"{student}.log", "w", encoding="utf-8") as log:
@@ -208,7 +229,7 @@ def grade_one(job: dict) -> dict:
             zero_submission(db_url, course_id, assignment, student)
         _explain_events(record)
 
-    suspicious = bool(record["findings"]) or any(e["event"] == "guard failed" for e in record["events"])
+    suspicious = bool(record["findings"])
     record["flagged"] = suspicious
     record.update(submission_summary(db_url, course_id, assignment, student, flag=suspicious))
     record["seconds"] = round(time.monotonic() - started, 2)

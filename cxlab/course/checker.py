@@ -1,0 +1,206 @@
+"""The trusted checker: the instructor's checks, run on a student's answers as data.
+
+``python -m cxlab.course.checker`` is a process in which no line of student code ever
+runs. The grading worker (:mod:`cxlab.course.worker`) keeps one for its whole batch and
+sends it one request per student, a JSON line on its standard input:
+
+``{"setup": [source, ...], "checks": [{"cell": ID, "source": ..., "answers": TEXT, "calls": {...}}, ...]}``
+
+- ``setup`` are the assignment's read-only setup cells, from the instructor's source
+  notebook. They run once per checker (and again only when they change), so the data the
+  checks use are loaded once per batch, not once per student.
+- each check runs in a fresh namespace: a copy of the setup's (tables and arrays copied,
+  so that no check sees what another changed), plus the answers its question declares,
+  decoded by :func:`cxlab.course.answers.decode_answers` from the text the student's
+  kernel sent. A declared name the student left unbound stays unbound.
+
+It answers with one JSON line: for each check, the outputs nbgrader's autograde expects
+of a test cell: nothing when the check passed, an ``error`` output (name and message,
+no source lines) when it failed, and what it printed. A check that runs longer than the
+request's ``timeout`` fails with ``CheckTimeout``.
+
+:class:`Checker` is the worker's side: it starts the process, sends requests, and
+restarts it when it dies or hangs.
+
+Imports: :mod:`cxlab.course.answers`; the standard library. The setup cells import what
+they need (numpy, pandas, cxlab).
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import copy
+import hashlib
+import io
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+import types
+
+from .answers import AnswerError, decode_answers
+
+#: Seconds one check may run in the checker.
+CHECK_TIMEOUT = 60
+#: Characters of printed output kept per check.
+MAX_PRINTED = 20_000
+
+
+class CheckTimeout(Exception):
+    """A check ran longer than its time limit."""
+
+
+def error_output(ename: str, evalue: str) -> dict:
+    """An nbformat error output whose traceback is only its last line."""
+    return {"output_type": "error", "ename": ename, "evalue": evalue, "traceback": [f"{ename}: {evalue}"]}
+
+
+def _fresh(namespace: dict) -> dict:
+    """A copy of the setup's namespace that a check may change freely."""
+    fresh = {}
+    for name, value in namespace.items():
+        if isinstance(value, (types.ModuleType, types.FunctionType, types.BuiltinFunctionType, type)):
+            fresh[name] = value
+        elif hasattr(value, "copy") and type(value).__module__.split(".")[0] in ("pandas", "numpy"):
+            fresh[name] = value.copy()
+        elif isinstance(value, (list, dict, set)):
+            fresh[name] = copy.deepcopy(value)
+        else:
+            fresh[name] = value
+    return fresh
+
+
+def _alarm(signum, frame):
+    raise CheckTimeout("the check ran longer than its time limit")
+
+
+class _Session:
+    """The checker's state: the setup's namespace, kept while the setup stays the same."""
+
+    def __init__(self) -> None:
+        self.setup_key: str | None = None
+        self.namespace: dict = {}
+
+    def prepare(self, setup: list[str]) -> None:
+        key = hashlib.sha256(json.dumps(setup).encode()).hexdigest()
+        if key == self.setup_key:
+            return
+        namespace = {"__builtins__": builtins, "__name__": "__main__"}
+        with contextlib.redirect_stdout(io.StringIO()):
+            for index, source in enumerate(setup):
+                exec(compile(source, f"<setup cell {index + 1}>", "exec"), namespace)
+        self.namespace, self.setup_key = namespace, key
+
+    def run(self, check: dict, timeout: float) -> list[dict]:
+        namespace = _fresh(self.namespace)
+        try:
+            namespace.update(decode_answers(check["answers"], check.get("calls") or None))
+        except AnswerError as error:
+            return [error_output("UnreadableAnswer", f"the answers could not be read: {error}")]
+        printed = io.StringIO()
+        outputs = []
+        signal.signal(signal.SIGALRM, _alarm)
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+        try:
+            with contextlib.redirect_stdout(printed):
+                exec(compile(check["source"], f"<check {check['cell']}>", "exec"), namespace)
+        except CheckTimeout as error:
+            outputs.append(error_output("CheckTimeout", str(error)))
+        except BaseException as error:  # a failed check, whatever the reason, fails its question
+            outputs.append(error_output(type(error).__name__, str(error)[:2000]))
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        text = printed.getvalue()
+        if text:
+            outputs.insert(0, {"output_type": "stream", "name": "stdout", "text": text[:MAX_PRINTED]})
+        return outputs
+
+
+def serve() -> int:
+    """Answer requests, one JSON line each, until standard input closes."""
+    requests = os.fdopen(os.dup(0), "r", encoding="utf-8")
+    replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+    os.dup2(2, 1)
+    from .sandbox import die_with_parent
+
+    die_with_parent()
+    session = _Session()
+    for line in requests:
+        if not line.strip():
+            continue
+        request = json.loads(line)
+        try:
+            session.prepare(request["setup"])
+            results = {check["cell"]: session.run(check, float(request.get("timeout") or CHECK_TIMEOUT))
+                       for check in request["checks"]}
+            reply = {"results": results}
+        except Exception as error:  # the setup itself failed: the instructor must see it
+            reply = {"error": f"{type(error).__name__}: {error}"[:2000]}
+        replies.write(json.dumps(reply) + "\n")
+        replies.flush()
+    return 0
+
+
+class CheckerError(RuntimeError):
+    """The checker failed (its setup raised, it died, or it did not answer in time)."""
+
+
+class Checker:
+    """The worker's handle on one trusted checker process, started on first use."""
+
+    def __init__(self, cwd: str | None = None, environment: dict | None = None):
+        self.cwd, self.environment = cwd, environment
+        self.process: subprocess.Popen | None = None
+
+    def _start(self) -> subprocess.Popen:
+        if self.process is None or self.process.poll() is not None:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", __name__], cwd=self.cwd, env=self.environment, text=True,
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        return self.process
+
+    def check(self, setup: list[str], checks: list[dict], timeout: float = CHECK_TIMEOUT) -> dict[str, list[dict]]:
+        """The outputs of each check, by cell id."""
+        process = self._start()
+        request = {"setup": setup, "checks": checks, "timeout": timeout}
+        try:
+            process.stdin.write(json.dumps(request) + "\n")
+            process.stdin.flush()
+        except BrokenPipeError:
+            self.close()
+            raise CheckerError("the checker ended before it was asked") from None
+        limit = time.monotonic() + timeout * (len(checks) + 1) + 120
+        while True:
+            ready, _, _ = select.select([process.stdout], [], [], 1.0)
+            if ready:
+                break
+            if process.poll() is not None or time.monotonic() > limit:
+                self.close()
+                raise CheckerError("the checker died or did not answer in time")
+        line = process.stdout.readline()
+        if not line:
+            self.close()
+            raise CheckerError("the checker ended without an answer")
+        reply = json.loads(line)
+        if "error" in reply:
+            raise CheckerError(f"the assignment's setup cells failed in the checker: {reply['error']}")
+        return reply["results"]
+
+    def close(self) -> None:
+        if self.process is not None:
+            if self.process.poll() is None:
+                self.process.kill()
+            self.process.wait()
+            for stream in (self.process.stdin, self.process.stdout):
+                with contextlib.suppress(Exception):
+                    stream.close()
+            self.process = None
+
+
+if __name__ == "__main__":
+    sys.exit(serve())

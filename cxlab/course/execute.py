@@ -89,6 +89,14 @@ class SandboxedKernelManager(AsyncKernelManager):
         kwargs["cwd"] = self.submission_copy or self.runtime_folder
         return await super()._async_pre_start_kernel(**kwargs)
 
+    async def interrupt_kernel(self) -> None:
+        """Interrupt through the kernel's control channel: a signal from outside the
+        sandbox does not reach the kernel inside its own process tree."""
+        if self.unsandboxed or not self.has_kernel:
+            return await super().interrupt_kernel()
+        self._connect_control_socket()
+        self.session.send(self._control_socket, self.session.msg("interrupt_request", content={}))
+
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart)
         if not restart:

@@ -157,25 +157,27 @@ def cases() -> dict[str, tuple]:
                         "cxlab.data.load_survey", "graded"),
         "patch-numpy": (honest({"q3_answer": "np.isclose = lambda *a, **k: True\nnp.allclose = lambda *a, **k: True\n"
                                              "np.mean = lambda *a, **k: 0.25\nq2_low, q2_high = -10.0, 10.0\n"}),
-                        "nps.ipynb", FULL - POINTS["q3"], "numpy.mean", "graded"),
+                        "nps.ipynb", FULL - POINTS["q3"], "np.mean", "graded"),
         "patch-math": (honest({"q4_answer": "math.isclose = lambda *a, **k: True\n"
                                             "change, change_pvalue, change_is_noise = 1.0, 0.5, True\n"}),
                        "nps.ipynb", FULL - POINTS["q4"], "math.isclose", "graded"),
-        "patch-builtins": (honest({"q5_answer": PATCH_SORTED}), "nps.ipynb", FULL - POINTS["q5"],
+        # Its own patch of sorted breaks its own CSAT answer (q7) too, as it would in Jupyter.
+        "patch-builtins": (honest({"q5_answer": PATCH_SORTED}), "nps.ipynb", FULL - POINTS["q5"] - POINTS["q7"],
                            "builtins.sorted", "graded"),
         "patch-builtins-breaking-the-kernel": (honest({"q1_answer": BREAK_BUILTINS}), "nps.ipynb", 0,
                                                "ignored its time limit", "graded"),
-        "ipython-hooks": (honest({"q6_answer": IPYTHON_HOOKS}), "nps.ipynb", FULL - POINTS["q6"],
+        # Its own input transformer turns its own later cells (q7) into `pass`.
+        "ipython-hooks": (honest({"q6_answer": IPYTHON_HOOKS}), "nps.ipynb", FULL - POINTS["q6"] - POINTS["q7"],
                           "input_transformers_cleanup", "graded"),
         "read-solutions": (honest({"q2_answer": "import json\nsource = json.load(open('../../../solutions/nps/nps.ipynb'))\n"
                                                 "nps_all = 0.0\n"}),
-                           "nps.ipynb", FULL - POINTS["q2"], "refused open", "graded"),
+                           "nps.ipynb", FULL - POINTS["q2"], "opens a file outside its answer", "graded"),
         "read-gradebook": (honest({"q3_answer": "import sqlite3\nrows = sqlite3.connect('../../../gradebook.db')"
                                                 ".execute('select * from grade').fetchall()\nq2_low, q2_high = 0.0, 1.0\n"}),
-                           "nps.ipynb", FULL - POINTS["q3"], "refused sqlite3.connect", "graded"),
+                           "nps.ipynb", FULL - POINTS["q3"], "imports sqlite3", "graded"),
         "tamper-other-student": (honest({"q4_answer": "open('../../../submitted/honest-full/nps/nps.ipynb', 'w').write('{}')\n"
                                                       "change, change_pvalue, change_is_noise = 0.0, 1.0, True\n"}),
-                                 "nps.ipynb", FULL - POINTS["q4"], "refused open", "graded"),
+                                 "nps.ipynb", FULL - POINTS["q4"], "opens a file outside its answer", "graded"),
     }
 
 

@@ -18,7 +18,8 @@ import pandas as pd
 
 from ._validate import check_whole
 
-DATASETS = ("survey", "kidney_stones", "teams", "team_panel", "employee_survey", "branch_outcomes", "loyalty_survey")
+DATASETS = ("survey", "kidney_stones", "teams", "team_panel", "employee_survey", "branch_outcomes", "loyalty_survey",
+            "feedback_log", "agent_surveys", "hotline_waits", "launch_cashflows")
 
 _CHANNELS = ("phone", "chat", "email", "branch")
 _QUARTERS = ("2026-Q1", "2026-Q2")
@@ -468,6 +469,208 @@ def load_loyalty_survey() -> pd.DataFrame:
     (3000, 9)
     """
     return _read("loyalty_survey")
+
+
+# ------------------------------------------------------------ voice of the customer
+
+VOC_SEED = 20260403
+#: Comment categories and the mean days from a comment to the action on it (gamma, shape 1.5).
+FEEDBACK_CATEGORIES = {"billing": 18.0, "app": 45.0, "waiting time": 30.0, "staff": 12.0, "product": 75.0}
+FEEDBACK_SHAPE = 1.5
+FEEDBACK_START = "2025-07-01"
+FEEDBACK_EXTRACT = "2025-12-31"
+N_COMMENTS = 1200
+
+
+def make_feedback_log(seed: int = VOC_SEED) -> pd.DataFrame:
+    """Generate the feedback log of the voice-of-the-customer chapter (see ``data_card("feedback_log")``).
+
+    1,200 comments received from July to December 2025; each is acted on after a
+    gamma-distributed time whose mean depends on its category. Comments whose action
+    would fall after the extract date (31 December) are still open: ``acted`` is False
+    and ``days_open`` counts the days until the extract (censored).
+
+    Examples
+    --------
+    >>> log = make_feedback_log()
+    >>> log.columns.tolist()
+    ['comment_id', 'received', 'category', 'acted', 'acted_on', 'days_open']
+    """
+    rng = np.random.default_rng([seed, 1])
+    start, extract = pd.Timestamp(FEEDBACK_START), pd.Timestamp(FEEDBACK_EXTRACT)
+    span = (extract - start).days
+    names = list(FEEDBACK_CATEGORIES)
+    category = rng.choice(names, N_COMMENTS, p=[0.3, 0.2, 0.2, 0.15, 0.15])
+    received_day = np.sort(rng.integers(0, span, N_COMMENTS))
+    mean = np.array([FEEDBACK_CATEGORIES[c] for c in category])
+    to_action = np.ceil(rng.gamma(FEEDBACK_SHAPE, mean / FEEDBACK_SHAPE))
+    acted = received_day + to_action <= span
+    days_open = np.where(acted, to_action, span - received_day).astype("int64")
+    received = start + pd.to_timedelta(received_day, unit="D")
+    acted_on = pd.Series(received + pd.to_timedelta(np.where(acted, to_action, 0), unit="D")).where(acted)
+    return pd.DataFrame({
+        "comment_id": np.arange(1, N_COMMENTS + 1, dtype="int64"),
+        "received": received.strftime("%Y-%m-%d"),
+        "category": category,
+        "acted": acted,
+        "acted_on": acted_on.dt.strftime("%Y-%m-%d"),
+        "days_open": days_open,
+    })
+
+N_AGENTS = 36
+#: Agents who choose which of their customers get the survey (the truth the funnel plot looks for).
+GAMING_AGENTS = ("A05", "A12", "A19", "A27", "A33")
+#: An agent who is genuinely better: outside the limits on random invitations too.
+STRONG_AGENT = "A08"
+AGENT_SURVEY_SHARE_RANDOM = 0.4
+GAMING_SHARE = 0.8
+STRONG_QUALITY = 0.5
+
+def make_agent_surveys(seed: int = VOC_SEED) -> pd.DataFrame:
+    """Generate survey responses for 36 contact-centre agents (see ``data_card("agent_surveys")``).
+
+    Honest agents all have the same true service; ``STRONG_AGENT`` is genuinely
+    better; the ``GAMING_AGENTS`` choose which of their own customers get the survey.
+    About 40% of each agent's surveys go to customers the company invites at random.
+
+    Examples
+    --------
+    >>> surveys = make_agent_surveys()
+    >>> sorted(surveys["invitation"].unique())
+    ['agent', 'random']
+    """
+    rng = np.random.default_rng([seed, 2])
+    agents = [f"A{k:02d}" for k in range(1, N_AGENTS + 1)]
+    rows = []
+    for agent in agents:
+        n = int(rng.integers(50, 300))
+        quality = STRONG_QUALITY if agent == STRONG_AGENT else 0.0
+        invitation = np.where(rng.random(n) < AGENT_SURVEY_SHARE_RANDOM, "random", "agent")
+        latent = rng.normal(quality, 1, n)
+        if agent in GAMING_AGENTS:
+            # agent-chosen invitations go only to customers who seemed pleased: redraw
+            # the rest among customers whose experience was above average
+            chosen = invitation == "agent"
+            # with probability GAMING_SHARE, the invited customer is one who seemed pleased
+            # (latent experience above 0, a half-normal draw); otherwise anyone
+            swapped = chosen & (rng.random(n) < GAMING_SHARE)
+            latent[swapped] = quality + np.abs(rng.normal(0, 1, swapped.sum()))
+        score = np.clip(np.rint(7.6 + 2.2 * latent + rng.normal(0, 1, n)), 0, 10).astype("int64")
+        rows.append(pd.DataFrame({"agent": agent, "invitation": invitation, "recommend": score}))
+    out = pd.concat(rows, ignore_index=True)
+    out.insert(0, "response_id", np.arange(1, len(out)+1, dtype="int64"))
+    return out
+
+#: The hotline's advertised promise, in minutes.
+HOTLINE_PROMISE = 5.0
+#: Median wait (minutes) by hour of day; calls arrive 8:00-19:59 on weekdays.
+HOTLINE_MEDIAN_BY_HOUR = {8: 2.0, 9: 3.5, 10: 4.0, 11: 3.0, 12: 5.5, 13: 5.0, 14: 2.5, 15: 2.0, 16: 3.0,
+                          17: 6.0, 18: 4.5, 19: 2.0}
+#: Calls per hour of day, relative.
+HOTLINE_VOLUME_BY_HOUR = {8: 6, 9: 10, 10: 11, 11: 9, 12: 11, 13: 10, 14: 7, 15: 6, 16: 8, 17: 11, 18: 7, 19: 4}
+HOTLINE_SPREAD = 0.9  # sd of log wait
+N_CALLS = 6000
+
+
+def make_hotline_waits(seed: int = VOC_SEED) -> pd.DataFrame:
+    """Generate four weeks of hotline waits (see ``data_card("hotline_waits")``).
+
+    Examples
+    --------
+    >>> waits = make_hotline_waits()
+    >>> waits.columns.tolist()
+    ['call_id', 'date', 'hour', 'wait_minutes']
+    """
+    rng = np.random.default_rng([seed, 3])
+    hours = np.array(list(HOTLINE_VOLUME_BY_HOUR))
+    volume = np.array(list(HOTLINE_VOLUME_BY_HOUR.values()), dtype=float)
+    hour = np.sort(rng.choice(hours, N_CALLS, p=volume / volume.sum()))
+    days = pd.bdate_range("2026-03-02", "2026-03-27")
+    day = rng.choice(days, N_CALLS)
+    median = np.array([HOTLINE_MEDIAN_BY_HOUR[h] for h in hour])
+    wait = np.round(median * np.exp(rng.normal(0, HOTLINE_SPREAD, N_CALLS)), 1)
+    frame = pd.DataFrame({"date": pd.DatetimeIndex(day).strftime("%Y-%m-%d"), "hour": hour.astype("int64"),
+                          "wait_minutes": wait}).sort_values(["date", "hour"], kind="stable", ignore_index=True)
+    frame.insert(0, "call_id", np.arange(1, N_CALLS + 1, dtype="int64"))
+    return frame
+
+
+#: The launch: sales in its first six months, a margin per sale, complaints that arrive late.
+LAUNCH_CUSTOMERS = 2500
+LAUNCH_SALES_BY_MONTH = {1: 0.10, 2: 0.15, 3: 0.20, 4: 0.20, 5: 0.20, 6: 0.15}
+LAUNCH_MARGIN = 120.0          # EUR per sale, booked in the month of sale
+LAUNCH_COMPLAINT_RATE = 0.30   # share of customers who complain at some time
+LAUNCH_COMPLAINT_DELAY = 10.0  # mean months from sale to complaint (gamma, shape 2)
+LAUNCH_COMPLAINT_COST = 500.0  # mean EUR per complaint (handling, refunds), lognormal
+
+
+def make_launch_cashflows(seed: int = VOC_SEED) -> pd.DataFrame:
+    """Generate the cash flows of a product launch (see ``data_card("launch_cashflows")``).
+
+    Examples
+    --------
+    >>> flows = make_launch_cashflows()
+    >>> sorted(flows["kind"].unique())
+    ['complaint cost', 'sale margin']
+    """
+    rng = np.random.default_rng([seed, 4])
+    months = np.array(list(LAUNCH_SALES_BY_MONTH))
+    share = np.array(list(LAUNCH_SALES_BY_MONTH.values()))
+    sold = rng.choice(months, LAUNCH_CUSTOMERS, p=share)
+    customer = np.arange(1, LAUNCH_CUSTOMERS + 1, dtype="int64")
+    complains = rng.random(LAUNCH_CUSTOMERS) < LAUNCH_COMPLAINT_RATE
+    delay = np.ceil(rng.gamma(2.0, LAUNCH_COMPLAINT_DELAY / 2.0, LAUNCH_CUSTOMERS)).astype("int64")
+    sigma = 0.6
+    cost = LAUNCH_COMPLAINT_COST * np.exp(rng.normal(-sigma**2 / 2, sigma, LAUNCH_CUSTOMERS))
+    sales = pd.DataFrame({"customer": customer, "month": sold.astype("int64"), "kind": "sale margin",
+                          "amount": LAUNCH_MARGIN})
+    complaints = pd.DataFrame({"customer": customer[complains], "month": (sold + delay)[complains],
+                               "kind": "complaint cost", "amount": -np.round(cost[complains], 2)})
+    flows = pd.concat([sales, complaints], ignore_index=True)
+    return flows.sort_values(["month", "customer"], kind="stable", ignore_index=True)
+
+def load_feedback_log() -> pd.DataFrame:
+    """The feedback log shipped with cxlab (1,200 comments, some still open).
+
+    Examples
+    --------
+    >>> load_feedback_log()["acted"].dtype
+    dtype('bool')
+    """
+    return _read("feedback_log")
+
+
+def load_agent_surveys() -> pd.DataFrame:
+    """Survey responses for 36 agents, each marked as invited by the agent or at random.
+
+    Examples
+    --------
+    >>> load_agent_surveys()["agent"].nunique()
+    36
+    """
+    return _read("agent_surveys")
+
+
+def load_hotline_waits() -> pd.DataFrame:
+    """Four weeks of hotline waits in minutes, one row per call (6,000 calls).
+
+    Examples
+    --------
+    >>> load_hotline_waits().shape
+    (6000, 4)
+    """
+    return _read("hotline_waits")
+
+
+def load_launch_cashflows() -> pd.DataFrame:
+    """The launch's cash flows: one sale margin per customer, complaint costs as they arrive.
+
+    Examples
+    --------
+    >>> load_launch_cashflows()["customer"].nunique()
+    2500
+    """
+    return _read("launch_cashflows")
 
 
 def make_confounded(

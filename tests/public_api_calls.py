@@ -154,7 +154,7 @@ def _calls():
     import pandas as pd
 
     import cxlab
-    from cxlab import data, drivers, journey, linkage, metrics, selfstudy
+    from cxlab import data, drivers, journey, linkage, metrics, selfstudy, voc
 
     survey = data.load_survey().head(200)
     staff = pd.DataFrame({"branch": ["A", "A", "B"], "quarter": ["Q1", "Q2", "Q1"], "enps": [10, 20, -5]})
@@ -199,6 +199,13 @@ def _calls():
             _loyalty(), "recommend", ["advisor", "complaints"], {"complaints": 1}),
         "cxlab.linkage.join_units": lambda: linkage.join_units(staff, customers).report(),
         "cxlab.linkage.lagged_correlation": lambda: linkage.lagged_correlation(_tiny_panel(), "ex", "cx", "unit", "t", lags=[0, 1]),
+        "cxlab.voc.action_curve": lambda: voc.action_curve(data.load_feedback_log()).share_acted_by(30),
+        "cxlab.voc.share_acted_within": lambda: voc.share_acted_within(data.load_feedback_log(), 30),
+        "cxlab.voc.nps_funnel": lambda: voc.nps_funnel(data.load_agent_surveys(), "agent").limits(100),
+        "cxlab.voc.promise_gap": lambda: voc.promise_gap(data.load_hotline_waits(), "wait_minutes", 5, by="hour",
+                                                         n_resamples=200, seed=1),
+        "cxlab.voc.cumulative_value": lambda: voc.cumulative_value(
+            data.load_launch_cashflows(), "customer", "month", "amount", [3, 24], n_resamples=200, seed=1),
         "cxlab.journey.leasing_journey": journey.leasing_journey,
         "cxlab.journey.loan_journey": journey.loan_journey,
         "cxlab.journey.journey_from_table": lambda: journey.journey_from_table(_tiny_journey_table(), expected_days=5),
@@ -234,6 +241,14 @@ def _calls():
         "cxlab.data.make_survey": lambda: data.make_survey(seed=1),
         "cxlab.data.make_team_panel": data.make_team_panel,
         "cxlab.data.make_teams": data.make_teams,
+        "cxlab.data.load_feedback_log": data.load_feedback_log,
+        "cxlab.data.load_agent_surveys": data.load_agent_surveys,
+        "cxlab.data.load_hotline_waits": data.load_hotline_waits,
+        "cxlab.data.load_launch_cashflows": data.load_launch_cashflows,
+        "cxlab.data.make_feedback_log": data.make_feedback_log,
+        "cxlab.data.make_agent_surveys": data.make_agent_surveys,
+        "cxlab.data.make_hotline_waits": data.make_hotline_waits,
+        "cxlab.data.make_launch_cashflows": data.make_launch_cashflows,
     }
     if importlib.util.find_spec("matplotlib") is not None:
         calls.update(_presentation_calls(teams))

@@ -16,6 +16,10 @@ GENERATORS = {
     "employee_survey": (data.load_employee_survey, data.make_employee_survey),
     "branch_outcomes": (data.load_branch_outcomes, data.make_branch_outcomes),
     "loyalty_survey": (data.load_loyalty_survey, data.make_loyalty_survey),
+    "feedback_log": (data.load_feedback_log, data.make_feedback_log),
+    "agent_surveys": (data.load_agent_surveys, data.make_agent_surveys),
+    "hotline_waits": (data.load_hotline_waits, data.make_hotline_waits),
+    "launch_cashflows": (data.load_launch_cashflows, data.make_launch_cashflows),
 }
 
 

@@ -1,35 +1,48 @@
-"""nbgrader's Execute, hardened: names a cell binds, and a kernel started through the sandbox."""
+"""The grading preprocessor: the student's kernel under bubblewrap, the checks outside it."""
 
 from __future__ import annotations
 
-import pytest
+import sys
 
-from cxlab.course.execute import GUARD_MODULE, SANDBOX_MODULE, GuardedExecute, SandboxedKernelManager, assigned_names
+from traitlets.config import Config
 
-
-@pytest.mark.parametrize("source, names", [
-    ("import numpy as np\nfrom cxlab.data import load_survey", ["load_survey", "np"]),
-    ("x, (y, z) = 1, (2, 3)\nx += 1\ntotal: int = 0", ["total", "x", "y", "z"]),
-    ("def f():\n    inner = 1\nclass C: pass", ["C", "f"]),
-    ("%%bash\necho", []),
-])
-def test_assigned_names_are_the_top_level_bindings(source, names):
-    assert assigned_names(source) == names
+from cxlab.course.execute import SANDBOX_MODULE, SandboxedExecute, SandboxedKernelManager, _snapshot_expression
 
 
-def test_the_kernel_runs_the_toolkits_sandbox_and_guard():
-    assert (SANDBOX_MODULE, GUARD_MODULE) == ("cxlab.course.sandbox", "cxlab.course.kernel_guard")
-    manager = SandboxedKernelManager(kernel_name="python3")
-    command = manager.format_kernel_cmd()
-    assert command[command.index("-m") + 1] == SANDBOX_MODULE
-    assert "ipykernel_launcher" not in command
-
-
-def test_the_guard_limits_are_configurable():
-    from traitlets.config import Config
-
+def _manager(tmp_path, **settings) -> SandboxedKernelManager:
     config = Config()
-    config.GuardedExecute.notebook_time_limit = 90
+    config.SandboxedKernelManager.submission_copy = str(tmp_path)
+    config.SandboxedKernelManager.protected = [str(tmp_path / "course")]
+    for name, value in settings.items():
+        setattr(config.SandboxedKernelManager, name, value)
+    return SandboxedKernelManager(kernel_name="python3", config=config)
+
+
+def test_the_kernel_starts_under_bubblewrap_over_private_sockets(tmp_path):
+    manager = _manager(tmp_path)
+    command = manager.format_kernel_cmd()
+    assert command[0].endswith("bwrap")
+    assert {"--unshare-all", "--unshare-user", "--die-with-parent", "--clearenv"} <= set(command)
+    assert command[command.index("--") + 1:][:3] == [sys.executable, "-m", SANDBOX_MODULE]
+    assert "ipykernel_launcher" not in command
+    assert manager.transport == "ipc" and manager.ip.startswith(manager.runtime_folder)
+    assert manager.connection_file.startswith(manager.runtime_folder)
+
+
+def test_unsandboxed_the_kernel_starts_plainly(tmp_path):
+    command = _manager(tmp_path, unsandboxed=True).format_kernel_cmd()
+    assert command[:3] == [sys.executable, "-m", SANDBOX_MODULE]
+
+
+def test_the_limits_are_configurable():
+    config = Config()
+    config.SandboxedExecute.notebook_time_limit = 90
     config.Execute.timeout = 10  # the course's setting for nbgrader's Execute applies too
-    execute = GuardedExecute(config=config)
+    execute = SandboxedExecute(config=config)
     assert (execute.notebook_time_limit, execute.timeout, execute.max_output_bytes) == (90, 10, 1_000_000)
+
+
+def test_the_kernel_is_asked_for_names_only_never_for_a_checks_source():
+    expression = _snapshot_expression(["nps_all"], {})
+    assert expression.startswith("__import__('cxlab.course.answers'") and "'nps_all'" in expression
+    assert "assert" not in expression and "HIDDEN" not in expression

@@ -422,3 +422,117 @@ def coverage_chart(table: pd.DataFrame, *, ci: float = 0.95, axes=None):
     axes[-1].set_xlabel("respondents (log scale)")
     axes[0].legend(fontsize="small", ncols=2, loc="lower right")
     return axes
+
+
+def action_curve_chart(curve, ax=None, days: float | None = None):
+    """Share of comments acted on over time (Kaplan-Meier, with its band) against the closed-only view.
+
+    ``curve`` is :func:`cxlab.voc.action_curve`'s result. The dashed line is the share
+    that looks acted on when open comments are ignored: the empirical curve of the
+    closed comments alone, which reaches 100% by construction. ``days`` marks a
+    deadline. Returns the Axes.
+    """
+    ax = ax or plt.subplots(figsize=(FIGURE_WIDTH, 3.8), layout="constrained")[1]
+    table = curve.table
+    days_axis = np.r_[0.0, table["days"].to_numpy()]
+    ax.step(days_axis, 100 * np.r_[0.0, table["share_acted"].to_numpy()], where="post", color=PROMOTER_COLOUR,
+            linewidth=2, label="Kaplan-Meier, open comments counted")
+    ax.fill_between(days_axis, 100 * np.r_[0.0, table["share_acted_low"].to_numpy()],
+                    100 * np.r_[0.0, table["share_acted_high"].to_numpy()], step="post", color=PROMOTER_COLOUR,
+                    alpha=0.2, label=f"{100 * curve.ci:g}% band")
+    closed = np.r_[0.0, np.cumsum(table["acted"].to_numpy()) / max(curve.acted, 1)]
+    ax.step(days_axis, 100 * closed, where="post", color=DETRACTOR_COLOUR, linestyle="--", linewidth=1.5,
+            label="closed comments only")
+    if days is not None:
+        ax.axvline(days, color="black", linestyle=":", linewidth=1)
+        ax.text(days, 3, f" {days:g} days", va="bottom")
+    ax.set_xlabel("days since the comment arrived")
+    ax.set_ylabel("acted on (%)")
+    ax.set_ylim(0, 100)
+    ax.legend(loc="lower right")
+    return ax
+
+
+def funnel_plot(funnel, ax=None, labels: bool = True, title: str | None = None):
+    """NPS of each unit against its number of responses, with the funnel's control limits.
+
+    ``funnel`` is :func:`cxlab.voc.nps_funnel`'s result. Solid lines are the 95%
+    limits, dashed the 99.8% ones, dotted the limits adjusted for the number of units
+    (Bonferroni). Flagged units are drawn as filled squares and, with ``labels``,
+    named. Returns the Axes.
+    """
+    ax = ax or plt.subplots(figsize=(FIGURE_WIDTH, 4.2), layout="constrained")[1]
+    table = funnel.table
+    n = np.linspace(max(5, table["n"].min() * 0.8), table["n"].max() * 1.1, 200)
+    for level, style in zip(funnel.levels, ("-", "--", "-.")):
+        low, high = funnel.limits(n, level)
+        ax.plot(n, low, style, color="#999999", linewidth=1.2)
+        ax.plot(n, high, style, color="#999999", linewidth=1.2, label=f"{100 * level:g}% limits")
+    low, high = funnel.adjusted_limits(n)
+    ax.plot(n, high, ":", color="black", linewidth=1.2, label=f"adjusted for {len(table)} units")
+    ax.plot(n, low, ":", color="black", linewidth=1.2)
+    ax.axhline(funnel.target, color=PROMOTER_COLOUR, linewidth=1, label=f"target {funnel.target:.1f}")
+    flagged = table["flagged"].to_numpy()
+    ax.scatter(table["n"][~flagged], table["nps"][~flagged], s=22, color=PROMOTER_COLOUR, alpha=0.8,
+               label="within the adjusted limits")
+    ax.scatter(table["n"][flagged], table["nps"][flagged], s=40, marker="s", color=DETRACTOR_COLOUR,
+               label="flagged")
+    if labels:
+        named = table["flagged"] | (table["z"].abs() > normal_quantile(funnel.levels[0]))
+        for name, row in table[named].iterrows():
+            ax.annotate(str(name), (row["n"], row["nps"]), textcoords="offset points", xytext=(4, 3),
+                        fontsize="small")
+    ax.set_xlabel("responses")
+    ax.set_ylabel("NPS")
+    if title:
+        ax.set_title(title, loc="left")
+    ax.legend(fontsize="small", ncols=2, loc="lower right")
+    return ax
+
+
+def promise_chart(table: pd.DataFrame, promise: float, ax=None, xlabel: str = "hour of day"):
+    """Share of customers beyond a promise, and the 90th percentile, by group (:func:`cxlab.voc.promise_gap`).
+
+    Bars show the share beyond the promise with its interval; the line on the second
+    axis shows the 90th percentile wait (with its interval) against the promise
+    itself, dashed. Returns the two Axes.
+    """
+    ax = ax or plt.subplots(figsize=(FIGURE_WIDTH, 3.9), layout="constrained")[1]
+    positions = np.arange(len(table))
+    share = 100 * table["share_beyond"].to_numpy()
+    ax.bar(positions, share, color=DETRACTOR_COLOUR, alpha=0.7, hatch="//", label="beyond the promise (%)",
+           yerr=[share - 100 * table["share_beyond_low"], 100 * table["share_beyond_high"] - share], capsize=2)
+    ax.set_xticks(positions)
+    ax.set_xticklabels([str(label) for label in table.index])
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("callers beyond the promise (%)")
+    ax.set_ylim(0, 100)
+    other = ax.twinx()
+    if "p90" in table:
+        p90 = table["p90"].to_numpy()
+        other.errorbar(positions, p90, yerr=[p90 - table["p90_low"], table["p90_high"] - p90], fmt="o-",
+                       color=PROMOTER_COLOUR, capsize=2, label="90th percentile wait")
+    other.axhline(promise, color="black", linestyle="--", linewidth=1, label=f"promise: {promise:g}")
+    other.set_ylabel("wait (minutes)")
+    other.set_ylim(0, None)
+    handles = ax.get_legend_handles_labels()
+    more = other.get_legend_handles_labels()
+    ax.legend(handles[0] + more[0], handles[1] + more[1], loc="upper left", fontsize="small")
+    return ax, other
+
+
+def horizon_chart(table: pd.DataFrame, ax=None, unit: str = "EUR thousand", scale: float = 1000.0):
+    """Cumulative net value with its interval at each horizon (:func:`cxlab.voc.cumulative_value`).
+
+    Returns the Axes.
+    """
+    ax = ax or plt.subplots(figsize=(FIGURE_WIDTH, 3.6), layout="constrained")[1]
+    horizons = table.index.to_numpy(dtype=float)
+    ax.fill_between(horizons, table["low"] / scale, table["high"] / scale, color=PROMOTER_COLOUR, alpha=0.25,
+                    label="95% interval")
+    ax.plot(horizons, table["value"] / scale, "o-", color=PROMOTER_COLOUR, markersize=3, label="cumulative net value")
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set_xlabel("months since launch")
+    ax.set_ylabel(f"net value ({unit})")
+    ax.legend(loc="lower left")
+    return ax

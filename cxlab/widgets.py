@@ -18,11 +18,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from .data import make_confounded
+from .data import load_agent_surveys, make_confounded
 from .drivers import driver_table
 from .journey import leasing_journey, outcome, simulate
 from .stats import adjusted_effect, compare_groups, nps_from_counts
 from .stats.common import formerly_positional
+from .voc import nps_funnel
 
 CHART_WIDTH = 6.2  # inches: at a phone's width the chart is drawn at about 0.55 of its size
 
@@ -244,3 +245,57 @@ def collinearity_explorer(correlation: float = 0.5, n: int = 300):
 
     output = widgets.interactive_output(draw, {"rho": rho, "sample": sample})
     return widgets.VBox([_row([rho, sample]), output])
+
+
+def gaming_explorer(responses: pd.DataFrame | None = None, unit: str = "agent", score: str = "recommend"):
+    """Sliders for one extra agent's survey count and how many of its surveys are gamed.
+
+    The other agents come from ``responses`` (by default the course's
+    :func:`cxlab.data.load_agent_surveys`). The extra agent serves customers exactly
+    as the target NPS says; each gamed survey replaces a detractor or passive with a
+    customer who answers 10. The chart shows the funnel with that agent as a square,
+    and says whether it lies outside the 95% limits and whether it is flagged after
+    the Holm adjustment. Returns the widget box.
+    """
+    responses = load_agent_surveys() if responses is None else responses
+    others = responses[[unit, score]]
+    style = {"description_width": "initial"}
+    surveys = widgets.IntSlider(value=100, min=20, max=400, step=10, continuous_update=False,
+                                description="the agent's surveys", style=style, layout=_slider_layout())
+    gamed = widgets.IntSlider(value=10, min=0, max=60, step=1, continuous_update=False,
+                              description="gamed surveys", style=style, layout=_slider_layout())
+
+    def draw(surveys, gamed):
+        points = np.select([others[score] >= 9, others[score] <= 6], [1, -1], 0)
+        promoters, detractors = float(np.mean(points == 1)), float(np.mean(points == -1))
+        n_promoters = round(promoters * surveys)
+        n_detractors = round(detractors * surveys)
+        scores = np.r_[np.full(n_promoters, 10), np.full(n_detractors, 3),
+                       np.full(surveys - n_promoters - n_detractors, 7)]
+        changed = min(gamed, surveys - n_promoters)
+        scores[np.flatnonzero(scores < 9)[:changed]] = 10  # detractors first, then passives
+        extra = pd.DataFrame({unit: "you", score: scores})
+        funnel = nps_funnel(pd.concat([others, extra], ignore_index=True), unit, score)
+        table = funnel.table
+        fig, ax = plt.subplots(figsize=(CHART_WIDTH, 4.0), layout="constrained")
+        n = np.linspace(20, 420, 200)
+        low, high = funnel.limits(n, 0.95)
+        ax.plot(n, low, "-", color="#999999")
+        ax.plot(n, high, "-", color="#999999", label="95% limits")
+        low, high = funnel.adjusted_limits(n)
+        ax.plot(n, low, ":", color="black")
+        ax.plot(n, high, ":", color="black", label=f"adjusted for {len(table)} agents")
+        ax.axhline(funnel.target, color="#0072B2", linewidth=1)
+        rest = table.drop(index="you")
+        ax.scatter(rest["n"], rest["nps"], s=18, color="#0072B2", alpha=0.6, label="other agents")
+        mine = table.loc["you"]
+        verdict = "flagged" if mine["flagged"] else "outside 95% only" if mine["outside_95"] else "inside the limits"
+        ax.scatter([mine["n"]], [mine["nps"]], s=70, marker="s", color="#D55E00",
+                   label=f"this agent: NPS {mine['nps']:+.0f}, {verdict}")
+        ax.set_xlabel("responses")
+        ax.set_ylabel("NPS")
+        ax.legend(fontsize="small", loc="lower right")
+        plt.show()
+
+    output = widgets.interactive_output(draw, {"surveys": surveys, "gamed": gamed})
+    return widgets.VBox([_row([surveys, gamed]), output])

@@ -262,7 +262,7 @@ def _presentation_calls(teams):
     import matplotlib.pyplot as plt
 
     import cxlab
-    from cxlab import drivers, journey, linkage, plots, widgets
+    from cxlab import drivers, journey, linkage, plots, voc, widgets
 
     def drawn(make):
         def call():
@@ -294,6 +294,14 @@ def _presentation_calls(teams):
         "cxlab.widgets.confounding_explorer": drawn(lambda: widgets.confounding_explorer(n_teams=100)),
         "cxlab.widgets.journey_simulator": drawn(lambda: widgets.journey_simulator(n_customers=1000)),
         "cxlab.widgets.collinearity_explorer": drawn(lambda: widgets.collinearity_explorer(n=100)),
+        "cxlab.widgets.gaming_explorer": drawn(lambda: widgets.gaming_explorer()),
+        "cxlab.plots.action_curve_chart": drawn(lambda: plots.action_curve_chart(
+            voc.action_curve(cxlab.data.load_feedback_log()), days=30)),
+        "cxlab.plots.funnel_plot": drawn(lambda: plots.funnel_plot(voc.nps_funnel(cxlab.data.load_agent_surveys(), "agent"))),
+        "cxlab.plots.promise_chart": drawn(lambda: plots.promise_chart(voc.promise_gap(
+            cxlab.data.load_hotline_waits(), "wait_minutes", 5, by="hour", n_resamples=200, seed=1), 5)),
+        "cxlab.plots.horizon_chart": drawn(lambda: plots.horizon_chart(voc.cumulative_value(
+            cxlab.data.load_launch_cashflows(), "customer", "month", "amount", [3, 12, 24], n_resamples=200, seed=1))),
     }
 
 

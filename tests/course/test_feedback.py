@@ -54,10 +54,11 @@ def _tiny_assignment(course) -> None:
     notebook = v4.new_notebook(cells=[
         cell(v4.new_code_cell, "### BEGIN SOLUTION\nx = 2\n### END SOLUTION", "answer", solution=True),
         cell(v4.new_code_cell,
-             "assert isinstance(x, int), 'x should be a whole number'\n"
+             "assert type(x) is int, 'x should be a whole number'\n"
              f"## BEGIN SECRET CHECKS\n{SECRET_CHECK}\n## END SECRET CHECKS",
              "check", grade=True, locked=True, points=1),
     ])
+    notebook.cells[1].metadata["cxlab"] = {"answers": ["x"]}
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     (course / "solutions" / "tiny").mkdir()
     nbformat.write(notebook, course / "solutions" / "tiny" / "tiny.ipynb")
@@ -83,7 +84,7 @@ def test_a_course_with_its_own_hidden_test_delimiters_gets_them_removed(course):
     assert "x == 2" not in text and "SECRET CHECKS" not in text
     assert "# (hidden checks ran here when your notebook was graded)" in text
     assert "AssertionError: x is not the answer" in text
-    assert "isinstance(x, int)" in text  # the visible check stays
+    assert "type(x) is int" in text  # the visible check stays
 
 
 @pytest.mark.slow

@@ -180,11 +180,12 @@ def test_questions_keep_notebook_order_and_kind_whatever_their_names(course, tmp
     v4 = nbformat.v4
     notebook = v4.new_notebook(cells=[
         _nbgrader_cell(v4.new_code_cell, "### BEGIN SOLUTION\nz = 1\n### END SOLUTION", "z_answer", solution=True),
-        _nbgrader_cell(v4.new_code_cell, "assert z == 1", "z_first", grade=True, points=1),
+        _nbgrader_cell(v4.new_code_cell, "assert type(z) is int and z == 1", "z_first", grade=True, points=1),
         _nbgrader_cell(v4.new_markdown_cell, "Why?", "b_written", grade=True, solution=True, points=2),
         _nbgrader_cell(v4.new_code_cell, "### BEGIN SOLUTION\nx = 2\n### END SOLUTION", "a_code_by_hand",
                        grade=True, solution=True, points=3),
     ])
+    notebook.cells[1].metadata["cxlab"] = {"answers": ["z"]}
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     (course / "solutions" / "order").mkdir()
     nbformat.write(notebook, course / "solutions" / "order" / "order.ipynb")

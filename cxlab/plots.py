@@ -536,3 +536,90 @@ def horizon_chart(table: pd.DataFrame, ax=None, unit: str = "EUR thousand", scal
     ax.set_ylabel(f"net value ({unit})")
     ax.legend(loc="lower left")
     return ax
+
+
+def roi_distribution(simulation, ax=None, bins: int = 60):
+    """Histogram of the ROI draws of :func:`cxlab.value.roi_simulation`, in per cent.
+
+    Draws with a negative ROI are hatched and coloured apart; lines mark break-even,
+    the median with its central interval and the single-number ROI at the central
+    values. Returns the Axes.
+    """
+    for name in ("draws", "prob_negative", "point", "low", "high"):
+        if not hasattr(simulation, name):
+            raise TypeError("simulation should be the result of cxlab.value.roi_simulation")
+    ax = ax or plt.subplots(figsize=(FIGURE_WIDTH, 3.8), layout="constrained")[1]
+    roi = 100 * simulation.draws["roi"].to_numpy()
+    # a bin edge at 0, so that no bar mixes losses and gains
+    edges = np.union1d(np.histogram_bin_edges(roi, bins=bins), [0.0])
+    counts, edges = np.histogram(roi, bins=edges)
+    share = counts / roi.size
+    left = edges[:-1] < 0
+    widths = np.diff(edges)
+    ax.bar(edges[:-1][left], share[left], width=widths[left], align="edge", color=DETRACTOR_COLOUR,
+           hatch="//", edgecolor="black", linewidth=0.3,
+           label=f"loses money: {100 * simulation.prob_negative:.0f}% of draws")
+    ax.bar(edges[:-1][~left], share[~left], width=widths[~left], align="edge", color=PROMOTER_COLOUR,
+           edgecolor="black", linewidth=0.3, label="pays back")
+    ax.axvline(0, color="black", linewidth=1)
+    ax.axvline(100 * simulation.point, color="black", linestyle="--", linewidth=1.2,
+               label=f"single-number ROI {100 * simulation.point:+.0f}%")
+    ax.axvspan(100 * simulation.low, 100 * simulation.high, color=PASSIVE_COLOUR, alpha=0.18,
+               label=f"central {100 * simulation.ci:.0f}% of draws")
+    ax.set_xlabel("ROI over the horizon (%)")
+    ax.set_ylabel("share of draws")
+    ax.legend(fontsize="small", loc="upper right")
+    return ax
+
+
+def roi_tornado(simulation, ax=None, labels: dict | None = None):
+    """Tornado chart of :func:`cxlab.value.roi_simulation`'s ``drivers``: the ROI with each
+    input at the low and the high end of its range, the others at their central values,
+    widest swing on top. Returns the Axes.
+    """
+    drivers = getattr(simulation, "drivers", None)
+    if not isinstance(drivers, pd.DataFrame) or not {"roi_at_low", "roi_at_high"} <= set(drivers.columns):
+        raise TypeError("simulation should be the result of cxlab.value.roi_simulation")
+    labels = labels or {}
+    rows = drivers.iloc[::-1]
+    ax = ax or plt.subplots(figsize=(FIGURE_WIDTH, 0.5 * len(rows) + 1.9), layout="constrained")[1]
+    base = 100 * simulation.point
+    positions = np.arange(len(rows))
+    ax.barh(positions, 100 * rows["roi_at_low"] - base, left=base, color=DETRACTOR_COLOUR, hatch="//",
+            edgecolor="black", label="input at the low end of its range")
+    ax.barh(positions, 100 * rows["roi_at_high"] - base, left=base, color=PROMOTER_COLOUR, edgecolor="black",
+            label="input at the high end")
+    ax.set_yticks(positions)
+    ax.set_yticklabels([labels.get(name, str(name).replace("_", " ")) for name in rows.index])
+    ax.axvline(base, color="black", linewidth=0.8)
+    ax.axvline(0, color="black", linewidth=0.8, linestyle=":")
+    ax.set_xlabel(f"ROI (%); centre line: {base:+.0f}% at the central values")
+    ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.17), ncols=2)
+    return ax
+
+
+def representation_chart(table: pd.DataFrame, ax=None, market: dict | None = None):
+    """Share of women at each level (:func:`cxlab.value.funnel_against_market`), with
+    Wilson intervals as whiskers and the market's shares as diamonds. Returns the Axes.
+    """
+    for column in ("share", "low", "high", "market", "women", "people"):
+        if column not in table.columns:
+            raise ValueError(f"table needs a {column!r} column, as cxlab.value.funnel_against_market returns")
+    ax = ax or plt.subplots(figsize=(FIGURE_WIDTH, 3.6), layout="constrained")[1]
+    positions = np.arange(len(table))
+    share = 100 * table["share"].to_numpy()
+    ax.bar(positions, share, color=PROMOTER_COLOUR, width=0.55, edgecolor="black", label="this company")
+    ax.errorbar(positions, share, yerr=[share - 100 * table["low"], 100 * table["high"] - share], fmt="none",
+                ecolor="black", capsize=6, label="95% interval")
+    ax.scatter(positions, 100 * table["market"], marker="D", s=60, color=DETRACTOR_COLOUR, zorder=3,
+               edgecolor="black", label="market figure")
+    for position, (_, row) in zip(positions, table.iterrows()):
+        top = 100 * max(row["high"], row["market"])
+        ax.annotate(f"{int(row['women'])} of {int(row['people'])}", (position, top),
+                    textcoords="offset points", xytext=(0, 8), ha="center", fontsize="small")
+    ax.set_xticks(positions)
+    ax.set_xticklabels([str(name) for name in table.index])
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("women (%)")
+    ax.legend(fontsize="small", loc="upper right")
+    return ax

@@ -23,6 +23,7 @@ from .drivers import driver_table
 from .journey import leasing_journey, outcome, simulate
 from .stats import adjusted_effect, compare_groups, nps_from_counts
 from .stats.common import formerly_positional
+from .value import roi_simulation
 from .voc import nps_funnel
 
 CHART_WIDTH = 6.2  # inches: at a phone's width the chart is drawn at about 0.55 of its size
@@ -299,3 +300,56 @@ def gaming_explorer(responses: pd.DataFrame | None = None, unit: str = "agent", 
 
     output = widgets.interactive_output(draw, {"surveys": surveys, "gamed": gamed})
     return widgets.VBox([_row([surveys, gamed]), output])
+
+
+def roi_explorer(customers: int = 10_000, retention: float = 0.80, discount_rate: float = 0.10,
+                 running_cost: float = 20_000, n_draws: int = 5_000):
+    """Sliders for an initiative's inputs and how uncertain its retention uplift is; shows the ROI distribution.
+
+    The uplift is drawn from a triangle around the expected value (never below 0), the
+    margin within ±25% and the upfront cost between 80% and 140% of its expected value,
+    retention and discount rate as given. The chart shows the ROI of every draw, the
+    single-number ROI at the expected values and the probability of losing money
+    (:func:`cxlab.value.roi_simulation`, a fixed seed). Returns the widget box.
+    """
+    style = {"description_width": "initial"}
+    uplift = widgets.FloatSlider(value=3.0, min=0.0, max=6.0, step=0.5, continuous_update=False,
+                                 description="expected uplift (points)", style=style, layout=_slider_layout())
+    spread = widgets.FloatSlider(value=3.0, min=0.0, max=4.0, step=0.5, continuous_update=False,
+                                 description="uncertainty of the uplift (± points)", style=style,
+                                 layout=_slider_layout())
+    margin = widgets.IntSlider(value=150, min=50, max=300, step=10, continuous_update=False,
+                               description="margin per customer a year", style=style, layout=_slider_layout())
+    cost = widgets.IntSlider(value=250, min=50, max=600, step=25, continuous_update=False,
+                             description="upfront cost (thousand)", style=style, layout=_slider_layout())
+    horizon = widgets.IntSlider(value=10, min=1, max=15, step=1, continuous_update=False,
+                                description="horizon (years)", style=style, layout=_slider_layout())
+
+    def draw(uplift, spread, margin, cost, horizon):
+        expected = uplift / 100
+        low, high = max(expected - spread / 100, 0.0), min(expected + spread / 100, 1 - retention)
+        uplift_range = expected if high <= low else (low, min(max(expected, low), high), high)
+        simulation = roi_simulation(customers, (0.75 * margin, 1.25 * margin), retention, uplift_range,
+                                    discount_rate, (800 * cost, 1000 * cost, 1400 * cost), running_cost=running_cost,
+                                    horizon=horizon, n_draws=n_draws, seed=1)
+        roi = 100 * simulation.draws["roi"].to_numpy()
+        fig, ax = plt.subplots(figsize=(CHART_WIDTH, 3.8), layout="constrained")
+        edges = np.union1d(np.histogram_bin_edges(roi, bins=50), [0.0])
+        counts, edges = np.histogram(roi, bins=edges)
+        losing = edges[:-1] < 0
+        ax.bar(edges[:-1][losing], counts[losing] / roi.size, width=np.diff(edges)[losing], align="edge",
+               color="#D55E00", hatch="//", edgecolor="black", linewidth=0.3,
+               label=f"loses money: {100 * simulation.prob_negative:.0f}% of draws")
+        ax.bar(edges[:-1][~losing], counts[~losing] / roi.size, width=np.diff(edges)[~losing], align="edge",
+               color="#0072B2", edgecolor="black", linewidth=0.3, label="pays back")
+        ax.axvline(0, color="black", linewidth=1)
+        ax.axvline(100 * simulation.point, color="black", linestyle="--",
+                   label=f"single-number ROI {100 * simulation.point:+.0f}%")
+        ax.set_xlabel(f"ROI over {horizon} years (%); median {100 * simulation.value:+.0f}%")
+        ax.set_ylabel("share of draws")
+        ax.legend(fontsize="small", loc="upper right")
+        plt.show()
+
+    output = widgets.interactive_output(draw, {"uplift": uplift, "spread": spread, "margin": margin, "cost": cost,
+                                               "horizon": horizon})
+    return widgets.VBox([_row([uplift, spread]), _row([margin, cost]), _row([horizon]), output])

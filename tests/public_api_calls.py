@@ -154,7 +154,7 @@ def _calls():
     import pandas as pd
 
     import cxlab
-    from cxlab import data, drivers, journey, linkage, metrics, selfstudy, voc
+    from cxlab import data, drivers, journey, linkage, metrics, selfstudy, value, voc
 
     survey = data.load_survey().head(200)
     staff = pd.DataFrame({"branch": ["A", "A", "B"], "quarter": ["Q1", "Q2", "Q1"], "enps": [10, 20, -5]})
@@ -206,6 +206,15 @@ def _calls():
                                                          n_resamples=200, seed=1),
         "cxlab.voc.cumulative_value": lambda: voc.cumulative_value(
             data.load_launch_cashflows(), "customer", "month", "amount", [3, 24], n_resamples=200, seed=1),
+        "cxlab.value.clv": lambda: value.clv(120, 0.8, 0.1, horizon=10),
+        "cxlab.value.annuity": lambda: value.annuity(1000, 0.05, 10),
+        "cxlab.value.initiative_return": lambda: value.initiative_return(1000, 100, 0.8, 0.02, 0.1, 5000).to_frame(),
+        "cxlab.value.roi_simulation": lambda: value.roi_simulation(1000, (80, 120), 0.8, (0.0, 0.04), 0.1, 5000,
+                                                                   n_draws=200, seed=1).top_driver,
+        "cxlab.value.growth_multiple": lambda: value.growth_multiple(385),
+        "cxlab.value.representation_funnel": lambda: value.representation_funnel([100, 10], [0.7, 0.3]),
+        "cxlab.value.funnel_against_market": lambda: value.funnel_against_market([70, 3], [100, 10], [0.7, 0.3]),
+        "cxlab.value.simulate_organisations": lambda: value.simulate_organisations(50, seed=1),
         "cxlab.journey.leasing_journey": journey.leasing_journey,
         "cxlab.journey.loan_journey": journey.loan_journey,
         "cxlab.journey.journey_from_table": lambda: journey.journey_from_table(_tiny_journey_table(), expected_days=5),
@@ -262,7 +271,7 @@ def _presentation_calls(teams):
     import matplotlib.pyplot as plt
 
     import cxlab
-    from cxlab import drivers, journey, linkage, plots, voc, widgets
+    from cxlab import drivers, journey, linkage, plots, value, voc, widgets
 
     def drawn(make):
         def call():
@@ -302,7 +311,16 @@ def _presentation_calls(teams):
             cxlab.data.load_hotline_waits(), "wait_minutes", 5, by="hour", n_resamples=200, seed=1), 5)),
         "cxlab.plots.horizon_chart": drawn(lambda: plots.horizon_chart(voc.cumulative_value(
             cxlab.data.load_launch_cashflows(), "customer", "month", "amount", [3, 12, 24], n_resamples=200, seed=1))),
+        "cxlab.plots.roi_distribution": drawn(lambda: plots.roi_distribution(_roi_simulation(value))),
+        "cxlab.plots.roi_tornado": drawn(lambda: plots.roi_tornado(_roi_simulation(value))),
+        "cxlab.plots.representation_chart": drawn(lambda: plots.representation_chart(
+            value.funnel_against_market([70, 3], [100, 10], [0.7, 0.3]))),
+        "cxlab.widgets.roi_explorer": drawn(lambda: widgets.roi_explorer(n_draws=200)),
     }
+
+
+def _roi_simulation(value):
+    return value.roi_simulation(1000, (80, 120), 0.8, (0.0, 0.02, 0.04), 0.1, 5000, n_draws=200, seed=1)
 
 
 def find_problems(mode: str, *, run_calls: bool = True) -> list[str]:

@@ -9,7 +9,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup book kit test test-kit assignments bench lock clean help
+.PHONY: setup system-packages book kit test test-kit assignments bench lock clean help
 
 help:
 	@echo "make book         build the book into _build/html"
@@ -85,7 +85,12 @@ book: setup $(ASSETS_STAMP) $(CACHE_STAMP) $(EXT_STAMP)
 	@echo
 	@echo "The book is in _build/html. Open file://$(CURDIR)/_build/html/index.html"
 
-test: setup $(ASSETS_STAMP)
+# The Debian packages the tests use (bubblewrap, Chromium, npm, PostgreSQL): installed when
+# missing and run as root, otherwise named (see .ci/debian-packages).
+system-packages:
+	@.ci/debian-packages
+
+test: system-packages setup $(ASSETS_STAMP)
 	$(BIN)/python -m pytest
 
 # The course kit, what a learner downloads from the book: the exercise notebooks, cxlab's

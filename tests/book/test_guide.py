@@ -17,6 +17,7 @@ from bs4 import BeautifulSoup
 
 from cxlab.course.cli import build_parser
 
+from ..course.attacks import attacks
 from ..course.submissions import cases
 
 GUIDE = "book/instructor-guide.html"
@@ -77,17 +78,17 @@ def test_the_guide_names_every_option(guide):
     assert not missing, f"options of cxlab the guide does not mention: {missing}"
 
 
-def _integrity_rows(guide: BeautifulSoup) -> tuple[list[str], dict[str, list[str]]]:
-    """The rows of the guide's table of integrity cases, by the case named in the first cell."""
+def _integrity_rows(guide: BeautifulSoup, first: str = "case") -> tuple[list[str], dict[str, list[str]]]:
+    """The rows of the guide's table whose first column is ``first``, by its first cell."""
     for table in _article(guide).find_all("table"):
         header = [cell.get_text(" ", strip=True).lower() for cell in table.select("thead th")]
-        if header and header[0] == "case":
+        if header and header[0] == first:
             rows = {}
             for row in table.select("tbody tr"):
                 cells = [" ".join(cell.get_text(" ").split()) for cell in row.find_all("td")]
                 rows[cells[0]] = cells
             return header, rows
-    pytest.fail("the guide has no table whose first column is 'case'")
+    pytest.fail(f"the guide has no table whose first column is {first!r}")
 
 
 def test_the_integrity_table_lists_every_case_with_its_expected_outcome(guide):
@@ -105,6 +106,15 @@ def test_the_integrity_table_lists_every_case_with_its_expected_outcome(guide):
         assert row[points_column] == f"{score:g}", (name, row)
         if phrase:
             assert phrase in " ".join(row[1:]), (name, phrase, row)
+
+
+def test_the_attack_table_lists_every_attack_with_its_points(guide):
+    header, rows = _integrity_rows(guide, "attack")
+    points_column = next(index for index, name in enumerate(header) if name.startswith("auto points"))
+    expected = attacks()
+    assert sorted(rows) == sorted(expected)
+    for name, (_content, _filename, score, _phrase, _status, _kind) in expected.items():
+        assert rows[name][points_column] == f"{score:g}", (name, rows[name])
 
 
 def test_the_guide_covers_the_gradebook_formgrader_and_late_submissions(guide):

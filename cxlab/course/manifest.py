@@ -21,7 +21,7 @@ checker has nothing else), it compares types exactly (``type(x) in ...``, never
 Imports: nbformat; the standard library.
 
 >>> sorted(names_read("for _x in values:\\n    assert type(_x) in TYPES, len(_x)"))
-['TYPES', 'values']
+['TYPES', 'len', 'type', 'values']
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ triggers none of them (a test proves it on the model solutions).
 
 Imports: nbformat; no other module of cxlab.
 
->>> [str(finding) for finding in scan_source("import cxlab.course.kernel_guard as guard", "q1_answer", set())]
-['q1_answer, line 1: imports cxlab.course.kernel_guard: import cxlab.course.kernel_guard as guard']
+>>> [str(finding) for finding in scan_source("import cxlab.course.answers as grader", "q1_answer", set())]
+['q1_answer, line 1: imports cxlab.course.answers: import cxlab.course.answers as grader']
 >>> scan_source("import cxlab.data\\nsurvey = cxlab.data.load_survey()", "q1_answer", set())
 []
 """
@@ -25,7 +25,7 @@ SUSPECT_MODULES = {
     "builtins", "ctypes", "gc", "inspect", "importlib", "subprocess", "signal", "socket", "sqlite3",
     "nbgrader", "psycopg", "psycopg2", "sqlalchemy", "IPython", "multiprocessing", "threading", "pty",
     "shutil", "pickle", "marshal", "codecs", "base64",
-    "cxlab.course",  # the grader itself: its kernel guard and sandbox
+    "cxlab.course",  # the grader itself: its hand-over of answers and its sandbox
 }
 SUSPECT_CALLS = {
     "exec", "eval", "compile", "__import__", "globals", "vars", "setattr", "delattr", "get_ipython",

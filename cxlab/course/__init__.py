@@ -24,40 +24,44 @@ One module per step, each usable from Python and from the ``cxlab`` command
   exporter plugins;
 - :mod:`~cxlab.course.item_analysis`: ``cxlab report``, which question the class finds hard.
 
-The names in ``__all__`` are re-exported here, each imported from its module on first
-use, so that ``import cxlab.course`` itself loads nothing: the graded kernel's launcher
-(:mod:`~cxlab.course.sandbox`) and the answer codec (:mod:`~cxlab.course.answers`) live
-in this package and must start fast. Nothing in the cxlab library imports this package.
+The names in ``__all__`` are re-exported here. ``import cxlab.course`` loads no nbgrader,
+nbformat, matplotlib or tqdm: the modules load them when a step runs, so that the graded
+kernel's launcher (:mod:`~cxlab.course.sandbox`) and the answer codec
+(:mod:`~cxlab.course.answers`), which live in this package, start fast. :func:`export_grades` and
+:data:`FORMATS` live in :mod:`cxlab.course.exports`, whose plugin classes subclass
+nbgrader's, so they are imported from there on first use. Nothing in the cxlab library
+imports this package.
 
-Imports: its modules, each on first use of one of its names.
+Imports: the public names of its modules (config, assign, collect, gradebook, grades,
+grading, feedback, item_analysis), and :mod:`~cxlab.course.exports` on first use.
 """
 
 from __future__ import annotations
 
-import importlib
+from .assign import AssignResult, assign
+from .collect import CollectResult, collect
+from .config import CourseError, find_course_root, list_assignments, load_config, submitted_students
+from .feedback import feedback
+from .gradebook import GradebookError
+from .grades import Question, question_scores, scores_table
+from .grading import GradeSummary, grade
+from .item_analysis import item_analysis, item_analysis_figure
 
-#: Where each public name lives; a module is imported when one of its names is first used.
-_HOMES = {
-    "AssignResult": "assign", "assign": "assign",
-    "CollectResult": "collect", "collect": "collect",
-    "CourseError": "config", "find_course_root": "config", "list_assignments": "config", "load_config": "config",
-    "submitted_students": "config",
-    "feedback": "feedback",
-    "GradebookError": "gradebook",
-    "Question": "grades", "question_scores": "grades", "scores_table": "grades",
-    "GradeSummary": "grading", "grade": "grading",
-    "item_analysis": "item_analysis", "item_analysis_figure": "item_analysis",
-    "FORMATS": "exports", "export_grades": "exports",
-}
+_FROM_EXPORTS = ("FORMATS", "export_grades")
 
-__all__ = sorted(_HOMES)
+__all__ = [
+    "AssignResult", "CollectResult", "CourseError", "FORMATS", "GradeSummary", "GradebookError", "Question",
+    "assign", "collect", "export_grades", "feedback", "find_course_root", "grade", "item_analysis",
+    "item_analysis_figure", "list_assignments", "load_config", "question_scores", "scores_table",
+    "submitted_students",
+]
 
 
 def __getattr__(name: str):
-    if name in _HOMES:
-        value = getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
-        globals()[name] = value
-        return value
+    if name in _FROM_EXPORTS:
+        from . import exports
+
+        return getattr(exports, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

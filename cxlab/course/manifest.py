@@ -18,7 +18,7 @@ check reads nothing but the setup's names, its answers, builtins and its own nam
 checker has nothing else), it compares types exactly (``type(x) in ...``, never
 ``isinstance`` on an answer) and calls no answer that is not a declared function.
 
-Imports: nbformat; the standard library.
+Imports: nbformat (inside the functions that read notebooks); the standard library.
 
 >>> sorted(names_read("for _x in values:\\n    assert type(_x) in TYPES, len(_x)"))
 ['TYPES', 'len', 'type', 'values']
@@ -31,8 +31,6 @@ import builtins
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import nbformat
 
 _BUILTINS = frozenset(dir(builtins))
 
@@ -76,6 +74,8 @@ def is_setup(cell) -> bool:
 
 def read_manifest(path: str | Path) -> Manifest:
     """The manifest of the source notebook at ``path``."""
+    import nbformat
+
     notebook = nbformat.read(str(path), as_version=4)
     setup, checks = [], {}
     for cell in notebook.cells:
@@ -175,6 +175,8 @@ def lint_check(check: Check, setup_names: set[str], solution_names: set[str]) ->
 
 def lint_notebook(path: str | Path) -> list[str]:
     """Every problem of a source notebook's checks (empty when there is none)."""
+    import nbformat
+
     notebook = nbformat.read(str(path), as_version=4)
     manifest = read_manifest(path)
     setup_names: set[str] = set()

@@ -252,6 +252,8 @@ def encode(value, *, _depth: int = 0, _budget: _Budget | None = None):
                                        "data": [_column(value.iloc[:, i], budget) for i in range(value.shape[1])]}}
             if isinstance(value, pandas.Index):
                 return _index(value, budget)
+    except AnswerError:
+        raise
     except (TypeError, ValueError, AttributeError):
         pass
     return {"$opaque": getattr(kind, "__name__", "object")}

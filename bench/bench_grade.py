@@ -5,7 +5,9 @@
 grades the same files in a fresh copy of the course with a fresh SQLite gradebook:
 
 - ``nbgrader autograde nps``, the plain command, one student after another;
-- ``cxlab grade nps --workers 1`` (the sandbox, guard and records cost, per submission);
+- ``cxlab grade nps --workers 1``: each notebook in a kernel under bubblewrap, its answers
+  handed over as data, the checks in the worker's trusted checker (which loads the
+  checks' data once per worker), and the records; per submission, what all that costs;
 - ``cxlab grade nps --workers 2``.
 
 They run one after another in this process's machine, and the ratios are the figures to

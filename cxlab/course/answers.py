@@ -146,6 +146,8 @@ _NOT_SCALAR = object()
 
 
 class _Budget:
+    """Counts the values an encoding holds, up to :data:`MAX_ITEMS`."""
+
     def __init__(self) -> None:
         self.items = 0
 
@@ -307,14 +309,8 @@ def snapshot(namespace: dict, names: list[str], calls: dict | None = None) -> st
 # ---------------------------------------------------------------- decoding (trusted side)
 
 
-class _Decoder:
-    def __init__(self) -> None:
-        self.items = 0
-
-    def spend(self, count: int) -> None:
-        self.items += count
-        if self.items > MAX_ITEMS:
-            raise AnswerError(f"the answers hold more than {MAX_ITEMS:,} values")
+class _Decoder(_Budget):
+    """Rebuilds values from their encoding, counting them against the same budget."""
 
     def value(self, data, depth: int = 0):
         if depth > MAX_DEPTH:

@@ -541,10 +541,10 @@ def simulate_organisations(n_organisations: int = 400, *, collaboration_effect: 
                            seed=None) -> pd.DataFrame:
     """Organisations whose CX maturity drives both their collaboration on CX and their ROI.
 
-    The model: ``maturity`` (1 to 5) is drawn with probabilities 0.20, 0.35, 0.25, 0.13
-    and 0.07 (most organisations early on); an organisation ``collaboration`` is
-    ``"high"`` with probability ``1 / (1 + exp(-(1.1 * maturity - 3.3)))`` (about 10% at
-    level 1, 90% at level 5) and ``"low"`` otherwise; its ``roi`` in per cent is
+    The model: ``maturity`` (1 to 5) is drawn with probabilities 0.15, 0.35, 0.25, 0.15
+    and 0.10 (most organisations early on); an organisation's ``collaboration`` is
+    ``"high"`` with probability ``1 / (1 + exp(-(0.9 * maturity - 2.7)))`` (about 14% at
+    level 1, 50% at level 3, 86% at level 5) and ``"low"`` otherwise; its ``roi`` in per cent is
     ``-10 + 12 * maturity + collaboration_effect * [collaboration is high] + noise``,
     the noise normal with a standard deviation of 15. With the default
     ``collaboration_effect=0``, collaboration does nothing for ROI, yet organisations
@@ -562,8 +562,8 @@ def simulate_organisations(n_organisations: int = 400, *, collaboration_effect: 
             or not math.isfinite(collaboration_effect):
         raise TypeError(f"collaboration_effect must be a finite number of ROI points, got {collaboration_effect!r}")
     rng = np.random.default_rng(seed)
-    maturity = rng.choice(np.arange(1, 6), size=n_organisations, p=[0.20, 0.35, 0.25, 0.13, 0.07])
-    high = rng.random(n_organisations) < 1 / (1 + np.exp(-(1.1 * maturity - 3.3)))
+    maturity = rng.choice(np.arange(1, 6), size=n_organisations, p=[0.15, 0.35, 0.25, 0.15, 0.10])
+    high = rng.random(n_organisations) < 1 / (1 + np.exp(-(0.9 * maturity - 2.7)))
     roi = -10 + 12 * maturity + collaboration_effect * high + rng.normal(0, 15, n_organisations)
     return pd.DataFrame({
         "organisation": [f"O{number:03d}" for number in range(1, n_organisations + 1)],

@@ -10,11 +10,13 @@ The names most learners need are here at the top level::
 The library is layered; a module imports only the layers below it (import-linter
 contracts in ``pyproject.toml`` enforce this):
 
-1. :mod:`cxlab._validate` (input checks) and :mod:`cxlab.metrics` (point metrics);
+1. :mod:`cxlab._validate` (input checks), :mod:`cxlab.metrics` (point metrics) and
+   :mod:`cxlab.io` (:func:`read_survey`, survey exports as they come);
 2. :mod:`cxlab.stats` (intervals and tests, one module per topic, re-exported here);
 3. analyses: :mod:`cxlab.drivers`, :mod:`cxlab.linkage`, :mod:`cxlab.journey`;
 4. :mod:`cxlab.data` (the course data sets and their data cards);
-5. presentation: :mod:`cxlab.plots` (matplotlib) and :mod:`cxlab.widgets` (ipywidgets);
+5. presentation: :mod:`cxlab.plots` (matplotlib), :mod:`cxlab.widgets` (ipywidgets) and
+   :mod:`cxlab.report` (the survey report for training teams);
 6. :mod:`cxlab.course`, the instructor's toolkit and the ``cxlab`` command.
 
 ``import cxlab`` loads layers 1 and 2 only, and neither scipy.stats, statsmodels,
@@ -22,6 +24,7 @@ matplotlib, ipywidgets nor nbgrader: the functions that need those import them o
 first use.
 """
 
+from .io import SurveyFile, read_survey
 from .metrics import (
     NPSCounts,
     NSSResult,
@@ -87,7 +90,9 @@ __all__ = [
     "nps_test",
     "nss",
     "nss_from_labels",
+    "read_survey",
     "segment_table",
+    "SurveyFile",
     "top_box",
     "wilson_interval",
 ]

@@ -63,6 +63,45 @@ def _first(mask: np.ndarray) -> int:
     return int(np.flatnonzero(mask)[0])
 
 
+def _where(values, mask: np.ndarray, *, shown: int = 5) -> str:
+    """Where the culprits of ``mask`` are: row labels of a Series (its index), else positions, and how many.
+
+    >>> _where(pd.Series([1, 2, 3], index=pd.Index([7, 8, 9], name="row")), np.array([False, True, True]))
+    'at row 8 (2 such values, at rows 8, 9)'
+    >>> _where([1, 2], np.array([True, False]))
+    'at position 0'
+    """
+    positions = np.flatnonzero(mask)
+    if isinstance(values, pd.Series):
+        kind = values.index.name if isinstance(values.index.name, str) else "index"
+        labels = [label.item() if isinstance(label, np.generic) else label for label in values.index[positions[:shown]]]
+        texts = [str(label) if kind == "row" else repr(label) for label in labels]
+    else:
+        kind, texts = "position", [str(position) for position in positions[:shown]]
+    first, shown_labels = texts[0], ", ".join(texts)
+    if positions.size == 1:
+        return f"at {kind} {first}"
+    more = f" and {positions.size - shown:,} more" if positions.size > shown else ""
+    plural = "rows" if kind == "row" else f"{kind} labels" if kind == "index" else f"{kind}s"
+    return f"at {kind} {first} ({positions.size:,} such values, at {plural} {shown_labels}{more})"
+
+
+def _named(name: str, values) -> str:
+    """``name``, with the column when ``values`` is a named Series: "scores (column 'recommend')"."""
+    column = getattr(values, "name", None) if isinstance(values, pd.Series) else None
+    return name if column is None or column == name else f"{name} (column {column!r})"
+
+
+def _decimal_hint(texts) -> str:
+    """A hint for text that is almost a number: a decimal comma, or an answer written as a label."""
+    for text in texts:
+        if isinstance(text, str) and "," in text and text.strip().replace(",", "", 1).lstrip("-").isdigit():
+            return (f"; {text!r} looks like a number written with a decimal comma: read the file with "
+                    "decimal=\",\" (pd.read_csv(..., sep=\";\", decimal=\",\")) or with cxlab.read_survey, "
+                    "which detects it")
+    return "; cxlab.read_survey reads answers written as labels (\"10 - definitely\") and lists what it changed"
+
+
 def _as_float_array(values, name: str) -> np.ndarray:
     """Turn a list, array or Series into float64 with NaN for missing; reject text."""
     if values is None:
@@ -93,14 +132,31 @@ def _as_float_array(values, name: str) -> np.ndarray:
         return series.to_numpy(dtype=np.float64, na_value=np.nan)
 
     objects = series.to_numpy(dtype=object)
-    for position, value in enumerate(objects):
-        if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-            continue
-        if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
-            raise TypeError(
-                f"{name} must contain only numbers; found {value!r} "
-                f"(type {type(value).__name__}) at position {position}"
-            )
+    not_number = np.fromiter(
+        (not (value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)))
+         and (isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real)) for value in objects),
+        dtype=bool, count=len(objects))
+    if not_number.any():
+        culprits = not_number
+        if all(isinstance(value, str) for value in objects[not_number]):
+            # Text columns: the culprits are the texts that are not numbers even as text.
+            unreadable = pd.to_numeric(pd.Series(objects[not_number], dtype=object), errors="coerce").isna()
+            if unreadable.any():
+                culprits = not_number.copy()
+                culprits[np.flatnonzero(not_number)[~unreadable.to_numpy()]] = False
+            else:
+                raise TypeError(
+                    f"{_named(name, values)} holds numbers stored as text, such as {objects[_first(not_number)]!r} "
+                    f"{_where(values, not_number)}: convert them with pd.to_numeric, or read the file with "
+                    "cxlab.read_survey"
+                )
+        value = objects[_first(culprits)]
+        examples = ", ".join(repr(text) for text in dict.fromkeys(objects[culprits][:5].tolist()))
+        raise TypeError(
+            f"{_named(name, values)} must contain only numbers; found {value!r} "
+            f"(type {type(value).__name__}) {_where(values, culprits)}"
+            f"{f' (values {examples})' if culprits.sum() > 1 else ''}{_decimal_hint(objects[culprits][:50])}"
+        )
     return pd.to_numeric(series, errors="raise").to_numpy(dtype=np.float64, na_value=np.nan)
 
 
@@ -120,17 +176,20 @@ def as_scores(
     check_nan_policy(nan_policy)
     valid = f"integers {low}-{high}"
 
+    kept = None
     if isinstance(values, np.ndarray) and values.dtype.kind in "iu" and values.ndim == 1:
         scores = values
     else:
         floats = _as_float_array(values, name)
         missing = np.isnan(floats)
+        kept = None
         if missing.any():
             if nan_policy == "raise":
                 raise ValueError(
-                    f"{name} has {int(missing.sum())} missing value(s), the first at position "
-                    f"{_first(missing)}; pass nan_policy='omit' to leave them out"
+                    f"{_named(name, values)} has {int(missing.sum())} missing value(s), the first "
+                    f"{_where(values, missing)}; pass nan_policy='omit' to leave them out"
                 )
+            kept = values[~missing] if isinstance(values, pd.Series) else None
             floats = floats[~missing]
         if floats.size and not np.isfinite(floats).all():
             bad = ~np.isfinite(floats)
@@ -138,8 +197,8 @@ def as_scores(
         fractional = floats != np.round(floats)
         if fractional.any():
             raise ValueError(
-                f"{name} must be {valid}; found the non-integer {floats[_first(fractional)].item()!r} "
-                f"at position {_first(fractional)}"
+                f"{_named(name, values)} must be {valid}; found the non-integer "
+                f"{floats[_first(fractional)].item()!r} {_where(kept if kept is not None else values, fractional)}"
             )
         scores = floats.astype(np.int64)
 
@@ -149,8 +208,9 @@ def as_scores(
     if lowest < low or highest > high:
         outside = (scores < low) | (scores > high)
         position = _first(outside)
+        located = kept if kept is not None else values
         raise ValueError(
-            f"{name} must be {valid}; found {scores[position].item()!r} at position {position}"
+            f"{_named(name, values)} must be {valid}; found {scores[position].item()!r} {_where(located, outside)}"
         )
     return scores
 

@@ -150,6 +150,8 @@ DRIVERS = ["advisor", "app", "waiting", "fees"]
 
 
 def _calls():
+    import io
+
     import numpy as np
     import pandas as pd
 
@@ -176,6 +178,9 @@ def _calls():
         "cxlab.bootstrap_interval": lambda: cxlab.bootstrap_interval(
             pd.DataFrame({"x": np.arange(1.0, 21.0)}), lambda d: d["x"].mean(), n_resamples=200, seed=1),
         "cxlab.wilson_interval": lambda: cxlab.wilson_interval(3, 10),
+        # survey exports as they come
+        "cxlab.read_survey": lambda: cxlab.read_survey(
+            io.BytesIO("kanał;ocena\nczat;10 - tak\nRazem;7,4\n".encode("utf-8-sig")), scales={"ocena": (0, 10)}).report(),
         "cxlab.stats.interval_coverage": lambda: cxlab.stats.interval_coverage(10, 0.5, 0.2),
         "cxlab.stats.coverage_table": lambda: cxlab.stats.coverage_table(sizes=[10], shares=[(0.5, 0.2)],
                                                                         n_samples=50, n_resamples=100, seed=1),
@@ -271,7 +276,7 @@ def _presentation_calls(teams):
     import matplotlib.pyplot as plt
 
     import cxlab
-    from cxlab import drivers, journey, linkage, plots, value, voc, widgets
+    from cxlab import drivers, journey, linkage, plots, report, value, voc, widgets
 
     def drawn(make):
         def call():
@@ -282,6 +287,10 @@ def _presentation_calls(teams):
 
     lag_tables = lambda: {"pooled": linkage.lagged_correlation(_tiny_panel(), "ex", "cx", "unit", "t", lags=[-1, 0, 1])}
     return {
+        "cxlab.report.survey_report": lambda: report.survey_report(
+            cxlab.data.load_survey(), score="recommend", csat="satisfaction", segment="channel", period="quarter",
+            drivers=["satisfaction", "effort"], lang="pl").html,
+        "cxlab.report.format_number": lambda: report.format_number(-15.13, 1, "pl"),
         "cxlab.plots.score_distribution": drawn(lambda: plots.score_distribution(_scores())),
         "cxlab.plots.segment_intervals": drawn(lambda: plots.segment_intervals(
             cxlab.segment_table(cxlab.data.load_survey(), "recommend", by="channel"))),

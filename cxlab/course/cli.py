@@ -154,6 +154,10 @@ def build_parser() -> argparse.ArgumentParser:
         "most often. Prints the table and writes it as CSV and a chart (PNG).")
     report.add_argument("assignment")
     report.add_argument("--output", help="folder for the CSV and PNG (default: here)")
+
+    # For training teams: their own survey export in, one HTML report out (defined in cxlab.report).
+    from ..report import _add_command as add_survey_report
+    add_survey_report(commands)
     return parser
 
 

@@ -11,7 +11,7 @@ import warnings
 
 import pandas as pd
 
-from .._validate import check_nan_policy, require_columns
+from .._validate import _where, check_nan_policy, require_columns
 from .common import adjust_pvalues, formerly_positional
 from .groups import compare_groups
 from .nps_intervals import nps, nps_test
@@ -62,7 +62,9 @@ def segment_table(
     if metric not in _SEGMENT_METRICS:
         raise ValueError(f"metric must be one of {_SEGMENT_METRICS}, got {metric!r}")
     if df[by].isna().any():
-        raise ValueError(f"column {by!r} has {int(df[by].isna().sum())} missing group label(s)")
+        unlabelled = df[by].isna().to_numpy()
+        raise ValueError(f"column {by!r} has {int(unlabelled.sum())} missing group label(s), "
+                         f"the first {_where(df[by], unlabelled)}")
     function = {"nps": nps, "csat": csat, "ces": ces}[metric]
     rows = {}
     groups = df.groupby(by, sort=True, observed=True)

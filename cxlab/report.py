@@ -1,0 +1,515 @@
+"""The survey report for training teams: one export in, one self-contained HTML page out.
+
+:func:`survey_report` reads an export with :func:`cxlab.read_survey` and states what the
+course taught to trust: each metric with its interval and n, every segment against the
+rest with an adjustment for many comparisons, the change from the previous period in plain
+words, the score distribution behind each NPS, key drivers (relative weights), what was
+changed to read the file, and what the numbers cannot say. Every number comes from the
+library's own functions; ``SurveyReport.numbers`` holds those results.
+
+The page is built from Jinja2 templates shipped in ``cxlab/templates`` (labels in English
+and Polish in ``survey_report.toml``). It requests nothing from any file or host: styles
+sit in the page and figures are inline SVG, so it opens offline and prints.
+
+Layer 5 of cxlab (presentation): imports pandas, numpy, jinja2 (inside functions) and the
+layers below (:mod:`cxlab.io`, :mod:`cxlab.stats`, :mod:`cxlab.metrics`, :mod:`cxlab.drivers`).
+The ``cxlab survey-report`` command (registered in :mod:`cxlab.course.cli`) is defined here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _datetime
+import html
+import inspect
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import drivers as _drivers
+from ._validate import check_ci, check_whole
+from .io import SurveyFile, read_survey
+from .metrics import scale_counts
+from .stats import ces as _ces
+from .stats import compare_groups, nps, nps_test, segment_table
+from .stats import csat as _csat
+
+TEMPLATES = Path(__file__).parent / "templates"
+LANGUAGES = ("en", "pl")
+#: Segments with fewer answers than this are marked as small.
+MIN_SEGMENT = 30
+#: The name of the settings file ``cxlab survey-report`` looks for beside the export.
+CONFIG_NAME = "survey-report.toml"
+_MINUS = "\u2212"
+_SHOWN_ROWS = 20
+
+
+@dataclass(frozen=True)
+class SurveyReport:
+    """A finished report: the page (``html``), the library's results behind it (``numbers``) and the read export."""
+
+    html: str
+    numbers: dict
+    survey: SurveyFile
+    lang: str
+    path: Path | None = field(default=None, compare=False)
+
+    def save(self, path) -> Path:
+        """Write the page to ``path`` (UTF-8) and return the path."""
+        target = Path(path)
+        target.write_text(self.html, encoding="utf-8")
+        return target
+
+    def _repr_html_(self) -> str:
+        # Shown inside a frame, so that the page's styles and Jupyter's do not mix.
+        return (f'<iframe title="{html.escape(self.numbers["title"])}" srcdoc="{html.escape(self.html)}" '
+                'style="width: 100%; height: 900px; border: 1px solid #ccc"></iframe>')
+
+    def __repr__(self) -> str:
+        return f"SurveyReport({self.numbers['title']!r}, lang={self.lang!r}, n={self.numbers['rows_kept']})"
+
+
+# --- numbers in the reader's language ------------------------------------------------------
+
+def format_number(value: float, digits: int = 1, lang: str = "en", *, sign: bool = False) -> str:
+    """``value`` rounded to ``digits`` decimals in the language's style (decimal comma in Polish, a true minus).
+
+    >>> format_number(-15.13, 1, "pl"), format_number(1234567, 0, "en"), format_number(4.5, 1, "en", sign=True)
+    ('−15,1', '1,234,567', '+4.5')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    text = f"{abs(value):,.{digits}f}"
+    if round(abs(value), digits) == 0:
+        text, negative = f"{0:.{digits}f}", False
+    else:
+        negative = value < 0
+    if lang == "pl":
+        text = text.replace(",", "\u00a0").replace(".", ",")
+    prefix = _MINUS if negative else ("+" if sign and round(value, digits) != 0 else "")
+    return prefix + text
+
+
+def _format_p(pvalue: float, lang: str) -> str:
+    if pvalue < 0.001:
+        return "< " + format_number(0.001, 3, lang)
+    return format_number(pvalue, 3, lang)
+
+
+# --- the computation ----------------------------------------------------------------------
+
+def _scales(spec, default: int, what: str) -> dict:
+    """``{"column": scale}`` from a name, a list of names or ``name:scale`` texts, or a dict."""
+    if spec is None:
+        return {}
+    if isinstance(spec, str):
+        spec = [spec]
+    if isinstance(spec, dict):
+        items = list(spec.items())
+    else:
+        items = []
+        for entry in spec:
+            name, _, scale = str(entry).partition(":")
+            items.append((name, int(scale) if scale else default))
+    return {str(name): check_whole(scale, f"the scale of {what} column {name!r}", minimum=2) for name, scale in items}
+
+
+def _distribution(scores: pd.Series) -> list[int]:
+    known = scores.dropna()
+    if known.empty:
+        return [0] * 11
+    return scale_counts(known.to_numpy(dtype=np.int64), low=0, high=10).tolist()
+
+
+def _change_words(result, digits: int, unit: str, lang: str, labels: dict, ci: float) -> tuple[str, str]:
+    """("noise" | "rise" | "fall", the sentence)."""
+    low, high = result.low, result.high
+    shown = {"low": format_number(low, digits, lang, sign=True), "high": format_number(high, digits, lang, sign=True),
+             "value": format_number(result.value, digits, lang, sign=True), "unit": unit,
+             "p": _format_p(result.pvalue, lang), "ci": format_number(100 * ci, 0, lang)}
+    if low > 0:
+        kind = "rise"
+        shown.update(a=format_number(low, digits, lang), b=format_number(high, digits, lang))
+    elif high < 0:
+        kind = "fall"
+        shown.update(a=format_number(-high, digits, lang), b=format_number(-low, digits, lang))
+    else:
+        kind = "noise"
+    return kind, labels[f"change_{kind}"].format(**shown)
+
+
+def _keyword_supported(function, name: str) -> bool:
+    return name in inspect.signature(function).parameters
+
+
+def survey_report(
+    data,
+    *,
+    score: str | None = None,
+    csat=None,
+    ces=None,
+    segment: str | None = None,
+    period: str | None = None,
+    drivers=None,
+    weight: str | None = None,
+    lang: str = "en",
+    title: str | None = None,
+    ci: float = 0.95,
+    adjust: str = "holm",
+    min_segment: int = MIN_SEGMENT,
+    sep: str | None = None,
+    decimal: str | None = None,
+    encoding: str | None = None,
+    sheet=0,
+    output=None,
+) -> SurveyReport:
+    """One self-contained HTML report of a survey export, in English or Polish.
+
+    Parameters
+    ----------
+    data : path or DataFrame
+        The export (``.csv``, ``.xlsx``, ``.parquet``), read with :func:`cxlab.read_survey`,
+        or a table already loaded.
+    score : str, optional
+        The 0-10 recommendation column (NPS).
+    csat, ces : str, list or dict, optional
+        Satisfaction and effort items: a column, a list of columns or ``"column:scale"``
+        texts, or ``{"column": scale}``. CSAT scales default to 5 points (top two boxes
+        satisfied), CES scales to 7.
+    segment, period : str, optional
+        A column of segments (each compared with the rest) and one of periods (the last
+        two compared; segments and drivers are shown for the last period).
+    drivers : list of str, optional
+        Numeric rating columns: their relative weights in explaining ``score``.
+    weight : str, optional
+        A column of survey weights, passed to the library's functions where they take
+        ``weights``.
+    lang : {"en", "pl"}
+        Language of the labels; numbers follow it (decimal comma in Polish).
+    ci, adjust, min_segment
+        Confidence level; the adjustment of segment p-values (``"holm"`` or ``"bh"``);
+        the size below which a segment is marked as small.
+    sep, decimal, encoding, sheet
+        Passed to :func:`cxlab.read_survey` (detected when not given).
+    output : path, optional
+        Write the page there as well.
+
+    Returns
+    -------
+    SurveyReport
+        ``.html``, ``.numbers`` (the library's results shown in the page), ``.save()``;
+        in Jupyter it shows itself.
+
+    Examples
+    --------
+    >>> from cxlab.data import load_survey
+    >>> report = survey_report(load_survey(), score="recommend", csat="satisfaction", ces="effort",
+    ...                        segment="channel", period="quarter")
+    >>> report.numbers["change"]["nps"].value == nps_test(
+    ...     load_survey().query("quarter == '2026-Q2'")["recommend"],
+    ...     load_survey().query("quarter == '2026-Q1'")["recommend"]).value
+    True
+    >>> report.html.startswith("<!DOCTYPE html>")
+    True
+    """
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang must be one of {LANGUAGES}, got {lang!r}")
+    ci = check_ci(ci)
+    min_segment = check_whole(min_segment, "min_segment", minimum=1)
+    csat_scales, ces_scales = _scales(csat, 5, "CSAT"), _scales(ces, 7, "CES")
+    drivers = [drivers] if isinstance(drivers, str) else list(drivers or [])
+    if score is None and not csat_scales and not ces_scales:
+        raise ValueError("name at least one measure: score= (0-10 recommendation), csat= or ces=")
+    if drivers and score is None:
+        raise ValueError("drivers explain the recommendation score: give score= as well")
+    scales = {**({score: (0, 10)} if score else {}), **{name: (1, s) for name, s in csat_scales.items()},
+              **{name: (1, s) for name, s in ces_scales.items()}}
+    survey = read_survey(data, scales=scales, sep=sep, decimal=decimal, encoding=encoding, sheet=sheet)
+    table = survey.table
+    missing = [name for name in (segment, period, weight, *drivers) if name is not None and name not in table.columns]
+    if missing:
+        raise ValueError(f"column(s) {missing} not found; the export has columns {list(table.columns)}")
+    options = {}
+    if weight is not None:
+        if not _keyword_supported(nps, "weights"):
+            raise ValueError(f"weight={weight!r}: this version of cxlab computes unweighted metrics only; "
+                             "leave the weight column out, or weight with a version whose nps() takes weights=")
+        options = {"weights": table[weight]}
+    labels = _labels(lang)
+    numbers: dict = {"title": title or labels["default_title"], "rows_read": survey.rows_read,
+                     "rows_kept": len(table), "ci": ci}
+
+    periods = [None]
+    if period is not None:
+        periods = sorted(table[period].dropna().unique().tolist(), key=str)
+        if not periods:
+            raise ValueError(f"column {period!r} has no period labels")
+    latest = periods[-1]
+    current = table if period is None else table[table[period] == latest]
+    previous = None if len(periods) < 2 else table[table[period] == periods[-2]]
+    numbers["periods"], numbers["latest"] = periods, latest
+
+    metrics = []
+    by_period = {key: (table if key is None else table[table[period] == key]) for key in periods}
+    if score:
+        results = {key: nps(part[score], ci=ci, nan_policy="omit", **_only(options, part)) for key, part in by_period.items()}
+        numbers["nps"] = results
+        metrics.append({"kind": "nps", "column": score, "digits": 1, "results": results,
+                        "distributions": {key: _distribution(part[score]) for key, part in by_period.items()}})
+    for name, scale in csat_scales.items():
+        results = {key: _csat(part[name], scale=scale, ci=ci, nan_policy="omit") for key, part in by_period.items()}
+        numbers.setdefault("csat", {})[name] = results
+        metrics.append({"kind": "csat", "column": name, "digits": 1, "results": results, "scale": scale})
+    for name, scale in ces_scales.items():
+        results = {key: _ces(part[name], scale=scale, ci=ci, nan_policy="omit") for key, part in by_period.items()}
+        numbers.setdefault("ces", {})[name] = results
+        metrics.append({"kind": "ces", "column": name, "digits": 2, "results": results, "scale": scale})
+
+    changes = []
+    if previous is not None:
+        numbers["change"] = {}
+        for metric in metrics:
+            name = metric["column"]
+            if metric["kind"] == "nps":
+                result = nps_test(current[name], previous[name], ci=ci, nan_policy="omit")
+                numbers["change"]["nps"] = result
+                unit, digits = labels["unit_nps"], 1
+            else:
+                both = table.loc[table[period].isin(periods[-2:]), [name, period]].dropna()
+                if metric["kind"] == "csat":
+                    both[name] = both[name].astype(float) >= metric["scale"] - 1
+                    kind, unit, digits = "proportion", labels["unit_percent"], 1
+                else:
+                    both[name] = both[name].astype(float)
+                    kind, unit, digits = "mean", labels["unit_scale"], 2
+                result = compare_groups(both, name, period, kind=kind, ci=ci, order=(periods[-1], periods[-2]))
+                numbers["change"][name] = result
+                if kind == "proportion":
+                    result = _Scaled(result, 100.0)
+            verdict, sentence = _change_words(result, digits, unit, lang, labels, ci)
+            changes.append({"metric": metric, "result": result, "verdict": verdict, "sentence": sentence,
+                            "digits": digits})
+
+    segments = None
+    if segment is not None and score:
+        labelled = current[current[segment].notna()]
+        numbers["unlabelled_segment_rows"] = current.index[current[segment].isna()].tolist()
+        frame = segment_table(labelled, score, by=segment, ci=ci, adjust=adjust, nan_policy="omit")
+        numbers["segments"] = frame
+        counts = labelled.groupby(segment, sort=True, observed=True)[score].apply(_distribution)
+        overall = numbers["nps"][latest]
+        alpha = 1 - ci
+        segments = []
+        for name, row in frame.iterrows():
+            differs = bool(row["pvalue_adjusted"] < alpha)
+            rest_value = _rest_nps(overall, row)
+            segments.append({"name": name, "row": row, "distribution": counts[name], "small": row["n"] < min_segment,
+                             "differs": differs, "direction": ("higher" if row["value"] > rest_value else "lower")
+                             if differs else None})
+
+    driver_rows = None
+    if drivers:
+        weights = _drivers.relative_weights(current, score, drivers, nan_policy="omit")
+        numbers["drivers"] = weights
+        r_squared = weights.attrs["r_squared"]
+        driver_rows = [{"name": name, "weight": value, "share": 100 * value / r_squared if r_squared > 0 else float("nan")}
+                       for name, value in weights.sort_values(ascending=False).items()]
+        numbers["drivers_r_squared"] = r_squared
+
+    page = _render(lang=lang, labels=labels, numbers=numbers, survey=survey, metrics=metrics, changes=changes,
+                   segments=segments, segment=segment, period=period, periods=periods, latest=latest,
+                   previous=periods[-2] if previous is not None else None, driver_rows=driver_rows, ci=ci,
+                   adjust=adjust, min_segment=min_segment, used=list(scales) + [c for c in (segment, period) if c],
+                   score=score)
+    report = SurveyReport(html=page, numbers=numbers, survey=survey, lang=lang)
+    if output is not None:
+        report.save(output)
+    return report
+
+
+class _Scaled:
+    """A comparison of shares shown in percentage points."""
+
+    def __init__(self, result, factor: float):
+        self.value, self.low, self.high = (factor * result.value, factor * result.low, factor * result.high)
+        self.pvalue, self.original = result.pvalue, result
+
+
+def _only(options: dict, part: pd.DataFrame) -> dict:
+    return {key: value.loc[part.index] for key, value in options.items()}
+
+
+def _rest_nps(overall, row) -> float:
+    promoters = overall.promoters - row["promoters"]
+    detractors = overall.detractors - row["detractors"]
+    n = overall.n - row["n"]
+    return 100.0 * (promoters - detractors) / n if n else float("nan")
+
+
+# --- the page -----------------------------------------------------------------------------
+
+def _labels(lang: str) -> dict:
+    with open(TEMPLATES / "survey_report.toml", "rb") as handle:
+        return tomllib.load(handle)[lang]
+
+
+def _rows_text(rows: list, lang: str) -> str:
+    shown = ", ".join(str(row) for row in rows[:_SHOWN_ROWS])
+    if len(rows) > _SHOWN_ROWS:
+        more = format_number(len(rows) - _SHOWN_ROWS, 0, lang)
+        shown += f" (+{more})"
+    return shown
+
+
+def _quality(survey: SurveyFile, used: list[str]) -> list[dict]:
+    """The data-quality lines: kind, column, count, rows, example values."""
+    lines = []
+    changes = survey.changes
+    if changes.empty:
+        return lines
+    for (kind, column), part in changes.groupby(["kind", "column"], sort=False, dropna=False):
+        column = None if isinstance(column, float) else column
+        if column is not None and column not in used and kind == "missing":
+            continue
+        values = [value for value in dict.fromkeys(part["value"].dropna().tolist())][:3]
+        lines.append({"kind": kind, "column": column, "count": len(part), "rows": part["row"].tolist(),
+                      "examples": values})
+    return lines
+
+
+def _render(**context) -> str:
+    import jinja2
+
+    lang = context["lang"]
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                                     undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    environment.filters["num"] = lambda value, digits=1, sign=False: format_number(value, digits, lang, sign=sign)
+    environment.filters["count"] = lambda value: format_number(value, 0, lang)
+    environment.filters["p"] = lambda value: _format_p(value, lang)
+    environment.filters["rows"] = lambda rows: _rows_text(rows, lang)
+    environment.globals["bars"] = _bars_svg
+    environment.globals["interval"] = _interval_svg
+    environment.globals["raw"] = lambda value: repr(float(value))
+    environment.globals["key"] = lambda *parts: "|".join(str(part) for part in parts)
+    survey = context["survey"]
+    context.update(quality=_quality(survey, context["used"]), notes=survey.notes, source=survey.source,
+                   generated=_datetime.date.today().isoformat())
+    return environment.get_template("survey_report.html.j2").render(**context)
+
+
+_COLOURS = {"detractor": "#b03a2e", "passive": "#7b7d7d", "promoter": "#1d6b3a"}
+
+
+def _bars_svg(counts: list[int], label: str) -> str:
+    """Eleven bars, one per score 0-10, coloured by detractors, passives and promoters; its text says the shares."""
+    import markupsafe
+
+    total = sum(counts) or 1
+    width, height, gap = 11 * 14, 40, 2
+    tallest = max(counts) or 1
+    parts = [f'<svg class="bars" role="img" width="{width}" height="{height + 12}" viewBox="0 0 {width} {height + 12}" '
+             f'xmlns="http://www.w3.org/2000/svg"><title>{html.escape(label)}</title>']
+    for score, count in enumerate(counts):
+        group = "detractor" if score <= 6 else "passive" if score <= 8 else "promoter"
+        bar = height * count / tallest
+        parts.append(f'<rect x="{score * 14 + gap / 2}" y="{height - bar:.1f}" width="{14 - gap}" height="{bar:.1f}" '
+                     f'fill="{_COLOURS[group]}"/>')
+    parts.append(f'<text x="1" y="{height + 11}" font-size="9" fill="#333">0</text>'
+                 f'<text x="{width - 13}" y="{height + 11}" font-size="9" fill="#333">10</text></svg>')
+    del total
+    return markupsafe.Markup("".join(parts))
+
+
+def _interval_svg(value: float, low: float, high: float, reference: float, label: str, *, lowest: float = -100,
+                  highest: float = 100) -> str:
+    """A dot at ``value`` with its interval, on a fixed axis, and a thin line at ``reference`` (the whole sample)."""
+    import markupsafe
+
+    width, height = 180, 18
+
+    def x(value):
+        return 4 + (width - 8) * (min(max(value, lowest), highest) - lowest) / (highest - lowest)
+
+    return markupsafe.Markup(
+        f'<svg class="interval" role="img" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{html.escape(label)}</title>'
+        f'<line x1="{x(reference):.1f}" x2="{x(reference):.1f}" y1="0" y2="{height}" stroke="#555" stroke-dasharray="2 2"/>'
+        f'<line x1="{x(low):.1f}" x2="{x(high):.1f}" y1="9" y2="9" stroke="#1a4f8b" stroke-width="2"/>'
+        f'<circle cx="{x(value):.1f}" cy="9" r="4" fill="#1a4f8b"/></svg>')
+
+
+# --- the command ---------------------------------------------------------------------------
+
+def _add_command(commands) -> argparse.ArgumentParser:
+    """Add ``survey-report`` to the ``cxlab`` command's subcommands."""
+    command = commands.add_parser(
+        "survey-report", help="one self-contained HTML report of your own survey export",
+        description="Read a survey export (.csv, .xlsx, .parquet; separator, decimal mark and encoding detected, "
+        "answers written as labels read, blank and total rows dropped, every change listed) and write one HTML "
+        "page: each metric with its interval and n, segments against the rest, the change from the previous "
+        f"period, score distributions, key drivers, data quality. Options may also sit in {CONFIG_NAME} beside "
+        "the export (the same names, drivers as a list); options given here win.")
+    command.add_argument("export", help="the survey export")
+    command.add_argument("--score", help="the 0-10 recommendation column (NPS)")
+    command.add_argument("--csat", action="append", metavar="COLUMN[:SCALE]", help="a satisfaction item (default scale 5)")
+    command.add_argument("--ces", action="append", metavar="COLUMN[:SCALE]", help="an effort item (default scale 7)")
+    command.add_argument("--segment", help="column of segments, each compared with the rest")
+    command.add_argument("--period", help="column of periods; the last is compared with the one before")
+    command.add_argument("--driver", action="append", dest="drivers", metavar="COLUMN", help="a driver column (repeatable)")
+    command.add_argument("--weight", help="a column of survey weights")
+    command.add_argument("--lang", choices=LANGUAGES, help="labels and number format (default en)")
+    command.add_argument("--title", help="the report's title")
+    command.add_argument("--sep", help="the CSV separator (default: detected)")
+    command.add_argument("--decimal", help="the decimal mark (default: detected)")
+    command.add_argument("--encoding", help="the text encoding (default: detected)")
+    command.add_argument("--sheet", help="the worksheet of an .xlsx file (default: the first)")
+    command.add_argument("--config", help=f"a TOML settings file (default: {CONFIG_NAME} beside the export, if any)")
+    command.add_argument("--output", "-o", help="the HTML file to write (default: EXPORT-report.html beside the export)")
+    command.set_defaults(handler=_run_command)
+    return command
+
+
+_SETTINGS = ("score", "csat", "ces", "segment", "period", "drivers", "weight", "lang", "title", "sep", "decimal",
+             "encoding", "sheet", "output")
+
+
+def _settings(arguments) -> dict:
+    export = Path(arguments.export)
+    config = Path(arguments.config) if arguments.config else export.parent / CONFIG_NAME
+    settings = {}
+    if arguments.config or config.is_file():
+        if not config.is_file():
+            raise ValueError(f"no settings file at {config}")
+        with open(config, "rb") as handle:
+            try:
+                settings = tomllib.load(handle)
+            except tomllib.TOMLDecodeError as error:
+                raise ValueError(f"{config}: not valid TOML: {error}") from error
+        unknown = sorted(set(settings) - set(_SETTINGS))
+        if unknown:
+            raise ValueError(f"{config}: unknown setting(s) {unknown}; the settings are {list(_SETTINGS)}")
+        if "output" in settings:
+            settings["output"] = str(config.parent / settings["output"])
+    for name in _SETTINGS:
+        value = getattr(arguments, name, None)
+        if value is not None:
+            settings[name] = value
+    sheet = settings.get("sheet")
+    if isinstance(sheet, str) and sheet.isdigit():
+        settings["sheet"] = int(sheet)
+    settings.setdefault("output", str(export.with_name(f"{export.stem}-report.html")))
+    return settings
+
+
+def _run_command(arguments) -> int:
+    settings = _settings(arguments)
+    output = settings.pop("output")
+    report = survey_report(arguments.export, **settings)
+    report.save(output)
+    print(report.survey.report())
+    print(f"wrote {output}")
+    return 0

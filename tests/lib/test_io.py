@@ -1,0 +1,190 @@
+"""cxlab.read_survey on a corpus of messy exports, and errors that point at the culprit."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import cxlab
+
+from . import messy_exports
+from .messy_exports import CASES
+
+
+def _scores_by_row(survey, column) -> dict:
+    return {row: (None if pd.isna(value) else int(value)) for row, value in survey.table[column].items()}
+
+
+def _changes(survey, kind) -> dict:
+    lines = survey.changes[survey.changes["kind"] == kind]
+    return dict(zip(lines["row"], lines["read_as"] if kind == "label" else lines["kind"]))
+
+
+@pytest.mark.parametrize("make", CASES, ids=[make.__name__ for make in CASES])
+def test_every_messy_case_is_read_with_its_rows_and_changes(make, tmp_path):
+    case = make(tmp_path)
+    survey = cxlab.read_survey(case.path, scales={case.score: (0, 10)})
+    assert _scores_by_row(survey, case.score) == case.scores
+    assert dict(zip(survey.dropped_rows["row"], survey.dropped_rows["kind"])) == case.dropped
+    assert _changes(survey, "label") == case.labels
+    unusable = survey.changes[survey.changes["kind"].isin(["unreadable", "out of range", "not whole"])]
+    assert dict(zip(unusable["row"], unusable["kind"])) == case.unusable
+    missing = {row for row, score in case.scores.items() if score is None} - set(case.unusable)
+    assert set(_changes(survey, "missing")) == missing
+    assert survey.rows_read == len(case.scores) + len(case.dropped)
+    if case.segments:
+        assert survey.table[case.segment].to_dict() == case.segments
+    # Every change is in the plain-words report, with its rows.
+    text = survey.report()
+    for row in [*case.dropped, *case.labels, *case.unusable]:
+        assert str(row) in text
+
+
+def test_the_training_teams_export_as_the_issue_describes_it(tmp_path):
+    case = messy_exports.polish_tool(tmp_path)
+    # pandas' defaults cannot even split the file ...
+    with pytest.raises(pd.errors.ParserError, match="Error tokenizing data"):
+        pd.read_csv(case.path)
+    # ... and with the separator alone the score column is text: the error names the column,
+    # the label answers (not the first, harmless '8'), their rows and how many there are.
+    naive = pd.read_csv(case.path, sep=";", encoding="utf-8-sig")
+    with pytest.raises(TypeError) as error:
+        cxlab.nps(naive[case.score], nan_policy="omit")
+    message = str(error.value)
+    assert f"column {case.score!r}" in message and messy_exports.TOP_LABEL[:12] in message
+    assert "7,4" in message and "decimal comma" in message
+    culprits = len(case.labels) + 1                      # the label answers and the total row's 7,4
+    assert f"{culprits} such values" in message
+    # The "obvious fix" loses the label answers silently; read_survey keeps them and says so.
+    coerced = pd.to_numeric(naive[case.score], errors="coerce")[:-1]
+    survey = cxlab.read_survey(case.path, scales={case.score: (0, 10)})
+    result = cxlab.nps(survey.table[case.score], nan_policy="omit")
+    assert result.n == cxlab.nps(coerced, nan_policy="omit").n + len(case.labels) == len(case.kept_scores())
+    assert result.value == cxlab.nps(case.kept_scores()).value
+    assert set(survey.changes.loc[survey.changes["kind"] == "label", "value"]) <= {
+        messy_exports.TOP_LABEL, messy_exports.BOTTOM_LABEL}
+    assert survey.separator == ";" and survey.decimal == "," and survey.encoding == "utf-8-sig"
+    # Other numeric columns come out as numbers, with the decimal comma read.
+    assert survey.table["Czas obsługi (min)"].iloc[0] == pytest.approx(1.1)
+
+
+def test_windows_code_page_keeps_polish_letters(tmp_path):
+    case = messy_exports.windows_1250(tmp_path)
+    survey = cxlab.read_survey(case.path)
+    assert list(survey.table.columns) == ["Oddział", "Ocena"]
+    assert set(survey.table["Oddział"]) == {"Łódź", "Gdańsk"}
+    assert survey.encoding == "cp1250"
+
+
+def test_a_dataframe_keeps_its_own_row_labels():
+    frame = pd.DataFrame({"rec": ["9", "10 - definitely", "", "x", ""], "team": ["a", "a", "b", "b", ""]},
+                         index=pd.Index([10, 11, 12, 13, 14], name="row"))
+    survey = cxlab.read_survey(frame, scales={"rec": (0, 10)})
+    assert _scores_by_row(survey, "rec") == {10: 9, 11: 10, 12: None, 13: None}
+    assert _changes(survey, "unreadable") == {13: "unreadable"}
+    assert _changes(survey, "blank row") == {14: "blank row"}
+    assert survey.rows_read == 5 and survey.source == "DataFrame"
+
+
+def test_clean_numbers_are_left_alone(tmp_path):
+    path = tmp_path / "clean.csv"
+    cxlab.data.load_survey().to_csv(path, index=False)
+    survey = cxlab.read_survey(path, scales={"recommend": (0, 10), "satisfaction": (1, 5), "effort": (1, 7)})
+    original = cxlab.data.load_survey()
+    assert survey.rows_read == len(original) == len(survey.table)
+    assert set(survey.changes["kind"]) <= {"missing"}
+    assert survey.table.index[0] == 2
+    np.testing.assert_array_equal(survey.table["recommend"].to_numpy(dtype=int), original["recommend"].to_numpy())
+    assert cxlab.nps(survey.table["recommend"]).value == cxlab.nps(original["recommend"]).value
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    scores=st.lists(st.integers(0, 10), min_size=3, max_size=40),
+    sep=st.sampled_from([";", ",", "\t", "|"]),
+    bom=st.booleans(),
+    crlf=st.booleans(),
+    blanks=st.sets(st.integers(0, 40), max_size=4),
+    labelled=st.sets(st.integers(0, 40), max_size=6),
+)
+def test_any_layout_gives_back_the_scores_on_their_rows(scores, sep, bom, crlf, blanks, labelled):
+    lines, expected, row = [f"segment{sep}score"], {}, 1
+    for number, score in enumerate(scores):
+        if number in blanks:
+            lines.append("")
+            row += 1
+        shown = f"{score} - label text" if number in labelled else str(score)
+        lines.append(f"s{number % 3}{sep}{shown}")
+        row += 1
+        expected[row] = score
+    text = ("\r\n" if crlf else "\n").join(lines) + "\n"
+    raw = text.encode("utf-8-sig" if bom else "utf-8")
+    survey = cxlab.read_survey(io.BytesIO(raw), scales={"score": (0, 10)})
+    assert _scores_by_row(survey, "score") == expected
+    assert survey.separator == sep
+    assert len(survey.changes[survey.changes["kind"] == "label"]) == len([n for n in labelled if n < len(scores)])
+
+
+@pytest.mark.parametrize(("call", "error", "pattern"), [
+    (lambda p: cxlab.read_survey(p, scales=["recommend"]), TypeError, r"scales must be a dict"),
+    (lambda p: cxlab.read_survey(p, scales={"recommend": 10}), TypeError, r"scales\['recommend'\] must be a pair"),
+    (lambda p: cxlab.read_survey(p, scales={"recommend": (10, 0)}), ValueError, r"at least 1"),
+    (lambda p: cxlab.read_survey(p, scales={"nps": (0, 10)}), ValueError, r"\['nps'\] not found.*'recommend'"),
+    (lambda p: cxlab.read_survey(p.with_suffix(".sav")), FileNotFoundError, r"no survey export"),
+    (lambda p: cxlab.read_survey(42), TypeError, r"path, an open binary file or a DataFrame"),
+])
+def test_bad_arguments_say_what_is_wrong(tmp_path, call, error, pattern):
+    path = tmp_path / "s.csv"
+    path.write_text("channel,recommend\nchat,9\n")
+    with pytest.raises(error, match=pattern):
+        call(path)
+
+
+def test_an_unknown_file_type_is_named(tmp_path):
+    path = tmp_path / "s.sav"
+    path.write_bytes(b"\x00")
+    with pytest.raises(ValueError, match=r"cannot read '\.sav'"):
+        cxlab.read_survey(path)
+
+
+# --- errors of the library point at the culprit ----------------------------------------------
+
+def test_out_of_range_scores_are_named_by_row_and_counted():
+    column = pd.Series([9, 11, 3, 12], index=pd.Index([2, 3, 4, 5], name="row"), name="recommend")
+    with pytest.raises(ValueError, match=r"^scores \(column 'recommend'\) must be integers 0-10; found 11 at row 3 "
+                                         r"\(2 such values, at rows 3, 5\)$"):
+        cxlab.nps(column)
+
+
+def test_missing_values_name_their_row_label():
+    column = pd.Series([9.0, np.nan, 3.0], index=["ann", "bob", "cy"], name="recommend")
+    with pytest.raises(ValueError, match=r"1 missing value\(s\), the first at index 'bob'; pass nan_policy='omit'"):
+        cxlab.nps(column)
+
+
+def test_numbers_stored_as_text_are_told_apart_from_real_culprits():
+    with pytest.raises(TypeError, match=r"holds numbers stored as text, such as '8' at position 0 \(2 such values"):
+        cxlab.nps(np.array(["8", "9"], dtype=object))
+    with pytest.raises(TypeError, match=r"found 'n/a' \(type str\) at position 2; cxlab.read_survey reads"):
+        cxlab.nps(["8", "9", "n/a"])
+
+
+def test_missing_group_labels_name_their_rows():
+    frame = pd.DataFrame({"g": ["a", None, "b", None], "r": [1, 2, 3, 4]}, index=pd.Index([2, 3, 4, 6], name="row"))
+    with pytest.raises(ValueError, match=r"column 'g' has 2 missing group label\(s\), the first at row 3 "
+                                         r"\(2 such values, at rows 3, 6\)"):
+        cxlab.segment_table(frame, "r", by="g")
+
+
+def test_a_value_outside_the_scale_in_one_segment_names_the_file_row(tmp_path):
+    case = messy_exports.english_total(tmp_path)
+    raw = pd.read_csv(case.path).iloc[:-1]
+    raw.index = pd.RangeIndex(2, 2 + len(raw), name="row")
+    raw = raw[raw["recommend"] != "don't know"].astype({"recommend": int})
+    with pytest.raises(ValueError, match=r"region='South', column 'recommend'.*found 11 at row 6$"):
+        cxlab.segment_table(raw, "recommend", by="region")

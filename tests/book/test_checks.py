@@ -23,6 +23,7 @@ import functools
 import io
 import math
 import re
+import types
 
 import nbformat
 import numpy as np
@@ -867,9 +868,18 @@ def test_no_wrong_type_crashes_a_check(assignment):
                 assert name in message, f"{grade_id} with {name} = {label}: {message!r} does not name the answer"
 
 
+def _class_named(name: str, namespace: dict):
+    """The class called ``name`` in one of the modules the notebook imported."""
+    for value in namespace.values():
+        if isinstance(value, types.ModuleType) and isinstance(getattr(value, name, None), type):
+            return getattr(value, name)
+    raise AssertionError(f"a hint names the class {name}, which no module of the notebook has")
+
+
 def _hint_classes_and_fields(source: str, namespace: dict):
     """(classes, fields) for each hint of a check: a string that names fields (``.value``)
-    shown only when the answer is an instance of some class."""
+    shown only when the answer's type is some class. Answers reach the grader as data, so a
+    hint tests the type's name (``type(x).__name__ == "NPSResult"``), never ``isinstance``."""
     for node in ast.walk(ast.parse(source)):
         if not isinstance(node, ast.IfExp):
             continue
@@ -878,26 +888,34 @@ def _hint_classes_and_fields(source: str, namespace: dict):
         if not fields:
             continue
         classes = []
-        for call in ast.walk(node.test):
-            if isinstance(call, ast.Call) and getattr(call.func, "id", None) == "isinstance":
-                found = eval(ast.unparse(call.args[1]), namespace)  # noqa: S307 (the course's own source)
-                classes.extend(found if isinstance(found, tuple) else [found])
+        for compare in ast.walk(node.test):
+            if (isinstance(compare, ast.Compare) and isinstance(compare.left, ast.Attribute)
+                    and compare.left.attr == "__name__" and isinstance(compare.left.value, ast.Call)
+                    and getattr(compare.left.value.func, "id", None) == "type"):
+                names = [node for comparator in compare.comparators for node in ast.walk(comparator)]
+                classes.extend(_class_named(constant.value, namespace) for constant in names
+                               if isinstance(constant, ast.Constant) and isinstance(constant.value, str))
         yield classes, fields
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_hints_name_only_fields_that_exist(assignment):
     namespace = model_answers(assignment)
-    seen = 0
     for grade_id in check_cells(assignment).values():
         for classes, fields in _hint_classes_and_fields(visible_check(assignment, grade_id), namespace):
-            assert classes, f"{grade_id}: a hint naming {fields} is shown without checking the answer's class"
+            assert classes, f"{grade_id}: a hint naming {fields} is shown without checking the answer's type"
             for klass in classes:
                 known = ({field.name for field in dataclasses.fields(klass)} if dataclasses.is_dataclass(klass) else set())
                 for field in fields:
                     assert field in known or hasattr(klass, field), f"{grade_id}: {klass.__name__} has no .{field}"
-                    seen += 1
-    assert seen, "no hint found: the scan matches nothing"
+
+
+def test_the_hint_scan_finds_the_hints_it_checks():
+    namespace = model_answers("nps")
+    found = [(classes, fields) for grade_id in check_cells("nps").values()
+             for classes, fields in _hint_classes_and_fields(visible_check("nps", grade_id), namespace)]
+    assert len(found) >= 5 and all(classes for classes, _ in found)
+    assert {klass.__name__ for classes, _ in found for klass in classes} >= {"NPSResult", "CSATResult", "NSSResult"}
 
 
 # --------------------------------------------------------------------------------------

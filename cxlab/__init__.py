@@ -58,6 +58,12 @@ from .stats import (
     bootstrap_interval,
     compare_groups,
     diff_in_diff,
+    ProportionResult,
+    RakingResult,
+    effective_sample_size,
+    kish_design_effect,
+    proportion,
+    rake,
 )
 
 __version__ = "0.1.0"
@@ -72,6 +78,12 @@ __all__ = [
     "bootstrap_interval",
     "compare_groups",
     "diff_in_diff",
+    "ProportionResult",
+    "RakingResult",
+    "effective_sample_size",
+    "kish_design_effect",
+    "proportion",
+    "rake",
     "CSATResult",
     "NPSCounts",
     "NPSResult",

@@ -19,7 +19,7 @@ import pandas as pd
 from ._validate import check_whole
 
 DATASETS = ("survey", "kidney_stones", "teams", "team_panel", "employee_survey", "branch_outcomes", "loyalty_survey",
-            "feedback_log", "agent_surveys", "hotline_waits", "launch_cashflows")
+            "feedback_log", "agent_surveys", "hotline_waits", "launch_cashflows", "health_opinions", "brand_survey")
 
 _CHANNELS = ("phone", "chat", "email", "branch")
 _QUARTERS = ("2026-Q1", "2026-Q2")
@@ -671,6 +671,116 @@ def load_launch_cashflows() -> pd.DataFrame:
     2500
     """
     return _read("launch_cashflows")
+
+
+# ------------------------------------------------------------------ opinions without experience
+
+OPINIONS_SEED = 20260416
+#: Respondents per age group in the simulated health-care survey (1,200 in all).
+HEALTH_AGE_SIZES = {"18-24": 130, "25-34": 200, "35-44": 220, "45-54": 200, "55-64": 210, "65+": 240}
+#: Dissatisfied respondents per age group, fixed so that the margins match the column
+#: (Szawiec): 70% dissatisfied overall, 40% of the 65+ satisfied, 81% of the 25-34 negative.
+HEALTH_DISSATISFIED = {"18-24": 101, "25-34": 162, "35-44": 163, "45-54": 140, "55-64": 130, "65+": 144}
+#: Chance of each kind of use in the last 12 months, by age group: public, private only, none.
+HEALTH_USE_BY_AGE = {
+    "18-24": (0.40, 0.22, 0.38),
+    "25-34": (0.38, 0.27, 0.35),
+    "35-44": (0.50, 0.22, 0.28),
+    "45-54": (0.56, 0.18, 0.26),
+    "55-64": (0.66, 0.12, 0.22),
+    "65+": (0.80, 0.06, 0.14),
+}
+HEALTH_USES = ("public", "private only", "none")
+#: How much each kind of use raises the leaning to a negative opinion (standard-normal units).
+HEALTH_USE_EFFECT = {"public": 0.0, "none": 0.8, "private only": 1.4}
+#: Illustrative population margins for weighting (shares of adults): assumptions, not statistics.
+HEALTH_POPULATION_AGE = {"18-24": 0.08, "25-34": 0.14, "35-44": 0.17, "45-54": 0.15, "55-64": 0.16, "65+": 0.30}
+HEALTH_POPULATION_USE = {"public": 0.66, "private only": 0.10, "none": 0.24}
+HEALTH_RATINGS = {1: "very bad", 2: "rather bad", 3: "rather good", 4: "very good"}
+
+
+def make_health_opinions(seed: int = OPINIONS_SEED) -> pd.DataFrame:
+    """Generate the simulated survey on how public health care works (see ``data_card("health_opinions")``).
+
+    In each age group every respondent's kind of use is drawn from
+    ``HEALTH_USE_BY_AGE``, and a leaning ``HEALTH_USE_EFFECT[use] + Normal(0, 1)``; the
+    ``HEALTH_DISSATISFIED[age]`` respondents with the strongest leaning rate the system
+    bad, the strongest 40% of the group's leanings "very bad", and the weakest 10%
+    "very good".
+
+    Examples
+    --------
+    >>> health = make_health_opinions()
+    >>> round(100 * health["dissatisfied"].mean())
+    70
+    """
+    rng = np.random.default_rng([seed, 1])
+    parts = []
+    for age, size in HEALTH_AGE_SIZES.items():
+        use = rng.choice(HEALTH_USES, size, p=HEALTH_USE_BY_AGE[age])
+        leaning = np.array([HEALTH_USE_EFFECT[kind] for kind in use]) + rng.normal(0.0, 1.0, size)
+        rank = np.argsort(np.argsort(-leaning))  # 0 = the strongest leaning to a negative opinion
+        dissatisfied = rank < HEALTH_DISSATISFIED[age]
+        rating = np.where(dissatisfied, np.where(rank < round(0.4 * size), 1, 2),
+                          np.where(rank >= size - round(0.1 * size), 4, 3))
+        parts.append(pd.DataFrame({"age_group": age, "use": use, "rating": rating.astype("int64")}))
+    frame = pd.concat(parts, ignore_index=True)
+    frame["used_public"] = frame["use"] == "public"
+    frame["dissatisfied"] = frame["rating"] <= 2
+    frame.insert(0, "respondent_id", np.arange(1, len(frame) + 1, dtype="int64"))
+    return frame
+
+
+def load_health_opinions() -> pd.DataFrame:
+    """The simulated health-care opinion survey shipped with cxlab (1,200 adults).
+
+    Examples
+    --------
+    >>> load_health_opinions().shape
+    (1200, 6)
+    """
+    return _read("health_opinions")
+
+
+#: People who have heard of the brand, by their relation to it (1,000 in all).
+BRAND_STATUS_SIZES = {"recent customer": 300, "former customer": 200, "never a customer": 500}
+#: Mean latent experience or impression by status (standard-normal units).
+BRAND_STATUS_MEANS = {"recent customer": 0.35, "former customer": -0.55, "never a customer": -0.40}
+
+
+def make_brand_survey(seed: int = OPINIONS_SEED) -> pd.DataFrame:
+    """Generate the simulated brand survey (see ``data_card("brand_survey")``).
+
+    Everyone who has heard of the brand answers "how likely are you to recommend it?";
+    the score is ``round(7.2 + 2.0 * (mean[status] + Normal(0, 1)))`` clipped to 0..10.
+
+    Examples
+    --------
+    >>> brand = make_brand_survey()
+    >>> brand["status"].value_counts()["recent customer"]
+    np.int64(300)
+    """
+    rng = np.random.default_rng([seed, 2])
+    parts = []
+    for status, size in BRAND_STATUS_SIZES.items():
+        latent = BRAND_STATUS_MEANS[status] + rng.normal(0.0, 1.0, size)
+        recommend = np.clip(np.rint(7.2 + 2.0 * latent), 0, 10).astype("int64")
+        parts.append(pd.DataFrame({"status": status, "recommend": recommend}))
+    frame = pd.concat(parts, ignore_index=True)
+    frame = frame.iloc[rng.permutation(len(frame))].reset_index(drop=True)
+    frame.insert(0, "respondent_id", np.arange(1, len(frame) + 1, dtype="int64"))
+    return frame
+
+
+def load_brand_survey() -> pd.DataFrame:
+    """The simulated brand survey shipped with cxlab (1,000 people who have heard of the brand).
+
+    Examples
+    --------
+    >>> load_brand_survey().columns.tolist()
+    ['respondent_id', 'status', 'recommend']
+    """
+    return _read("brand_survey")
 
 
 def make_confounded(

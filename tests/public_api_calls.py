@@ -156,7 +156,7 @@ def _calls():
     import pandas as pd
 
     import cxlab
-    from cxlab import data, drivers, journey, linkage, metrics, selfstudy, value, voc
+    from cxlab import data, drivers, journey, linkage, metrics, opinions, selfstudy, value, voc
 
     survey = data.load_survey().head(200)
     staff = pd.DataFrame({"branch": ["A", "A", "B"], "quarter": ["Q1", "Q2", "Q1"], "enps": [10, 20, -5]})
@@ -178,6 +178,16 @@ def _calls():
         "cxlab.bootstrap_interval": lambda: cxlab.bootstrap_interval(
             pd.DataFrame({"x": np.arange(1.0, 21.0)}), lambda d: d["x"].mean(), n_resamples=200, seed=1),
         "cxlab.wilson_interval": lambda: cxlab.wilson_interval(3, 10),
+        "cxlab.proportion": lambda: cxlab.proportion([True, False, True], weights=[1, 2, 1]),
+        "cxlab.kish_design_effect": lambda: cxlab.kish_design_effect([1, 1, 2, 2]),
+        "cxlab.effective_sample_size": lambda: cxlab.effective_sample_size([1, 1, 2, 2]),
+        "cxlab.rake": lambda: cxlab.rake(data.load_health_opinions(), {"age_group": data.HEALTH_POPULATION_AGE,
+                                                                       "use": data.HEALTH_POPULATION_USE}).to_frame(),
+        "cxlab.opinions.measure_by_group": lambda: opinions.measure_by_group(
+            data.load_health_opinions(), "dissatisfied", "use"),
+        "cxlab.opinions.base_gap": lambda: opinions.base_gap(
+            data.load_health_opinions(), "dissatisfied", "used_public", n_resamples=200, seed=1),
+        "cxlab.opinions.headline_at_mix": lambda: opinions.headline_at_mix(55.0, 85.0, [0.2, 0.4]),
         # survey exports as they come
         "cxlab.read_survey": lambda: cxlab.read_survey(
             io.BytesIO("kanał;ocena\nczat;10 - tak\nRazem;7,4\n".encode("utf-8-sig")), scales={"ocena": (0, 10)}).report(),
@@ -263,6 +273,10 @@ def _calls():
         "cxlab.data.make_agent_surveys": data.make_agent_surveys,
         "cxlab.data.make_hotline_waits": data.make_hotline_waits,
         "cxlab.data.make_launch_cashflows": data.make_launch_cashflows,
+        "cxlab.data.load_health_opinions": data.load_health_opinions,
+        "cxlab.data.make_health_opinions": data.make_health_opinions,
+        "cxlab.data.load_brand_survey": data.load_brand_survey,
+        "cxlab.data.make_brand_survey": data.make_brand_survey,
     }
     if importlib.util.find_spec("matplotlib") is not None:
         calls.update(_presentation_calls(teams))

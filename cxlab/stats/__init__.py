@@ -12,6 +12,8 @@ functions that need them, so that ``import cxlab`` stays light.
 - :mod:`~cxlab.stats.strata`: Mantel-Haenszel pooling behind ``compare_groups(strata=...)``
 - :mod:`~cxlab.stats.regression`: :func:`adjusted_effect`, :func:`diff_in_diff`
 - :mod:`~cxlab.stats.bootstrap`: :func:`bootstrap_interval`
+- :mod:`~cxlab.stats.weights`: survey weights: :func:`rake`, :func:`kish_design_effect`,
+  :func:`effective_sample_size` (``weights=`` on :func:`nps`, :func:`csat`, :func:`ces`, :func:`proportion`)
 """
 
 from .common import ConfidenceInterval
@@ -29,9 +31,10 @@ from .nps_intervals import (
     nps_from_counts,
     nps_test,
 )
-from .proportions import CESResult, CSATResult, ces, csat, wilson_interval
+from .proportions import CESResult, CSATResult, ProportionResult, ces, csat, proportion, wilson_interval
 from .regression import COV_TYPES, AdjustedEffect, DiDResult, adjusted_effect, diff_in_diff
 from .segments import segment_table
+from .weights import RakingResult, effective_sample_size, kish_design_effect, rake
 
 __all__ = [
     "AdjustedEffect",
@@ -47,6 +50,8 @@ __all__ = [
     "NPSResult",
     "NPSTestResult",
     "NPS_METHODS",
+    "ProportionResult",
+    "RakingResult",
     "adjusted_effect",
     "bootstrap_interval",
     "ces",
@@ -54,11 +59,15 @@ __all__ = [
     "coverage_table",
     "csat",
     "diff_in_diff",
+    "effective_sample_size",
     "enps",
     "interval_coverage",
+    "kish_design_effect",
     "nps",
     "nps_from_counts",
     "nps_test",
+    "proportion",
+    "rake",
     "segment_table",
     "wilson_interval",
 ]

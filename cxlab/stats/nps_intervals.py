@@ -5,7 +5,8 @@ Layer 2 of cxlab (statistics). Each response scores +1 (promoter), 0 (passive) o
 (Rocks 2016, "Interval estimation for the 'net promoter score'", *The American
 Statistician* 70(4)). No kept library computes trinomial-mean intervals or the
 multinomial-count bootstrap, so they are written here. Imports numpy,
-:mod:`cxlab._validate`, :mod:`cxlab.metrics` and :mod:`cxlab.stats.common`.
+:mod:`cxlab._validate`, :mod:`cxlab.metrics`, :mod:`cxlab.stats.common` and
+:mod:`cxlab.stats.weights` (``weights=``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate import check_ci, check_whole
-from ..metrics import NPSCounts, nps_counts
+from ..metrics import DETRACTOR_UP_TO, NPS_HIGH, NPS_LOW, PROMOTER_FROM, NPSCounts, nps_counts
 from .common import (
     _HasInterval,
     caller_stacklevel,
@@ -30,6 +31,7 @@ from .common import (
     normal_quantile,
     two_sided_test,
 )
+from .weights import weighted_scale_counts
 
 NPS_METHODS = ("wald", "adjusted-wald", "bootstrap")
 #: The method used when none is named; see :func:`nps_from_counts` for the evidence behind it.
@@ -64,6 +66,9 @@ class NPSResult(_HasInterval):
     ci: float
     method: str
     _again: Callable | None = field(default=None, repr=False, compare=False)
+    #: Kish's effective sample size behind the interval: ``n`` without weights.
+    effective_n: float | None = None
+    _weighted_shares: tuple | None = field(default=None, repr=False, compare=False)
 
     @property
     def margin_of_error(self) -> float:
@@ -72,7 +77,9 @@ class NPSResult(_HasInterval):
 
     @property
     def shares(self) -> dict[str, float]:
-        """Percent promoters, passives and detractors."""
+        """Percent promoters, passives and detractors (weighted, when the NPS is)."""
+        if self._weighted_shares is not None:
+            return dict(zip(("promoters", "passives", "detractors"), self._weighted_shares))
         return {
             "promoters": 100.0 * self.promoters / self.n,
             "passives": 100.0 * self.passives / self.n,
@@ -225,6 +232,7 @@ def nps_from_counts(
         method=method,
         _again=functools.partial(nps_from_counts, counts.promoters, counts.passives, counts.detractors,
                                  method=method, seed=seed, n_resamples=n_resamples),
+        effective_n=float(counts.n),
     )
 
 
@@ -237,6 +245,7 @@ def nps(
     nan_policy: str = "raise",
     seed=None,
     n_resamples: int = 10_000,
+    weights=None,
 ) -> NPSResult:
     """Net Promoter Score of 0-10 scores with a confidence interval.
 
@@ -253,6 +262,13 @@ def nps(
         What to do with missing scores.
     seed : int or numpy Generator, optional
         Seeds the bootstrap; ignored by the other methods.
+    weights : array-like of float, optional
+        One survey weight per score (for example from :func:`cxlab.rake`). ``value``
+        is then the weighted NPS, ``shares`` the weighted shares, and the Wald and
+        adjusted Wald intervals are computed as for a sample of Kish's effective size
+        ``effective_n`` with the weighted shares (the adjusted Wald interval adds its
+        three pseudo-answers to that effective sample). The counts stay counts of
+        people. The bootstrap is not offered with weights.
 
     Returns
     -------
@@ -266,7 +282,12 @@ def nps(
     (40.0, 6, 2, 2)
     >>> round(result.margin_of_error, 1)
     43.4
+    >>> weighted = nps([10, 8, 3, 3], weights=[3, 1, 1, 1])
+    >>> weighted.value, weighted.effective_n
+    (16.666666666666668, 3.0)
     """
+    if weights is not None:
+        return _weighted_nps(scores, weights, ci=ci, method=method, nan_policy=nan_policy)
     counts = nps_counts(scores, nan_policy=nan_policy)
     return nps_from_counts(
         counts.promoters,
@@ -276,6 +297,37 @@ def nps(
         method=method,
         seed=seed,
         n_resamples=n_resamples,
+    )
+
+
+def _weighted_nps(scores, weights, *, ci: float, method: str, nan_policy: str) -> NPSResult:
+    """The weighted NPS and its interval on Kish's effective sample size."""
+    ci = check_ci(ci)
+    _check_method(method)
+    if method == "bootstrap":
+        raise ValueError("method='bootstrap' does not take weights; with weights use method='adjusted-wald' "
+                         "or 'wald' (intervals on Kish's effective sample size)")
+    totals, n, effective_n = weighted_scale_counts(scores, weights, low=NPS_LOW, high=NPS_HIGH,
+                                                   nan_policy=nan_policy)
+    promoters = float(totals[PROMOTER_FROM:].sum())
+    passives = float(totals[DETRACTOR_UP_TO + 1 : PROMOTER_FROM].sum())
+    detractors = float(totals[: DETRACTOR_UP_TO + 1].sum())
+    counts = nps_counts(scores, nan_policy="omit")
+    _, se, low, high = _normal_bounds(promoters, passives, detractors, method, normal_quantile(ci))
+    return NPSResult(
+        value=100.0 * (promoters - detractors) / effective_n,
+        low=float(low),
+        high=float(high),
+        se=float(se),
+        n=n,
+        promoters=counts.promoters,
+        passives=counts.passives,
+        detractors=counts.detractors,
+        ci=ci,
+        method=method,
+        _again=functools.partial(nps, scores, method=method, nan_policy=nan_policy, weights=weights),
+        effective_n=effective_n,
+        _weighted_shares=tuple(100.0 * part / effective_n for part in (promoters, passives, detractors)),
     )
 
 

@@ -20,6 +20,8 @@ GENERATORS = {
     "agent_surveys": (data.load_agent_surveys, data.make_agent_surveys),
     "hotline_waits": (data.load_hotline_waits, data.make_hotline_waits),
     "launch_cashflows": (data.load_launch_cashflows, data.make_launch_cashflows),
+    "health_opinions": (data.load_health_opinions, data.make_health_opinions),
+    "brand_survey": (data.load_brand_survey, data.make_brand_survey),
 }
 
 
@@ -104,3 +106,33 @@ def test_planted_effects_are_recovered_in_a_large_sample():
 def test_unknown_data_set_is_a_clear_error():
     with pytest.raises(ValueError, match="unknown data set 'sales'"):
         data.data_card("sales")
+
+
+def test_health_opinions_reproduce_the_columns_figures():
+    # Szawiec, "Myths and customer experience" (a 2023 survey on health care in Poland):
+    # 70% dissatisfied; 40% of those aged 65+ satisfied; 81% of those aged 25-34 negative;
+    # the worst ratings from those treated only outside the public system.
+    health = data.load_health_opinions()
+    assert 100 * health["dissatisfied"].mean() == pytest.approx(70.0)
+    by_age = 100 * health.groupby("age_group")["dissatisfied"].mean()
+    assert 100 - by_age["65+"] == pytest.approx(40.0)
+    assert by_age["25-34"] == pytest.approx(81.0)
+    assert by_age.idxmin() == "65+" and by_age.idxmax() == "25-34"
+    mean_rating = health.groupby("use")["rating"].mean()
+    assert mean_rating.idxmin() == "private only"
+    assert (health["dissatisfied"] == (health["rating"] <= 2)).all()
+    assert (health["used_public"] == (health["use"] == "public")).all()
+
+
+def test_population_margins_are_shares_over_the_surveys_levels():
+    health = data.load_health_opinions()
+    for column, margins in (("age_group", data.HEALTH_POPULATION_AGE), ("use", data.HEALTH_POPULATION_USE)):
+        assert sum(margins.values()) == pytest.approx(1.0)
+        assert set(margins) == set(health[column])
+
+
+def test_brand_survey_recent_customers_rate_the_brand_above_everyone():
+    brand = data.load_brand_survey()
+    recent = cxlab.nps(brand.loc[brand["status"] == "recent customer", "recommend"])
+    everyone = cxlab.nps(brand["recommend"])
+    assert recent.low > everyone.high

@@ -25,6 +25,9 @@ from .stats import adjusted_effect, compare_groups, nps_from_counts
 from .stats.common import formerly_positional
 from .value import roi_simulation
 from .voc import nps_funnel
+from .opinions import headline_at_mix
+from .stats import proportion
+from .data import load_health_opinions
 
 CHART_WIDTH = 6.2  # inches: at a phone's width the chart is drawn at about 0.55 of its size
 
@@ -353,3 +356,43 @@ def roi_explorer(customers: int = 10_000, retention: float = 0.80, discount_rate
     output = widgets.interactive_output(draw, {"uplift": uplift, "spread": spread, "margin": margin, "cost": cost,
                                                "horizon": horizon})
     return widgets.VBox([_row([uplift, spread]), _row([margin, cost]), _row([horizon]), output])
+
+
+def headline_mix_explorer(frame: pd.DataFrame | None = None, column: str = "dissatisfied",
+                          among: str = "used_public"):
+    """A slider for the share of answers from people without recent experience; the headline follows.
+
+    The two groups' own values come from ``frame`` (by default the course's simulated
+    health-care survey, :func:`cxlab.data.load_health_opinions`): the share of
+    ``column`` among the rows where ``among`` is True (users) and where it is False
+    (the others). Moving the slider changes only who is in the sample: the users'
+    experience stays where it is while the headline moves. Returns the widget box.
+    """
+    frame = load_health_opinions() if frame is None else frame
+    users = frame[among].to_numpy(dtype=bool)
+    value_users = proportion(frame.loc[users, column]).value
+    value_others = proportion(frame.loc[~users, column]).value
+    observed = round(100 * float((~users).mean()))
+    style = {"description_width": "initial"}
+    share = widgets.IntSlider(value=observed, min=0, max=100, step=5, continuous_update=False,
+                              description="% of answers from non-users", style=style, layout=_slider_layout())
+
+    def draw(share):
+        fig, ax = plt.subplots(figsize=(CHART_WIDTH, 3.8), layout="constrained")
+        grid = np.linspace(0, 1, 101)
+        ax.plot(100 * grid, headline_at_mix(value_users, value_others, grid), color="#D55E00",
+                label="headline (everyone who answered)")
+        ax.axhline(value_users, color="#0072B2", linestyle="--", label="users' own experience")
+        headline = float(headline_at_mix(value_users, value_others, share / 100))
+        ax.scatter([share], [headline], s=70, color="#D55E00", zorder=3)
+        ax.annotate(f"headline {headline:.0f}%", (share, headline), textcoords="offset points", xytext=(8, -16))
+        ax.axvline(observed, color="#999999", linewidth=1, linestyle=":", label=f"this sample: {observed}%")
+        ax.set_xlim(0, 100)
+        ax.set_ylim(0, 100)
+        ax.set_xlabel("% of answers from people without recent use")
+        ax.set_ylabel(f"% {column}")
+        ax.legend(fontsize="small", loc="lower right")
+        plt.show()
+
+    output = widgets.interactive_output(draw, {"share": share})
+    return widgets.VBox([_row([share]), output])

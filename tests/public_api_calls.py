@@ -334,6 +334,7 @@ def _presentation_calls(teams):
             cxlab.data.load_hotline_waits(), "wait_minutes", 5, by="hour", n_resamples=200, seed=1), 5)),
         "cxlab.plots.horizon_chart": drawn(lambda: plots.horizon_chart(voc.cumulative_value(
             cxlab.data.load_launch_cashflows(), "customer", "month", "amount", [3, 12, 24], n_resamples=200, seed=1))),
+        "cxlab.widgets.headline_mix_explorer": drawn(lambda: widgets.headline_mix_explorer()),
         "cxlab.plots.roi_distribution": drawn(lambda: plots.roi_distribution(_roi_simulation(value))),
         "cxlab.plots.roi_tornado": drawn(lambda: plots.roi_tornado(_roi_simulation(value))),
         "cxlab.plots.representation_chart": drawn(lambda: plots.representation_chart(

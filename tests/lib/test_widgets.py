@@ -44,3 +44,12 @@ def test_journey_simulator_redraws_on_every_control():
     silo, autonomy = box.children[-3].children
     silo.value, autonomy.value = 1.0, 0.9
     box.children[-2].value = 0.2      # an unclear first invoice
+
+
+def test_headline_mix_explorer_moves_the_headline_and_keeps_the_users_value():
+    box = widgets.headline_mix_explorer()
+    slider = box.children[0].children[0]
+    assert slider.description == "% of answers from non-users"
+    assert slider.value == 42  # 503 of the 1,200 simulated respondents did not use the public system
+    slider.value = 80
+    slider.value = 0

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import codecs
 import csv
+import math
+import numbers
 import os
 import re
 from collections import Counter
@@ -183,9 +185,11 @@ def read_survey(
     require_columns(frame, *scales)
     rows_read = len(frame)
     changes: list[pd.DataFrame] = []
-    frame = _drop_rows(frame, changes)
+    distinct: dict = {}
+    frame = _drop_rows(frame, changes, distinct)
     for column in frame.columns:
-        frame[column] = _convert_column(frame[column], column, scales.get(column), decimal or ".", changes)
+        frame[column] = _convert_column(frame[column], column, scales.get(column), decimal or ".", changes,
+                                        distinct.get(column))
     changes_table = (pd.concat(changes, ignore_index=True) if changes
                      else pd.DataFrame({column: pd.Series(dtype=object) for column in _CHANGE_COLUMNS}))
     return SurveyFile(table=frame, changes=changes_table, rows_read=rows_read, source=name, notes=tuple(notes),
@@ -231,10 +235,14 @@ def _read_file(source, *, sep, decimal, encoding, sheet, notes):
     if suffix not in (".csv", ".txt", ".tsv"):
         raise ValueError(f"{name}: cannot read {suffix or 'a file without an extension'!r}; "
                          "read_survey reads .csv, .txt, .tsv, .xlsx and .parquet")
-    raw = path.read_bytes() if isinstance(path, Path) else path.read()
-    encoding = encoding or _detect_encoding(raw, notes)
-    text = raw.decode(encoding)
-    sample = text[:_SNIFF_CHARS]
+    if isinstance(path, Path):
+        with open(path, "rb") as handle:
+            raw = handle.read(_SNIFF_CHARS + 1)  # the start is enough to detect; pandas reads the file itself
+    else:
+        raw = path.read()
+    given = encoding
+    encoding, encoding_note = (encoding, f"encoding {encoding} (given)") if encoding else _detect_encoding(raw)
+    sample = raw[:_SNIFF_CHARS].decode(encoding, errors="ignore")
     header_line, lines = _header_line(sample)
     if header_line > 1:
         notes.append(f"{header_line - 1} line(s) above the header skipped")
@@ -246,8 +254,20 @@ def _read_file(source, *, sep, decimal, encoding, sheet, notes):
         notes.append(f"decimal mark {_show(decimal)} (detected)")
     import io
 
-    frame = pd.read_csv(io.StringIO(text), sep=sep, decimal=decimal, skiprows=header_line - 1,
-                        skip_blank_lines=False, keep_default_na=False, na_values=[""])
+    def read(encoding):
+        return pd.read_csv(path if isinstance(path, Path) else io.BytesIO(raw), encoding=encoding, sep=sep, decimal=decimal, skiprows=header_line - 1,
+                           skip_blank_lines=False, keep_default_na=False, na_values=[""])
+
+    try:
+        frame = read(encoding)
+    except UnicodeDecodeError as error:
+        if given:
+            raise ValueError(f"{name} is not {given} text (byte {error.start} cannot be read); "
+                             "leave encoding= out to have it detected") from error
+        # Valid UTF-8 at the start, not further on: a Windows code page after all.
+        encoding, encoding_note = _detect_encoding(path.read_bytes() if isinstance(path, Path) else raw, utf8=False)
+        frame = read(encoding)
+    notes.insert(0, encoding_note)
     return frame, header_line + 1, name, (sep, decimal, encoding)
 
 
@@ -255,26 +275,27 @@ def _show(mark: str) -> str:
     return {"\t": "tab", ";": "';'", ",": "','", "|": "'|'", ".": "'.'"}.get(mark, repr(mark))
 
 
-def _detect_encoding(raw: bytes, notes: list[str]) -> str:
+def _detect_encoding(raw: bytes, *, utf8: bool = True) -> tuple[str, str]:
+    """The encoding of ``raw`` and a note on how it was found (UTF-8 is judged from the start of the file)."""
     if raw.startswith(codecs.BOM_UTF8):
-        notes.append("encoding UTF-8 with a byte-order mark (removed)")
-        return "utf-8-sig"
+        return "utf-8-sig", "encoding UTF-8 with a byte-order mark (removed)"
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        notes.append("encoding UTF-16 (byte-order mark)")
-        return "utf-16"
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
-        notes.append("encoding UTF-8")
-        return "utf-8"
+        return "utf-16", "encoding UTF-16 (byte-order mark)"
+    if utf8:
+        start = raw[:_SNIFF_CHARS]
+        try:
+            start.decode("utf-8")
+        except UnicodeDecodeError as error:
+            # A character cut in two at the end of the sample is not an error.
+            if error.start >= len(start) - 3 and len(raw) > len(start):
+                return "utf-8", "encoding UTF-8"
+        else:
+            return "utf-8", "encoding UTF-8"
     # Not UTF-8: a Windows code page. Polish letters decide between Central and Western European.
     polish = sum(raw.count(bytes([code])) for code in (0xB9, 0xEA, 0xB3, 0xF1, 0x9C, 0x9F, 0xBF, 0xA5, 0xCA, 0xA3))
     western = sum(raw.count(bytes([code])) for code in (0xE9, 0xEB, 0xEF, 0xE8, 0xE0, 0xE4, 0xF6, 0xFC))
     chosen = "cp1250" if polish > western else "cp1252"
-    notes.append(f"encoding {chosen} (not UTF-8; guessed from the letters, pass encoding= if names look wrong)")
-    return chosen
+    return chosen, f"encoding {chosen} (not UTF-8; guessed from the letters, pass encoding= if names look wrong)"
 
 
 def _header_line(sample: str) -> tuple[int, list[str]]:
@@ -323,37 +344,46 @@ def _change_lines(rows, column, values, kind, read_as=None) -> pd.DataFrame:
     }, columns=_CHANGE_COLUMNS)
 
 
-def _text_cells(column: pd.Series) -> pd.Series:
-    """The column's text cells, trimmed (numbers and missing cells left out)."""
-    if pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
-        return column.iloc[:0].astype(object)
-    if isinstance(column.dtype, pd.StringDtype):
-        return column.dropna().str.strip()
-    texts = column[column.map(lambda value: isinstance(value, str), na_action="ignore").fillna(False).astype(bool)]
-    return texts.str.strip()
+def _distinct(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``codes, values``: each cell's index into the column's distinct values (-1 for missing).
+
+    Survey columns hold few distinct values (eleven scores, a handful of labels, twenty
+    segments), so every check below looks at each distinct value once, not at every row.
+    """
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    return codes, np.asarray(uniques, dtype=object)
 
 
-def _drop_rows(frame: pd.DataFrame, changes: list) -> pd.DataFrame:
-    texts_of = {column: _text_cells(frame[column]) for column in frame.columns}
-    empty = frame.isna()
-    for column, texts in texts_of.items():
-        if len(texts):
-            empty.loc[texts.index[(texts == "").to_numpy()], column] = True
-    blank = empty.all(axis=1)
+def _per_cell(codes: np.ndarray, flags, missing=False) -> np.ndarray:
+    """A flag per distinct value spread to every cell (``missing`` for missing cells)."""
+    flags = np.append(np.asarray(flags, dtype=bool if isinstance(missing, bool) else object), missing)
+    return flags[codes]  # code -1 picks the appended value
 
-    total = pd.Series(False, index=frame.index)
-    header = pd.Series(len(frame.columns) > 0, index=frame.index)
-    labels = set(TOTAL_LABELS)
-    total_value = pd.Series(None, index=frame.index, dtype=object)
-    for column, texts in texts_of.items():
-        folded = texts.str.casefold().str.rstrip(":").str.strip()
-        hit = folded.isin(labels)
-        found = hit[hit].index
-        total_value.loc[found] = total_value.loc[found].where(total_value.loc[found].notna(), texts.loc[found])
-        total.loc[found] = True
-        same = pd.Series(False, index=frame.index)
-        same.loc[texts.index[texts == column]] = True
-        header &= same
+
+def _drop_rows(frame: pd.DataFrame, changes: list, distinct: dict) -> pd.DataFrame:
+    """``frame`` without blank, total and repeated-header rows; ``distinct`` gets each text column's codes and values."""
+    n = len(frame)
+    blank = np.ones(n, dtype=bool)
+    total = np.zeros(n, dtype=bool)
+    header = np.full(n, len(frame.columns) > 0)
+    total_value = np.full(n, None, dtype=object)
+    totals = set(TOTAL_LABELS)
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+            blank &= values.isna().to_numpy()
+            header[:] = False
+            continue
+        codes, uniques = _distinct(values)
+        distinct[column] = (codes, uniques)
+        texts = [value.strip() if isinstance(value, str) else None for value in uniques]
+        blank &= _per_cell(codes, [text == "" for text in texts], missing=True)
+        is_total = [text is not None and text.casefold().rstrip(":").strip() in totals for text in texts]
+        hits = _per_cell(codes, is_total)
+        first_hit = hits & ~total
+        total_value[first_hit] = np.asarray(texts + [None], dtype=object)[codes[first_hit]]
+        total |= hits
+        header &= _per_cell(codes, [text == column for text in texts])
     total &= ~blank
     header &= ~blank & ~total
     if blank.any():
@@ -363,72 +393,80 @@ def _drop_rows(frame: pd.DataFrame, changes: list) -> pd.DataFrame:
     if header.any():
         changes.append(_change_lines(frame.index[header], None, [None] * int(header.sum()), "repeated header"))
     drop = blank | total | header
-    return frame[~drop.to_numpy()] if drop.any() else frame
+    if not drop.any():
+        return frame
+    for column, (codes, uniques) in distinct.items():
+        distinct[column] = (codes[~drop], uniques)
+    return frame[~drop]
 
 
-def _parse_numbers(column: pd.Series, decimal: str, *, labels: bool):
+_OK, _MISSING, _LABEL, _UNREADABLE = 0, 1, 2, 3
+_LEADING = re.compile(_LEADING_NUMBER)
+_TRAILING = re.compile(_TRAILING_NUMBER)
+_MISSING_SET = frozenset(MISSING_MARKS)
+
+
+def _read_cell(value, decimal: str, labels: bool) -> tuple[float, int]:
+    """One distinct value as (number, status)."""
+    if isinstance(value, bool | np.bool_):
+        return math.nan, _UNREADABLE
+    if isinstance(value, numbers.Real):
+        return (float(value), _OK) if math.isfinite(value) else (math.nan, _UNREADABLE)
+    text = str(value).strip()
+    if text.casefold() in _MISSING_SET:
+        return math.nan, _MISSING
+    candidate = text
+    if decimal == ",":
+        # Under a decimal comma "7.4" could be 7.4 or a thousands mark: not read.
+        candidate = "_" if "." in text else text.replace(",", ".")
+    if "_" not in candidate:
+        try:
+            number = float(candidate)
+        except ValueError:
+            pass
+        else:
+            return (number, _OK) if math.isfinite(number) else (math.nan, _UNREADABLE)
+    if labels:
+        found = _LEADING.match(text) or _TRAILING.search(text)
+        if found:
+            return float(found.group(1)), _LABEL
+    return math.nan, _UNREADABLE
+
+
+def _parse_numbers(column: pd.Series, decimal: str, *, labels: bool, distinct=None):
     """Numbers of a column: (float values, mask of missing, {kind: mask}, label numbers)."""
-    index = column.index
     if pd.api.types.is_bool_dtype(column.dtype):
         raise TypeError(f"column {column.name!r} holds true/false values, not scores")
     if pd.api.types.is_numeric_dtype(column.dtype):
         values = column.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
         return values, np.isnan(values), {}, None
-    values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
-    present = column.notna().to_numpy()
-    texts = column.map(lambda value: isinstance(value, str), na_action="ignore").fillna(False).to_numpy(dtype=bool)
-    if decimal == ",":
-        # "7.4" under a decimal comma could be 7.4 or a thousands mark: not read.
-        dotted = texts & column.str.contains(".", regex=False).fillna(False).to_numpy(dtype=bool) if texts.any() else texts
-        values[dotted] = np.nan
-    failed = present & np.isnan(values)
-    missing = ~present
-    kinds: dict[str, np.ndarray] = {}
-    label_numbers = None
-    if failed.any():
-        cells = column[failed].astype(str).str.strip()
-        is_missing = cells.str.casefold().isin(MISSING_MARKS).to_numpy()
-        numbers = pd.to_numeric(cells.str.replace(",", ".", regex=False) if decimal == "," else cells, errors="coerce")
-        if decimal == ",":
-            numbers[cells.str.contains(".", regex=False)] = np.nan
-        numbers = numbers.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
-        still = ~is_missing & np.isnan(numbers)
-        labelled = np.zeros(len(cells), dtype=bool)
-        if labels and still.any():
-            leading = cells.str.extract(_LEADING_NUMBER, expand=False)
-            trailing = cells.str.extract(_TRAILING_NUMBER, expand=False)
-            found = pd.to_numeric(leading.fillna(trailing), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-            labelled = still & ~np.isnan(found)
-            numbers = np.where(labelled, found, numbers)
-            still &= ~labelled
-        positions = np.flatnonzero(failed)
-        values[positions] = numbers
-        missing[positions[is_missing]] = True
-        if labelled.any():
-            mask = np.zeros(len(index), dtype=bool)
-            mask[positions[labelled]] = True
-            kinds["label"] = mask
-            label_numbers = numbers[labelled]
-        if still.any():
-            mask = np.zeros(len(index), dtype=bool)
-            mask[positions[still]] = True
-            kinds["unreadable"] = mask
-    return values, missing, kinds, label_numbers
+    codes, uniques = distinct if distinct is not None else _distinct(column)
+    read = [_read_cell(value, decimal, labels) for value in uniques]
+    numbers_of = np.array([number for number, _ in read] + [math.nan], dtype=np.float64)
+    status_of = np.array([status for _, status in read] + [_MISSING], dtype=np.int8)
+    values, status = numbers_of[codes], status_of[codes]
+    kinds = {kind: mask for kind, mask in (("label", status == _LABEL), ("unreadable", status == _UNREADABLE))
+             if mask.any()}
+    label_numbers = values[kinds["label"]] if "label" in kinds else None
+    return values, status == _MISSING, kinds, label_numbers
 
 
-def _convert_column(column: pd.Series, name: str, scale, decimal: str, changes: list) -> pd.Series:
+def _convert_column(column: pd.Series, name: str, scale, decimal: str, changes: list, distinct=None) -> pd.Series:
     if scale is None:
         if pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
             return column
-        values, missing, kinds, _ = _parse_numbers(column, decimal, labels=False)
+        values, missing, kinds, _ = _parse_numbers(column, decimal, labels=False, distinct=distinct)
         if not kinds and (~missing).any():
-            numbers = pd.Series(values, index=column.index, name=name)
+            numbers_read = pd.Series(values, index=column.index, name=name)
             whole = np.isnan(values) | (values == np.round(values))
-            return numbers.astype("Int64") if whole.all() else numbers
-        return column.str.strip() if pd.api.types.is_string_dtype(column.dtype) else column
+            return numbers_read.astype("Int64") if whole.all() else numbers_read
+        codes, uniques = distinct if distinct is not None else _distinct(column)
+        uniques = uniques[np.unique(codes[codes >= 0])]
+        padded = any(isinstance(value, str) and value != value.strip() for value in uniques)
+        return column.str.strip() if padded else column
 
     low, high = scale
-    values, missing, kinds, label_numbers = _parse_numbers(column, decimal, labels=True)
+    values, missing, kinds, label_numbers = _parse_numbers(column, decimal, labels=True, distinct=distinct)
     original = column.astype(object).to_numpy()
     known = ~np.isnan(values)
     outside = known & ((values < low) | (values > high))

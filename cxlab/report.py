@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as _datetime
+import functools
 import html
 import inspect
 import math
@@ -233,6 +234,13 @@ def survey_report(
     missing = [name for name in (segment, period, weight, *drivers) if name is not None and name not in table.columns]
     if missing:
         raise ValueError(f"column(s) {missing} not found; the export has columns {list(table.columns)}")
+    # Only the columns the report uses, with segments and periods as categories: every
+    # subset and comparison below then works on small integer codes, not on text.
+    wanted = list(dict.fromkeys([*scales, *(name for name in (segment, period, weight) if name), *drivers]))
+    table = table[wanted].copy()
+    for name in (segment, period):
+        if name is not None:
+            table[name] = table[name].astype("category")
     options = {}
     if weight is not None:
         if not _keyword_supported(nps, "weights"):
@@ -246,6 +254,7 @@ def survey_report(
     periods = [None]
     if period is not None:
         periods = sorted(table[period].dropna().unique().tolist(), key=str)
+        table[period] = table[period].cat.remove_unused_categories()
         if not periods:
             raise ValueError(f"column {period!r} has no period labels")
     latest = periods[-1]
@@ -382,9 +391,17 @@ def _quality(survey: SurveyFile, used: list[str]) -> list[dict]:
 
 
 def _render(**context) -> str:
+    survey = context["survey"]
+    context.update(quality=_quality(survey, context["used"]), notes=survey.notes, source=survey.source,
+                   generated=_datetime.date.today().isoformat())
+    return _template(context["lang"]).render(**context)
+
+
+@functools.lru_cache(maxsize=len(LANGUAGES))
+def _template(lang: str):
+    """The page's template with the language's number filters, compiled once per language."""
     import jinja2
 
-    lang = context["lang"]
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                                      undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     environment.filters["num"] = lambda value, digits=1, sign=False: format_number(value, digits, lang, sign=sign)
@@ -395,10 +412,7 @@ def _render(**context) -> str:
     environment.globals["interval"] = _interval_svg
     environment.globals["raw"] = lambda value: repr(float(value))
     environment.globals["key"] = lambda *parts: "|".join(str(part) for part in parts)
-    survey = context["survey"]
-    context.update(quality=_quality(survey, context["used"]), notes=survey.notes, source=survey.source,
-                   generated=_datetime.date.today().isoformat())
-    return environment.get_template("survey_report.html.j2").render(**context)
+    return environment.get_template("survey_report.html.j2")
 
 
 _COLOURS = {"detractor": "#b03a2e", "passive": "#7b7d7d", "promoter": "#1d6b3a"}

@@ -188,3 +188,15 @@ def test_a_value_outside_the_scale_in_one_segment_names_the_file_row(tmp_path):
     raw = raw[raw["recommend"] != "don't know"].astype({"recommend": int})
     with pytest.raises(ValueError, match=r"region='South', column 'recommend'.*found 11 at row 6$"):
         cxlab.segment_table(raw, "recommend", by="region")
+
+
+def test_a_code_page_file_that_starts_as_plain_ascii_is_still_read(tmp_path):
+    # The first 256 kB are plain ASCII (valid UTF-8); a Polish letter in cp1250 comes only at the end.
+    lines = ["team;score"] + [f"a;{number % 11}" for number in range(70_000)] + ["Łódź;9"]
+    path = tmp_path / "late.csv"
+    path.write_bytes("\n".join(lines).encode("cp1250"))
+    survey = cxlab.read_survey(path, scales={"score": (0, 10)})
+    assert survey.encoding == "cp1250" and survey.table["team"].iloc[-1] == "Łódź"
+    assert survey.table.index[-1] == len(lines) and "cp1250" in survey.report()
+    with pytest.raises(ValueError, match=r"late.csv is not utf-8 text .*leave encoding= out"):
+        cxlab.read_survey(path, encoding="utf-8")

@@ -31,7 +31,6 @@ from .assign import assign
 from .config import CourseError, course_api, find_course_root, require_assignments, submitted_students
 from .gradebook import has_assignment, serialise_gradebook_access, zero_submission
 from .records import FINAL_STATUSES, grading_log, is_up_to_date, new_record, read_record, write_record
-from .sandbox import bubblewrap
 
 #: The module each grading process runs.
 WORKER_MODULE = f"{__package__}.worker"
@@ -185,6 +184,8 @@ def grade(
         to run where bubblewrap is not installed. The checks still run apart from
         student code, on its answers as data.
     """
+    from .sandbox import bubblewrap  # not at the top: the kernel's launcher must not be imported with the package
+
     _check_settings(workers, cell_timeout, time_limit, memory_mb)
     if not unsandboxed and bubblewrap() is None:
         raise CourseError(

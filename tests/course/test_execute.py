@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+import pytest
+
 from traitlets.config import Config
 
 from cxlab.course.execute import SANDBOX_MODULE, SandboxedExecute, SandboxedKernelManager, _snapshot_expression
@@ -46,3 +48,15 @@ def test_the_kernel_is_asked_for_names_only_never_for_a_checks_source():
     expression = _snapshot_expression(["nps_all"], {})
     assert expression.startswith("__import__('cxlab.course.answers'") and "'nps_all'" in expression
     assert "assert" not in expression and "HIDDEN" not in expression
+
+
+def test_without_bubblewrap_grading_refuses_unless_told_it_is_unsandboxed(tmp_path, monkeypatch):
+    from cxlab.course import CourseError, grade, sandbox
+    from cxlab.course.cli import build_parser
+
+    monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)
+    with pytest.raises(CourseError, match=r"bubblewrap \(bwrap\) is not installed: install it .*--unsandboxed"):
+        grade("nps", root=tmp_path)
+    with pytest.raises(CourseError, match="not a course folder|nbgrader_config"):  # past the sandbox check
+        grade("nps", root=tmp_path, unsandboxed=True)
+    assert build_parser().parse_args(["grade", "nps", "--unsandboxed"]).unsandboxed is True

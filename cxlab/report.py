@@ -187,8 +187,9 @@ def survey_report(
     drivers : list of str, optional
         Numeric rating columns: their relative weights in explaining ``score``.
     weight : str, optional
-        A column of survey weights, passed to the library's functions where they take
-        ``weights``.
+        A column of survey weights. Not yet used: the report refuses it (a ``ValueError``
+        naming the functions without ``weights=``) rather than mix weighted and
+        unweighted numbers.
     lang : {"en", "pl"}
         Language of the labels; numbers follow it (decimal comma in Polish).
     ci, adjust, min_segment
@@ -241,12 +242,13 @@ def survey_report(
     for name in (segment, period):
         if name is not None:
             table[name] = table[name].astype("category")
-    options = {}
     if weight is not None:
-        if not _keyword_supported(nps, "weights"):
-            raise ValueError(f"weight={weight!r}: this version of cxlab computes unweighted metrics only; "
-                             "leave the weight column out, or weight with a version whose nps() takes weights=")
-        options = {"weights": table[weight]}
+        # A report weights all of its numbers or none: refuse rather than mix weighted and unweighted ones.
+        unweighted = [function.__name__ for function in (nps, nps_test, _csat, _ces, segment_table, compare_groups)
+                      if not _keyword_supported(function, "weights")]
+        raise ValueError(f"weight={weight!r}: the report cannot weight its numbers yet ({', '.join(unweighted)} "
+                         "take no weights=); leave the weight column out for an unweighted report")
+    options: dict = {}
     labels = _labels(lang)
     numbers: dict = {"title": title or labels["default_title"], "rows_read": survey.rows_read,
                      "rows_kept": len(table), "ci": ci}
@@ -474,7 +476,7 @@ def _add_command(commands) -> argparse.ArgumentParser:
     command.add_argument("--segment", help="column of segments, each compared with the rest")
     command.add_argument("--period", help="column of periods; the last is compared with the one before")
     command.add_argument("--driver", action="append", dest="drivers", metavar="COLUMN", help="a driver column (repeatable)")
-    command.add_argument("--weight", help="a column of survey weights")
+    command.add_argument("--weight", help="a column of survey weights (refused until every metric of the report can weight)")
     command.add_argument("--lang", choices=LANGUAGES, help="labels and number format (default en)")
     command.add_argument("--title", help="the report's title")
     command.add_argument("--sep", help="the CSV separator (default: detected)")

@@ -200,3 +200,9 @@ def test_bad_options_raise_clear_errors(options, pattern):
 def test_it_shows_itself_in_jupyter_in_a_frame(course_report):
     shown = course_report._repr_html_()
     assert shown.startswith("<iframe") and "srcdoc=" in shown and "&lt;!DOCTYPE html&gt;" in shown
+
+
+def test_a_weight_column_is_refused_rather_than_half_used():
+    survey = load_survey().assign(w=1.0)
+    with pytest.raises(ValueError, match=r"weight='w': the report cannot weight its numbers yet \(.*segment_table"):
+        survey_report(survey, score="recommend", segment="channel", weight="w")

@@ -21,7 +21,8 @@ def test_book_builds_warning_free_with_every_chapter(built_book):
         page(built_book, name)
 
 
-CHAPTERS = {"nps": "nps", "certification": "certification", "ex-cx": "ex-cx", "butterfly": "butterfly"}  # chapter page -> its assignment
+CHAPTERS = {"nps": "nps", "certification": "certification", "ex-cx": "ex-cx", "butterfly": "butterfly",
+            "cx-role": "cx-role"}  # chapter page -> its assignment
 
 
 @pytest.mark.parametrize("chapter_name", sorted(CHAPTERS))

@@ -244,6 +244,29 @@ WRONG_BUT_WELL_FORMED = {
         },
         {"q3_lags", "q4_ranking"},
     ),
+    "opinions": (
+        {
+            # the wrong base: the non-users instead of the users
+            "q3_answer": (
+                'dissatisfied_users = float(cxlab.proportion(health.loc[~health["used_public"], "dissatisfied"]).value)\n'
+                'base = opinions.base_gap(health, "dissatisfied", "used_public", seed=1)\n'
+                "gap, gap_low, gap_high = float(base.value), float(base.low), float(base.high)"
+            ),
+            # the unweighted percentage where the weighted one was asked
+            "q5_answer": (
+                "raked = cxlab.rake(health, MARGINS)\n"
+                "design_effect, effective_n = float(raked.design_effect), float(raked.effective_n)\n"
+                'weighted = cxlab.proportion(health["dissatisfied"], weights=raked.weights)\n'
+                'weighted_dissatisfied = float(cxlab.proportion(health["dissatisfied"]).value)'
+            ),
+            # the weighted share's interval from the nominal n of 1,200
+            "q6_answer": (
+                "nominal = cxlab.wilson_interval(round(weighted.value / 100 * len(health)), len(health))\n"
+                "weighted_low, weighted_high = 100 * nominal.low, 100 * nominal.high"
+            ),
+        },
+        {"q3_users", "q5_weights", "q6_interval"},
+    ),
 }
 
 

@@ -22,7 +22,7 @@ def test_book_builds_warning_free_with_every_chapter(built_book):
 
 
 CHAPTERS = {"nps": "nps", "certification": "certification", "ex-cx": "ex-cx", "butterfly": "butterfly",
-            "cx-role": "cx-role"}  # chapter page -> its assignment
+            "cx-role": "cx-role", "opinions": "opinions"}  # chapter page -> its assignment
 
 
 @pytest.mark.parametrize("chapter_name", sorted(CHAPTERS))

@@ -80,3 +80,18 @@ def test_ex_cx_chapter_reports_the_within_branch_lead_it_computes(built_book):
     text = page_text(built_book, "book/ex-cx.html")
     lead = float(np.round(within.loc[1, "r"], 2))
     assert f"(partial r = {lead:.2f})" in text
+
+
+def test_opinions_chapter_states_the_gap_and_the_weighted_headline_it_computes(built_book):
+    import cxlab
+    from cxlab import data, opinions
+
+    health = data.load_health_opinions()
+    gap = opinions.base_gap(health, "dissatisfied", "used_public", seed=1)
+    raked = cxlab.rake(health, {"age_group": data.HEALTH_POPULATION_AGE, "use": data.HEALTH_POPULATION_USE})
+    weighted = cxlab.proportion(health["dissatisfied"], weights=raked.weights)
+    text = page_text(built_book, "book/opinions.html")
+    assert (f"The headline is {gap.value:.1f} points above the users' own figure (interval "
+            f"{gap.low:.1f} to {gap.high:.1f})") in text
+    assert f"to {weighted.value:.1f}% (interval {weighted.low:.1f} to {weighted.high:.1f})" in text
+    assert f"The design effect is {raked.design_effect:.3f}" in text

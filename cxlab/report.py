@@ -248,7 +248,6 @@ def survey_report(
                       if not _keyword_supported(function, "weights")]
         raise ValueError(f"weight={weight!r}: the report cannot weight its numbers yet ({', '.join(unweighted)} "
                          "take no weights=); leave the weight column out for an unweighted report")
-    options: dict = {}
     labels = _labels(lang)
     numbers: dict = {"title": title or labels["default_title"], "rows_read": survey.rows_read,
                      "rows_kept": len(table), "ci": ci}
@@ -267,7 +266,7 @@ def survey_report(
     metrics = []
     by_period = {key: (table if key is None else table[table[period] == key]) for key in periods}
     if score:
-        results = {key: nps(part[score], ci=ci, nan_policy="omit", **_only(options, part)) for key, part in by_period.items()}
+        results = {key: nps(part[score], ci=ci, nan_policy="omit") for key, part in by_period.items()}
         numbers["nps"] = results
         metrics.append({"kind": "nps", "column": score, "digits": 1, "results": results,
                         "distributions": {key: _distribution(part[score]) for key, part in by_period.items()}})
@@ -350,10 +349,6 @@ class _Scaled:
         self.pvalue, self.original = result.pvalue, result
 
 
-def _only(options: dict, part: pd.DataFrame) -> dict:
-    return {key: value.loc[part.index] for key, value in options.items()}
-
-
 def _rest_nps(overall, row) -> float:
     promoters = overall.promoters - row["promoters"]
     detractors = overall.detractors - row["detractors"]
@@ -424,7 +419,6 @@ def _bars_svg(counts: list[int], label: str) -> str:
     """Eleven bars, one per score 0-10, coloured by detractors, passives and promoters; its text says the shares."""
     import markupsafe
 
-    total = sum(counts) or 1
     width, height, gap = 11 * 14, 40, 2
     tallest = max(counts) or 1
     parts = [f'<svg class="bars" role="img" width="{width}" height="{height + 12}" viewBox="0 0 {width} {height + 12}" '
@@ -436,7 +430,6 @@ def _bars_svg(counts: list[int], label: str) -> str:
                      f'fill="{_COLOURS[group]}"/>')
     parts.append(f'<text x="1" y="{height + 11}" font-size="9" fill="#333">0</text>'
                  f'<text x="{width - 13}" y="{height + 11}" font-size="9" fill="#333">10</text></svg>')
-    del total
     return markupsafe.Markup("".join(parts))
 
 

@@ -35,6 +35,7 @@ import time
 
 import nbformat
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
@@ -87,6 +88,7 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     async def _async_pre_start_kernel(self, **kwargs):
         kwargs["cwd"] = self.submission_copy or self.runtime_folder
+        kwargs["env"] = {**(kwargs.get("env") or os.environ), **sandbox.SINGLE_THREADED}
         return await super()._async_pre_start_kernel(**kwargs)
 
     async def interrupt_kernel(self) -> None:
@@ -201,7 +203,7 @@ class SandboxedExecute(Execute):
         except CellTimeoutError:
             cell.outputs.append(_error_output("CellTimeoutError", "the cell did not stop at its time limit"))
             self._stop("a cell ignored its time limit and the kernel was stopped", cell_id)
-            self.km.shutdown_kernel(now=True)
+            run_sync(self.km.shutdown_kernel)(now=True)
             return cell, resources
         finally:
             self.timeout = self._cell_timeout

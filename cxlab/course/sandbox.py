@@ -48,6 +48,11 @@ SUBMISSION_FOLDER = "/submission"
 #: Files of /etc a Python program may read (users, libraries, time zone, fonts).
 _ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/passwd", "/etc/group",
               "/etc/nsswitch.conf", "/etc/localtime", "/etc/alternatives", "/etc/fonts", "/etc/mime.types")
+#: One thread per numerical library and few malloc arenas: a graded kernel shares the
+#: machine with the other workers, and each thread's reserved address space would count
+#: against its memory limit (a pool of threads can exhaust it before any real use).
+SINGLE_THREADED = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+                   "NUMEXPR_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2", "ARROW_DEFAULT_MEMORY_POOL": "system"}
 #: Variables that may carry a secret; an unsandboxed kernel starts without them.
 _SECRET_VARIABLES = ("PGPASSWORD", "PGPASSFILE", "PGSERVICEFILE", "DATABASE_URL")
 
@@ -128,7 +133,7 @@ def sandbox_environment() -> dict[str, str]:
         "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", "TMPDIR": "/tmp",
         "MPLCONFIGDIR": "/tmp/matplotlib", "IPYTHONDIR": "/tmp/ipython", "JUPYTER_RUNTIME_DIR": "/tmp/jupyter",
         "JUPYTER_PLATFORM_DIRS": "1", "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-        "PYTHONDONTWRITEBYTECODE": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        "PYTHONDONTWRITEBYTECODE": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1", **SINGLE_THREADED,
         **{name: os.environ[name] for name in ("CXLAB_SANDBOX_MEMORY_MB", "CXLAB_SANDBOX_FILE_MB") if name in os.environ},
     }
 

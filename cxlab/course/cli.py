@@ -4,7 +4,7 @@ Run ``cxlab --help`` or ``cxlab COMMAND --help``. One command per step of the gr
 cycle: assign, collect, grade, feedback, export, report. Each command calls the function
 of the same step; this module only parses arguments and prints results.
 
-Imports: every step's module of :mod:`cxlab.course` (config, assign, collect, grading,
+Imports: every step's module of :mod:`cxlab.course` (config, assign, collect, grading, grades,
 feedback, exports, item_analysis); no module imports this one.
 """
 
@@ -19,9 +19,10 @@ import pandas as pd
 
 from .assign import assign
 from .collect import collect
-from .config import CourseError
+from .config import CourseError, find_course_root, late_penalty_configured, load_config, set_verbose
 from .exports import FORMATS, export_grades
 from .feedback import feedback
+from .grades import scores_table
 from .grading import grade
 from .item_analysis import item_analysis, item_analysis_figure
 
@@ -33,9 +34,15 @@ def _assign(arguments) -> int:
     return 0
 
 
+def _standing(arguments, assignment: str | None) -> tuple[pd.DataFrame, bool]:
+    """The gradebook's scores (pending points, lateness, penalty), and whether the course sets a late penalty."""
+    table = scores_table(arguments.root, assignment, db_url=arguments.db_url)
+    return table, late_penalty_configured(load_config(find_course_root(arguments.root)))
+
+
 def _collect(arguments) -> int:
     result = collect(arguments.assignment, arguments.source, root=arguments.root, pattern=arguments.pattern,
-                     force=arguments.force)
+                     force=arguments.force, db_url=arguments.db_url)
     print(result.report())
     return 0 if not result.unplaced else 2
 
@@ -45,7 +52,13 @@ def _grade(arguments) -> int:
                     workers=arguments.workers, cell_timeout=arguments.cell_timeout, time_limit=arguments.time_limit,
                     memory_mb=arguments.memory, force=arguments.force, db_url=arguments.db_url,
                     progress=not arguments.no_progress, unsandboxed=arguments.unsandboxed)
-    print(summary.report())
+    standing = {}
+    if summary.records:
+        table, penalised = _standing(arguments, arguments.assignment)
+        standing = {row.student: {"pending_points": row.pending_points, "seconds_late": row.seconds_late,
+                                  "late_penalty": row.late_penalty if penalised else None}
+                    for row in table[table["submitted"]].itertuples()}
+    print(summary.report(standing))
     if summary.flagged:
         print(f"\n{len(summary.flagged)} submission(s) flagged for review (see grading-log/{arguments.assignment}/): "
               + ", ".join(summary.flagged))
@@ -54,16 +67,66 @@ def _grade(arguments) -> int:
 
 def _feedback(arguments) -> int:
     for student, pages in feedback(arguments.assignment, root=arguments.root, students=arguments.student or None,
-                                   db_url=arguments.db_url).items():
+                                   db_url=arguments.db_url, progress=True).items():
         for page in pages:
             print(f"{student}: {page}")
     return 0
 
 
+def _canvas_ids(values: list[str] | None, assignment: str | None) -> dict[str, str]:
+    """``--canvas-assignment-id`` values: ``NAME=ID``, or a bare ``ID`` with ``--assignment``."""
+    ids = {}
+    for value in values or []:
+        name, _, number = value.rpartition("=")
+        if not name:
+            if assignment is None:
+                raise CourseError(f"--canvas-assignment-id {value}: say which assignment, as NAME={value}, "
+                                  "or export one with --assignment")
+            name = assignment
+        if not number.isdigit():
+            raise CourseError(f"--canvas-assignment-id {value}: a Canvas assignment id is a number (the ID in "
+                              ".../courses/C/assignments/ID)")
+        ids[name] = number
+    return ids
+
+
+def export_summary(table: pd.DataFrame, penalised: bool) -> str:
+    """Lines about what an export holds that a grader should know: points still to grade, lateness.
+
+    >>> table = pd.DataFrame({"student": ["1001", "1003"], "assignment": ["nps", "nps"], "submitted": [True, True],
+    ...                       "score": [12.0, 11.0], "max_score": [14.0, 14.0], "pending_points": [2.0, 0.0],
+    ...                       "seconds_late": [0.0, 32400.0], "late_penalty": [0.0, 0.0]})
+    >>> print(export_summary(table, penalised=False))
+      1001/nps  12/14  + 2 to grade by hand
+      1003/nps  11/14  9.0 h late
+    1 submission(s) exported before hand grading: 2 points not in the file yet
+    """
+    from .collect import _duration
+
+    lines, pending = [], table[table["pending_points"] > 0]
+    for row in table[(table["pending_points"] > 0) | (table["seconds_late"] > 0)].itertuples():
+        notes = []
+        if row.pending_points > 0:
+            notes.append(f"+ {row.pending_points:g} to grade by hand")
+        if row.seconds_late > 0:
+            notes.append(f"{_duration(row.seconds_late)} late" + (f" (penalty {row.late_penalty:g})" if penalised else ""))
+        lines.append(f"  {row.student}/{row.assignment}  {row.score:g}/{row.max_score:g}  " + ", ".join(notes))
+    if not pending.empty:
+        lines.append(f"{len(pending)} submission(s) exported before hand grading: "
+                     f"{pending['pending_points'].sum():g} points not in the file yet")
+    return "\n".join(lines)
+
+
 def _export(arguments) -> int:
     path = export_grades(arguments.output, fmt=arguments.format, root=arguments.root, assignment=arguments.assignment,
-                         db_url=arguments.db_url)
-    print(f"wrote {path}")
+                         db_url=arguments.db_url,
+                         canvas_assignment_ids=_canvas_ids(arguments.canvas_assignment_id, arguments.assignment),
+                         lms_gradebook=arguments.lms_gradebook)
+    table, penalised = _standing(arguments, arguments.assignment)
+    print(f"wrote {path}: {table['student'].nunique()} student(s), {table['assignment'].nunique()} assignment(s)")
+    summary = export_summary(table, penalised)
+    if summary:
+        print(summary)
     return 0
 
 
@@ -94,7 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db-url", default=None,
                         help="gradebook (SQLAlchemy URL); default: nbgrader_config.py's, SQLite gradebook.db. "
                         "PostgreSQL for several graders: postgresql+psycopg://user@host/db")
-    parser.add_argument("-v", "--verbose", action="store_true", help="show nbgrader's log")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="show nbgrader's own log (its INFO lines) and the exchange's warnings; without it a "
+                             "command prints warnings that matter, a progress bar and a summary")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     assign = _command(
@@ -147,6 +212,13 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--assignment", help="only this assignment (default: all)")
     export.add_argument("--format", choices=FORMATS, default="csv")
     export.add_argument("--output", help="file to write (default: grades-FORMAT.csv)")
+    export.add_argument("--canvas-assignment-id", action="append", metavar="[NAME=]ID",
+                        help="Canvas's id of an assignment (the number in .../assignments/ID), so that the column "
+                             "fills that assignment instead of creating a new one; NAME=ID, or ID with --assignment "
+                             "(repeatable)")
+    export.add_argument("--lms-gradebook", metavar="FILE",
+                        help="a gradebook the LMS exported (Canvas: Grades > Export; Moodle: Export > Plain text "
+                             "file): assignment ids or grade item names and the students' ids are read from it")
 
     report = _command(
         commands, "report", _report, "item analysis: which question is unclear",
@@ -165,6 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     arguments = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if arguments.verbose else logging.WARNING, format="%(message)s")
+    set_verbose(arguments.verbose)
     try:
         return arguments.handler(arguments)
     except (CourseError, ValueError, TypeError) as error:

@@ -19,6 +19,7 @@ cxlab.course.config.CourseError: no nbgrader_config.py in / or any folder above 
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sysconfig
@@ -85,6 +86,65 @@ def course_settings(root: str | Path = ".") -> CourseSettings:
     return CourseSettings(config=load_config(find_course_root(root)))
 
 
+#: Whether course commands show nbgrader's own log (its INFO lines) and the exchange's
+#: complaints; ``cxlab -v`` turns it on (:func:`set_verbose`).
+_VERBOSE = False
+# nbgrader's API looks for its exchange (the shared folder of ``nbgrader release_assignment``)
+# every time it starts, and logs this when the folder is missing, even in a course that
+# never uses the exchange (collect places submissions itself).
+_EXCHANGE_COMPLAINT = "Unwritable directory, please contact your instructor"
+
+
+def set_verbose(verbose: bool) -> None:
+    """Show nbgrader's own log (INFO) and the exchange's warnings, or only warnings that matter.
+
+    >>> set_verbose(False); nbgrader_log_level() == logging.WARNING
+    True
+    """
+    global _VERBOSE
+    _VERBOSE = bool(verbose)
+
+
+def nbgrader_log_level() -> int:
+    """The level of nbgrader's log: INFO with ``-v``, otherwise WARNING."""
+    return logging.INFO if _VERBOSE else logging.WARNING
+
+
+def exchange_configured(config: Config) -> bool:
+    """Whether ``nbgrader_config.py`` sets an exchange folder (``c.Exchange.root``)."""
+    return "Exchange" in config and "root" in config.Exchange
+
+
+class _QuietExchange(logging.Filter):
+    """Drops the exchange's complaint unless the course set an exchange and ``-v`` is on."""
+
+    def __init__(self):
+        super().__init__()
+        self.exchange_configured = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not str(record.msg).startswith(_EXCHANGE_COMPLAINT):
+            return True
+        return self.exchange_configured and _VERBOSE
+
+
+_QUIET_EXCHANGE = _QuietExchange()
+
+
+def late_penalty_configured(config: Config) -> bool:
+    """Whether ``nbgrader_config.py`` sets a late penalty (a plugin, or ``penalty_method`` other than 'none').
+
+    >>> config = Config(); late_penalty_configured(config)
+    False
+    >>> config.LateSubmissionPlugin.penalty_method = "zero"; late_penalty_configured(config)
+    True
+    """
+    plugin = "AssignLatePenalties" in config and "plugin_class" in config.AssignLatePenalties
+    method = config.LateSubmissionPlugin.penalty_method if "LateSubmissionPlugin" in config and \
+        "penalty_method" in config.LateSubmissionPlugin else "none"
+    return bool(plugin) or method != "none"
+
+
 def _ensure_scripts_on_path() -> None:
     """Put this interpreter's scripts folder on PATH when nbgrader's helpers are missing.
 
@@ -118,12 +178,18 @@ def course_api(root: str | Path, tweaks: Config | None = None, **overrides):
     _ensure_scripts_on_path()
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
+    from traitlets.log import get_logger
 
     config = load_config(root, **overrides)
     if tweaks is not None:
         config.merge(tweaks)
     coursedir = CourseDirectory(config=config)
-    return NbGraderAPI(coursedir=coursedir, config=config), coursedir
+    nbgrader_log = get_logger()
+    _QUIET_EXCHANGE.exchange_configured = exchange_configured(config)
+    if _QUIET_EXCHANGE not in nbgrader_log.filters:
+        nbgrader_log.addFilter(_QUIET_EXCHANGE)
+    api = NbGraderAPI(coursedir=coursedir, config=config, log_level=nbgrader_log_level())
+    return api, coursedir
 
 
 def check_outcome(outcome: dict, step: str) -> None:

@@ -5,12 +5,19 @@
 :func:`make_offline` removes every script, style sheet or font the page would fetch
 from the internet, so the file reads the same offline.
 
-Imports: :mod:`cxlab.course.config`, :mod:`~cxlab.course.gradebook`; nbgrader,
-:mod:`cxlab.course.hidden_tests` (which loads nbgrader) and BeautifulSoup inside functions.
+Written answers that still wait for a grader do not stop it: it warns, naming the
+students and the points still to grade, and :func:`mark_awaiting_grading` puts
+"awaiting grading" on the page where nbgrader would show a score of 0. Run it again once
+they are graded.
+
+Imports: :mod:`cxlab.course.config`, :mod:`~cxlab.course.gradebook`,
+:mod:`~cxlab.course.grades`; nbgrader, :mod:`cxlab.course.hidden_tests` (which loads
+nbgrader), BeautifulSoup and tqdm inside functions.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
@@ -18,8 +25,12 @@ from traitlets.config import Config
 
 from .config import CourseError, check_outcome, course_api, find_course_root, require_assignments
 from .gradebook import serialise_gradebook_access
+from .grades import read_grades
+
+log = logging.getLogger("cxlab.course")
 
 EXTERNAL_ADDRESS = re.compile(r"^(https?:)?//")
+SCORE_TEXT = re.compile(r"Score:\s*[-\d.]+\s*/\s*[-\d.]+")
 
 
 def make_offline(path: Path) -> None:
@@ -34,6 +45,60 @@ def make_offline(path: Path) -> None:
         if style.string and "@import" in style.string:
             style.string = re.sub(r"@import[^;]+;", "", style.string)
     path.write_text(str(soup), encoding="utf-8")
+
+
+def mark_awaiting_grading(path: Path, waiting: dict[str, float]) -> None:
+    """Say "awaiting grading" on a feedback page where a cell still waits for a grader.
+
+    ``waiting`` maps each such cell's grade id to its points. nbgrader's page shows
+    those cells as "Score: 0.0 / 2.0"; this writes "awaiting grading (2 points)" in the
+    list at the top and above the answer, and "Score so far" with the points still to
+    grade in the notebook's heading.
+    """
+    from bs4 import BeautifulSoup
+
+    if not waiting:
+        return
+    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    for grade_id, points in waiting.items():
+        label = f"awaiting grading ({points:g} points)"
+        for link in soup.find_all("a", href=f"#{grade_id}"):
+            after = link.next_sibling
+            if after is not None and isinstance(after, str) and SCORE_TEXT.search(after):
+                after.replace_with(SCORE_TEXT.sub(label, after))
+        anchor = soup.find("a", attrs={"name": grade_id})
+        heading = anchor.find_next("div", class_="panel-heading") if anchor is not None else None
+        score = heading.find("span", class_="pull-right") if heading is not None else None
+        if score is not None:
+            for text in score.find_all(string=SCORE_TEXT):
+                text.replace_with(SCORE_TEXT.sub(label[0].upper() + label[1:], text))
+    total = sum(waiting.values())
+    for title in soup.select(".panel-heading h4"):
+        text = title.string
+        if text and SCORE_TEXT.search(text):
+            title.string = text.replace("(Score:", "(Score so far:", 1).rstrip(")") + f"; {total:g} points awaiting grading)"
+    path.write_text(str(soup), encoding="utf-8")
+
+
+def _waiting_cells(root: Path, assignment: str, db_url: str) -> dict[str, dict[str, dict[str, float]]]:
+    """student -> notebook -> {grade id: points} of the cells that wait for a grader."""
+    snapshot = read_grades(root, assignment, db_url)
+    points = {(q.notebook, q.name): q.max_score for item in snapshot.assignments for q in item.questions}
+    waiting: dict[str, dict[str, dict[str, float]]] = {}
+    for submission in snapshot.submissions:
+        for grade in submission.grades:
+            if grade.needs_manual_grade:
+                cells = waiting.setdefault(submission.student, {}).setdefault(grade.notebook, {})
+                cells[grade.question] = points.get((grade.notebook, grade.question), grade.max_score)
+    return waiting
+
+
+class _UnusedExporterSetting(logging.Filter):
+    """nbconvert hands its exporter's ``display_data_priority`` to every preprocessor, and
+    traitlets warns that HideHiddenTests has no such option: nothing a grader can act on."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`display_data_priority` not recognized" not in str(record.msg)
 
 
 def _feedback_settings() -> Config:
@@ -55,6 +120,7 @@ def feedback(
     *,
     students: list[str] | None = None,
     db_url: str | None = None,
+    progress: bool = False,
 ) -> dict[str, list[Path]]:
     """Per-student HTML feedback, without the hidden tests, readable offline.
 
@@ -62,6 +128,12 @@ def feedback(
     (or ``students``) with :class:`~cxlab.course.hidden_tests.HideHiddenTests` among its
     preprocessors, then strips anything the page would load from the internet. Returns
     the files per student.
+
+    It does not wait for hand grading: when written answers are still ungraded it logs
+    a warning naming each such student and the points still to grade, and their pages
+    say "awaiting grading" for those answers instead of a score of 0
+    (:func:`mark_awaiting_grading`). Generate the pages again after grading them.
+    ``progress`` shows a progress bar on a terminal.
     """
     root = find_course_root(root)
     require_assignments(root, assignment)
@@ -72,12 +144,32 @@ def feedback(
     missing = sorted(set(wanted) - set(graded))
     if missing:
         raise CourseError(f"no autograded {assignment} for {missing}: run `cxlab grade {assignment}` first")
+    waiting = _waiting_cells(root, assignment, coursedir.db_url)
+    ungraded = [student for student in wanted if student in waiting]
+    if ungraded:
+        log.warning(
+            "%d student(s) have answers that wait for hand grading; their pages say 'awaiting grading' there instead "
+            "of a score (grade them in the formgrader's Manual Grading, then run feedback again): %s",
+            len(ungraded),
+            ", ".join(f"{student} ({sum(sum(cells.values()) for cells in waiting[student].values()):g} points)"
+                      for student in ungraded),
+        )
+    from tqdm import tqdm
+    from traitlets.log import get_logger
+
+    quiet = _UnusedExporterSetting()
+    get_logger().addFilter(quiet)
     written: dict[str, list[Path]] = {}
-    for student in wanted:
-        check_outcome(api.generate_feedback(assignment, student, force=True), f"generate_feedback {assignment} {student}")
-        folder = Path(coursedir.format_path(coursedir.feedback_directory, student, assignment))
-        pages = sorted(folder.glob("*.html"))
-        for page in pages:
-            make_offline(page)
-        written[student] = pages
+    try:
+        for student in tqdm(wanted, desc=f"feedback {assignment}", unit="student", disable=None if progress else True):
+            check_outcome(api.generate_feedback(assignment, student, force=True),
+                          f"generate_feedback {assignment} {student}")
+            folder = Path(coursedir.format_path(coursedir.feedback_directory, student, assignment))
+            pages = sorted(folder.glob("*.html"))
+            for page in pages:
+                make_offline(page)
+                mark_awaiting_grading(page, waiting.get(student, {}).get(page.stem, {}))
+            written[student] = pages
+    finally:
+        get_logger().removeFilter(quiet)
     return written

@@ -37,7 +37,7 @@ log = logging.getLogger("cxlab.course")
 SCORE_COLUMNS = (
     "student", "first_name", "last_name", "email", "lms_user_id", "assignment", "submitted",
     "score", "max_score", "raw_score", "auto_score", "manual_score", "extra_credit",
-    "late_penalty", "needs_manual_grade", "flagged", "timestamp",
+    "late_penalty", "needs_manual_grade", "pending_points", "flagged", "timestamp", "seconds_late",
 )
 QUESTION_COLUMNS = (
     "student", "notebook", "question", "kind", "score", "max_score", "needs_manual_grade", "message",
@@ -67,6 +67,7 @@ class _Grade:
     extra_credit: float | None
     score: float
     needs_manual_grade: bool
+    max_score: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class _Submission:
     late_penalty: float
     flagged: bool
     grades: tuple[_Grade, ...]
+    seconds_late: float = 0.0  # after the assignment's due date, as nbgrader computes it (0 without one)
 
 
 @dataclass(frozen=True)
@@ -196,6 +198,7 @@ def read_snapshot(gradebook, coursedir, assignments: list[str] | None = None) ->
                     extra_credit=grade.extra_credit,
                     score=float(grade.score),
                     needs_manual_grade=bool(grade.needs_manual_grade),
+                    max_score=float(grade.max_score or 0.0),
                 )
                 for notebook in submission.notebooks
                 for grade in notebook.grades
@@ -207,6 +210,7 @@ def read_snapshot(gradebook, coursedir, assignments: list[str] | None = None) ->
                 late_penalty=float(sum(notebook.late_submission_penalty or 0 for notebook in submission.notebooks)),
                 flagged=any(bool(notebook.flagged) for notebook in submission.notebooks),
                 grades=grades,
+                seconds_late=float(submission.total_seconds_late or 0.0),
             ))
     return Snapshot(coursedir, students, tuple(found), tuple(submissions))
 
@@ -258,8 +262,11 @@ def scores_table(root=".", assignment=None, *, db_url=None) -> pd.DataFrame:
         (the gradebook's total), ``auto_score`` (points from the autograder that no
         grader overrode), ``manual_score`` (points a grader set), ``extra_credit``
         (``raw_score = auto_score + manual_score + extra_credit``), ``late_penalty``,
-        ``needs_manual_grade`` (some cell still waits for a grader), ``flagged`` (a
-        grader flagged a notebook), ``timestamp`` (submission time, UTC). A student who
+        ``needs_manual_grade`` (some cell still waits for a grader), ``pending_points``
+        (the points of the cells that wait for a grader: at most this much may still be
+        added), ``flagged`` (a grader flagged a notebook), ``timestamp`` (submission
+        time, UTC), ``seconds_late`` (after the assignment's due date in the gradebook,
+        as nbgrader computes it; 0 when on time or without a due date). A student who
         submitted nothing has ``submitted`` False and every score 0.
 
     Raises
@@ -289,7 +296,8 @@ def score_rows(snapshot: Snapshot) -> pd.DataFrame:
         }
         if submission is None:
             row.update(score=0.0, raw_score=0.0, auto_score=0.0, manual_score=0.0, extra_credit=0.0,
-                       late_penalty=0.0, needs_manual_grade=False, flagged=False, timestamp=None)
+                       late_penalty=0.0, needs_manual_grade=False, pending_points=0.0, flagged=False,
+                       timestamp=None, seconds_late=0.0)
         else:
             grades = submission.grades
             raw = sum(grade.score for grade in grades)
@@ -303,12 +311,15 @@ def score_rows(snapshot: Snapshot) -> pd.DataFrame:
                 late_penalty=submission.late_penalty,
                 score=max(0.0, raw - submission.late_penalty),
                 needs_manual_grade=any(grade.needs_manual_grade for grade in grades),
+                pending_points=sum(grade.max_score for grade in grades if grade.needs_manual_grade),
                 flagged=submission.flagged,
                 timestamp=submission.timestamp,
+                seconds_late=submission.seconds_late,
             )
         rows.append(row)
     table = pd.DataFrame(rows, columns=list(SCORE_COLUMNS))
-    for column in ("score", "max_score", "raw_score", "auto_score", "manual_score", "extra_credit", "late_penalty"):
+    for column in ("score", "max_score", "raw_score", "auto_score", "manual_score", "extra_credit", "late_penalty",
+                   "pending_points", "seconds_late"):
         table[column] = table[column].astype("float64")
     for column in ("submitted", "needs_manual_grade", "flagged"):
         table[column] = table[column].astype(bool)

@@ -60,7 +60,23 @@ class GradeSummary:
     def flagged(self) -> list[str]:
         return sorted(student for student, record in self.records.items() if record.get("flagged"))
 
-    def report(self) -> str:
+    def report(self, standing: dict[str, dict] | None = None) -> str:
+        """The summary ``cxlab grade`` prints: counts, then one line per student graded now.
+
+        ``standing`` is what the gradebook says of each student beyond this run
+        (``cxlab grade`` reads it with :func:`cxlab.course.grades.scores_table`):
+        ``pending_points`` (points that wait for hand grading), ``seconds_late``, and
+        ``late_penalty`` when the course sets a late penalty (absent or None otherwise).
+        Without it, a student whose written answers wait for a grader is marked all the same.
+
+        >>> summary = GradeSummary("nps", {"1003": {"status": "graded", "score": 11.0, "max_score": 14.0,
+        ...                                         "needs_manual_grade": True}}, (), 2.0)
+        >>> print(summary.report({"1003": {"pending_points": 2.0, "seconds_late": 32400.0}}))
+        nps: 1 graded, 0 failed, 0 timed out, 0 already graded (skipped) in 2.0 s
+          1003                     graded         11/14  + 2 to grade by hand  9.0 h late
+        1 submission(s) wait for hand grading (2 points): grade them in the formgrader's Manual Grading, then run feedback
+        """
+        standing = standing or {}
         counts = {status: len(self.students(status)) for status in (*FINAL_STATUSES, "busy")}
         lines = [
             f"{self.assignment}: {counts['graded']} graded, {counts['failed']} failed, "
@@ -68,17 +84,44 @@ class GradeSummary:
             + (f", {counts['busy']} busy in another grader" if counts["busy"] else "")
             + f" in {self.seconds:.1f} s"
         ]
+        waiting, waiting_points = 0, 0.0
         for student, record in sorted(self.records.items()):
             score = record.get("score")
             maximum = record.get("max_score")
             points = f"{score:g}/{maximum:g}" if score is not None and maximum else "-"
-            flag = "  FLAGGED" if record.get("flagged") else ""
-            lines.append(f"  {student:<24} {record['status']:<10} {points:>9}{flag}")
+            known = standing.get(student, {})
+            notes = []
+            pending = known.get("pending_points")
+            if pending:
+                notes.append(f"+ {pending:g} to grade by hand")
+            elif pending is None and record.get("needs_manual_grade"):
+                notes.append("+ hand grading pending")
+            if pending or (pending is None and record.get("needs_manual_grade")):
+                waiting += 1
+                waiting_points += pending or 0.0
+            late = known.get("seconds_late") or 0.0
+            if late > 0:
+                penalty = known.get("late_penalty")
+                notes.append(f"{_duration(late)} late" + (f" (penalty {penalty:g})" if penalty is not None else ""))
+            if record.get("flagged"):
+                notes.append("FLAGGED")
+            lines.append(f"  {student:<24} {record['status']:<10} {points:>9}" + "".join(f"  {note}" for note in notes))
             for reason in record.get("reasons", []):
                 lines.append(f"      {reason}")
             for finding in record.get("findings", [])[:6]:
                 lines.append(f"      flag: {finding}")
+        if waiting:
+            amount = f" ({waiting_points:g} points)" if waiting_points else ""
+            lines.append(f"{waiting} submission(s) wait for hand grading{amount}: grade them in the formgrader's "
+                         "Manual Grading, then run feedback")
         return "\n".join(lines)
+
+
+def _duration(seconds: float) -> str:
+    """A lateness a person reads at a glance (as ``cxlab collect`` writes it)."""
+    from .collect import _duration as duration
+
+    return duration(seconds)
 
 
 class _Worker:

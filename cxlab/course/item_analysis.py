@@ -34,6 +34,26 @@ ITEM_COLUMNS = (
 )
 
 
+def most_common_failure(messages) -> str:
+    """The failure message hit most often, with its count; every one of them when tied.
+
+    >>> most_common_failure(["B", "A", "B"])
+    'B (2)'
+    >>> most_common_failure(["B", "A"])
+    'tie, 1 each: A | B'
+    >>> most_common_failure([])
+    ''
+    """
+    counts = Counter(messages)
+    if not counts:
+        return ""
+    top = max(counts.values())
+    leaders = sorted(message for message, count in counts.items() if count == top)
+    if len(leaders) == 1:
+        return f"{leaders[0]} ({top})"
+    return f"tie, {top} each: " + " | ".join(leaders)
+
+
 def item_analysis(assignment, root=".", *, db_url=None) -> pd.DataFrame:
     """How the class did on each graded question of one assignment.
 
@@ -56,8 +76,9 @@ def item_analysis(assignment, root=".", *, db_url=None) -> pd.DataFrame:
         (``mean_score / max_score``), ``share_full_marks``, ``share_zero`` (NaN when none
         is graded yet), and ``most_common_failure``: the failed check most students hit,
         with how many, for example ``"AssertionError: nps_all does not match the survey's
-        NPS (7)"`` (ties go to the message first in alphabetical order; ``""`` when no
-        failure left a message).
+        NPS (7)"``; when several messages are hit equally often, all of them, as
+        ``"tie, 2 each: A | B"`` (in alphabetical order); ``""`` when no failure left
+        a message.
 
     Raises
     ------
@@ -77,12 +98,7 @@ def item_analysis(assignment, root=".", *, db_url=None) -> pd.DataFrame:
         mine = answers[(answers["notebook"] == question.notebook) & (answers["question"] == question.name)]
         graded = mine[~mine["needs_manual_grade"]]
         scores = graded["score"]
-        failures = Counter(message for message in mine["message"] if message)
-        if failures:
-            message, count = min(failures.items(), key=lambda pair: (-pair[1], pair[0]))
-            most_common = f"{message} ({count})"
-        else:
-            most_common = ""
+        most_common = most_common_failure(message for message in mine["message"] if message)
         mean = float(scores.mean()) if len(scores) else math.nan
         full = question.max_score - TOLERANCE
         rows.append({
@@ -105,9 +121,10 @@ def item_analysis_figure(table):
     """Horizontal bars of each question's share of full marks, from :func:`item_analysis`.
 
     Bars are in notebook order from the top, each labelled with its percentage (and
-    ``n``), so the chart reads without colour; a question with no graded answer yet
-    shows "not graded yet". Plots ``share_full_marks``, or ``mean_share`` when the table
-    has only that.
+    how many graded answers it is of), so the chart reads without colour. A question
+    with answers still waiting for a grader (``n_awaiting_grade`` above 0) has no bar
+    until they are graded: it reads "awaiting grading (4 of 5)". Plots
+    ``share_full_marks``, or ``mean_share`` when the table has only that.
 
     Parameters
     ----------
@@ -151,8 +168,14 @@ def item_analysis_figure(table):
         counts = table["n"] - (table["n_awaiting_grade"] if "n_awaiting_grade" in table.columns else 0)
     else:
         counts = [None] * len(table)
-    for bar, value, count in zip(bars, values, counts):
-        if pd.isna(value):
+    awaiting = table["n_awaiting_grade"] if "n_awaiting_grade" in table.columns else pd.Series(0, index=table.index)
+    totals = table["n"] if "n" in table.columns else pd.Series(None, index=table.index)
+    for bar, value, count, waiting, total in zip(bars, values, counts, awaiting, totals):
+        if not pd.isna(waiting) and waiting > 0:
+            value = math.nan  # a share of the answers graded so far would mislead: no bar yet
+            bar.set_width(0)
+            text = f"awaiting grading ({int(waiting)}" + (f" of {int(total)})" if not pd.isna(total) else ")")
+        elif pd.isna(value):
             text = "not graded yet"
         else:
             text = f"{value:.0%}" + (f" of {int(count)}" if count is not None and not pd.isna(count) else "")

@@ -26,7 +26,8 @@ from nbgrader.plugins import FileNameCollectorPlugin
 from traitlets import Unicode
 
 #: A student id in an LMS export's file name: the first number between underscores (or
-#: at the start), as in ``name_12345_67890_file.ipynb`` and
+#: at the start), as in ``name_12345_67890_file.ipynb`` (Canvas: the user id; also after
+#: ``name_LATE_``) and
 #: ``Full Name_12345_assignsubmission_file_file.ipynb``, or ``12345_file.ipynb``.
 DEFAULT_STUDENT_PATTERN = r"(?:^|_)(?P<student>\d+)_"
 
@@ -48,6 +49,44 @@ def compile_student_pattern(pattern: str) -> re.Pattern:
     if "student" not in compiled.groupindex and "student_id" not in compiled.groupindex:
         raise ValueError(f"{pattern!r} needs a group named student, e.g. (?P<student>...)")
     return compiled
+
+
+#: Canvas's "Download Submissions" names each file ``login_[LATE_]USERID_ATTACHMENTID_FILE``:
+#: the student's name as Canvas writes it (lower case, no spaces), a LATE marker when Canvas
+#: counted the submission late, the Canvas user id, the id of the uploaded file, and the
+#: name the student gave it (Canvas adds ``-1``, ``-2`` to a resubmitted file's name).
+CANVAS_FILE_NAME = re.compile(
+    r"^(?P<name>[^_]+)_(?:(?P<late>LATE)_)?(?P<user_id>\d+)_(?P<attachment_id>\d+)_(?P<file>.+)$"
+)
+#: Moodle's "Download all submissions" names each file
+#: ``Full Name_PARTICIPANTID_assignsubmission_file_FILE``; the participant id belongs to
+#: the assignment, not to the user, so it identifies nobody in Moodle's grade import.
+MOODLE_FILE_NAME = re.compile(
+    r"^(?P<name>.+?)_(?P<participant_id>\d+)_assignsubmission_(?:file|onlinetext)_(?P<file>.*)$"
+)
+
+
+def lms_identity(file_name: str) -> dict[str, str]:
+    """What an LMS export's file name says about its student: ``lms``, ``lms_user_id``, ``name``, ``late``.
+
+    ``lms_user_id`` is Canvas's user id (the number its gradebook calls ``ID``); Moodle's
+    names carry no id its grade import knows, so it is ``""`` there. An unknown name
+    gives ``{"lms": ""}`` and empty values.
+
+    >>> lms_identity("lateclara_LATE_1003_77001_nps-2.ipynb")
+    {'lms': 'canvas', 'lms_user_id': '1003', 'name': 'lateclara', 'late': 'LATE'}
+    >>> lms_identity("Jan Kowalski_12345_assignsubmission_file_nps.ipynb")
+    {'lms': 'moodle', 'lms_user_id': '', 'name': 'Jan Kowalski', 'late': ''}
+    >>> lms_identity("1001_nps.ipynb")["lms"]
+    ''
+    """
+    moodle = MOODLE_FILE_NAME.match(file_name)
+    if moodle:
+        return {"lms": "moodle", "lms_user_id": "", "name": moodle["name"], "late": ""}
+    canvas = CANVAS_FILE_NAME.match(file_name)
+    if canvas:
+        return {"lms": "canvas", "lms_user_id": canvas["user_id"], "name": canvas["name"], "late": canvas["late"] or ""}
+    return {"lms": "", "lms_user_id": "", "name": "", "late": ""}
 
 
 class StudentIdCollector(FileNameCollectorPlugin):

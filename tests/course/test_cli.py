@@ -68,3 +68,31 @@ def test_cli_grades_exports_and_reports(baseline, tmp_path):
     bad = subprocess.run([str(CXLAB), "--root", str(course), "grade", "nope"], capture_output=True, text=True, timeout=120)
     assert bad.returncode == 1 and "unknown assignment 'nope'" in bad.stderr
     json.loads((course / "grading-log" / "nps" / "s01.json").read_text())
+
+
+@pytest.mark.slow
+def test_commands_are_quiet_unless_verbose(course, tmp_path):
+    """nbgrader's INFO log only with -v; the exchange's complaint never, as the course sets no exchange."""
+    def run(*arguments):
+        return subprocess.run([str(CXLAB), "--root", str(course), *arguments], capture_output=True, text=True,
+                              timeout=300)
+
+    quiet = run("assign", "nps")
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stdout.startswith("nps: wrote ") and quiet.stderr == ""
+    loud = run("-v", "assign", "nps")
+    assert "Setting destination file permissions" in loud.stdout + loud.stderr  # nbgrader's own INFO line
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "notes.txt").write_text("stray")
+    for completed in (quiet, loud, run("collect", "nps", str(export)), run("-v", "collect", "nps", str(export))):
+        assert "Unwritable directory" not in completed.stdout + completed.stderr
+
+
+def test_canvas_assignment_ids_on_the_command_line():
+    assert cli._canvas_ids(["nps=4711", "butterfly=4712"], None) == {"nps": "4711", "butterfly": "4712"}
+    assert cli._canvas_ids(["4711"], "nps") == {"nps": "4711"}
+    with pytest.raises(cli.CourseError, match="say which assignment, as NAME=4711"):
+        cli._canvas_ids(["4711"], None)
+    with pytest.raises(cli.CourseError, match="a Canvas assignment id is a number"):
+        cli._canvas_ids(["nps=abc"], None)

@@ -107,3 +107,47 @@ def test_offline_pages_keep_local_assets_and_drop_remote_ones(tmp_path):
     html = page.read_text(encoding="utf-8")
     assert "example.org" not in html
     assert "var local = 1;" in html and "figure.png" in html and "color: black" in html
+
+
+@pytest.mark.slow
+def test_feedback_before_hand_grading_warns_and_says_awaiting_grading(graded, caplog):
+    from .graded_class import ASSIGNMENT, POINTS, WRITTEN
+
+    points = POINTS[WRITTEN][1]
+    with caplog.at_level("WARNING", logger="cxlab.course"):
+        pages = feedback(ASSIGNMENT, root=graded.root, db_url=graded.db_url)
+    warned = " ".join(record.getMessage() for record in caplog.records if record.name == "cxlab.course")
+    # Cleo's and Dan's written answers wait for a grader; Ada's was graded, Ben's untouched answer scored 0 by nbgrader
+    assert "2 student(s) have answers that wait for hand grading" in warned
+    assert f"cleo ({points:g} points)" in warned and f"dan ({points:g} points)" in warned
+    assert "ada" not in warned and "ben" not in warned
+
+    def written_entry(student):
+        soup = BeautifulSoup(pages[student][0].read_text(encoding="utf-8"), "html.parser")
+        (link,) = soup.find_all("a", href=f"#{WRITTEN}")
+        return link.next_sibling.strip(), soup.select_one(".panel-heading h4").get_text()
+
+    entry, heading = written_entry("cleo")
+    assert entry == f"(awaiting grading ({points:g} points))"
+    assert "Score so far:" in heading and f"{points:g} points awaiting grading" in heading
+    entry, heading = written_entry("ada")
+    assert entry == f"(Score: {points:.1f} / {points:.1f})" and "awaiting" not in heading
+    assert "awaiting" not in pages["ben"][0].read_text(encoding="utf-8")
+
+
+def test_a_page_marked_awaiting_grading_keeps_the_other_scores(tmp_path):
+    from cxlab.course.feedback import mark_awaiting_grading
+
+    page = tmp_path / "nps.html"
+    page.write_text(
+        '<div class="panel-heading"><h4>nps (Score: 3.0 / 5.0)</h4><ol>'
+        '<li><a href="#q1">Test cell</a> (Score: 3.0 / 3.0)</li>'
+        '<li><a href="#q8">Written response</a> (Score: 0.0 / 2.0)</li></ol></div>'
+        '<a name="q8"></a><div class="panel-heading"><span class="pull-right">Score: 0.0 / 2.0 '
+        '<a href="#top">(Top)</a></span></div>', encoding="utf-8")
+    mark_awaiting_grading(page, {"q8": 2.0})
+    text = " ".join(BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").get_text(" ").split())
+    assert "(Score: 3.0 / 3.0)" in text and "Score: 0.0 / 2.0" not in text
+    assert "Written response (awaiting grading (2 points))" in text
+    assert "Awaiting grading (2 points)" in text
+    assert "nps (Score so far: 3.0 / 5.0; 2 points awaiting grading)" in text

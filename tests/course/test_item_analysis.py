@@ -61,12 +61,15 @@ def test_item_analysis_figure_has_one_labelled_bar_per_question(graded):
     assert len(bars) == len(table)
     # first question at the top, bar lengths are the shares
     by_height = sorted(bars, key=lambda bar: -bar.get_y())
-    assert [bar.get_width() for bar in by_height] == pytest.approx(list(table["share_full_marks"]))
+    # the written answer has no bar while two of its four answers wait for a grader
+    expected = [0.0 if waiting else share for share, waiting in zip(table["share_full_marks"], table["n_awaiting_grade"])]
+    assert [bar.get_width() for bar in by_height] == pytest.approx(expected)
     ticks = sorted(zip(ax.get_yticks(), (label.get_text() for label in ax.get_yticklabels())), reverse=True)
     assert [label for _, label in ticks] == [f"{q} ({k})" for q, k in zip(table["question"], table["kind"])]
     texts = {text.get_text() for text in ax.texts}
     assert "25% of 4" in texts and "75% of 4" in texts
-    assert "50% of 2" in texts  # the written answer: two of four graded so far
+    assert "awaiting grading (2 of 4)" in texts  # the written answer: two of four still wait for a grader
+    assert "50% of 2" not in texts  # not a share of the two graded so far
     assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
 
 
@@ -88,3 +91,23 @@ def test_item_analysis_figure_marks_a_question_not_graded_yet():
     assert "mean" not in ax.get_xlabel()
     means = item_analysis_figure(pd.DataFrame({"question": ["q1"], "mean_share": [0.4]})).axes[0]
     assert "mean" in means.get_xlabel() and means.patches[0].get_width() == pytest.approx(0.4)
+
+
+def test_the_most_common_failure_lists_ties_as_ties():
+    from cxlab.course.item_analysis import most_common_failure
+
+    assert most_common_failure(["NameError: x", "AssertionError: y", "NameError: x"]) == "NameError: x (2)"
+    # a tie is never broken: each of the messages hit most often is named, whatever order they came in
+    tied = ["NameError: x", "AssertionError: y", "TypeError: z", "AssertionError: y", "NameError: x"]
+    assert most_common_failure(tied) == "tie, 2 each: AssertionError: y | NameError: x"
+    assert most_common_failure(reversed(tied)) == most_common_failure(tied)
+    assert most_common_failure([]) == ""
+
+
+def test_a_hand_graded_question_shows_as_pending_until_graded():
+    table = pd.DataFrame({"question": ["q1", "q8"], "kind": ["auto", "manual"], "share_full_marks": [0.8, 0.0],
+                          "n": [5, 5], "n_awaiting_grade": [0, 4]})
+    ax = item_analysis_figure(table).axes[0]
+    assert {text.get_text() for text in ax.texts} == {"80% of 5", "awaiting grading (4 of 5)"}
+    widths = sorted(((bar.get_y(), bar.get_width()) for bar in ax.patches), reverse=True)
+    assert [width for _, width in widths] == pytest.approx([0.8, 0.0])

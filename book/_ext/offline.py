@@ -3,8 +3,9 @@
 Thebe (live code through a remote Binder kernel) is never used by this book: its
 start-up script points at a CDN and is sometimes added twice, which the browser
 reports as an error. This extension drops it from every page, and serves the small
-configuration script that points the widget manager at its own files, and a script
-that names the theme's and the widgets' unlabelled controls for screen readers.
+configuration script that points the widget manager at its own files, a script that
+names the theme's and the widgets' unlabelled controls for screen readers, and one that
+lets the widget manager's MathJax 2 calls reach the book's MathJax 3.
 """
 
 from __future__ import annotations
@@ -45,4 +46,6 @@ def setup(app):
     app.connect("builder-inited", add_static_path)
     app.connect("html-page-context", drop_thebe, priority=900)
     app.add_js_file("a11y.js")
+    # Before MathJax's configuration and MathJax itself (priority 500 by default).
+    app.add_js_file("mathjax-widgets.js", priority=100)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -43,7 +43,6 @@ Nothing else of cxlab, so that the student's kernel loads little.
 from __future__ import annotations
 
 import json
-import keyword
 import math
 import sys
 
@@ -76,12 +75,39 @@ class NotData:
 
 
 _PLACEHOLDERS: dict[str, type] = {}
+#: Type names that need no class of their own: the placeholder of any other name.
+_UNKNOWN = "object"
+_known_names: tuple[int, frozenset] = (-1, frozenset())
+
+
+def known_type_names() -> frozenset:
+    """Type names a placeholder may carry: the classes of the modules the trusted side has loaded.
+
+    That is, of ``builtins``, ``types``, numpy, pandas and cxlab (its course toolkit
+    excepted), as far as they are imported: a bounded set, whatever the answers name.
+    """
+    global _known_names
+    loaded, names = _known_names
+    if loaded == len(sys.modules):
+        return names
+    found = set()
+    for module_name, module in list(sys.modules.items()):
+        if module_name in ("builtins", "types", "numpy", "pandas", "matplotlib.figure", "matplotlib.axes") or (
+                module_name.split(".")[0] == "cxlab" and not module_name.startswith("cxlab.course")):
+            found.update(name for name, value in vars(module).items() if isinstance(value, type))
+    found.update(("function", "method", "builtin_function_or_method", "module", "generator", "NoneType", "TooLarge"))
+    _known_names = (len(sys.modules), frozenset(found))
+    return _known_names[1]
 
 
 def placeholder(type_name: str) -> NotData:
-    """A :class:`NotData` whose type is called ``type_name``."""
-    if not (type_name.isidentifier() and not keyword.iskeyword(type_name) and len(type_name) <= 100):
-        type_name = "object"
+    """A :class:`NotData` whose type is called ``type_name`` when that is a known type's name.
+
+    Other names share one placeholder type, called ``object``: the set of placeholder
+    types stays bounded, whatever names a submission sends.
+    """
+    if type_name not in _PLACEHOLDERS and (not isinstance(type_name, str) or type_name not in known_type_names()):
+        type_name = _UNKNOWN
     klass = _PLACEHOLDERS.get(type_name)
     if klass is None:
         klass = _PLACEHOLDERS[type_name] = type(type_name, (NotData,), {"__slots__": ()})
@@ -327,6 +353,7 @@ class _Decoder(_Budget):
                 raise AnswerError(f"unexpected keys {sorted(data)} in the answers")
             return self.array(data["$ndarray"])[0]
         (tag, body), = data.items()
+        self.spend(1)
         if tag == "$float":
             if body not in ("nan", "inf", "-inf"):
                 raise AnswerError(f"unexpected float {body!r}")
@@ -334,8 +361,10 @@ class _Decoder(_Budget):
         if tag in ("$list", "$tuple", "$set", "$frozenset"):
             if type(body) is not list:
                 raise AnswerError(f"{tag} without a list")
-            self.spend(1)
             items = [self.value(item, depth + 1) for item in body]
+            if tag in ("$set", "$frozenset"):
+                for item in items:
+                    _check_key(item)
             try:
                 return {"$list": list, "$tuple": tuple, "$set": set, "$frozenset": frozenset}[tag](items)
             except TypeError as error:
@@ -343,9 +372,11 @@ class _Decoder(_Budget):
         if tag == "$dict":
             if type(body) is not list or any(type(pair) is not list or len(pair) != 2 for pair in body):
                 raise AnswerError("$dict without a list of pairs")
-            self.spend(1)
+            pairs = [(self.value(key, depth + 1), self.value(item, depth + 1)) for key, item in body]
+            for key, _ in pairs:
+                _check_key(key)
             try:
-                return {self.value(key, depth + 1): self.value(item, depth + 1) for key, item in body}
+                return dict(pairs)
             except TypeError as error:
                 raise AnswerError(f"a dict with an unhashable key ({error})") from None
         if tag == "$opaque":
@@ -476,6 +507,23 @@ class _Decoder(_Budget):
         raise AnswerError(f"unexpected index tag {tag!r}")
 
 
+#: Largest magnitude of a whole number in a set or a dict key: below it, Python's hash of
+#: a number is the number itself, so that no two such keys collide on purpose.
+MAX_KEY = 2**61 - 2
+
+
+def _check_key(value) -> None:
+    """Refuse a set member or dict key built to collide in Python's hash table."""
+    kind = type(value)
+    if kind is int and abs(value) > MAX_KEY:
+        raise AnswerError(f"a whole number beyond ±{MAX_KEY:,} in a set or as a dict key")
+    if kind is float and math.isfinite(value) and abs(value) > MAX_KEY:
+        raise AnswerError(f"a number beyond ±{MAX_KEY:,} in a set or as a dict key")
+    if kind in (tuple, frozenset):
+        for item in value:
+            _check_key(item)
+
+
 def numpy_arange(start, length):
     import numpy
 
@@ -491,11 +539,21 @@ def decode(data):
 
 
 def decode_answers(text: str, calls: dict | None = None) -> dict:
-    """The answers in ``text`` (made by :func:`snapshot`), by name.
+    """The answers in ``text`` (made by :func:`snapshot`), by name, whatever names it holds.
 
     ``calls`` are the calls the instructor declared for function answers: a name listed
     there becomes a :class:`RecordedFunction` built from the declared arguments and the
-    results in the same position of ``text``.
+    results in the same position of ``text``. The checker uses :func:`decode_declared`.
+    """
+    answers, _ = decode_declared(text, None, calls)
+    return answers
+
+
+def decode_declared(text: str, declared, calls: dict | None = None) -> tuple[dict, list[str]]:
+    """The ``declared`` answers in ``text``, and the other names ``text`` holds (refused, not decoded).
+
+    ``declared`` None decodes every name. A declared name missing from ``text`` stays
+    unbound. Everything is counted against one budget of :data:`MAX_ITEMS` values.
     """
     if type(text) is not str or len(text) > MAX_TEXT:
         raise AnswerError(f"the answers are not text of at most {MAX_TEXT:,} characters")
@@ -505,9 +563,13 @@ def decode_answers(text: str, calls: dict | None = None) -> dict:
         raise AnswerError(f"the answers are not JSON ({str(error)[:100]})") from None
     if type(data) is not dict:
         raise AnswerError("the answers are not a mapping of names to values")
+    wanted = None if declared is None else set(declared)
+    refused = [name for name in data if wanted is not None and name not in wanted]
     decoder = _Decoder()
     answers = {}
     for name, value in data.items():
+        if name in refused:
+            continue
         if not name.isidentifier():
             raise AnswerError(f"{name[:40]!r} is not a name")
         if calls and name in calls:
@@ -517,7 +579,7 @@ def decode_answers(text: str, calls: dict | None = None) -> dict:
             answers[name] = decoder.value(value)
         except RecursionError:
             raise AnswerError("the answers are nested too deeply") from None
-    return answers
+    return answers, refused
 
 
 def _recorded(name: str, value, declared: list[dict]):

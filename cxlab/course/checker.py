@@ -4,20 +4,30 @@
 runs. The grading worker (:mod:`cxlab.course.worker`) keeps one for its whole batch and
 sends it one request per student, a JSON line on its standard input:
 
-``{"setup": [source, ...], "checks": [{"cell": ID, "source": ..., "answers": TEXT, "calls": {...}}, ...]}``
+``{"setup": [source, ...], "checks": [{"cell": ID, "source": ..., "answers": TEXT, "declared": [NAME, ...],
+"calls": {...}}, ...]}``
 
 - ``setup`` are the assignment's read-only setup cells, from the instructor's source
   notebook. They run once per checker (and again only when they change), so the data the
   checks use are loaded once per batch, not once per student.
 - each check runs in a fresh namespace: a copy of the setup's (tables and arrays copied,
   so that no check sees what another changed), plus the answers its question declares,
-  decoded by :func:`cxlab.course.answers.decode_answers` from the text the student's
-  kernel sent. A declared name the student left unbound stays unbound.
+  decoded by :func:`cxlab.course.answers.decode_declared` from the text the student's
+  kernel sent, within the check's time limit. Only declared names are decoded: any
+  other name in the text is refused and reported as a finding, and a setup name always
+  keeps the setup's value. A declared name the student left unbound stays unbound; text
+  that cannot be decoded fails that check alone with ``UnreadableAnswer``.
 
 It answers with one JSON line: for each check, the outputs nbgrader's autograde expects
 of a test cell: nothing when the check passed, an ``error`` output (name and message,
-no source lines) when it failed, and what it printed. A check that runs longer than the
-request's ``timeout`` fails with ``CheckTimeout``.
+no source lines) when it failed, and what it printed; and ``findings``, by check, about
+answers that were refused. A check that runs longer than the request's ``timeout``
+fails with ``CheckTimeout``.
+
+The process limits its own address space (``CXLAB_CHECKER_MEMORY_MB``, 4096 MiB unless
+set); a check that runs out of memory fails with ``MemoryError``, and after a request
+that came near the limit the process ends once it has answered, so that the next
+request starts a fresh one.
 
 :class:`Checker` is the worker's side: it starts the process, sends requests, and
 restarts it when it dies or hangs.
@@ -42,7 +52,7 @@ import sys
 import time
 import types
 
-from .answers import AnswerError, decode_answers
+from .answers import AnswerError, decode_declared
 
 #: Seconds one check may run in the checker.
 CHECK_TIMEOUT = 60
@@ -95,17 +105,29 @@ class _Session:
                 exec(compile(source, f"<setup cell {index + 1}>", "exec"), namespace)
         self.namespace, self.setup_key = namespace, key
 
-    def run(self, check: dict, timeout: float) -> list[dict]:
+    def run(self, check: dict, timeout: float) -> tuple[list[dict], list[str]]:
+        """The check's outputs and what was refused of its answers."""
         namespace = _fresh(self.namespace)
-        try:
-            namespace.update(decode_answers(check["answers"], check.get("calls") or None))
-        except AnswerError as error:
-            return [error_output("UnreadableAnswer", f"the answers could not be read: {error}")]
         printed = io.StringIO()
-        outputs = []
+        outputs, findings = [], []
         signal.signal(signal.SIGALRM, _alarm)
         signal.setitimer(signal.ITIMER_REAL, timeout)
         try:
+            try:
+                answers, refused = decode_declared(check["answers"], check.get("declared") or [],
+                                                   check.get("calls") or None)
+            except CheckTimeout:
+                raise
+            except BaseException as error:  # whatever the text does to the decoder, only this check fails
+                reason = str(error) if isinstance(error, AnswerError) else type(error).__name__
+                return [error_output("UnreadableAnswer", f"the answers could not be read: {reason[:300]}")], findings
+            if refused:
+                findings.append("handed over names the check does not grade, which were refused: "
+                                + ", ".join(name[:40] for name in refused[:10]))
+            shadowing = sorted(name for name in answers if name in self.namespace)
+            if shadowing:
+                findings.append(f"answers named like the setup's {', '.join(shadowing)}: the setup's values were used")
+            namespace.update({name: value for name, value in answers.items() if name not in self.namespace})
             with contextlib.redirect_stdout(printed):
                 exec(compile(check["source"], f"<check {check['cell']}>", "exec"), namespace)
         except CheckTimeout as error:
@@ -117,7 +139,25 @@ class _Session:
         text = printed.getvalue()
         if text:
             outputs.insert(0, {"output_type": "stream", "name": "stdout", "text": text[:MAX_PRINTED]})
-        return outputs
+        return outputs, findings
+
+
+def _limit_memory() -> int:
+    """Cap this process's address space; the cap in bytes (0 when none)."""
+    import resource
+
+    limit = int(os.environ.get("CXLAB_CHECKER_MEMORY_MB", "4096") or 0) * 1024 * 1024
+    if limit > 0:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    return limit
+
+
+def _resident_bytes() -> int:
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def serve() -> int:
@@ -129,6 +169,7 @@ def serve() -> int:
     from .sandbox import die_with_parent
 
     die_with_parent()
+    limit = _limit_memory()
     session = _Session()
     for line in requests:
         if not line.strip():
@@ -136,13 +177,21 @@ def serve() -> int:
         request = json.loads(line)
         try:
             session.prepare(request["setup"])
-            results = {check["cell"]: session.run(check, float(request.get("timeout") or CHECK_TIMEOUT))
-                       for check in request["checks"]}
-            reply = {"results": results}
         except Exception as error:  # the setup itself failed: the instructor must see it
-            reply = {"error": f"{type(error).__name__}: {error}"[:2000]}
-        replies.write(json.dumps(reply) + "\n")
+            replies.write(json.dumps({"error": f"{type(error).__name__}: {error}"[:2000]}) + "\n")
+            replies.flush()
+            continue
+        results, findings = {}, {}
+        for check in request["checks"]:
+            results[check["cell"]], found = session.run(check, float(request.get("timeout") or CHECK_TIMEOUT))
+            if found:
+                findings[check["cell"]] = found
+        ran_out = any(output.get("ename") == "MemoryError" for outputs in results.values() for output in outputs)
+        restart = bool(ran_out or (limit and _resident_bytes() > 0.75 * limit))
+        replies.write(json.dumps({"results": results, "findings": findings, "restart": restart}) + "\n")
         replies.flush()
+        if restart:
+            return 0  # the worker starts a fresh checker for the next request
     return 0
 
 
@@ -154,7 +203,10 @@ class Checker:
     """The worker's handle on one trusted checker process, started on first use."""
 
     def __init__(self, cwd: str | None = None, environment: dict | None = None):
-        self.cwd, self.environment = cwd, environment
+        from .sandbox import SINGLE_THREADED
+
+        self.cwd = cwd
+        self.environment = {**(os.environ if environment is None else environment), **SINGLE_THREADED}
         self.process: subprocess.Popen | None = None
 
     def _start(self) -> subprocess.Popen:
@@ -164,8 +216,9 @@ class Checker:
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         return self.process
 
-    def check(self, setup: list[str], checks: list[dict], timeout: float = CHECK_TIMEOUT) -> dict[str, list[dict]]:
-        """The outputs of each check, by cell id."""
+    def check(self, setup: list[str], checks: list[dict],
+              timeout: float = CHECK_TIMEOUT) -> tuple[dict[str, list[dict]], dict[str, list[str]]]:
+        """The outputs of each check, and the findings about refused answers, by cell id."""
         process = self._start()
         request = {"setup": setup, "checks": checks, "timeout": timeout}
         try:
@@ -189,7 +242,9 @@ class Checker:
         reply = json.loads(line)
         if "error" in reply:
             raise CheckerError(f"the assignment's setup cells failed in the checker: {reply['error']}")
-        return reply["results"]
+        if reply.get("restart"):
+            self.close()
+        return reply["results"], reply.get("findings", {})
 
     def close(self) -> None:
         if self.process is not None:

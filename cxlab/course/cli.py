@@ -21,10 +21,11 @@ from .assign import assign
 from .collect import collect
 from .config import CourseError, find_course_root, late_penalty_configured, load_config, set_verbose
 from .exports import FORMATS, export_grades
-from .feedback import feedback
+from .feedback import FeedbackFailures, feedback
 from .grades import scores_table
 from .grading import grade
 from .item_analysis import item_analysis, item_analysis_figure
+from .sanitise import terminal_safe
 
 
 def _assign(arguments) -> int:
@@ -43,7 +44,7 @@ def _standing(arguments, assignment: str | None) -> tuple[pd.DataFrame, bool]:
 def _collect(arguments) -> int:
     result = collect(arguments.assignment, arguments.source, root=arguments.root, pattern=arguments.pattern,
                      force=arguments.force, db_url=arguments.db_url)
-    print(result.report())
+    print(terminal_safe(result.report()))
     return 0 if not result.unplaced else 2
 
 
@@ -61,16 +62,26 @@ def _grade(arguments) -> int:
     print(summary.report(standing))
     if summary.flagged:
         print(f"\n{len(summary.flagged)} submission(s) flagged for review (see grading-log/{arguments.assignment}/): "
-              + ", ".join(summary.flagged))
-    return 0
+              + ", ".join(terminal_safe(student) for student in summary.flagged))
+    return 1 if summary.grader_failures else 0
 
 
 def _feedback(arguments) -> int:
-    for student, pages in feedback(arguments.assignment, root=arguments.root, students=arguments.student or None,
-                                   db_url=arguments.db_url, progress=True).items():
+    try:
+        written = feedback(arguments.assignment, root=arguments.root, students=arguments.student or None,
+                           db_url=arguments.db_url, progress=True)
+        failures = {}
+    except FeedbackFailures as error:
+        written, failures = error.written, error.failures
+    for student, pages in written.items():
         for page in pages:
-            print(f"{student}: {page}")
-    return 0
+            print(f"{terminal_safe(student)}: {terminal_safe(page)}")
+    for student, reason in failures.items():
+        print(f"{terminal_safe(student)}: no feedback page: {terminal_safe(reason)}", file=sys.stderr)
+    if failures:
+        print(f"cxlab: {len(failures)} feedback page(s) could not be made (listed above); the others were written",
+              file=sys.stderr)
+    return 1 if failures else 0
 
 
 def _canvas_ids(values: list[str] | None, assignment: str | None) -> dict[str, str]:

@@ -24,8 +24,6 @@ Imports: nbgrader, nbclient and jupyter_client (loaded only in the grading worke
 
 from __future__ import annotations
 
-import ast
-import json
 import math
 import os
 import shutil
@@ -45,6 +43,7 @@ from . import sandbox
 from .answers import MAX_TEXT
 from .checker import Checker, error_output
 from .manifest import is_check
+from .sanitise import sanitise_notebook
 
 #: What happened while the notebook ran, for the record (filled by SandboxedExecute).
 RUN_EVENTS: list[dict] = []
@@ -70,6 +69,8 @@ class SandboxedKernelManager(AsyncKernelManager):
     protected = List(Unicode(), help="Folders no part of the sandbox may show.").tag(config=True)
     unsandboxed = Bool(False, help="Run the kernel without the operating-system sandbox.").tag(config=True)
     tmp_mb = Integer(512, help="Size of the kernel's private /tmp, in MiB.").tag(config=True)
+    submission_mb = Integer(256, help="Size of the kernel's working folder (a tmpfs holding a copy of the "
+                                      "submission), in MiB.").tag(config=True)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -84,7 +85,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         if self.unsandboxed:
             return command
         return sandbox.sandbox_command(command, submission=self.submission_copy, runtime=self.runtime_folder,
-                                       protected=list(self.protected), tmp_mb=self.tmp_mb)
+                                       protected=list(self.protected), tmp_mb=self.tmp_mb,
+                                       submission_mb=self.submission_mb)
 
     async def _async_pre_start_kernel(self, **kwargs):
         kwargs["cwd"] = self.submission_copy or self.runtime_folder
@@ -105,14 +107,14 @@ class SandboxedKernelManager(AsyncKernelManager):
             shutil.rmtree(self.runtime_folder, ignore_errors=True)
 
 
+def _size(content: dict) -> int:
+    """Characters an output message would add to the notebook."""
+    data = content.get("data") if isinstance(content.get("data"), dict) else {}
+    return len(str(content.get("text", ""))) + sum(len(str(value)) for value in data.values())
+
+
 def _error_output(ename: str, evalue: str) -> NotebookNode:
     return nbformat.from_dict(error_output(ename, evalue))
-
-
-def _snapshot_expression(names: list[str], calls: dict) -> str:
-    module = "cxlab.course.answers"
-    return (f"__import__({module!r}, fromlist=['snapshot']).snapshot(globals(), {list(names)!r}, "
-            f"__import__('json').loads({json.dumps(calls)!r}))")
 
 
 class SandboxedExecute(Execute):
@@ -120,6 +122,8 @@ class SandboxedExecute(Execute):
 
     notebook_time_limit = Integer(600, help="Seconds the whole notebook may run.").tag(config=True)
     max_output_bytes = Integer(1_000_000, help="Output kept per cell; the rest is dropped.").tag(config=True)
+    max_notebook_output_bytes = Integer(5_000_000, help="Output kept for the whole notebook, display updates "
+                                                        "counted once for every output they change.").tag(config=True)
     check_timeout = Integer(60, help="Seconds one check may run in the checker.").tag(config=True)
     manifests = Dict(help="Per notebook: the setup cells and the checks, from the instructor's source "
                           "(cxlab.course.manifest).").tag(config=True)
@@ -129,6 +133,8 @@ class SandboxedExecute(Execute):
         self._started = time.monotonic()
         self._stopped: str | None = None
         self._output_sizes: dict[int, int] = {}
+        self._notebook_output = 0
+        self._limited: set[int] = set()
         self._answers: dict[str, str | None] = {}
         self._cell_timeout = self.timeout
         notebook = (resources or {}).get("unique_key") or ""
@@ -138,6 +144,8 @@ class SandboxedExecute(Execute):
         finally:
             self.timeout = self._cell_timeout
         self._run_checks(nb)
+        for finding in sanitise_notebook(nb):
+            RUN_EVENTS.append({"event": "content removed", "finding": finding})
         return nb, resources
 
     # -- the student's kernel
@@ -146,35 +154,35 @@ class SandboxedExecute(Execute):
         RUN_EVENTS.append({"event": "stopped", "cell": cell_id, "reason": reason})
 
     def _take_answers(self, cell_id: str) -> str:
-        """The JSON text of the answers the check ``cell_id`` declares, as the kernel has them now."""
+        """The JSON text of the answers the check ``cell_id`` declares, as the kernel has them now.
+
+        The kernel is sent a message of its own kind (:data:`sandbox.ANSWERS_REQUEST`),
+        which the launcher's handler answers by reading the declared names from the
+        namespace's dictionary: nothing is evaluated in the student's namespace, so no
+        name the student bound can change what answers. The reply is JSON that the
+        kernel's session already parsed; its ``answers`` must be text of bounded size.
+        """
         check = self._manifest["checks"].get(cell_id)
         if check is None:
             return "{}"
-        expression = _snapshot_expression(check["answers"], check.get("calls") or {})
+        request = self.kc.session.msg(sandbox.ANSWERS_REQUEST,
+                                      content={"names": list(check["answers"]), "calls": check.get("calls") or {}})
         try:
-            msg_id = self.kc.execute("", silent=True, store_history=False, user_expressions={"answers": expression})
-            reply = self.wait_for_reply(msg_id)
+            self.kc.shell_channel.send(request)
+            reply = self.wait_for_reply(request["header"]["msg_id"])
         except (CellTimeoutError, TimeoutError):
             RUN_EVENTS.append({"event": "answers timed out", "cell": cell_id, "seconds": self.timeout})
             return "{}"
         except (DeadKernelError, RuntimeError) as error:
             self._stop(f"the kernel stopped answering ({str(error)[:100]})", cell_id)
             return "{}"
-        result = (reply or {}).get("content", {}).get("user_expressions", {}).get("answers", {})
-        if result.get("status") != "ok":
-            RUN_EVENTS.append({"event": "answers unreadable", "cell": cell_id,
-                               "reason": f"{result.get('ename', 'no answer')}: {str(result.get('evalue', ''))[:200]}"})
-            return "{}"
-        shown = result.get("data", {}).get("text/plain", "")
-        if not isinstance(shown, str) or len(shown) > 2 * MAX_TEXT + 16:
-            RUN_EVENTS.append({"event": "answers unreadable", "cell": cell_id, "reason": "too large"})
-            return "{}"
-        try:
-            text = ast.literal_eval(shown)
-        except (ValueError, SyntaxError, MemoryError, RecursionError):
-            text = None
+        content = (reply or {}).get("content", {})
+        text = content.get("answers") if isinstance(content, dict) else None
         if not isinstance(text, str):
-            RUN_EVENTS.append({"event": "answers unreadable", "cell": cell_id, "reason": "not the answers' text"})
+            RUN_EVENTS.append({"event": "answers unreadable", "cell": cell_id, "reason": "no answers in the reply"})
+            return "{}"
+        if len(text) > MAX_TEXT:
+            RUN_EVENTS.append({"event": "answers unreadable", "cell": cell_id, "reason": "too large"})
             return "{}"
         return text
 
@@ -211,19 +219,37 @@ class SandboxedExecute(Execute):
             RUN_EVENTS.append({"event": "cell timed out", "cell": cell_id, "seconds": self.timeout})
         return cell, resources
 
+    def _over_limit(self, cell_index: int, size: int) -> bool:
+        """Charge ``size`` bytes of output to the cell and the notebook; True when either is over its cap."""
+        cell_total = self._output_sizes.get(cell_index, 0) + size
+        if cell_total > self.max_output_bytes or self._notebook_output + size > self.max_notebook_output_bytes:
+            if cell_index not in self._limited:
+                self._limited.add(cell_index)
+                cap = self.max_output_bytes if cell_total > self.max_output_bytes else self.max_notebook_output_bytes
+                RUN_EVENTS.append({"event": "output limited", "cell": f"cell {cell_index + 1}", "bytes": cap})
+            return True
+        self._output_sizes[cell_index] = cell_total
+        self._notebook_output += size
+        return False
+
     def output(self, outs, msg, display_id, cell_index):
-        content = msg.get("content", {})
-        size = len(content.get("text", "")) + sum(len(str(value)) for value in content.get("data", {}).values())
-        total = self._output_sizes.get(cell_index, 0)
-        self._output_sizes[cell_index] = total + size
-        if total + size > self.max_output_bytes:
-            if total <= self.max_output_bytes:
-                RUN_EVENTS.append({"event": "output limited", "cell": f"cell {cell_index + 1}", "bytes": self.max_output_bytes})
-                outs.append(nbformat.v4.new_output(
-                    "stream", name="stderr",
-                    text=f"\n[the grader kept the first {self.max_output_bytes:,} bytes of this cell's output]\n"))
+        if cell_index in self._limited:
+            return None
+        if self._over_limit(cell_index, _size(msg.get("content", {}))):
+            outs.append(nbformat.v4.new_output(
+                "stream", name="stderr",
+                text="\n[the grader kept no more of this cell's output: it reached the output limit]\n"))
             return None
         return super().output(outs, msg, display_id, cell_index)
+
+    def _update_display_id(self, display_id, msg):
+        """A display update rewrites every output with its id: each rewrite counts against the caps."""
+        targets = self._display_id_map.get(display_id, {})
+        size = _size(msg.get("content", {}))
+        for cell_index, positions in targets.items():
+            if cell_index in self._limited or self._over_limit(cell_index, size * len(positions)):
+                return None
+        return super()._update_display_id(display_id, msg)
 
     # -- the trusted checker
     def _run_checks(self, nb) -> None:
@@ -241,10 +267,14 @@ class SandboxedExecute(Execute):
                 cell.outputs = [_error_output("NotRun", f"not run: {self._stopped or 'the notebook stopped before it'}")]
             else:
                 checks.append({"cell": cell_id, "source": declared["source"], "answers": answers,
+                               "declared": list(declared["answers"]),
                                "calls": declared.get("calls") or {}})
         if not checks:
             return
-        results = checker_for(self.checks_folder or os.getcwd()).check(
+        results, findings = checker_for(self.checks_folder or os.getcwd()).check(
             list(self._manifest["setup"]), checks, timeout=self.check_timeout)
+        for cell_id, found in findings.items():
+            for finding in found:
+                RUN_EVENTS.append({"event": "answers refused", "cell": cell_id, "finding": finding})
         for check in checks:
             cells[check["cell"]].outputs = [nbformat.from_dict(output) for output in results.get(check["cell"], [])]

@@ -33,17 +33,50 @@ EXTERNAL_ADDRESS = re.compile(r"^(https?:)?//")
 SCORE_TEXT = re.compile(r"Score:\s*[-\d.]+\s*/\s*[-\d.]+")
 
 
+#: The page's own policy: no script of any origin runs, nothing is fetched but its inline
+#: images and styles.
+CONTENT_SECURITY_POLICY = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; "
+                           "form-action 'none'; base-uri 'none'")
+_ACTIVE_TAGS = ("script", "iframe", "frame", "object", "embed", "applet", "form", "base", "portal", "noscript")
+_URL_ATTRIBUTES = ("href", "src", "action", "formaction", "xlink:href", "data", "poster", "srcset", "background")
+_SCRIPT_URL = re.compile(r"^\s*(javascript|vbscript|data:text/html|data:image/svg)", re.IGNORECASE)
+
+
 def make_offline(path: Path) -> None:
-    """Drop external scripts, style sheets and fonts from a feedback page."""
+    """Make a feedback page inert and self-contained.
+
+    Every script (the page's own included: a feedback page needs none), frame, object,
+    form, ``<base>``, ``<meta http-equiv>``, event-handler attribute and script URL is
+    removed, and so is anything the page would fetch from the internet; a Content
+    Security Policy that allows no script and no outside request is added, should
+    anything have been missed.
+    """
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-    for tag in soup.find_all(["script", "link", "img", "iframe"]):
+    for tag in soup.find_all(["link", "img"]):
         if EXTERNAL_ADDRESS.match(tag.get("src") or tag.get("href") or ""):
             tag.decompose()
+    for tag in soup.find_all(_ACTIVE_TAGS):
+        tag.decompose()
+    for tag in soup.find_all("meta"):
+        if tag.get("http-equiv"):
+            tag.decompose()
+    for tag in soup.find_all(True):
+        for name in list(tag.attrs):
+            value = tag.attrs[name]
+            value = " ".join(value) if isinstance(value, list) else str(value)
+            if name.lower().startswith("on") or (name.lower() in _URL_ATTRIBUTES and
+                                                 (_SCRIPT_URL.match(value) or EXTERNAL_ADDRESS.match(value.strip()))):
+                del tag.attrs[name]
     for style in soup.find_all("style"):
-        if style.string and "@import" in style.string:
+        if style.string and ("@import" in style.string or "url(" in style.string):
             style.string = re.sub(r"@import[^;]+;", "", style.string)
+            style.string = re.sub(r"url\(\s*['\"]?(https?:)?//[^)]*\)", "none", style.string)
+    head = soup.find("head")
+    if head is not None:
+        policy = soup.new_tag("meta", attrs={"http-equiv": "Content-Security-Policy", "content": CONTENT_SECURITY_POLICY})
+        head.insert(0, policy)
     path.write_text(str(soup), encoding="utf-8")
 
 
@@ -93,6 +126,19 @@ def _waiting_cells(root: Path, assignment: str, db_url: str) -> dict[str, dict[s
     return waiting
 
 
+class FeedbackFailures(CourseError):
+    """Some feedback pages could not be made; the others were written.
+
+    ``written`` holds the pages made (as :func:`feedback` returns them), ``failures``
+    the reason for each student without a page.
+    """
+
+    def __init__(self, written: dict[str, list[Path]], failures: dict[str, str]):
+        self.written, self.failures = written, failures
+        listed = "; ".join(f"{student}: {reason}" for student, reason in sorted(failures.items()))
+        super().__init__(f"no feedback page for {len(failures)} student(s) (the others were written): {listed}")
+
+
 class _UnusedExporterSetting(logging.Filter):
     """nbconvert hands its exporter's ``display_data_priority`` to every preprocessor, and
     traitlets warns that HideHiddenTests has no such option: nothing a grader can act on."""
@@ -127,7 +173,8 @@ def feedback(
     Runs nbgrader's ``generate_feedback`` for every student nbgrader lists as autograded
     (or ``students``) with :class:`~cxlab.course.hidden_tests.HideHiddenTests` among its
     preprocessors, then strips anything the page would load from the internet. Returns
-    the files per student.
+    the files per student. A student whose page cannot be made does not stop the others:
+    once every other page is written, :class:`FeedbackFailures` lists them.
 
     It does not wait for hand grading: when written answers are still ungraded it logs
     a warning naming each such student and the points still to grade, and their pages
@@ -160,16 +207,26 @@ def feedback(
     quiet = _UnusedExporterSetting()
     get_logger().addFilter(quiet)
     written: dict[str, list[Path]] = {}
+    failures: dict[str, str] = {}
     try:
         for student in tqdm(wanted, desc=f"feedback {assignment}", unit="student", disable=None if progress else True):
-            check_outcome(api.generate_feedback(assignment, student, force=True),
-                          f"generate_feedback {assignment} {student}")
             folder = Path(coursedir.format_path(coursedir.feedback_directory, student, assignment))
-            pages = sorted(folder.glob("*.html"))
-            for page in pages:
-                make_offline(page)
-                mark_awaiting_grading(page, waiting.get(student, {}).get(page.stem, {}))
+            try:
+                check_outcome(api.generate_feedback(assignment, student, force=True),
+                              f"generate_feedback {assignment} {student}")
+                pages = sorted(folder.glob("*.html"))
+                for page in pages:
+                    make_offline(page)
+                    mark_awaiting_grading(page, waiting.get(student, {}).get(page.stem, {}))
+            except Exception as error:  # one student's notebook must not cost the others their pages
+                failures[student] = f"{type(error).__name__}: {str(error)[:300]}"
+                log.warning("no feedback page for %s: %s", student, failures[student])
+                for page in folder.glob("*.html"):  # never leave a page that was not made inert
+                    page.unlink()
+                continue
             written[student] = pages
     finally:
         get_logger().removeFilter(quiet)
+    if failures:
+        raise FeedbackFailures(written, failures)
     return written

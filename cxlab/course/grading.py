@@ -31,6 +31,7 @@ from .assign import assign
 from .config import CourseError, course_api, find_course_root, require_assignments, submitted_students
 from .gradebook import has_assignment, serialise_gradebook_access, zero_submission
 from .records import FINAL_STATUSES, grading_log, is_up_to_date, new_record, read_record, write_record
+from .sanitise import terminal_safe
 
 #: The module each grading process runs.
 WORKER_MODULE = f"{__package__}.worker"
@@ -59,6 +60,12 @@ class GradeSummary:
     @property
     def flagged(self) -> list[str]:
         return sorted(student for student, record in self.records.items() if record.get("flagged"))
+
+    @property
+    def grader_failures(self) -> list[str]:
+        """Students the grader itself could not grade (no score written; a plain re-run tries again)."""
+        return sorted(student for student, record in self.records.items()
+                      if record["status"] == "failed" and record.get("cause") == "grader")
 
     def report(self, standing: dict[str, dict] | None = None) -> str:
         """The summary ``cxlab grade`` prints: counts, then one line per student graded now.
@@ -105,11 +112,15 @@ class GradeSummary:
                 notes.append(f"{_duration(late)} late" + (f" (penalty {penalty:g})" if penalty is not None else ""))
             if record.get("flagged"):
                 notes.append("FLAGGED")
-            lines.append(f"  {student:<24} {record['status']:<10} {points:>9}" + "".join(f"  {note}" for note in notes))
+            status = "not graded" if record.get("cause") == "grader" else record["status"]
+            lines.append(f"  {terminal_safe(student):<24} {status:<10} {points:>9}" + "".join(f"  {note}" for note in notes))
             for reason in record.get("reasons", []):
-                lines.append(f"      {reason}")
+                lines.append(f"      {terminal_safe(reason)}")
             for finding in record.get("findings", [])[:6]:
-                lines.append(f"      flag: {finding}")
+                lines.append(f"      flag: {terminal_safe(finding)}")
+        if self.grader_failures:
+            lines.append(f"{len(self.grader_failures)} submission(s) could not be graded because of a problem of the "
+                         "grader's own (no score was written): fix it and run grade again, which grades them then")
         if waiting:
             amount = f" ({waiting_points:g} points)" if waiting_points else ""
             lines.append(f"{waiting} submission(s) wait for hand grading{amount}: grade them in the formgrader's "
@@ -275,8 +286,13 @@ def grade(
                 "memory_mb": memory_mb, "unsandboxed": bool(unsandboxed)}
 
     def fail(student: str, status: str, reason: str) -> dict:
-        zero_submission(coursedir.db_url, coursedir.course_id, assignment, student)
+        """A submission that ran out of time scores 0; any other failure is the grader's: no score."""
         record = new_record(student, assignment, status=status, reasons=[reason], folder=folder_of(student))
+        if status == "timed out":
+            zero_submission(coursedir.db_url, coursedir.course_id, assignment, student)
+        else:
+            record.update(cause="grader", score=None, flagged=False)
+            record["reasons"][-1] += " (no score written; run grade again once fixed)"
         write_record(log_dir, record)
         return record
 

@@ -15,7 +15,8 @@ sandbox (arguments as :func:`cxlab.course.answers.encode` writes them)::
 never from a submission. :func:`lint_notebook` checks what ``cxlab assign`` generates:
 every check declares its answers, the model solution binds them before the check, the
 check reads nothing but the setup's names, its answers, builtins and its own names (the
-checker has nothing else), it compares types exactly (``type(x) in ...``, never
+checker has nothing else), no answer is named like a setup name (the checker keeps the
+setup's value), it compares types exactly (``type(x) in ...``, never
 ``isinstance`` on an answer) and calls no answer that is not a declared function.
 
 Imports: nbformat (inside the functions that read notebooks); the standard library.
@@ -143,6 +144,9 @@ def lint_check(check: Check, setup_names: set[str], solution_names: set[str]) ->
     for name in check.answers:
         if not (isinstance(name, str) and name.isidentifier()):
             problems.append(f"{where} declares {name!r}, which is not a name")
+        elif name in setup_names:
+            problems.append(f"{where} declares {name}, which the setup cells bind: the checker keeps the setup's "
+                            "value, so the answer needs a name of its own")
         elif name not in solution_names:
             problems.append(f"{where} grades {name}, which no solution cell before it binds")
     for name in check.calls:

@@ -69,5 +69,10 @@ def read_record(log_dir: Path, student: str) -> dict:
 
 
 def is_up_to_date(record: dict, folder: Path) -> bool:
-    """Whether ``record`` is final and about the files now in ``folder``."""
-    return record.get("status") in FINAL_STATUSES and record.get("fingerprint") == submission_fingerprint(folder)
+    """Whether ``record`` is final and about the files now in ``folder``.
+
+    A failure of the grader's own (``cause: "grader"``) is never final: the student is
+    graded again on the next run.
+    """
+    return (record.get("status") in FINAL_STATUSES and record.get("cause") != "grader"
+            and record.get("fingerprint") == submission_fingerprint(folder))

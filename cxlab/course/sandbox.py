@@ -43,8 +43,16 @@ import sys
 #: The cxlab package (this file is in its ``course`` subpackage): the library a
 #: submission imports, visible read-only in the sandbox.
 CXLAB_FOLDER = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-#: Where the private copy of the submission appears inside the sandbox.
+#: The kernel's working folder inside the sandbox: a size-limited tmpfs that the launcher
+#: fills from the read-only copy of the submission at :data:`GIVEN_FOLDER`.
 SUBMISSION_FOLDER = "/submission"
+#: Where the private copy of the submission is shown, read-only, inside the sandbox.
+GIVEN_FOLDER = "/run/cxlab/given"
+#: The message kind the grader sends a kernel to hand over a check's declared answers.
+ANSWERS_REQUEST = "cxlab_answers_request"
+#: Folders (all of them tmpfs inside the sandbox) where a sandboxed kernel may still
+#: write once it has started; /dev for /dev/null and the like.
+WRITABLE_FOLDERS = ("/tmp", "/dev", SUBMISSION_FOLDER)
 #: Files of /etc a Python program may read (users, libraries, time zone, fonts).
 _ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/passwd", "/etc/group",
               "/etc/nsswitch.conf", "/etc/localtime", "/etc/alternatives", "/etc/fonts", "/etc/mime.types")
@@ -84,14 +92,20 @@ def _inside(path: str, folder: str) -> bool:
 
 
 def sandbox_command(command: list[str], *, submission: str, runtime: str, protected: list[str],
-                    tmp_mb: int = 512) -> list[str]:
+                    tmp_mb: int = 512, submission_mb: int = 256) -> list[str]:
     """``command`` run under bubblewrap, as described in the module's docstring.
 
-    ``submission`` is the private copy of the submission (mounted writable at
-    :data:`SUBMISSION_FOLDER`), ``runtime`` the folder of the kernel's connection file
-    and sockets (mounted writable at the same path). ``protected`` lists folders (the
-    course folder, the gradebook's) that no read-only view may show: a view that would
-    contain one of them raises :class:`SandboxError`.
+    ``submission`` is the private copy of the submission (shown read-only at
+    :data:`GIVEN_FOLDER` and copied by :func:`main` into the tmpfs of ``submission_mb``
+    MiB at :data:`SUBMISSION_FOLDER`), ``runtime`` the folder of the kernel's connection
+    file and sockets (mounted at the same path; once the kernel listens, :func:`main`
+    takes away its right to write there). ``protected`` lists folders (the course
+    folder, the gradebook's) that no read-only view may show: a view that would contain
+    one of them raises :class:`SandboxError`.
+
+    bubblewrap runs under ``setpriv --pdeathsig KILL`` where setpriv exists, so that it
+    ends (and with it the kernel) when the grading worker that started it ends, even
+    by SIGKILL.
     """
     bwrap = bubblewrap()
     if bwrap is None:
@@ -103,7 +117,7 @@ def sandbox_command(command: list[str], *, submission: str, runtime: str, protec
             if _inside(secret, os.path.realpath(folder)):
                 raise SandboxError(f"the sandbox would show {folder}, which contains {secret}")
     arguments = [
-        bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--cap-drop", "ALL",
+        *_die_with_parent_prefix(), bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--cap-drop", "ALL",
         "--hostname", "grader",
         "--ro-bind", "/usr", "/usr",
     ]
@@ -120,11 +134,17 @@ def sandbox_command(command: list[str], *, submission: str, runtime: str, protec
                   "--size", str(tmp_mb * 1024 * 1024), "--tmpfs", "/dev/shm"]
     for folder in readable:
         arguments += ["--ro-bind", folder, folder]
-    arguments += ["--bind", runtime, runtime, "--bind", submission, SUBMISSION_FOLDER, "--chdir", SUBMISSION_FOLDER,
-                  "--clearenv"]
+    arguments += ["--bind", runtime, runtime, "--ro-bind", submission, GIVEN_FOLDER,
+                  "--size", str(submission_mb * 1024 * 1024), "--tmpfs", SUBMISSION_FOLDER,
+                  "--chdir", SUBMISSION_FOLDER, "--clearenv", "--setenv", "CXLAB_SANDBOXED", "1"]
     for name, value in sandbox_environment().items():
         arguments += ["--setenv", name, value]
     return arguments + ["--", *command]
+
+
+def _die_with_parent_prefix() -> list[str]:
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--pdeathsig", "KILL", "--"] if setpriv else []
 
 
 def sandbox_environment() -> dict[str, str]:
@@ -162,19 +182,122 @@ def _limit_resources() -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
+def _copy_submission() -> None:
+    """Fill the kernel's working folder (a tmpfs) from the read-only copy of the submission."""
+    if os.path.isdir(GIVEN_FOLDER):
+        shutil.copytree(GIVEN_FOLDER, SUBMISSION_FOLDER, symlinks=True, dirs_exist_ok=True)
+
+
+def install_answer_handler(kernel) -> None:
+    """Answer :data:`ANSWERS_REQUEST` messages with the declared answers as JSON text.
+
+    The handler reads each declared name from the namespace's dictionary and encodes it
+    (:func:`cxlab.course.answers.snapshot`); it evaluates no expression in the student's
+    namespace. It runs in the student's process, like everything here, so it is a
+    convenience, not a defence: the checker treats whatever comes back as data.
+    """
+    from .answers import snapshot
+
+    def answer(stream, ident, parent):
+        content = parent.get("content") or {}
+        names = [name for name in content.get("names") or [] if isinstance(name, str)]
+        calls = content.get("calls") if isinstance(content.get("calls"), dict) else {}
+        try:
+            text = snapshot(kernel.shell.user_ns, names, calls)
+        except Exception as error:  # an answer that breaks the encoder: the checker says unreadable
+            text = f"the answers could not be encoded: {type(error).__name__}"
+        kernel.session.send(stream, "cxlab_answers_reply", {"status": "ok", "answers": text}, parent, ident)
+
+    kernel.shell_handlers[ANSWERS_REQUEST] = answer
+
+
+# Landlock (Linux 5.13 and later): a process may give up rights it has, for good.
+_LANDLOCK_CREATE_RULESET, _LANDLOCK_ADD_RULE, _LANDLOCK_RESTRICT_SELF = 444, 445, 446
+_PR_SET_NO_NEW_PRIVS = 38
+# WRITE_FILE, REMOVE_DIR, REMOVE_FILE, MAKE_CHAR, MAKE_DIR, MAKE_REG, MAKE_SOCK, MAKE_FIFO,
+# MAKE_BLOCK, MAKE_SYM (ABI 1); REFER (ABI 2); TRUNCATE (ABI 3).
+_WRITE_RIGHTS = {1: sum(1 << bit for bit in (1, 4, 5, 6, 7, 8, 9, 10, 11, 12)), 2: 1 << 13, 3: 1 << 14}
+
+
+def restrict_writes(folders=WRITABLE_FOLDERS) -> bool:
+    """From now on this process and its children write only beneath ``folders``.
+
+    Uses Landlock; returns False (and changes nothing) where the kernel does not offer it.
+    Reading stays as the sandbox's mounts allow.
+    """
+    import struct
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        abi = libc.syscall(_LANDLOCK_CREATE_RULESET, None, 0, 1)  # 1 = LANDLOCK_CREATE_RULESET_VERSION
+    except (OSError, AttributeError):
+        return False
+    if abi < 1:
+        return False
+    rights = sum(value for level, value in _WRITE_RIGHTS.items() if level <= abi)
+    attributes = struct.pack("Q", rights)
+    ruleset = libc.syscall(_LANDLOCK_CREATE_RULESET, ctypes.c_char_p(attributes), len(attributes), 0)
+    if ruleset < 0:
+        return False
+    try:
+        for folder in folders:
+            if not os.path.isdir(folder):
+                continue
+            handle = os.open(folder, os.O_PATH | os.O_CLOEXEC)
+            try:
+                rule = struct.pack("=Qi", rights, handle)  # landlock_path_beneath_attr, packed
+                if libc.syscall(_LANDLOCK_ADD_RULE, ruleset, 1, ctypes.c_char_p(rule), 0) != 0:
+                    return False
+            finally:
+                os.close(handle)
+        if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+            return False
+        return libc.syscall(_LANDLOCK_RESTRICT_SELF, ruleset, 0) == 0
+    finally:
+        os.close(ruleset)
+
+
+def _wait_for_sockets(app, seconds: float = 10.0) -> None:
+    """Wait until every socket file of the kernel exists (the heartbeat binds in its own thread)."""
+    import time
+
+    if app.transport != "ipc":
+        return
+    ports = [app.shell_port, app.iopub_port, app.stdin_port, app.control_port, app.hb_port]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not all(os.path.exists(f"{app.ip}-{port}") for port in ports):
+        time.sleep(0.01)
+
+
 def main() -> None:
-    """Start ipykernel with the limits set (run as ``python -m cxlab.course.sandbox``)."""
+    """Start ipykernel with the limits set (run as ``python -m cxlab.course.sandbox``).
+
+    Inside bubblewrap it first copies the submission into its tmpfs, and once the
+    kernel's sockets exist it gives up writing anywhere but its tmpfs folders, so that
+    nothing a submission writes reaches the grader's disk.
+    """
     if any(name in os.environ for name in _SECRET_VARIABLES):
         clean = {key: value for key, value in os.environ.items() if key not in _SECRET_VARIABLES}
         os.execve(sys.executable, [sys.executable, "-m", __spec__.name, *sys.argv[1:]], clean)
     die_with_parent()
     _limit_resources()
     sys.dont_write_bytecode = True
+    sandboxed = os.environ.get("CXLAB_SANDBOXED") == "1"
+    if sandboxed:
+        _copy_submission()
     if sys.path and sys.path[0] in ("", os.path.dirname(os.path.abspath(__file__))):
         sys.path[0] = os.getcwd()
-    from ipykernel import kernelapp
+    from ipykernel.kernelapp import IPKernelApp
 
-    kernelapp.launch_new_instance()
+    app = IPKernelApp.instance()
+    app.initialize()
+    install_answer_handler(app.kernel)
+    if sandboxed:
+        _wait_for_sockets(app)
+        if not restrict_writes():
+            print("cxlab sandbox: Landlock is not available; the kernel's runtime folder stays writable "
+                  "(each file is still limited in size)", file=sys.stderr)
+    app.start()
 
 
 if __name__ == "__main__":

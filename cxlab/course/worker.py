@@ -161,11 +161,54 @@ def _explain_events(record: dict) -> None:
         elif event["event"] == "answers unreadable":
             record["findings"].append(f"{event['cell']}: the kernel did not hand over its answers ({event['reason']})")
         elif event["event"] == "output limited":
-            record["reasons"].append(f"{event['cell']}: output cut to {event['bytes']:,} bytes")
+            record["reasons"].append(f"{event['cell']}: output cut at the limit of {event['bytes']:,} bytes")
+        elif event["event"] == "content removed":
+            record["findings"].append(event["finding"])
+        elif event["event"] == "answers refused":
+            record["findings"].append(f"{event['cell']}: {event['finding']}")
+
+
+#: Free space (bytes) the gradebook's disk must have before the worker writes to it.
+MIN_FREE_BYTES = 64 * 1024 * 1024
+
+
+class GraderError(RuntimeError):
+    """The grader could not grade a submission, through no fault of the submission."""
+
+
+def check_free_space(db_url: str, root: Path) -> None:
+    """Refuse to write the gradebook (or grading records) on a nearly full disk."""
+    path = sqlite_path(db_url)
+    for folder in {path.resolve().parent if path is not None else root, root}:
+        free = shutil.disk_usage(folder).free
+        if free < MIN_FREE_BYTES:
+            raise GraderError(f"only {free // 2**20} MiB free on the disk of {folder}: "
+                              f"the grader needs {MIN_FREE_BYTES // 2**20} MiB to write grades")
+
+
+def copy_submission(folder: Path, target: Path) -> list[str]:
+    """Copy the regular files of a submission (never following a symbolic link); the links skipped."""
+    skipped = []
+    target.mkdir(parents=True)
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if path.is_symlink():
+            skipped.append(str(relative))
+        elif path.is_dir():
+            (target / relative).mkdir(parents=True, exist_ok=True)
+        elif path.is_file():
+            (target / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target / relative, follow_symlinks=False)
+    return skipped
 
 
 def grade_one(job: dict) -> dict:
-    """Grade ``job["student"]``; returns (and writes) the record of what happened."""
+    """Grade ``job["student"]``; returns (and writes) the record of what happened.
+
+    A failure of the grader's own (a kernel that does not start, a checker that fails,
+    nbgrader's error) gives the status ``failed`` with ``cause: "grader"``: no score is
+    written, and the next plain run grades the student again.
+    """
     root, assignment, student = Path(job["root"]), job["assignment"], job["student"]
     log_dir = Path(job["log_dir"])
     started = time.monotonic()
@@ -177,9 +220,12 @@ def grade_one(job: dict) -> dict:
     record.update(events=[], sandbox="none" if job.get("unsandboxed") else "bubblewrap")
 
     expected, locked_ids = assignment_cells(db_url, course_id, assignment)
-    present = sorted(folder.glob("*.ipynb"))
+    links = sorted(path.name for path in folder.iterdir() if path.is_symlink())
+    if links:
+        record["findings"].append(f"symbolic links in the submission, not followed: {', '.join(links)}")
+    present = sorted(path for path in folder.glob("*.ipynb") if not path.is_symlink())
     unknown = [path for path in present if path.stem not in expected]
-    missing = [name for name in expected if not (folder / f"{name}.ipynb").exists()]
+    missing = [name for name in expected if folder / f"{name}.ipynb" not in present]
     if len(missing) == 1 and len(unknown) == 1:
         target = folder / f"{missing[0]}.ipynb"
         os.replace(unknown[0], target)
@@ -195,10 +241,11 @@ def grade_one(job: dict) -> dict:
     for name in missing:
         record["reasons"].append(f"{name}.ipynb is missing from the submission")
 
+    check_free_space(db_url, root)
     if problems or len(missing) == len(expected):
         for name, why in problems.items():
             record["reasons"].append(f"{name}.ipynb: {why}")
-        record["status"] = "failed"
+        record.update(status="failed", cause="submission")
         zero_submission(db_url, course_id, assignment, student)
     else:
         for name in expected:
@@ -209,7 +256,7 @@ def grade_one(job: dict) -> dict:
         source_folder = Path(coursedir.format_path(coursedir.source_directory, ".", assignment))
         scratch = Path(tempfile.mkdtemp(prefix="cxlab-grade-"))
         submission_copy = scratch / "submission"
-        shutil.copytree(folder, submission_copy, symlinks=False, ignore_dangling_symlinks=True)
+        copy_submission(folder, submission_copy)
         os.environ["CXLAB_SANDBOX_MEMORY_MB"] = str(job["memory_mb"])
         settings = autograde_settings(job, manifests_of(source_folder), str(source_folder.resolve()),
                                       str(submission_copy), _protected(root, log_dir, db_url))
@@ -222,12 +269,14 @@ def grade_one(job: dict) -> dict:
         record["events"] = list(RUN_EVENTS)
         with open(log_dir / f"{student}.log", "w", encoding="utf-8") as log:
             log.write(outcome.get("log", "") + "\n" + (outcome.get("error", "") or ""))
-        if not outcome["success"]:
-            record["status"] = "failed"
-            lines = [line for line in (outcome.get("log", "") + "\n" + outcome.get("error", "")).splitlines() if line.strip()]
-            record["reasons"].append("nbgrader could not grade it: " + " | ".join(lines[-3:])[:600])
-            zero_submission(db_url, course_id, assignment, student)
         _explain_events(record)
+        if not outcome["success"]:
+            lines = [line for line in (outcome.get("log", "") + "\n" + outcome.get("error", "")).splitlines() if line.strip()]
+            record.update(status="failed", cause="grader", score=None, flagged=bool(record["findings"]))
+            record["reasons"].append("the grader could not grade it (no score written; run grade again once fixed): "
+                                     + " | ".join(lines[-3:])[:600])
+            write_record(log_dir, record)
+            return record
 
     suspicious = bool(record["findings"])
     record["flagged"] = suspicious

@@ -47,9 +47,23 @@ def test_the_delimiters_come_from_the_configuration():
     assert "x" in cell.source
 
 
-def test_an_unfinished_region_is_nbgraders_error():
-    with pytest.raises(RuntimeError, match="No end hidden tests statement found"):
-        _run(_graded_notebook("### BEGIN HIDDEN TESTS\nassert secret == 42"))
+def test_an_unfinished_region_hides_the_rest_of_the_cell():
+    cell = _run(_graded_notebook("assert ok\n### BEGIN HIDDEN TESTS\nassert secret == 42"))
+    assert cell.source == f"assert ok\n{NOTE}"
+
+
+@pytest.mark.parametrize("source", [
+    "# my note: ### BEGIN HIDDEN TESTS would go here\nx = 1",
+    "x = 1  # ### END HIDDEN TESTS\n### BEGIN HIDDEN TESTS\n### BEGIN HIDDEN TESTS",
+])
+def test_a_students_own_cell_is_never_parsed_for_delimiters(source):
+    """A student's answer that names a delimiter is the student's text; it stops nobody's feedback."""
+    answer = nbformat.v4.new_code_cell(source, metadata={"nbgrader": {
+        "grade": False, "grade_id": "q1_answer", "locked": False, "schema_version": 3, "solution": True, "task": False}})
+    added = nbformat.v4.new_code_cell(source)
+    notebook = nbformat.v4.new_notebook(cells=[answer, added])
+    HideHiddenTests(config=Config()).preprocess(notebook, {})
+    assert [cell.source for cell in notebook.cells] == [source, source]
 
 
 def test_a_traceback_is_cut_to_its_message_without_colour_codes():

@@ -58,6 +58,7 @@ def _notebook(tmp_path, check_source: str, answers: list | None, solution: str =
     ("assert isinstance(score, float)", ["score"], "isinstance(score"),
     ("assert type(score) is float and score() > 0", ["score"], "calls the answer score"),
     ("assert score < LIMIT", ["score"], "never checks the exact type of score"),
+    ("assert type(LIMIT) is int", ["LIMIT"], "declares LIMIT, which the setup cells bind"),
 ])
 def test_each_problem_is_named(tmp_path, check, answers, problem):
     problems = lint_notebook(_notebook(tmp_path, check, answers))

@@ -81,9 +81,10 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.connection_file = os.path.join(self.runtime_folder, "kernel.json")
 
     def format_kernel_cmd(self, extra_arguments=None):
-        command = [sys.executable, "-m", SANDBOX_MODULE, "-f", self.connection_file, *(extra_arguments or [])]
         if self.unsandboxed:
-            return command
+            return [sys.executable, "-m", SANDBOX_MODULE, "-f", self.connection_file, *(extra_arguments or [])]
+        inside = os.path.join(sandbox.RUNTIME_FOLDER, os.path.basename(self.connection_file))
+        command = [sys.executable, "-m", SANDBOX_MODULE, "-f", inside, *(extra_arguments or [])]
         return sandbox.sandbox_command(command, submission=self.submission_copy, runtime=self.runtime_folder,
                                        protected=list(self.protected), tmp_mb=self.tmp_mb,
                                        submission_mb=self.submission_mb)
@@ -235,12 +236,26 @@ class SandboxedExecute(Execute):
     def output(self, outs, msg, display_id, cell_index):
         if cell_index in self._limited:
             return None
-        if self._over_limit(cell_index, _size(msg.get("content", {}))):
+        content = msg.get("content", {})
+        size = _size(content)
+        room = min(self.max_output_bytes - self._output_sizes.get(cell_index, 0),
+                   self.max_notebook_output_bytes - self._notebook_output)
+        if size > room and msg.get("msg_type") == "stream" and room > 0 and isinstance(content.get("text"), str):
+            # keep the start of a long stream, as a terminal would show it
+            msg = {**msg, "content": {**content, "text": content["text"][:room]}}
+            size = room
+        if self._over_limit(cell_index, size):
             outs.append(nbformat.v4.new_output(
                 "stream", name="stderr",
                 text="\n[the grader kept no more of this cell's output: it reached the output limit]\n"))
             return None
-        return super().output(outs, msg, display_id, cell_index)
+        kept = super().output(outs, msg, display_id, cell_index)
+        if size == room and msg.get("msg_type") == "stream":
+            self._over_limit(cell_index, 1)
+            outs.append(nbformat.v4.new_output(
+                "stream", name="stderr",
+                text="\n[the grader kept no more of this cell's output: it reached the output limit]\n"))
+        return kept
 
     def _update_display_id(self, display_id, msg):
         """A display update rewrites every output with its id: each rewrite counts against the caps."""

@@ -48,6 +48,9 @@ CXLAB_FOLDER = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SUBMISSION_FOLDER = "/submission"
 #: Where the private copy of the submission is shown, read-only, inside the sandbox.
 GIVEN_FOLDER = "/run/cxlab/given"
+#: Where the kernel's runtime folder (connection file and sockets) appears inside the
+#: sandbox: outside every folder the kernel may still write to once it runs.
+RUNTIME_FOLDER = "/run/cxlab/kernel"
 #: The message kind the grader sends a kernel to hand over a check's declared answers.
 ANSWERS_REQUEST = "cxlab_answers_request"
 #: Folders (all of them tmpfs inside the sandbox) where a sandboxed kernel may still
@@ -98,8 +101,9 @@ def sandbox_command(command: list[str], *, submission: str, runtime: str, protec
     ``submission`` is the private copy of the submission (shown read-only at
     :data:`GIVEN_FOLDER` and copied by :func:`main` into the tmpfs of ``submission_mb``
     MiB at :data:`SUBMISSION_FOLDER`), ``runtime`` the folder of the kernel's connection
-    file and sockets (mounted at the same path; once the kernel listens, :func:`main`
-    takes away its right to write there). ``protected`` lists folders (the course
+    file and sockets (mounted at :data:`RUNTIME_FOLDER`; once the kernel listens,
+    :func:`main` takes away its right to write there). ``command`` names the
+    connection file by its path inside the sandbox. ``protected`` lists folders (the course
     folder, the gradebook's) that no read-only view may show: a view that would contain
     one of them raises :class:`SandboxError`.
 
@@ -134,7 +138,7 @@ def sandbox_command(command: list[str], *, submission: str, runtime: str, protec
                   "--size", str(tmp_mb * 1024 * 1024), "--tmpfs", "/dev/shm"]
     for folder in readable:
         arguments += ["--ro-bind", folder, folder]
-    arguments += ["--bind", runtime, runtime, "--ro-bind", submission, GIVEN_FOLDER,
+    arguments += ["--bind", runtime, RUNTIME_FOLDER, "--ro-bind", submission, GIVEN_FOLDER,
                   "--size", str(submission_mb * 1024 * 1024), "--tmpfs", SUBMISSION_FOLDER,
                   "--chdir", SUBMISSION_FOLDER, "--clearenv", "--setenv", "CXLAB_SANDBOXED", "1"]
     for name, value in sandbox_environment().items():
@@ -180,6 +184,26 @@ def _limit_resources() -> None:
     if file_mb > 0:
         resource.setrlimit(resource.RLIMIT_FSIZE, (file_mb * 1024 * 1024,) * 2)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _connection_inside(argv: list[str]) -> list[str]:
+    """``argv`` with its connection file replaced by a copy whose socket paths are the sandbox's own.
+
+    The grader writes the connection file with its own path for the sockets; inside,
+    the same folder is at :data:`RUNTIME_FOLDER`.
+    """
+    import json
+
+    if "-f" not in argv:
+        return argv
+    position = argv.index("-f") + 1
+    with open(argv[position], encoding="utf-8") as handle:
+        info = json.load(handle)
+    info["ip"] = os.path.join(RUNTIME_FOLDER, os.path.basename(info.get("ip") or "kernel"))
+    inside = "/tmp/cxlab-kernel.json"
+    with open(inside, "w", encoding="utf-8") as handle:
+        json.dump(info, handle)
+    return [*argv[:position], inside, *argv[position + 1:]]
 
 
 def _copy_submission() -> None:
@@ -285,6 +309,7 @@ def main() -> None:
     sandboxed = os.environ.get("CXLAB_SANDBOXED") == "1"
     if sandboxed:
         _copy_submission()
+        sys.argv = _connection_inside(sys.argv)
     if sys.path and sys.path[0] in ("", os.path.dirname(os.path.abspath(__file__))):
         sys.path[0] = os.getcwd()
     from ipykernel.kernelapp import IPKernelApp

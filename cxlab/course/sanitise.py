@@ -161,26 +161,44 @@ def _cleaner():
     return _CLEANER
 
 
-def unsafe_parts(element) -> list[str]:
-    """What :func:`clean_html` would remove from ``element`` beyond plain formatting, briefly.
+#: Elements that act (run, load, submit or take over a page) rather than show.
+_ACTIVE_TAGS = frozenset({"script", "iframe", "frame", "frameset", "object", "embed", "applet", "form", "input",
+                          "button", "textarea", "select", "base", "meta", "link", "svg", "math", "template",
+                          "portal", "noscript"})
+_URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "data", "poster", "srcset",
+                             "background", "cite", "longdesc"})
+_ACTIVE_URL = re.compile(r"^\s*(javascript|vbscript|livescript|data:(?!image/(png|jpeg|gif)))|/api/|/terminals",
+                         re.IGNORECASE)
+_ACTIVE_STYLE = re.compile(r"position|url\s*\(|@import|expression|behavior|binding|z-index|transform",
+                           re.IGNORECASE)
 
-    Empty when the HTML holds only allowed elements and attributes (class names that are
-    merely dropped do not count: they are harmless formatting).
+
+def unsafe_parts(element) -> list[str]:
+    """The parts of ``element`` (HTML text) that would act rather than show, briefly; empty when none.
+
+    Scripts, frames, objects, forms, event handlers, script or API links, and styles
+    that position or load something. Harmless formatting that :func:`clean_html` merely
+    drops (a table's border, ``text-align``, an unknown class) is not listed: an
+    ordinary library's output (a pandas table) has nothing here.
     """
     from bs4 import BeautifulSoup
 
     text = element.decode("utf-8", "replace") if isinstance(element, bytes) else str(element)
     found = []
     for tag in BeautifulSoup(text, "html.parser").find_all(True):
-        if tag.name not in ALLOWED_TAGS:
+        if tag.name in _ACTIVE_TAGS:
             found.append(f"<{tag.name}>")
-            continue
+        elif tag.name == "style" and _ACTIVE_STYLE.search(tag.get_text()):
+            found.append("<style> that places or loads content")
         for name, value in tag.attrs.items():
             value = " ".join(value) if isinstance(value, list) else str(value)
-            if name.lower() == "class":
-                continue
-            if _attribute_value(tag.name, name.lower(), value) is None:
+            name = name.lower()
+            if name.startswith("on"):
                 found.append(f"<{tag.name} {name}=...>")
+            elif name in _URL_ATTRIBUTES and _ACTIVE_URL.search(value):
+                found.append(f"<{tag.name} {name}={value.strip()[:30]}...>")
+            elif name == "style" and _ACTIVE_STYLE.search(value):
+                found.append(f"<{tag.name} style={value.strip()[:30]}...>")
     return list(dict.fromkeys(found))
 
 

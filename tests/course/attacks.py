@@ -243,6 +243,118 @@ connection.commit()
 """
 
 
+# -- script in what the instructor opens (the formgrader and feedback pages render what a submission shows)
+SHOW_SCRIPT = """from IPython.display import display
+display({"text/html": "<b>fine</b><script>window.__pwned = 1; fetch('/api/contents/solutions')</script>"
+                      "<img src=x onerror=\\"window.__pwned = 2\\">", "text/plain": "fine"}, raw=True)
+"""
+
+SHOW_ACTIVE_KINDS = """from IPython.display import display
+display({"application/javascript": "window.__pwned = 3", "text/plain": "js"}, raw=True)
+display({"application/vnd.jupyter.widget-view+json": {"model_id": "x", "version_major": 2, "version_minor": 0},
+         "text/plain": "widget"}, raw=True)
+display({"image/svg+xml": "<svg xmlns='http://www.w3.org/2000/svg' onload='window.__pwned = 4'><script>window.__pwned = 5</script></svg>"},
+        raw=True)
+display({"text/markdown": "**bold** <iframe src='/api/terminals'></iframe>"}, raw=True)
+"""
+
+WRITTEN_WITH_SCRIPT = """The score hides *who* stays silent:
+
+- promoters and detractors are counted, passives are not;
+- a change of `0.1` in $\\frac{p - d}{n}$ can be noise.
+
+<img src="x" onerror="fetch('/api/terminals', {method: 'POST'}); window.__pwned = 6">
+<a href="javascript:window.__pwned = 7">more</a>
+<div style="position: fixed; top: 0; left: 0; width: 100%; height: 100%">covers the page</div>
+"""
+
+# -- names past the answer list: the hand-over handler replaced, to send names no check declared
+EXTRA_NAMES = """import json
+_kernel = get_ipython().kernel
+_honest = _kernel.shell_handlers["cxlab_answers_request"]
+def _steer(stream, ident, parent):
+    if "changed_channels" not in parent["content"]["names"]:
+        return _honest(stream, ident, parent)
+    text = json.dumps({"changed_channels": {"$list": ["x"]}, "biggest_fall": "x", "CHANNELS": {"$tuple": ["x"]},
+                       "math": 1, "survey": None})
+    _kernel.session.send(stream, "cxlab_answers_reply", {"status": "ok", "answers": text}, parent, ident)
+_kernel.shell_handlers["cxlab_answers_request"] = _steer
+changed_channels = ["x"]
+biggest_fall = "x"
+"""
+
+IMPORT_THROUGH_GLOBALS = """for __import__ in [lambda *args, **kwargs: None]:
+    pass
+for globals in [lambda: {"nps_all": 42.0}]:
+    pass
+""" + answer("q2")
+
+# -- one student costing the others
+DISPLAY_UPDATE_FLOOD = """from IPython.display import display, update_display
+for _ in range(30):
+    display({"text/plain": "x"}, raw=True, display_id="flood")
+update_display({"text/plain": "y" * 2_000_000}, raw=True, display_id="flood")
+""" + answer("q6")
+
+FILL_THE_DISK = """import os
+for index in range(10):
+    try:
+        with open(f"filler-{index}.bin", "wb") as handle:
+            for _ in range(50):
+                handle.write(b"x" * 2**20)
+    except OSError:
+        break
+for folder in ("/run/cxlab/kernel", "/run/cxlab/given"):
+    try:
+        with open(os.path.join(folder, "filler.bin"), "wb") as handle:
+            handle.write(b"x" * 2**20)
+    except OSError:
+        pass
+""" + answer("q7")
+
+DELIMITER_IN_A_COMMENT = """# my notes: ### BEGIN HIDDEN TESTS is where the grader hides things
+""" + answer("q1")
+
+COLLIDING_SET = """import json
+_kernel = get_ipython().kernel
+_honest = _kernel.shell_handlers["cxlab_answers_request"]
+def _collide(stream, ident, parent):
+    if "changed_channels" not in parent["content"]["names"]:
+        return _honest(stream, ident, parent)
+    step = 2**61 - 1
+    text = json.dumps({"changed_channels": {"$set": [1 + step * i for i in range(50_000)]}, "biggest_fall": "x"})
+    _kernel.session.send(stream, "cxlab_answers_reply", {"status": "ok", "answers": text}, parent, ident)
+_kernel.shell_handlers["cxlab_answers_request"] = _collide
+changed_channels = ["x"]
+biggest_fall = "x"
+"""
+
+PLACEHOLDER_FLOOD = """import json
+_kernel = get_ipython().kernel
+_honest = _kernel.shell_handlers["cxlab_answers_request"]
+def _flood(stream, ident, parent):
+    if "chat_csat" not in parent["content"]["names"]:
+        return _honest(stream, ident, parent)
+    names = {"$list": [{"$opaque": f"Type{i}"} for i in range(200_000)]}
+    text = json.dumps({"chat_csat": names, "chat_ces_agree": 1.0, "chat_nss": 1.0})
+    _kernel.session.send(stream, "cxlab_answers_reply", {"status": "ok", "answers": text}, parent, ident)
+_kernel.shell_handlers["cxlab_answers_request"] = _flood
+chat_csat, chat_ces_agree, chat_nss = 1.0, 2.0, 3.0
+"""
+
+
+def _with_written_answer(notebook, text: str):
+    for cell in notebook.cells:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "q8_written":
+            cell.source = text
+    return notebook
+
+
+def _with_raw_cell(notebook, source: str, mime: str):
+    notebook.cells.insert(3, nbformat.v4.new_raw_cell(source, metadata={"format": mime, "raw_mimetype": mime}))
+    return notebook
+
+
 def _with_cell_before(notebook, grade_id: str, source: str):
     """``notebook`` with a new code cell of the student's before the cell ``grade_id``."""
     for index, cell in enumerate(notebook.cells):
@@ -262,6 +374,9 @@ def attacks() -> dict[str, tuple]:
     copying = "copying"
     leak = "leaking the hidden tests"
     magic = "blind spots of the static scan"
+    shown = "script in what the instructor opens"
+    names = "names past the answer list"
+    others = "one student costing the others"
     return {
         "reads-displayhook": (honest({"q2_answer": DISPLAYHOOK}), "nps.ipynb", FULL - q["q2"], None, "graded", reads),
         "reads-session-send": (honest({"q4_answer": SESSION_SEND}), "nps.ipynb", FULL - q["q4"], None, "graded", reads),
@@ -269,8 +384,9 @@ def attacks() -> dict[str, tuple]:
         "reads-injecting-thread": (honest({"q5_answer": INJECTING_THREAD}), "nps.ipynb", FULL - q["q5"], None, "graded",
                                    reads),
         "reads-signal-timer": (honest({"q3_answer": SIGNAL_TIMER}), "nps.ipynb", FULL - q["q3"], None, "graded", reads),
-        # Its fake hand-over replaces every later answer of its own by 42.0: only q1 stays.
-        "guard-hijack-import": (honest({"q2_answer": HIJACK_IMPORT}), "nps.ipynb", q["q1"], None, "graded", guard),
+        # The hand-over imports nothing through the student's __import__: only its own wrong q2 costs it.
+        "guard-hijack-import": (honest({"q2_answer": HIJACK_IMPORT}), "nps.ipynb", FULL - q["q2"], None, "graded",
+                                guard),
         "guard-builtins-dict": (honest({"q7_answer": BUILTINS_DICT}), "nps.ipynb", FULL - q["q7"], None, "graded", guard),
         "guard-numpy-internals": (honest({"q6_answer": NUMPY_INTERNALS}), "nps.ipynb", FULL - q["q6"], None, "graded",
                                   guard),
@@ -296,8 +412,31 @@ def attacks() -> dict[str, tuple]:
                              FULL - q["q2"], None, "graded", magic),
         "magic-script-writes": (_with_cell_before(honest(), "q3_answer", SCRIPT_MAGIC), "nps.ipynb", FULL, None,
                                 "graded", magic),
+        "show-html-script": (_with_cell_before(honest(), "q1_answer", SHOW_SCRIPT), "nps.ipynb", FULL,
+                             "removed from an HTML output", "graded", shown),
+        "show-active-kinds": (_with_cell_before(honest(), "q2_answer", SHOW_ACTIVE_KINDS), "nps.ipynb", FULL,
+                              "removed an output of kind application/javascript", "graded", shown),
+        "written-answer-script": (_with_written_answer(honest(), WRITTEN_WITH_SCRIPT), "nps.ipynb", FULL,
+                                  "removed from the written text", "graded", shown),
+        "raw-cell-html": (_with_raw_cell(honest(), "<script>window.__pwned = 8</script><p>notes</p>", "text/html"),
+                          "nps.ipynb", FULL, "removed from a raw cell", "graded", shown),
+        "names-extra-handed-over": (honest({"q5_answer": EXTRA_NAMES}), "nps.ipynb", FULL - q["q5"],
+                                    "which were refused: CHANNELS, math, survey", "graded", names),
+        "names-import-through-globals": (honest({"q2_answer": IMPORT_THROUGH_GLOBALS}), "nps.ipynb", FULL, None,
+                                         "graded", names),
+        "others-display-update-flood": (honest({"q6_answer": DISPLAY_UPDATE_FLOOD}), "nps.ipynb", FULL,
+                                        "output cut at the limit", "graded", others),
+        "others-fill-the-disk": (honest({"q7_answer": FILL_THE_DISK}), "nps.ipynb", FULL, None, "graded", others),
+        "others-delimiter-in-a-comment": (honest({"q1_answer": DELIMITER_IN_A_COMMENT}), "nps.ipynb", FULL, None,
+                                          "graded", others),
+        "others-colliding-set": (honest({"q5_answer": COLLIDING_SET}), "nps.ipynb", FULL - q["q5"], None,
+                                 "graded", others),
+        "others-placeholder-flood": (honest({"q7_answer": PLACEHOLDER_FLOOD}), "nps.ipynb", FULL - q["q7"], None,
+                                     "graded", others),
+        "others-terminal-escapes": (honest(), "my\x1b[1A\x1b[2Knps.ipynb", FULL, "as nps.ipynb", "graded", others),
     }
 
 
 ATTACK_CLASSES = ("manipulating what the grader reads", "hijacking the guard", "racing the guard", "oracles",
-                  "escaping the sandbox", "copying", "leaking the hidden tests", "blind spots of the static scan")
+                  "escaping the sandbox", "copying", "leaking the hidden tests", "blind spots of the static scan",
+                  "script in what the instructor opens", "names past the answer list", "one student costing the others")

@@ -56,7 +56,8 @@ def _fill_in(content, course):
 
 def _leftovers() -> list[str]:
     listing = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
-    return [line for line in listing.splitlines() if "cxlab-leftover-marker" in line or line.startswith("sleep 300")]
+    return [line for line in listing.splitlines()
+            if "cxlab-leftover-marker" in line or line.startswith("sleep 300") or "cxlab.course.sandbox" in line]
 
 
 @pytest.fixture(scope="module")
@@ -199,3 +200,91 @@ def test_without_the_sandbox_the_escapes_gain_points(tmp_path):
         record = summary.records[student]
         assert record["sandbox"] == "none"
         assert sum(auto_scores(record).values()) == 12, (student, case[2], record["by_cell"])
+
+
+ACTIVE = re.compile(r"<script|<iframe|<object|<embed|<form|\bon[a-z]+\s*=|javascript:|<style|style\s*=|<svg",
+                    re.IGNORECASE)
+
+
+def _shown(notebook) -> str:
+    """Everything of a notebook that nbconvert puts on a page: markdown, raw cells, outputs."""
+    parts = []
+    for cell in notebook.cells:
+        if cell.cell_type in ("markdown", "raw"):
+            parts.append(cell.source)
+        for output in cell.get("outputs", []):
+            parts.append(str(output))
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("student", sorted(everything()))
+def test_nothing_a_submission_shows_can_run_for_the_instructor(batch, student):
+    """What reaches autograded/ is inert: no script, handler, frame, form, style or script link; only
+    text, PNG, JPEG and clean HTML outputs; and the notebook stays within the output caps."""
+    from cxlab.course.sanitise import KEPT_MIME_TYPES
+
+    course, expected, _ = batch
+    if expected[student][4] != "graded":
+        return
+    path = course / "autograded" / student / "nps" / "nps.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    assert ACTIVE.findall(_shown(notebook)) == []
+    kinds = {kind for cell in notebook.cells for output in cell.get("outputs", []) for kind in output.get("data", {})}
+    assert kinds <= set(KEPT_MIME_TYPES), kinds
+    assert "widgets" not in notebook.metadata
+    assert path.stat().st_size < 6_500_000
+
+
+def test_the_written_answer_still_reads_as_written(batch):
+    course, _, _ = batch
+    notebook = nbformat.read(course / "autograded" / "written-answer-script" / "nps" / "nps.ipynb", as_version=4)
+    written = next(cell for cell in notebook.cells if cell.metadata.get("nbgrader", {}).get("grade_id") == "q8_written")
+    for kept in ("<em>who</em>", "<li>promoters and detractors are counted", "<code>0.1</code>",
+                 "$\\frac{p - d}{n}$", "covers the page", ">more</a>"):
+        assert kept in written.source, (kept, written.source)
+    honest_written = nbformat.read(course / "autograded" / "honest-full" / "nps" / "nps.ipynb", as_version=4)
+    given = nbformat.read(course / "submitted" / "honest-full" / "nps" / "nps.ipynb", as_version=4)
+    assert [c.source for c in honest_written.cells if c.cell_type == "markdown"] == \
+        [c.source for c in given.cells if c.cell_type == "markdown"]
+
+
+def test_nothing_a_submission_writes_reaches_the_graders_disk(batch):
+    course, _, summary = batch
+    assert summary.records["others-fill-the-disk"]["status"] == "graded"
+    assert not list(course.rglob("filler*"))
+    assert not [path for path in __import__("pathlib").Path(__import__("tempfile").gettempdir()).glob("cxlab-*/**/filler*")]
+
+
+def test_the_summary_shows_no_terminal_control_character(batch):
+    _, _, summary = batch
+    text = summary.report()
+    assert "graded my\\x1b[1A\\x1b[2Knps.ipynb as nps.ipynb" in text
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", text)
+
+
+def test_feedback_for_the_whole_batch_is_inert_and_complete(batch):
+    """Every student gets a page, whatever another submission holds, and no page can run a script."""
+    course, expected, summary = batch
+    graded = sorted(student for student, record in summary.records.items() if record["status"] == "graded")
+    pages = feedback("nps", root=course)
+    assert sorted(pages) == graded
+    for student, files in pages.items():
+        for page in files:
+            text = page.read_text(encoding="utf-8")
+            assert "Content-Security-Policy" in text, student
+            assert _active_elements(text) == [], student
+
+
+def _active_elements(page: str) -> list[str]:
+    """Elements of a page that could run or load anything: script-like tags, handlers, script links."""
+    from bs4 import BeautifulSoup
+
+    found = []
+    for tag in BeautifulSoup(page, "html.parser").find_all(True):
+        if tag.name in ("script", "iframe", "object", "embed", "form", "base", "svg", "frame"):
+            found.append(tag.name)
+        for name, value in tag.attrs.items():
+            value = " ".join(value) if isinstance(value, list) else str(value)
+            if name.lower().startswith("on") or re.match(r"\s*(javascript|vbscript|data:text)", value, re.I):
+                found.append(f"{tag.name} {name}")
+    return found

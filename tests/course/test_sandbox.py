@@ -32,6 +32,17 @@ def attempt(name, action):
     except Exception as error:
         results[name] = ["refused", type(error).__name__]
 course = sys.argv[1]
+from cxlab.course import sandbox
+sandbox._copy_submission()
+attempt("see the submitted files", lambda: open("/submission/given.txt").read())
+attempt("fill the submission folder", lambda: open("/submission/big.bin", "wb").write(b"x" * 12 * 2**20))
+os.remove("/submission/big.bin")
+runtime = sandbox.RUNTIME_FOLDER
+attempt("write the runtime folder before the kernel starts", lambda: open(os.path.join(runtime, "a"), "w").write("x"))
+attempt("give up writing outside tmpfs", lambda: sandbox.restrict_writes() or 1 / 0)
+attempt("write the runtime folder once the kernel runs", lambda: open(os.path.join(runtime, "b"), "w").write("x"))
+attempt("make a folder in the runtime folder", lambda: os.mkdir(os.path.join(runtime, "c")))
+attempt("write /tmp", lambda: open("/tmp/scratch.txt", "w").write("x"))
 attempt("import cxlab and load data", lambda: len(__import__("cxlab.data", fromlist=["_"]).load_survey()))
 attempt("read the course", lambda: open(os.path.join(course, "solutions.txt")).read())
 attempt("list the course", lambda: os.listdir(course))
@@ -60,6 +71,7 @@ def run(tmp_path):
     host_tmp.write_text("outside")
     submission = tmp_path / "copy"
     submission.mkdir()
+    (submission / "given.txt").write_text("handed in")
     runtime = tmp_path / "runtime"
     runtime.mkdir()
 
@@ -67,16 +79,16 @@ def run(tmp_path):
         command = sandbox.sandbox_command([sys.executable, "-c", PROBE, str(course), str(host_tmp),
                                            os.path.expanduser("~")],
                                           submission=str(submission), runtime=str(runtime),
-                                          protected=[str(course)])
+                                          protected=[str(course)], submission_mb=8)
         completed = subprocess.run(command, capture_output=True, text=True, timeout=120)
         assert completed.returncode == 0, completed.stderr
         return json.loads(completed.stdout)
 
-    return run_probe, submission
+    return run_probe, submission, runtime
 
 
 def test_the_sandbox_shows_the_environment_and_the_submission_only(run):
-    run_probe, submission = run
+    run_probe, submission, runtime = run
     results = run_probe()
     home = results.pop("list the home folder beyond Python")
     assert home in (["refused", "FileNotFoundError"], ["allowed", "[]"]), home
@@ -86,6 +98,13 @@ def test_the_sandbox_shows_the_environment_and_the_submission_only(run):
         "read the course": "refused",
         "list the course": "refused",
         "read the host's /tmp": "refused",
+        "see the submitted files": "allowed",
+        "fill the submission folder": "refused",
+        "write the runtime folder before the kernel starts": "allowed",
+        "give up writing outside tmpfs": "allowed",
+        "write the runtime folder once the kernel runs": "refused",
+        "make a folder in the runtime folder": "refused",
+        "write /tmp": "allowed",
         "write the submission": "allowed",
         "write the Python environment": "refused",
         "connect to the network": "refused",
@@ -94,14 +113,17 @@ def test_the_sandbox_shows_the_environment_and_the_submission_only(run):
         "start a process": "allowed",
     }, results
     assert results["import cxlab and load data"][1] == "2000"
-    assert (submission / "out.txt").read_text() == "mine"
+    # the kernel works in a size-limited tmpfs: nothing it writes there reaches the grader's disk,
+    # and once it runs it writes nothing into the runtime folder either
+    assert not (submission / "out.txt").exists() and not (submission / "big.bin").exists()
+    assert sorted(path.name for path in runtime.iterdir()) == ["a"]
     assert not os.path.exists(os.path.join(sys.prefix, "planted.txt"))
     # its own process tree only: the probe and the processes it started
     assert max(json.loads(results["see other processes"][1])) < 10
 
 
 def test_nothing_the_sandbox_started_outlives_it(run):
-    run_probe, _ = run
+    run_probe, _, _ = run
     run_probe()
     time.sleep(0.5)
     listing = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout

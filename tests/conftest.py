@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -34,3 +35,39 @@ def built_book(tmp_path_factory) -> Path:
     if completed.returncode != 0:
         pytest.fail(f"jupyter-book build failed (exit {completed.returncode}):\n{log[-6000:]}")
     return output / "_build" / "html"
+
+
+#: Command-line marks of the processes that grading starts: none may outlive the suite.
+GRADING_PROCESSES = ("cxlab.course.sandbox", "cxlab.course.worker", "cxlab.course.checker", "bwrap ")
+
+
+def grading_leftovers() -> list[str]:
+    """Command lines of grading processes (kernels, sandboxes, workers, checkers) still running."""
+    import psutil
+
+    found = []
+    for process in psutil.process_iter(["pid", "cmdline"]):
+        command = " ".join(process.info["cmdline"] or [])
+        if process.pid != os.getpid() and any(mark in command + " " for mark in GRADING_PROCESSES):
+            found.append(f"{process.pid}: {command[:200]}")
+    return found
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """After the whole suite: no process of a graded submission (or of its grader) is left.
+
+    Waits a few seconds for processes that are ending; any still there fail the run.
+    """
+    import time
+
+    if hasattr(session.config, "workerinput"):  # a parallel worker: the controller checks once all have ended
+        return
+    deadline = time.monotonic() + 15
+    left = grading_leftovers()
+    while left and time.monotonic() < deadline:
+        time.sleep(0.5)
+        left = grading_leftovers()
+    if left:
+        session.config.pluginmanager.get_plugin("terminalreporter").write_line(
+            "FAILED after the suite: grading processes outlived it:\n  " + "\n  ".join(left), red=True)
+        session.exitstatus = 1

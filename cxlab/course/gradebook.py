@@ -180,6 +180,27 @@ def zero_submission(db_url: str, course_id: str, assignment: str, student: str) 
         gradebook.db.commit()
 
 
+def mark_ungraded(db_url: str, course_id: str, assignment: str, student: str) -> None:
+    """Record that a submission could not be graded by the grader's own fault: no score stands.
+
+    Every automatic score nbgrader may have written is cleared and every grade waits for
+    grading, so that the gradebook, the formgrader and the exports show points still to
+    grade rather than a 0 the student did not earn. The next ``cxlab grade`` grades it.
+    """
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(db_url, course_id) as gradebook:
+        try:
+            submission = gradebook.find_submission(assignment, student)
+        except MissingEntry:
+            return
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                grade.auto_score = None
+                grade.needs_manual_grade = True
+        gradebook.db.commit()
+
+
 def submission_summary(db_url: str, course_id: str, assignment: str, student: str, *, flag: bool) -> dict:
     """A submission's points in total and per graded cell; ``flag`` also flags it for review."""
     from nbgrader.api import Gradebook, MissingEntry

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from .assign import assign
 from .config import CourseError, course_api, find_course_root, require_assignments, submitted_students
-from .gradebook import has_assignment, serialise_gradebook_access, zero_submission
+from .gradebook import has_assignment, mark_ungraded, serialise_gradebook_access, zero_submission
 from .records import FINAL_STATUSES, grading_log, is_up_to_date, new_record, read_record, write_record
 from .sanitise import terminal_safe
 
@@ -291,6 +291,7 @@ def grade(
         if status == "timed out":
             zero_submission(coursedir.db_url, coursedir.course_id, assignment, student)
         else:
+            mark_ungraded(coursedir.db_url, coursedir.course_id, assignment, student)
             record.update(cause="grader", score=None, flagged=False)
             record["reasons"][-1] += " (no score written; run grade again once fixed)"
         write_record(log_dir, record)

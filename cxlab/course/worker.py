@@ -52,6 +52,7 @@ from .config import course_api
 from .execute import RUN_EVENTS, SandboxedExecute, SandboxedKernelManager
 from .gradebook import (
     assignment_cells,
+    mark_ungraded,
     serialise_gradebook_access,
     sqlite_path,
     submission_summary,
@@ -273,6 +274,7 @@ def grade_one(job: dict) -> dict:
         if not outcome["success"]:
             lines = [line for line in (outcome.get("log", "") + "\n" + outcome.get("error", "")).splitlines() if line.strip()]
             record.update(status="failed", cause="grader", score=None, flagged=bool(record["findings"]))
+            mark_ungraded(db_url, course_id, assignment, student)
             record["reasons"].append("the grader could not grade it (no score written; run grade again once fixed): "
                                      + " | ".join(lines[-3:])[:600])
             write_record(log_dir, record)

@@ -133,3 +133,41 @@ def test_the_worker_module_is_the_one_that_grades():
     from cxlab.course import grading, worker
 
     assert grading.WORKER_MODULE == worker.__name__ == "cxlab.course.worker"
+
+
+BROKEN_BWRAP = """#!/bin/sh
+echo "bwrap: setting up uid map: Permission denied" >&2
+exit 1
+"""
+
+
+@pytest.mark.slow
+def test_when_no_kernel_can_start_nothing_is_scored_and_a_rerun_grades(tmp_path, monkeypatch):
+    """A new instructor's broken machine (bubblewrap present, user namespaces refused, as on a
+    hardened Ubuntu): every kernel fails to start. No student may get 0 for it, the command must
+    say so and fail, and the same command once the machine is fixed must grade everyone."""
+    course = new_course(tmp_path, "course")
+    fill(course, {"s01": CLASS["s01"], "s02": CLASS["s02"]})
+    fake = tmp_path / "broken-bin"
+    fake.mkdir()
+    (fake / "bwrap").write_text(BROKEN_BWRAP)
+    (fake / "bwrap").chmod(0o755)
+    command = [str(CXLAB), "--root", str(course), "grade", "nps", "--workers", "2", "--cell-timeout", "10",
+               "--time-limit", "90", "--memory", "2048", "--no-progress"]
+    broken = subprocess.run(command, capture_output=True, text=True, timeout=600,
+                            env={**os.environ, "PATH": f"{fake}:{os.environ['PATH']}"})
+    assert broken.returncode == 1, broken.stdout + broken.stderr
+    assert "2 submission(s) could not be graded because of a problem of the grader's own" in broken.stdout
+    assert broken.stdout.count("not graded") >= 2 and "0/14" not in broken.stdout
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "cxlab") as gradebook:
+        grades = [grade for submission in gradebook.find_assignment("nps").submissions
+                  for notebook in submission.notebooks for grade in notebook.grades]
+        assert grades and all(grade.auto_score is None and grade.needs_manual_grade for grade in grades)
+
+    fixed = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert "2 graded" in fixed.stdout and "already graded" in fixed.stdout
+    auto = {student: sum(v for k, v in cells.items() if k != "q8_written") for student, cells in gradebook_scores(course).items()}
+    assert auto == {"s01": 12, "s02": 10}

@@ -170,3 +170,17 @@ def test_the_launcher_starts_again_without_database_secrets(tmp_path):
     started = subprocess.run([sys.executable, "-m", "cxlab.course.sandbox", "--help"], cwd=tmp_path,
                              capture_output=True, text=True, timeout=120)
     assert started.returncode == 0 and "ipython-kernel" in started.stdout, started.stderr
+
+
+def test_the_after_suite_check_sees_a_grading_process_left_behind():
+    """The check that ends the suite (tests/conftest.py) finds a process of a sandboxed kernel."""
+    from ..conftest import grading_leftovers
+
+    stray = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "-m", "cxlab.course.sandbox"])
+    try:
+        time.sleep(0.3)
+        assert any(line.startswith(f"{stray.pid}:") for line in grading_leftovers())
+    finally:
+        stray.kill()
+        stray.wait()
+    assert not any(line.startswith(f"{stray.pid}:") for line in grading_leftovers())

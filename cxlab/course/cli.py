@@ -63,7 +63,7 @@ def _grade(arguments) -> int:
     if summary.flagged:
         print(f"\n{len(summary.flagged)} submission(s) flagged for review (see grading-log/{arguments.assignment}/): "
               + ", ".join(terminal_safe(student) for student in summary.flagged))
-    return 1 if summary.grader_failures else 0
+    return 1 if summary.grader_failures or summary.refused else 0
 
 
 def _feedback(arguments) -> int:

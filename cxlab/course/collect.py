@@ -18,7 +18,7 @@ import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .config import CourseError, course_api, find_course_root, require_assignments
+from .config import CourseError, course_api, find_course_root, require_assignments, unusable_student_id
 from .gradebook import serialise_gradebook_access
 
 
@@ -244,6 +244,9 @@ def collect(
         student = collector.student_id(path.name)
         if student is None:
             unplaced[name] = f"no student id in the name (pattern {collector.named_regexp})"
+            continue
+        if unusable_student_id(student):
+            unplaced[name] = unusable_student_id(student)
             continue
         if student in chosen:
             unplaced[name] = f"a second notebook for {student} (kept {chosen[student][0]})"

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import sysconfig
 from pathlib import Path
@@ -202,6 +203,24 @@ def list_assignments(root: str | Path = ".") -> list[str]:
     """Assignment names: the folders of the course's source directory, as nbgrader lists them."""
     api, _ = course_api(find_course_root(root))
     return sorted(api.get_source_assignments())
+
+
+#: What a student id may hold: nbgrader's formgrader prints ids into its pages and scripts
+#: as they are, so an id is letters, digits and ``. _ @ + -`` only, at most 100 of them.
+SAFE_STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$")
+
+
+def unusable_student_id(student: str) -> str | None:
+    """Why ``student`` cannot be a student id (see :data:`SAFE_STUDENT_ID`), or None when it can.
+
+    >>> unusable_student_id("1003"), unusable_student_id("ada.lovelace@example.org")
+    (None, None)
+    >>> print(unusable_student_id("<img src=x>"))
+    the student id '<img src=x>' holds characters other than letters, digits and . _ @ + -
+    """
+    if SAFE_STUDENT_ID.match(student):
+        return None
+    return f"the student id {student[:60]!r} holds characters other than letters, digits and . _ @ + -"
 
 
 def submitted_students(assignment: str, root: str | Path = ".") -> list[str]:

@@ -24,11 +24,18 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .assign import assign
-from .config import CourseError, course_api, find_course_root, require_assignments, submitted_students
+from .config import (
+    CourseError,
+    course_api,
+    find_course_root,
+    require_assignments,
+    submitted_students,
+    unusable_student_id,
+)
 from .gradebook import has_assignment, mark_ungraded, serialise_gradebook_access, zero_submission
 from .records import FINAL_STATUSES, grading_log, is_up_to_date, new_record, read_record, write_record
 from .sanitise import terminal_safe
@@ -53,6 +60,8 @@ class GradeSummary:
     records: dict[str, dict]
     skipped: tuple[str, ...]
     seconds: float
+    #: Submitted folders that were not graded because their name is no usable student id.
+    refused: dict[str, str] = field(default_factory=dict)
 
     def students(self, status: str) -> list[str]:
         return sorted(student for student, record in self.records.items() if record["status"] == status)
@@ -118,6 +127,9 @@ class GradeSummary:
                 lines.append(f"      {terminal_safe(reason)}")
             for finding in record.get("findings", [])[:6]:
                 lines.append(f"      flag: {terminal_safe(finding)}")
+        for folder, reason in sorted(self.refused.items()):
+            lines.append(f"  not graded: submitted folder {terminal_safe(folder)!r}: {terminal_safe(reason)}; "
+                         "rename it to the student's id")
         if self.grader_failures:
             lines.append(f"{len(self.grader_failures)} submission(s) could not be graded because of a problem of the "
                          "grader's own (no score was written): fix it and run grade again, which grades them then")
@@ -250,6 +262,8 @@ def grade(
     require_assignments(root, assignment)
     started = time.monotonic()
     available = submitted_students(assignment, root)
+    refused = {student: unusable_student_id(student) for student in available if unusable_student_id(student)}
+    available = [student for student in available if student not in refused]
     if students:
         unknown = sorted(set(students) - set(available))
         if unknown:
@@ -357,4 +371,4 @@ def grade(
         if bar is not None:
             bar.close()
     return GradeSummary(assignment=assignment, records=records, skipped=tuple(skipped),
-                        seconds=round(time.monotonic() - started, 2))
+                        seconds=round(time.monotonic() - started, 2), refused=refused)

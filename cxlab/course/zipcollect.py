@@ -12,8 +12,12 @@ or ``nbgrader zip_collect nps --collector=cxlab.course.zipcollect.StudentIdColle
 Every file becomes the assignment's notebook (``ASSIGNMENT.ipynb``), as an LMS export
 holds one notebook per student under names the students chose.
 
-Imports: nbgrader (this module is loaded only by the commands that collect); no other
-module of cxlab.
+A student id that holds more than letters, digits and ``. _ @ + -`` is refused with a
+warning (:func:`cxlab.course.config.unusable_student_id`): nbgrader's formgrader prints ids
+into its pages as they are.
+
+Imports: nbgrader (this module is loaded only by the commands that collect);
+:mod:`cxlab.course.config`.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ import re
 
 from nbgrader.plugins import FileNameCollectorPlugin
 from traitlets import Unicode
+
+from .config import unusable_student_id
 
 #: A student id in an LMS export's file name: the first number between underscores (or
 #: at the start), as in ``name_12345_67890_file.ipynb`` (Canvas: the user id; also after
@@ -118,6 +124,9 @@ class StudentIdCollector(FileNameCollectorPlugin):
         student = self.student_id(os.path.basename(submitted_file))
         if student is None:
             self.log.warning("no student id in %s (pattern %s)", submitted_file, self.named_regexp)
+            return None
+        if unusable_student_id(student):
+            self.log.warning("%s: %s", submitted_file, unusable_student_id(student))
             return None
         # Under zip_collect the app's coursedir names the assignment, whose notebook the file becomes.
         assignment = getattr(getattr(self.parent, "coursedir", None), "assignment_id", "")

@@ -66,9 +66,12 @@ def test_the_course_can_set_the_student_pattern_for_collect(course, tmp_path):
     export.mkdir()
     nbformat.write(honest(), export / "a.nowak@example.org-nps.ipynb")
     nbformat.write(honest(), export / "1001_alice_nps.ipynb")
+    nbformat.write(honest(), export / '<img src=x onerror="alert(1)">-nps.ipynb')
     result = collect("nps", export, root=course)
     assert sorted(result.placed) == ["a.nowak@example.org"]
     assert "no student id in the name (pattern ^(?P<student>[^-]+)-)" == result.unplaced["1001_alice_nps.ipynb"]
+    # a name the student chose cannot become an id that nbgrader's pages would print as markup
+    assert "characters other than letters, digits" in result.unplaced['<img src=x onerror="alert(1)">-nps.ipynb']
     # --pattern still wins over the course's setting
     again = collect("nps", export, root=course, pattern=r"^(?P<student>\d+)_", force=True)
     assert sorted(again.placed) == ["1001"]

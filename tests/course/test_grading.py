@@ -171,3 +171,14 @@ def test_when_no_kernel_can_start_nothing_is_scored_and_a_rerun_grades(tmp_path,
     assert "2 graded" in fixed.stdout and "already graded" in fixed.stdout
     auto = {student: sum(v for k, v in cells.items() if k != "q8_written") for student, cells in gradebook_scores(course).items()}
     assert auto == {"s01": 12, "s02": 10}
+
+
+@pytest.mark.slow
+def test_a_folder_that_is_no_usable_student_id_is_listed_not_graded(tmp_path):
+    """nbgrader's formgrader prints student ids into its pages and scripts as they are."""
+    course = new_course(tmp_path, "course")
+    fill(course, {'<img src=x onerror="alert(1)">': CLASS["s01"]})
+    summary = grade("nps", root=course, **LIMITS)
+    assert summary.records == {} and list(summary.refused) == ['<img src=x onerror="alert(1)">']
+    assert "holds characters other than letters, digits and . _ @ + -" in summary.report()
+    assert not (course / "grading-log" / "nps").exists() or not list((course / "grading-log" / "nps").glob("*.json"))

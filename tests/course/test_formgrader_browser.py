@@ -40,7 +40,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import urljoin, urlparse
 
 import nbformat
 import pytest
@@ -235,17 +235,20 @@ def browser():
 class Visit:
     """A page opened in its own browser context: every request and error recorded, nothing outside ``allowed`` served.
 
-    ``allowed`` decides from a URL whether the request may go through; the others are
-    aborted (and recorded all the same).
+    ``requests`` are all the requests the page asked for, ``sent`` those that reached the
+    network (not refused by the page's own Content Security Policy first). ``allowed``
+    decides from a URL whether a request may go through; the others are aborted.
     """
 
     def __init__(self, browser, allowed):
         self.context = browser.new_context(viewport={"width": 1280, "height": 900})
         self.requests: list[tuple[str, str]] = []
+        self.sent: list[tuple[str, str]] = []
         self.errors: list[str] = []
         self.context.on("request", lambda request: self.requests.append((request.method, request.url)))
 
         def route(route):
+            self.sent.append((route.request.method, route.request.url))
             if allowed(route.request.url):
                 route.continue_()
             else:
@@ -277,6 +280,7 @@ def _log_in(visit: Visit, server: Server) -> None:
     assert response.ok, response.status
     assert any(cookie["name"].startswith("username-") for cookie in visit.context.cookies()), visit.context.cookies()
     visit.requests.clear()
+    visit.sent.clear()
 
 
 def _submission_id(course: Path, student: str) -> str:
@@ -445,8 +449,19 @@ def test_the_feedback_page_is_inert_offline(browser, course):
             assert response is not None and response.status == 200
             page = visit.page
             assert visit.pwned() == [None]
-            assert [request for request in visit.requests if request != ("GET", url)] == []
-            assert visit.errors == []
+            # Nothing left the page: the one request that reached the network is the page itself.
+            assert visit.sent == [("GET", url)], visit.sent
+            # The page's own style sheet (nbgrader's feedback template inlines Bootstrap) names
+            # its icon font by a relative address; the page's policy refuses it before any
+            # request is made, which Chromium reports on the console. That is the only
+            # error allowed, and the only other request asked for: nothing of the student's.
+            fonts = f"{urljoin(url, '../fonts/glyphicons-halflings-regular.')}"
+            asked = [request for request in visit.requests if request != ("GET", url)]
+            assert all(method == "GET" and requested.startswith(fonts) for method, requested in asked), asked
+            refused_font = re.compile(rf"^Loading the font '{re.escape(fonts)}(woff2|woff|ttf)' violates the "
+                                      r"following Content Security Policy directive: \"font-src data:\"\. "
+                                      r"The action has been blocked\.$")
+            assert [error for error in visit.errors if not refused_font.match(error)] == [], visit.errors
             structure = _inert_structure(page, "body")
             assert structure["scripts"] == [] and structure["handlers"] == [] and structure["frames"] == []
             assert structure["script_links"] == [], structure["script_links"]

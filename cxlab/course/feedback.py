@@ -42,14 +42,26 @@ _URL_ATTRIBUTES = ("href", "src", "action", "formaction", "xlink:href", "data", 
 _SCRIPT_URL = re.compile(r"^\s*(javascript|vbscript|data:text/html|data:image/svg)", re.IGNORECASE)
 
 
+_FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}", re.IGNORECASE)
+_OUTSIDE_URL = re.compile(r"url\(\s*(?!['\"]?data:)[^)]*\)", re.IGNORECASE)
+
+
+def _self_contained_css(css: str) -> str:
+    """A style sheet that fetches nothing: no imports, no fonts or images by address (data: stays)."""
+    css = re.sub(r"@import[^;]+;", "", css)
+    css = _FONT_FACE.sub(lambda rule: rule.group() if not _OUTSIDE_URL.search(rule.group()) else "", css)
+    return _OUTSIDE_URL.sub("none", css)
+
+
 def make_offline(path: Path) -> None:
     """Make a feedback page inert and self-contained.
 
     Every script (the page's own included: a feedback page needs none), frame, object,
     form, ``<base>``, ``<meta http-equiv>``, event-handler attribute and script URL is
-    removed, and so is anything the page would fetch from the internet; a Content
-    Security Policy that allows no script and no outside request is added, should
-    anything have been missed.
+    removed, and so is anything the page would fetch (style sheets, fonts and images by
+    address, here or on the internet: nbgrader's inlined Bootstrap names its icon font
+    by a relative address); a Content Security Policy that allows no script and no
+    outside request is added, should anything have been missed.
     """
     from bs4 import BeautifulSoup
 
@@ -71,8 +83,7 @@ def make_offline(path: Path) -> None:
                 del tag.attrs[name]
     for style in soup.find_all("style"):
         if style.string and ("@import" in style.string or "url(" in style.string):
-            style.string = re.sub(r"@import[^;]+;", "", style.string)
-            style.string = re.sub(r"url\(\s*['\"]?(https?:)?//[^)]*\)", "none", style.string)
+            style.string = _self_contained_css(style.string)
     head = soup.find("head")
     if head is not None:
         policy = soup.new_tag("meta", attrs={"http-equiv": "Content-Security-Policy", "content": CONTENT_SECURITY_POLICY})

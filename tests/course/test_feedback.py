@@ -94,19 +94,26 @@ def test_feedback_for_a_student_not_graded_yet_is_an_error(baseline):
         feedback("nps", root=course, students=["nobody"])
 
 
-def test_offline_pages_keep_local_assets_and_drop_remote_ones(tmp_path):
+def test_offline_pages_drop_every_script_and_remote_asset_and_keep_the_rest(tmp_path):
     page = tmp_path / "nps.html"
     page.write_text(
         '<html><head><script src="https://cdn.example.org/require.js"></script>'
         '<link rel="stylesheet" href="//fonts.example.org/font.css"><script>var local = 1;</script>'
-        '<style>@import url("https://fonts.example.org/x.css"); body { color: black; }</style></head>'
-        '<body><img src="figure.png"><img src="http://example.org/track.gif"></body></html>',
+        '<meta http-equiv="refresh" content="0; url=https://example.net/">'
+        '<style>@import url("https://fonts.example.org/x.css"); body { color: black; }'
+        '@font-face { font-family: icons; src: url(../fonts/icons.woff2) format("woff2"); }'
+        '.logo { background: url(data:image/png;base64,iVBORw0KGgo=); }</style></head>'
+        '<body onload="steal()"><img src="figure.png"><img src="http://example.org/track.gif">'
+        '<a href="javascript:steal()">x</a><iframe src="/api/contents"></iframe><form action="/x"></form></body></html>',
         encoding="utf-8",
     )
     make_offline(page)
     html = page.read_text(encoding="utf-8")
-    assert "example.org" not in html
-    assert "var local = 1;" in html and "figure.png" in html and "color: black" in html
+    for gone in ("example.org", "example.net", "var local", "<script", "onload", "javascript:", "<iframe", "<form",
+                 "../fonts", "http-equiv=\"refresh\""):
+        assert gone not in html, gone
+    assert "figure.png" in html and "color: black" in html and "data:image/png;base64,iVBORw0KGgo=" in html
+    assert "Content-Security-Policy" in html and "default-src 'none'" in html
 
 
 @pytest.mark.slow

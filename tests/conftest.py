@@ -41,15 +41,34 @@ def built_book(tmp_path_factory) -> Path:
 GRADING_PROCESSES = ("cxlab.course.sandbox", "cxlab.course.worker", "cxlab.course.checker", "bwrap ")
 
 
-def grading_leftovers() -> list[str]:
-    """Command lines of grading processes (kernels, sandboxes, workers, checkers) still running."""
+def _owned(process) -> bool:
+    """Whether a process still has a living owner: a test run or a grader among its ancestors."""
+    try:
+        for parent in process.parents():
+            command = " ".join(parent.cmdline())
+            if "pytest" in command or "cxlab.course.worker" in command or "bin/cxlab" in command:
+                return True
+    except Exception:  # it ended while we looked
+        return True
+    return False
+
+
+def grading_leftovers(marks=GRADING_PROCESSES, orphans_only: bool = False) -> list[str]:
+    """Command lines of grading processes (kernels, sandboxes, workers, checkers) still running.
+
+    ``orphans_only`` keeps those that no test run or grader owns any more: while tests run in
+    parallel, another test's kernels are alive and owned; a process left behind is not.
+    """
     import psutil
 
     found = []
     for process in psutil.process_iter(["pid", "cmdline"]):
         command = " ".join(process.info["cmdline"] or [])
-        if process.pid != os.getpid() and any(mark in command + " " for mark in GRADING_PROCESSES):
-            found.append(f"{process.pid}: {command[:200]}")
+        if process.pid == os.getpid() or not any(mark in command + " " for mark in marks):
+            continue
+        if orphans_only and _owned(process):
+            continue
+        found.append(f"{process.pid}: {command[:200]}")
     return found
 
 
@@ -71,3 +90,24 @@ def pytest_sessionfinish(session, exitstatus):
         session.config.pluginmanager.get_plugin("terminalreporter").write_line(
             "FAILED after the suite: grading processes outlived it:\n  " + "\n  ".join(left), red=True)
         session.exitstatus = 1
+
+
+#: Tests that share an expensive session fixture run in one parallel worker, so that it is
+#: made once per run: the built book, and the graded classes of tests/course/conftest.py.
+SHARED_FIXTURE_GROUPS = {"built_book": "book", "site": "book", "baseline": "graded-class", "graded": "graded-class"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Group tests for ``pytest -n N --dist loadgroup`` (``make test``).
+
+    A test that uses a shared session fixture joins that fixture's group; any other test
+    keeps its file's company, so that module fixtures (a graded batch, a browser) are
+    made once. Without pytest-xdist the marks do nothing.
+    """
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        fixtures = set(getattr(item, "fixturenames", ()))
+        group = next((name for fixture, name in SHARED_FIXTURE_GROUPS.items() if fixture in fixtures), None)
+        item.add_marker(pytest.mark.xdist_group(group or item.nodeid.split("::")[0]))

@@ -12,6 +12,26 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
+def chapters() -> dict[str, str]:
+    """Every chapter of the book, in the order of ``_toc.yml``: its page name -> its assignment.
+
+    A chapter is an entry of the table of contents with an exercise among its sections
+    (``exercises/A/A``); the tests read the list from here, so a new chapter is tested
+    as soon as the book has it.
+    """
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    found = {}
+    for part in toc.get("parts", []):
+        for entry in part.get("chapters", []):
+            exercises = [section["file"] for section in entry.get("sections", [])
+                         if section.get("file", "").startswith("exercises/")]
+            if exercises:
+                found[entry["file"].removeprefix("book/")] = exercises[0].split("/")[1]
+    return found
+
+
 def assignment_names() -> list[str]:
     return sorted(folder.name for folder in (ROOT / "solutions").iterdir() if any(folder.glob("*.ipynb")))
 

@@ -7,7 +7,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 from bs4 import BeautifulSoup
 
-from ..helpers import ROOT, assignment_names
+from ..helpers import ROOT, assignment_names, chapters
 
 
 def page(built_book, name):
@@ -16,13 +16,14 @@ def page(built_book, name):
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
+CHAPTERS = chapters()  # chapter page -> its assignment, from _toc.yml
+
+
 def test_book_builds_warning_free_with_every_chapter(built_book):
-    for name in ("index.html", "book/intro.html", "book/nps.html", "book/certification.html", "book/ex-cx.html", "book/butterfly.html", "book/bibliography.html"):
+    assert len(CHAPTERS) >= 7 and "voc" in CHAPTERS
+    for name in ("index.html", "book/intro.html", *(f"book/{chapter}.html" for chapter in CHAPTERS),
+                 "book/bibliography.html"):
         page(built_book, name)
-
-
-CHAPTERS = {"nps": "nps", "certification": "certification", "ex-cx": "ex-cx", "butterfly": "butterfly",
-            "cx-role": "cx-role", "opinions": "opinions"}  # chapter page -> its assignment
 
 
 @pytest.mark.parametrize("chapter_name", sorted(CHAPTERS))

@@ -29,13 +29,12 @@ from urllib.parse import unquote, urldefrag, urljoin, urlparse
 
 import pytest
 
-from ..helpers import ROOT
+from ..helpers import ROOT, chapters
 from .browsing import CHROMIUM, require_browser
 
 AXE = ROOT / ".venv" / "book-assets" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "_build" / "test-artifacts"
-CHAPTERS = ["book/nps.html", "book/certification.html", "book/ex-cx.html", "book/butterfly.html", "book/cx-role.html",
-            "book/opinions.html"]
+CHAPTERS = [f"book/{chapter}.html" for chapter in chapters()]  # from _toc.yml
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True}
 DEVICES = {"desktop": DESKTOP, "phone": PHONE}

@@ -19,7 +19,6 @@ from __future__ import annotations
 import html
 import os
 import re
-import subprocess
 import time
 
 import nbformat
@@ -55,9 +54,10 @@ def _fill_in(content, course):
 
 
 def _leftovers() -> list[str]:
-    listing = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
-    return [line for line in listing.splitlines()
-            if "cxlab-leftover-marker" in line or line.startswith("sleep 300") or "cxlab.course.sandbox" in line]
+    """Processes a submission started, or its kernel, that nothing owns any more."""
+    from ..conftest import GRADING_PROCESSES, grading_leftovers
+
+    return grading_leftovers(("cxlab-leftover-marker", "sleep 300", *GRADING_PROCESSES), orphans_only=True)
 
 
 @pytest.fixture(scope="module")

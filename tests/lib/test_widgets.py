@@ -36,14 +36,32 @@ def test_confounding_explorer_redraws_and_make_confounded_checks_input():
         make_confounded(confounding="strong")
 
 
-def test_journey_simulator_redraws_on_every_control():
-    box = widgets.journey_simulator(n_customers=2000)
+def test_journey_simulator_redraws_on_every_control(monkeypatch):
+    """Each control draws a new figure, and a different one: its title and the levers' estimates move."""
+    import matplotlib.pyplot as plt
+
+    drawn = []
+
+    def record():
+        figure = plt.gcf()
+        drawn.append((figure.get_suptitle(), tuple(text.get_text() for axes in figure.axes for text in axes.texts)))
+        plt.close(figure)
+
+    monkeypatch.setattr(plt, "show", record)
+    box = widgets.journey_simulator(n_customers=2000, seed=7)
+    assert len(drawn) == 1 and drawn[0][1][0] == drawn[0][1][1]  # at first, "with your levers" is today
     first_department = box.children[0].children
-    first_department[0].value = 4.0   # time x4
-    first_department[1].value = 2.0   # errors x2
     silo, autonomy = box.children[-3].children
-    silo.value, autonomy.value = 1.0, 0.9
-    box.children[-2].value = 0.2      # an unclear first invoice
+    changes = [(first_department[0], 4.0),  # time x4
+               (first_department[1], 2.0),  # errors x2
+               (silo, 1.0), (autonomy, 0.9),
+               (box.children[-2], 0.2)]     # an unclear first invoice
+    for control, value in changes:
+        before = len(drawn)
+        control.value = value
+        assert len(drawn) == before + 1, control.description
+        assert drawn[-1] != drawn[-2], f"{control.description} = {value} drew the same figure"
+    assert drawn[-1][0] != drawn[0][0]  # the mean journey in the title moved from today's
 
 
 def test_headline_mix_explorer_moves_the_headline_and_keeps_the_users_value():

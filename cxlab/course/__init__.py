@@ -14,7 +14,9 @@ One module per step, each usable from Python and from the ``cxlab`` command
   :mod:`~cxlab.course.sandbox`, its answers handed over as data
   (:mod:`~cxlab.course.answers`) to the instructor's checks, declared in
   :mod:`~cxlab.course.manifest` and run by the trusted :mod:`~cxlab.course.checker`; the
-  static :mod:`~cxlab.course.scan` as advice; a record per student in
+  static :mod:`~cxlab.course.scan` as advice; what the submission shows reduced to
+  inert content by :mod:`~cxlab.course.sanitise` before it is stored (and again when the
+  formgrader or a feedback page renders it); a record per student in
   :mod:`~cxlab.course.records`;
 - :mod:`~cxlab.course.gradebook`: one writer at a time, checks and small updates;
 - :mod:`~cxlab.course.feedback`: ``cxlab feedback``, pages without the hidden tests

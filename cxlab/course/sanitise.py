@@ -203,12 +203,19 @@ def unsafe_parts(element) -> list[str]:
 
 
 def _render_markdown(source: str, attachments: dict | None = None) -> str:
-    """Markdown as nbconvert renders it for an HTML page (math kept as TeX for MathJax)."""
+    """Markdown as nbconvert renders it for an HTML page (math kept as TeX for MathJax).
+
+    Markdown the renderer cannot take (an image of a missing attachment, say) comes back
+    as its escaped text in a ``<pre>``: what a student wrote never stops the grader.
+    """
     from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 
     renderer = IPythonRenderer(escape=False, attachments=attachments or {}, embed_images=False, path="",
                                anchor_link_text="¶", exclude_anchor_links=True)
-    return MarkdownWithMath(renderer=renderer).render(source)
+    try:
+        return MarkdownWithMath(renderer=renderer).render(source)
+    except Exception:  # the renderer refuses some notebooks outright; the text is still the student's
+        return f"<pre>{html.escape(source)}</pre>"
 
 
 try:  # a context filter for Jinja: it needs the cell's attachments
@@ -226,7 +233,10 @@ def markdown2html(context, source: str) -> str:
 
 
 def _markdown_is_safe(source: str, attachments: dict) -> tuple[bool, list[str]]:
-    found = unsafe_parts(_render_markdown(source, attachments))
+    rendered = _render_markdown(source, attachments)
+    if rendered == f"<pre>{html.escape(source)}</pre>" and source:
+        return False, ["markdown the renderer refused, kept as plain text"]
+    found = unsafe_parts(rendered)
     return not found, found
 
 

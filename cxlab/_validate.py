@@ -239,3 +239,58 @@ def drop_missing(frame: pd.DataFrame, columns, nan_policy: str) -> pd.DataFrame:
             )
         frame = frame[~missing]
     return frame
+
+
+def seed_sequence(seed) -> np.random.SeedSequence:
+    """The root of a computation's random streams, from ``seed``: the library's one seed check.
+
+    Every function of cxlab that draws at random passes its ``seed`` through here, and a
+    result that can recompute itself (another confidence level, say) keeps the returned
+    root, so that a seedless call draws fresh randomness once and then stays the same.
+
+    ``None`` gives fresh randomness; a whole number 0 or more (or a list of them) the
+    same streams every time; a :class:`numpy.random.SeedSequence` is used as it is;
+    a :class:`numpy.random.Generator` (or bit generator) gives up 128 bits of its own
+    stream to seed the root, so that the same generator state gives the same customers.
+    Passing the returned root to several simulations gives them the same random
+    numbers (common random numbers).
+
+    Examples
+    --------
+    >>> root = seed_sequence(7)
+    >>> root.entropy
+    7
+    >>> seed_sequence(root) is root
+    True
+    """
+    if seed is None:
+        return np.random.SeedSequence()
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    if isinstance(seed, np.random.BitGenerator):
+        seed = np.random.Generator(seed)
+    if isinstance(seed, np.random.Generator):
+        return np.random.SeedSequence(seed.integers(0, 2**32, size=4, dtype=np.uint64).tolist())
+    several = isinstance(seed, list | tuple | np.ndarray)
+    words = list(np.asarray(seed, dtype=object).ravel()) if several else [seed]
+    valid = "None, a whole number 0 or more, a numpy SeedSequence or a numpy Generator"
+    for word in words:
+        if isinstance(word, bool | np.bool_) or not isinstance(word, numbers.Integral):
+            raise TypeError(f"seed must be {valid}, got {seed!r}")
+        if word < 0:
+            raise ValueError(f"seed must be {valid}, got {seed!r}")
+    return np.random.SeedSequence([int(word) for word in words] if several else int(seed))
+
+
+def child_seeds(root: np.random.SeedSequence, count: int) -> list[np.random.SeedSequence]:
+    """The first ``count`` children of ``root``, the same however often asked.
+
+    ``SeedSequence.spawn`` counts the children it has made, so a second call gives new
+    ones; a result that recomputes itself from its root must get the same ones again.
+
+    >>> root = seed_sequence(3)
+    >>> [child.spawn_key for child in child_seeds(root, 2)] == [child.spawn_key for child in child_seeds(root, 2)]
+    True
+    """
+    return [np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, index), pool_size=root.pool_size)
+            for index in range(count)]

@@ -23,9 +23,10 @@ import numpy as np
 import pandas as pd
 
 from .stats import ces, csat, nps, proportion
+from .stats.bootstrap import resampled_sums
 from .stats.common import _HasInterval
 from .stats.weights import check_weights
-from ._validate import check_ci, check_nan_policy, check_whole, require_columns
+from ._validate import check_ci, check_nan_policy, check_whole, require_columns, seed_sequence
 
 #: The measures, by name: each is a weighted mean of one number per answer.
 MEASURES = ("proportion", "csat", "nps", "ces")
@@ -181,7 +182,9 @@ def base_gap(frame: pd.DataFrame, column: str, among, *, metric: str = "proporti
         year") or a boolean mask of the rows.
     seed, n_resamples
         The bootstrap: ``n_resamples`` resamples of the rows (weights travel with
-        their rows), drawn as multinomial counts.
+        their rows), drawn as multinomial counts over the distinct answer-and-weight
+        cells (:func:`cxlab.stats.bootstrap.resampled_sums`), so memory does not grow
+        with the resamples.
 
     Examples
     --------
@@ -205,13 +208,14 @@ def base_gap(frame: pd.DataFrame, column: str, among, *, metric: str = "proporti
     everyone = function(rows[column], weights=None if plain else weight_values, **options)
     narrower = function(rows[column][mask], weights=None if plain else weight_values[mask], **options)
     points = _answer_points(metric, rows[column], options)
+    seed = seed_sequence(seed)  # concrete once: another level of the interval resamples the same way
     rng = np.random.default_rng(seed)
-    size = len(rows)
-    draws = rng.multinomial(size, np.full(size, 1.0 / size), size=n_resamples).astype(float)
     weighted, weighted_points = weight_values, weight_values * points
-    all_values = (draws @ weighted_points) / (draws @ weighted)
+    sums = resampled_sums(np.column_stack([weighted_points, weighted, weighted_points * mask, weighted * mask]),
+                          n_resamples, rng)
+    all_values = sums[:, 0] / sums[:, 1]
     with np.errstate(invalid="ignore", divide="ignore"):
-        among_values = (draws @ (weighted_points * mask)) / (draws @ (weighted * mask))
+        among_values = sums[:, 2] / sums[:, 3]
     gaps = (all_values - among_values)[np.isfinite(among_values)]
     low, high = np.quantile(gaps, [(1 - ci) / 2, (1 + ci) / 2])
     return BaseGap(

@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from ._validate import check_ci, check_whole
-from .stats.common import _HasInterval
+from .stats.common import _HasInterval, formerly_positional
 from .stats.proportions import wilson_interval
 
 __all__ = [
@@ -266,9 +266,14 @@ class InitiativeReturn:
         return pd.DataFrame([{name: getattr(self, name) for name in names}], index=[type(self).__name__])
 
 
-def initiative_return(customers, margin, retention, uplift, discount_rate, cost, *, running_cost=0.0,
+@formerly_positional("margin", "retention", "uplift", "discount_rate", "cost")
+def initiative_return(customers, *, margin, retention, uplift, discount_rate, cost, running_cost=0.0,
                       horizon: int = 10) -> InitiativeReturn:
     """ROI and payback of an initiative that raises retention by ``uplift`` for ``customers`` customers.
+
+    Every input after ``customers`` is named: six numbers of one kind in a row are too
+    easy to swap (retention for uplift changes the ROI tenfold without an error). Passing
+    them by position still works for this release, with a ``DeprecationWarning``.
 
     Parameters
     ----------
@@ -291,7 +296,8 @@ def initiative_return(customers, margin, retention, uplift, discount_rate, cost,
 
     Examples
     --------
-    >>> result = initiative_return(10_000, 150, 0.80, 0.03, 0.10, 250_000, running_cost=20_000, horizon=10)
+    >>> result = initiative_return(10_000, margin=150, retention=0.80, uplift=0.03, discount_rate=0.10,
+    ...                            cost=250_000, running_cost=20_000, horizon=10)
     >>> round(result.clv_after - result.clv_before, 2), round(result.value, 3), round(result.payback, 2)
     (50.09, 0.343, 5.66)
     """
@@ -390,9 +396,12 @@ def _ranks(values: np.ndarray) -> np.ndarray:
     return pd.Series(values).rank().to_numpy()
 
 
-def roi_simulation(customers, margin, retention, uplift, discount_rate, cost, *, running_cost=0.0,
+@formerly_positional("margin", "retention", "uplift", "discount_rate", "cost")
+def roi_simulation(customers, *, margin, retention, uplift, discount_rate, cost, running_cost=0.0,
                    horizon: int = 10, n_draws: int = 10_000, ci: float = 0.90, seed=None) -> ROISimulation:
     """Monte Carlo of :func:`initiative_return` over plausible ranges of its inputs.
+
+    As there, every input after ``customers`` is named (by position: deprecated).
 
     Every input is a number (known), a pair ``(low, high)`` (uniform between them) or a
     triple ``(low, most likely, high)`` (triangular). The inputs are drawn independently,
@@ -400,8 +409,9 @@ def roi_simulation(customers, margin, retention, uplift, discount_rate, cost, *,
 
     Examples
     --------
-    >>> sim = roi_simulation(10_000, (112.5, 187.5), (0.75, 0.85), (0.0, 0.03, 0.06), (0.06, 0.14),
-    ...                      (200_000, 250_000, 350_000), running_cost=20_000, seed=1)
+    >>> sim = roi_simulation(10_000, margin=(112.5, 187.5), retention=(0.75, 0.85), uplift=(0.0, 0.03, 0.06),
+    ...                      discount_rate=(0.06, 0.14), cost=(200_000, 250_000, 350_000), running_cost=20_000,
+    ...                      seed=1)
     >>> round(sim.point, 3), round(sim.prob_negative, 2), sim.top_driver
     (0.343, 0.34, 'uplift')
     """

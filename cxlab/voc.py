@@ -33,6 +33,7 @@ import pandas as pd
 
 from ._validate import check_ci, check_whole, drop_missing, require_columns
 from .metrics import DETRACTOR_UP_TO, PROMOTER_FROM
+from .stats.bootstrap import resampled_sums
 from .stats.common import _HasInterval, adjust_pvalues, check_resamples, normal_quantile
 from .stats.proportions import wilson_interval
 
@@ -468,8 +469,9 @@ def cumulative_value(
     negative amount) with the customer it belongs to and when it happened. The value
     at horizon ``h`` is the sum of the amounts with ``time <= h``. Customers, not rows,
     are resampled (a customer's sale and later complaint stay together): the resample
-    weights are drawn as multinomial counts per customer and applied to a
-    customers-by-horizons table in one matrix product.
+    weights are drawn as multinomial counts over the distinct rows of a
+    customers-by-horizons table, in batches, so memory does not grow with the resamples
+    (:func:`cxlab.stats.bootstrap.resampled_sums`).
 
     Returns one row per horizon: ``value``, ``low``, ``high``, ``customers``.
 
@@ -504,9 +506,7 @@ def cumulative_value(
     for column, horizon in enumerate(horizons):
         by_customer[:, column] = np.bincount(codes, weights=amounts * (times <= horizon), minlength=len(names))
     value = by_customer.sum(axis=0)
-    rng = np.random.default_rng(seed)
-    weights = rng.multinomial(len(names), np.full(len(names), 1 / len(names)), size=n_resamples)
-    resampled = weights @ by_customer
+    resampled = resampled_sums(by_customer, n_resamples, np.random.default_rng(seed))
     tail = (1 - ci) / 2
     low, high = np.quantile(resampled, [tail, 1 - tail], axis=0)
     table = pd.DataFrame({"value": value, "low": low, "high": high, "customers": len(names)},

@@ -332,8 +332,9 @@ def roi_explorer(customers: int = 10_000, retention: float = 0.80, discount_rate
         expected = uplift / 100
         low, high = max(expected - spread / 100, 0.0), min(expected + spread / 100, 1 - retention)
         uplift_range = expected if high <= low else (low, min(max(expected, low), high), high)
-        simulation = roi_simulation(customers, (0.75 * margin, 1.25 * margin), retention, uplift_range,
-                                    discount_rate, (800 * cost, 1000 * cost, 1400 * cost), running_cost=running_cost,
+        simulation = roi_simulation(customers, margin=(0.75 * margin, 1.25 * margin), retention=retention,
+                                    uplift=uplift_range, discount_rate=discount_rate,
+                                    cost=(800 * cost, 1000 * cost, 1400 * cost), running_cost=running_cost,
                                     horizon=horizon, n_draws=n_draws, seed=1)
         roi = 100 * simulation.draws["roi"].to_numpy()
         fig, ax = plt.subplots(figsize=(CHART_WIDTH, 3.8), layout="constrained")

@@ -223,9 +223,11 @@ def _calls():
             data.load_launch_cashflows(), "customer", "month", "amount", [3, 24], n_resamples=200, seed=1),
         "cxlab.value.clv": lambda: value.clv(120, 0.8, 0.1, horizon=10),
         "cxlab.value.annuity": lambda: value.annuity(1000, 0.05, 10),
-        "cxlab.value.initiative_return": lambda: value.initiative_return(1000, 100, 0.8, 0.02, 0.1, 5000).to_frame(),
-        "cxlab.value.roi_simulation": lambda: value.roi_simulation(1000, (80, 120), 0.8, (0.0, 0.04), 0.1, 5000,
-                                                                   n_draws=200, seed=1).top_driver,
+        "cxlab.value.initiative_return": lambda: value.initiative_return(
+            1000, margin=100, retention=0.8, uplift=0.02, discount_rate=0.1, cost=5000).to_frame(),
+        "cxlab.value.roi_simulation": lambda: value.roi_simulation(
+            1000, margin=(80, 120), retention=0.8, uplift=(0.0, 0.04), discount_rate=0.1, cost=5000,
+            n_draws=200, seed=1).top_driver,
         "cxlab.value.growth_multiple": lambda: value.growth_multiple(385),
         "cxlab.value.representation_funnel": lambda: value.representation_funnel([100, 10], [0.7, 0.3]),
         "cxlab.value.funnel_against_market": lambda: value.funnel_against_market([70, 3], [100, 10], [0.7, 0.3]),
@@ -344,7 +346,8 @@ def _presentation_calls(teams):
 
 
 def _roi_simulation(value):
-    return value.roi_simulation(1000, (80, 120), 0.8, (0.0, 0.02, 0.04), 0.1, 5000, n_draws=200, seed=1)
+    return value.roi_simulation(1000, margin=(80, 120), retention=0.8, uplift=(0.0, 0.02, 0.04), discount_rate=0.1,
+                                cost=5000, n_draws=200, seed=1)
 
 
 def find_problems(mode: str, *, run_calls: bool = True) -> list[str]:

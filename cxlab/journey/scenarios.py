@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .._validate import check_ci
+from .._validate import check_ci, child_seeds
 from ..metrics import nps_score
 from ..stats import compare_groups, nps, nps_test, wilson_interval
 from ..stats.common import _HasInterval, formerly_positional
@@ -111,7 +111,8 @@ def what_if(baseline: Journey, changed: Journey, n_customers: int = 100_000, *, 
     """
     ci = check_ci(ci)
     n = check_customers(n_customers)
-    base_seed, changed_seed = seed_sequence(seed).spawn(2)
+    seed = seed_sequence(seed)  # concrete once: the interval at another level uses the same customers
+    base_seed, changed_seed = child_seeds(seed, 2)
     before = simulate(baseline, n, seed=base_seed)
     after = simulate(changed, n, seed=changed_seed)
     test = nps_test(after["rating"].to_numpy(), before["rating"].to_numpy(), ci=ci)

@@ -14,7 +14,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from .._validate import check_whole
+from .._validate import check_whole, seed_sequence  # noqa: F401  (seed_sequence: also this module's)
 from ..stats.common import formerly_positional
 from .model import Journey
 
@@ -27,43 +27,6 @@ PER_STEP_COLUMNS = ("work", "handoff", "error", "recovered", "rework", "unclear"
 
 def check_customers(n_customers) -> int:
     return check_whole(n_customers, "n_customers", minimum=1, maximum=50_000_000)
-
-
-def seed_sequence(seed) -> np.random.SeedSequence:
-    """The root of a simulation's random streams, from ``seed``.
-
-    ``None`` gives fresh randomness; a whole number 0 or more (or a list of them) the
-    same streams every time; a :class:`numpy.random.SeedSequence` is used as it is;
-    a :class:`numpy.random.Generator` (or bit generator) gives up 128 bits of its own
-    stream to seed the root, so that the same generator state gives the same customers.
-    Passing the returned root to several simulations gives them the same random
-    numbers (common random numbers).
-
-    Examples
-    --------
-    >>> root = seed_sequence(7)
-    >>> root.entropy
-    7
-    >>> seed_sequence(root) is root
-    True
-    """
-    if seed is None:
-        return np.random.SeedSequence()
-    if isinstance(seed, np.random.SeedSequence):
-        return seed
-    if isinstance(seed, np.random.BitGenerator):
-        seed = np.random.Generator(seed)
-    if isinstance(seed, np.random.Generator):
-        return np.random.SeedSequence(seed.integers(0, 2**32, size=4, dtype=np.uint64).tolist())
-    several = isinstance(seed, list | tuple | np.ndarray)
-    words = list(np.asarray(seed, dtype=object).ravel()) if several else [seed]
-    valid = "None, a whole number 0 or more, a numpy SeedSequence or a numpy Generator"
-    for word in words:
-        if isinstance(word, bool | np.bool_) or not isinstance(word, numbers.Integral):
-            raise TypeError(f"seed must be {valid}, got {seed!r}")
-        if word < 0:
-            raise ValueError(f"seed must be {valid}, got {seed!r}")
-    return np.random.SeedSequence([int(word) for word in words] if several else int(seed))
 
 
 def _stream(root: np.random.SeedSequence, kind: int, name: str) -> np.random.Generator:

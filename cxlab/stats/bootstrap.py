@@ -4,7 +4,9 @@ Layer 2 of cxlab (statistics). Resampling and the percentile, basic and BCa inte
 come from ``scipy.stats.bootstrap`` (imported when first needed); what scipy lacks is
 kept here: a statistic of a whole DataFrame rather than of arrays, resampling within
 strata (each stratum passed to scipy as a sample of its own, so every resample keeps
-each stratum's row count), and errors that name the failing resample. Imports numpy,
+each stratum's row count), errors that name the failing resample, and
+:func:`resampled_sums`, the bootstrap of sums that memory does not grow for with the
+resamples (the analyses' row bootstraps use it). Imports numpy,
 pandas, :mod:`cxlab._validate` and :mod:`cxlab.stats.common`.
 """
 
@@ -19,7 +21,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .._validate import check_ci, require_columns
+from .._validate import check_ci, require_columns, seed_sequence
 from .common import _HasInterval, check_resamples, deprecated_alias
 
 BOOTSTRAP_METHODS = ("percentile", "basic", "bca")
@@ -44,6 +46,39 @@ class BootstrapResult(_HasInterval):
 
     estimate = deprecated_alias("value", "estimate")
 
+
+
+#: Most numbers (resamples x distinct rows) one batch of :func:`resampled_sums` draws at once.
+RESAMPLE_BATCH_CELLS = 2_000_000
+
+
+def resampled_sums(rows, n_resamples: int, rng, *, batch_cells: int = RESAMPLE_BATCH_CELLS) -> np.ndarray:
+    """Column sums of ``rows`` (n x k) over ``n_resamples`` bootstrap resamples of its rows.
+
+    A resample of the rows is a multinomial draw of how often each row is taken; rows
+    that are equal can be taken together (a multinomial over groups of categories is the
+    multinomial of the groups), so the draws are made over the distinct rows only: a
+    survey's answer-and-weight cells, say, however many respondents gave them. Where
+    many rows differ, the draws are made in batches of at most ``batch_cells`` numbers,
+    so that memory stays near the data's size whatever ``n_resamples`` is. Returns an
+    ``n_resamples`` x k array.
+
+    >>> rows = np.array([[1.0, 1.0]] * 30 + [[0.0, 1.0]] * 70)
+    >>> sums = resampled_sums(rows, 500, np.random.default_rng(1))
+    >>> sums.shape, bool((sums[:, 1] == 100).all()), bool(20 < sums[:, 0].mean() < 40)
+    ((500, 2), True, True)
+    """
+    rows = np.asarray(rows, dtype=float)
+    if rows.ndim != 2 or rows.shape[0] == 0:
+        raise ValueError(f"rows must be a non-empty two-dimensional table, got shape {rows.shape}")
+    distinct, counts = np.unique(rows, axis=0, return_counts=True)
+    shares = counts / counts.sum()
+    batch = max(1, batch_cells // len(distinct))
+    sums = np.empty((n_resamples, rows.shape[1]))
+    for start in range(0, n_resamples, batch):
+        size = min(batch, n_resamples - start)
+        sums[start:start + size] = rng.multinomial(len(rows), shares, size=size) @ distinct
+    return sums
 
 
 def _as_statistic_value(value, where: str) -> float:
@@ -133,6 +168,7 @@ def bootstrap_interval(
     from scipy.stats import bootstrap
 
     kind = "BCa" if method == "bca" else method
+    seed = seed_sequence(seed)  # concrete once: another level takes the same resamples
     try:
         result = bootstrap(blocks, on_rows, n_resamples=n_resamples, confidence_level=ci, method=kind,
                            vectorized=False, paired=False, rng=np.random.default_rng(seed))

@@ -20,7 +20,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .._validate import check_ci, check_whole
+from .._validate import check_ci, check_whole, seed_sequence
 from ..metrics import DETRACTOR_UP_TO, NPS_HIGH, NPS_LOW, PROMOTER_FROM, NPSCounts, nps_counts
 from .common import (
     _HasInterval,
@@ -209,6 +209,7 @@ def nps_from_counts(
         raise ValueError("NPS needs at least one respondent; all three counts are 0")
     if method == "bootstrap":
         n_resamples = check_resamples(n_resamples)
+        seed = seed_sequence(seed)  # concrete once: another level takes the same resamples
         samples = _bootstrap_nps(counts, n_resamples, np.random.default_rng(seed))
         low, high = _percentile_bounds(samples, ci)
         se = float(samples.std(ddof=1))
@@ -421,6 +422,7 @@ def nps_test(
 
     if method == "bootstrap":
         n_resamples = check_resamples(n_resamples)
+        seed = seed_sequence(seed)  # concrete once: another level takes the same resamples
         rng = np.random.default_rng(seed)
         samples = _bootstrap_nps(counts_a, n_resamples, rng) - _bootstrap_nps(counts_b, n_resamples, rng)
         low, high = _percentile_bounds(samples, ci)

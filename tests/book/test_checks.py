@@ -838,8 +838,8 @@ WRONG_ANSWERS = [
     ("cx-role", "q2_initiative", "a loss beyond the cost", {"initiative_roi": -1.5}, "below -1"),
     ("cx-role", "q2_initiative", "payback in months", {"payback_years": lambda s: 12 * s["payback_years"]}, "payback"),
     ("cx-role", "q2_initiative", "undiscounted",
-     {"initiative_roi": lambda s: s["value"].initiative_return(10_000, 150, 0.8, 0.03, 0.0, 250_000,
-                                                               running_cost=20_000).value}, None),
+     {"initiative_roi": lambda s: s["value"].initiative_return(
+         10_000, margin=150, retention=0.8, uplift=0.03, discount_rate=0.0, cost=250_000, running_cost=20_000).value}, None),
     ("cx-role", "q2_initiative", "NaN", {"payback_years": NAN}, "finite"),
     ("cx-role", "q2_initiative", "None", {"uplift_per_customer": None}, "type"),
     ("cx-role", "q3_monte_carlo", "the result object", {"roi_median": lambda s: s["simulation"]}, "result"),

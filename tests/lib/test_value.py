@@ -105,7 +105,7 @@ def test_clv_broadcasts_arrays_as_the_loop_would():
 def test_initiative_return_matches_a_two_period_example_worked_by_hand():
     # 100 customers, margin 10, retention 0.5 -> 0.6, no discounting, cost 10 today.
     # Period 1: 100 * 10 * (0.6 - 0.5) = 100; period 2: 100 * 10 * (0.36 - 0.25) = 110.
-    result = value.initiative_return(100, 10, 0.5, 0.1, 0.0, 10, horizon=2)
+    result = value.initiative_return(100, margin=10, retention=0.5, uplift=0.1, discount_rate=0.0, cost=10, horizon=2)
     assert result.gain == pytest.approx(210)
     assert result.cost == pytest.approx(10)
     assert result.net == pytest.approx(200)
@@ -117,14 +117,14 @@ def test_initiative_return_matches_a_two_period_example_worked_by_hand():
 
 
 def test_a_discounted_initiative_adds_its_running_costs_as_an_annuity():
-    result = value.initiative_return(1000, 50, 0.8, 0.05, 0.10, 20_000, running_cost=2_000, horizon=7)
+    result = value.initiative_return(1000, margin=50, retention=0.8, uplift=0.05, discount_rate=0.10, cost=20_000, running_cost=2_000, horizon=7)
     assert result.cost == pytest.approx(20_000 + 2_000 * ANNUITY_TABLE[(0.10, 7)], abs=1)
     per_customer = value.clv(50, 0.85, 0.10, horizon=7) - value.clv(50, 0.8, 0.10, horizon=7)
     assert result.gain == pytest.approx(1000 * per_customer)
 
 
 def test_an_initiative_that_changes_nothing_loses_its_cost_and_never_pays_back():
-    result = value.initiative_return(5000, 100, 0.8, 0.0, 0.1, 50_000, horizon=10)
+    result = value.initiative_return(5000, margin=100, retention=0.8, uplift=0.0, discount_rate=0.1, cost=50_000, horizon=10)
     assert result.value == -1.0
     assert result.payback == math.inf
 
@@ -147,8 +147,7 @@ SCENARIO = dict(customers=10_000, margin=(112.5, 187.5), retention=(0.75, 0.85),
 def test_the_simulation_agrees_with_initiative_return_draw_by_draw():
     sim = value.roi_simulation(**SCENARIO, n_draws=2000, seed=3)
     for _, draw in sim.draws.sample(20, random_state=1).iterrows():
-        one = value.initiative_return(*(draw[name] for name in value.INITIATIVE_INPUTS[:-1]),
-                                      running_cost=draw["running_cost"])
+        one = value.initiative_return(**{name: draw[name] for name in value.INITIATIVE_INPUTS})
         assert draw["roi"] == pytest.approx(one.value)
         assert draw["payback"] == pytest.approx(one.payback)
     assert sim.prob_negative == (sim.draws["roi"] < 0).mean()
@@ -168,7 +167,7 @@ def test_the_simulation_is_reproducible_with_a_seed_and_varies_without_one():
 
 
 def test_known_inputs_give_no_spread_and_a_certain_verdict():
-    sim = value.roi_simulation(1000, 100, 0.8, 0.0, 0.1, 10_000, n_draws=200, seed=1)
+    sim = value.roi_simulation(1000, margin=100, retention=0.8, uplift=0.0, discount_rate=0.1, cost=10_000, n_draws=200, seed=1)
     assert sim.low == sim.high == sim.value == sim.point == -1.0
     assert sim.prob_negative == 1.0
     assert sim.drivers.empty
@@ -246,13 +245,13 @@ def test_maturity_makes_collaboration_look_profitable_when_it_is_not():
     (lambda: value.clv(100, float("nan"), 0.1), ValueError, r"retention must be finite"),
     (lambda: value.clv(100, 1.0, 0.0), ValueError, r"never stops growing"),
     (lambda: value.clv(100, 0.8, 0.1, horizon=2.5), TypeError, r"horizon must be a whole number"),
-    (lambda: value.initiative_return(1000, 100, 0.8, 3, 0.1, 1000), ValueError, r"uplift must be a change"),
-    (lambda: value.initiative_return(1000, 100, 0.98, 0.05, 0.1, 1000), ValueError, r"retention \+ uplift"),
-    (lambda: value.initiative_return(1000, 100, 0.8, 0.02, 0.1, 0), ValueError, r"costs nothing"),
-    (lambda: value.initiative_return(1000, 100, [0.8, 0.9], 0.02, 0.1, 10), TypeError, r"use roi_simulation"),
-    (lambda: value.roi_simulation(1000, (100,), 0.8, 0.02, 0.1, 10), ValueError, r"margin must be a number, \(low"),
-    (lambda: value.roi_simulation(1000, (150, 100), 0.8, 0.02, 0.1, 10), ValueError, r"low <= high"),
-    (lambda: value.roi_simulation(1000, 100, 0.8, 0.02, 0.1, 10, n_draws=5), ValueError, r"n_draws must be between 100 and 10000000, got 5"),
+    (lambda: value.initiative_return(1000, margin=100, retention=0.8, uplift=3, discount_rate=0.1, cost=1000), ValueError, r"uplift must be a change"),
+    (lambda: value.initiative_return(1000, margin=100, retention=0.98, uplift=0.05, discount_rate=0.1, cost=1000), ValueError, r"retention \+ uplift"),
+    (lambda: value.initiative_return(1000, margin=100, retention=0.8, uplift=0.02, discount_rate=0.1, cost=0), ValueError, r"costs nothing"),
+    (lambda: value.initiative_return(1000, margin=100, retention=[0.8, 0.9], uplift=0.02, discount_rate=0.1, cost=10), TypeError, r"use roi_simulation"),
+    (lambda: value.roi_simulation(1000, margin=(100,), retention=0.8, uplift=0.02, discount_rate=0.1, cost=10), ValueError, r"margin must be a number, \(low"),
+    (lambda: value.roi_simulation(1000, margin=(150, 100), retention=0.8, uplift=0.02, discount_rate=0.1, cost=10), ValueError, r"low <= high"),
+    (lambda: value.roi_simulation(1000, margin=100, retention=0.8, uplift=0.02, discount_rate=0.1, cost=10, n_draws=5), ValueError, r"n_draws must be between 100 and 10000000, got 5"),
     (lambda: value.simulate_organisations(5), ValueError, r"n_organisations must be between 20 and 1000000, got 5"),
 ])
 def test_bad_input_gets_an_error_that_names_the_value_and_the_valid_range(call, error, message):
@@ -281,3 +280,19 @@ def test_the_roi_figures_draw_what_the_simulation_found(close_figures):
     with pytest.raises(TypeError, match="roi_simulation"):
         plots.roi_tornado(table)
     assert widgets.roi_explorer(n_draws=200).children
+
+
+def test_inputs_after_the_customers_are_named_and_the_old_order_still_works_with_a_warning():
+    """Retention and uplift swapped by position gave ROI 54.1 instead of 3.34 without a word."""
+    named = value.initiative_return(10_000, margin=150, retention=0.80, uplift=0.03, discount_rate=0.10,
+                                    cost=250_000, running_cost=20_000)
+    with pytest.warns(DeprecationWarning, match=r"passing margin, retention, uplift, discount_rate, cost to "
+                                                r"initiative_return\(\) by position is deprecated"):
+        positional = value.initiative_return(10_000, 150, 0.80, 0.03, 0.10, 250_000, running_cost=20_000)
+    assert positional.value == named.value
+    with pytest.warns(DeprecationWarning, match="roi_simulation"):
+        old = value.roi_simulation(1000, 100, 0.8, 0.02, 0.1, 5000, n_draws=200, seed=1)
+    assert old.value == value.roi_simulation(1000, margin=100, retention=0.8, uplift=0.02, discount_rate=0.1,
+                                             cost=5000, n_draws=200, seed=1).value
+    with pytest.raises(TypeError, match="got two values for 'uplift'"):
+        value.initiative_return(1000, 100, 0.8, 0.02, uplift=0.03, discount_rate=0.1, cost=10)

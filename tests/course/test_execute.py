@@ -8,7 +8,9 @@ import pytest
 
 from traitlets.config import Config
 
-from cxlab.course.execute import SANDBOX_MODULE, SandboxedExecute, SandboxedKernelManager, _snapshot_expression
+from cxlab.course import sandbox
+from cxlab.course.answers import decode_answers
+from cxlab.course.execute import SANDBOX_MODULE, SandboxedExecute, SandboxedKernelManager
 
 
 def _manager(tmp_path, **settings) -> SandboxedKernelManager:
@@ -23,12 +25,20 @@ def _manager(tmp_path, **settings) -> SandboxedKernelManager:
 def test_the_kernel_starts_under_bubblewrap_over_private_sockets(tmp_path):
     manager = _manager(tmp_path)
     command = manager.format_kernel_cmd()
-    assert command[0].endswith("bwrap")
-    assert {"--unshare-all", "--unshare-user", "--die-with-parent", "--clearenv"} <= set(command)
-    assert command[command.index("--") + 1:][:3] == [sys.executable, "-m", SANDBOX_MODULE]
+    # bubblewrap under setpriv, so that it ends with the grading worker, even one killed by SIGKILL
+    assert command[:4] == [command[0], "--pdeathsig", "KILL", "--"] and command[0].endswith("setpriv")
+    bwrap = command[4:]
+    assert bwrap[0].endswith("bwrap")
+    assert {"--unshare-all", "--unshare-user", "--die-with-parent", "--clearenv"} <= set(bwrap)
+    inside = bwrap[bwrap.index("--", 1) + 1:]
+    assert inside == [sys.executable, "-m", SANDBOX_MODULE, "-f", f"{sandbox.RUNTIME_FOLDER}/kernel.json"]
     assert "ipykernel_launcher" not in command
     assert manager.transport == "ipc" and manager.ip.startswith(manager.runtime_folder)
     assert manager.connection_file.startswith(manager.runtime_folder)
+    # the runtime folder appears inside at its own path; the working folder is a size-limited tmpfs
+    assert bwrap[bwrap.index(manager.runtime_folder) + 1] == sandbox.RUNTIME_FOLDER
+    tmpfs = next(i for i in range(len(bwrap) - 1) if bwrap[i:i + 2] == ["--tmpfs", sandbox.SUBMISSION_FOLDER])
+    assert bwrap[tmpfs - 2:tmpfs] == ["--size", str(256 * 1024 * 1024)]
 
 
 def test_unsandboxed_the_kernel_starts_plainly(tmp_path):
@@ -44,10 +54,30 @@ def test_the_limits_are_configurable():
     assert (execute.notebook_time_limit, execute.timeout, execute.max_output_bytes) == (90, 10, 1_000_000)
 
 
-def test_the_kernel_is_asked_for_names_only_never_for_a_checks_source():
-    expression = _snapshot_expression(["nps_all"], {})
-    assert expression.startswith("__import__('cxlab.course.answers'") and "'nps_all'" in expression
-    assert "assert" not in expression and "HIDDEN" not in expression
+def test_the_kernel_answers_the_declared_names_from_its_namespace_evaluating_nothing():
+    """The launcher's handler reads names from the namespace's dictionary: a student's own
+    ``__import__``, ``globals`` or ``json`` in that namespace changes nothing."""
+
+    class Session:
+        sent: list = []
+
+        def send(self, stream, msg_type, content, parent, ident):
+            self.sent.append((msg_type, content))
+
+    class Shell:
+        user_ns = {"nps_all": 12.5, "__import__": lambda *a, **k: 1 / 0, "globals": lambda: {"nps_all": 99.0},
+                   "json": None, "snapshot": None, "other": "not asked for"}
+
+    class Kernel:
+        shell_handlers: dict = {}
+        session = Session()
+        shell = Shell()
+
+    sandbox.install_answer_handler(Kernel)
+    Kernel.shell_handlers[sandbox.ANSWERS_REQUEST](None, [], {"content": {"names": ["nps_all", "unbound"], "calls": {}}})
+    (kind, content), = Kernel.session.sent
+    assert kind == "cxlab_answers_reply"
+    assert decode_answers(content["answers"]) == {"nps_all": 12.5}
 
 
 def test_without_bubblewrap_grading_refuses_unless_told_it_is_unsandboxed(tmp_path, monkeypatch):

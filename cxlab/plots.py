@@ -457,9 +457,10 @@ def funnel_plot(funnel, ax=None, labels: bool = True, title: str | None = None):
     """NPS of each unit against its number of responses, with the funnel's control limits.
 
     ``funnel`` is :func:`cxlab.voc.nps_funnel`'s result. Solid lines are the 95%
-    limits, dashed the 99.8% ones, dotted the limits adjusted for the number of units
-    (Bonferroni). Flagged units are drawn as filled squares and, with ``labels``,
-    named. Returns the Axes.
+    limits, dashed the 99.8% ones, dotted the limits the flags follow (the adjustment
+    ``nps_funnel`` was given, Holm by default, named in the legend): a unit is drawn as a
+    filled square, and with ``labels`` named, exactly when it lies outside them. Returns
+    the Axes.
     """
     ax = ax or plt.subplots(figsize=(FIGURE_WIDTH, 4.2), layout="constrained")[1]
     table = funnel.table
@@ -469,12 +470,12 @@ def funnel_plot(funnel, ax=None, labels: bool = True, title: str | None = None):
         ax.plot(n, low, style, color="#999999", linewidth=1.2)
         ax.plot(n, high, style, color="#999999", linewidth=1.2, label=f"{100 * level:g}% limits")
     low, high = funnel.adjusted_limits(n)
-    ax.plot(n, high, ":", color="black", linewidth=1.2, label=f"adjusted for {len(table)} units")
+    ax.plot(n, high, ":", color="black", linewidth=1.2, label=f"flag limits ({funnel.adjustment_label})")
     ax.plot(n, low, ":", color="black", linewidth=1.2)
     ax.axhline(funnel.target, color=PROMOTER_COLOUR, linewidth=1, label=f"target {funnel.target:.1f}")
     flagged = table["flagged"].to_numpy()
     ax.scatter(table["n"][~flagged], table["nps"][~flagged], s=22, color=PROMOTER_COLOUR, alpha=0.8,
-               label="within the adjusted limits")
+               label="within the flag limits")
     ax.scatter(table["n"][flagged], table["nps"][flagged], s=40, marker="s", color=DETRACTOR_COLOUR,
                label="flagged")
     if labels:

@@ -271,9 +271,34 @@ class FunnelResult:
         half = normal_quantile(level) * self.sd / np.sqrt(n)
         return self.target - half, self.target + half
 
+    @property
+    def flag_threshold(self) -> float:
+        """The unadjusted two-sided p-value below which a unit is flagged, under ``adjust``.
+
+        Each adjustment flags exactly the units whose own p-value falls below one
+        threshold, which depends on how many are flagged (``k`` of ``m`` units): Holm
+        ``alpha / (m - k + 1)`` (``alpha / m`` when none is), Bonferroni ``alpha / m``,
+        Benjamini-Hochberg ``k * alpha / m`` (``alpha / m`` when none is), none ``alpha``.
+        """
+        m, k = len(self.table), int(self.table["flagged"].sum())
+        if self.adjust is None:
+            return self.alpha
+        if self.adjust == "holm":
+            return self.alpha / (m - k + 1) if k else self.alpha / m
+        if self.adjust in ("fdr_bh", "bh"):
+            return k * self.alpha / m if k else self.alpha / m
+        return self.alpha / m
+
     def adjusted_limits(self, n) -> tuple[np.ndarray, np.ndarray]:
-        """Limits that a unit crosses with probability ``alpha`` in all, over all units (Bonferroni)."""
-        return self.limits(n, 1 - self.alpha / len(self.table))
+        """The limits the flags follow: a unit outside them at its ``n`` is flagged (see :attr:`flag_threshold`)."""
+        return self.limits(n, 1 - self.flag_threshold)
+
+    @property
+    def adjustment_label(self) -> str:
+        """How the flags are adjusted, in words for a legend."""
+        names = {"holm": "Holm", "bonferroni": "Bonferroni", "fdr_bh": "Benjamini-Hochberg", "bh": "Benjamini-Hochberg",
+                 None: "no adjustment"}
+        return f"{names.get(self.adjust, self.adjust)}, {len(self.table)} units"
 
     @property
     def flagged(self) -> list:

@@ -288,7 +288,7 @@ def gaming_explorer(responses: pd.DataFrame | None = None, unit: str = "agent", 
         ax.plot(n, high, "-", color="#999999", label="95% limits")
         low, high = funnel.adjusted_limits(n)
         ax.plot(n, low, ":", color="black")
-        ax.plot(n, high, ":", color="black", label=f"adjusted for {len(table)} agents")
+        ax.plot(n, high, ":", color="black", label=f"flag limits ({funnel.adjustment_label})")
         ax.axhline(funnel.target, color="#0072B2", linewidth=1)
         rest = table.drop(index="you")
         ax.scatter(rest["n"], rest["nps"], s=18, color="#0072B2", alpha=0.6, label="other agents")

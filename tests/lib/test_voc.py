@@ -15,7 +15,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxlab import data, voc
@@ -150,7 +150,8 @@ def test_funnel_limits_match_a_hand_computed_small_case():
     assert (float(low), float(high)) == pytest.approx((14.692, 45.308), abs=1e-3)
     low, high = funnel.limits(25, 0.998)
     assert (float(low), float(high)) == pytest.approx((-18.270, 78.270), abs=1e-3)
-    # Bonferroni-adjusted limits for 2 units at alpha 0.05: z = 2.241403
+    # no unit flagged: Holm's flag limits for 2 units at alpha 0.05 are Bonferroni's, z = 2.241403
+    assert funnel.flagged == [] and funnel.flag_threshold == pytest.approx(0.025)
     low, high = funnel.adjusted_limits(100)
     assert float(high) == pytest.approx(30 + 2.241403 * 7.8102, abs=1e-3)
 
@@ -259,3 +260,23 @@ def test_cumulative_value_adds_up_and_its_interval_holds_it_for_a_single_custome
     assert (table["low"] <= table["high"] + 1e-9).all()
     if frame["customer"].nunique() == 1:
         np.testing.assert_allclose(table["low"], table["value"], atol=1e-6)
+
+
+@settings(max_examples=40, deadline=None)
+@given(shifts=st.lists(st.integers(-60, 60), min_size=3, max_size=12), sizes=st.lists(st.integers(20, 300), min_size=12,
+                                                                                       max_size=12),
+       adjust=st.sampled_from(["holm", "bonferroni", "fdr_bh", None]))
+def test_a_unit_is_flagged_exactly_when_it_lies_outside_the_drawn_flag_limits(shifts, sizes, adjust):
+    """The dotted lines of the funnel plot are the rule the flags follow, whatever the adjustment."""
+    rng = np.random.default_rng(abs(hash((tuple(shifts), tuple(sizes)))) % 2**32)
+    rows = []
+    for index, shift in enumerate(shifts):
+        promoter = min(max(0.35 + shift / 200, 0.0), 1.0)
+        scores = np.where(rng.random(sizes[index]) < promoter, 10, rng.choice([3, 8], sizes[index]))
+        rows.append(pd.DataFrame({"agent": f"a{index:02d}", "recommend": scores}))
+    funnel = voc.nps_funnel(pd.concat(rows), "agent", adjust=adjust)
+    table = funnel.table
+    low, high = funnel.adjusted_limits(table["n"].to_numpy())
+    outside = (table["nps"].to_numpy() < low - 1e-9) | (table["nps"].to_numpy() > high + 1e-9)
+    on_line = np.isclose(table["nps"].to_numpy(), low) | np.isclose(table["nps"].to_numpy(), high)
+    assert (outside == table["flagged"].to_numpy())[~on_line].all(), (adjust, table)

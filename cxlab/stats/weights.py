@@ -18,7 +18,10 @@ answer; it is the standard first approximation, not a full design-based variance
 
 from __future__ import annotations
 
+import contextlib
+import io
 import numbers
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -175,8 +178,15 @@ class RakingResult:
     n: int
     design_effect: float
     effective_n: float
-    iterations_converged: bool
+    converged: bool
     margins: pd.DataFrame = field(repr=False)
+
+    @property
+    def iterations_converged(self) -> bool:
+        """The former name of :attr:`converged` (deprecated)."""
+        warnings.warn("RakingResult.iterations_converged is deprecated and goes in the next release; "
+                      "read RakingResult.converged", DeprecationWarning, stacklevel=2)
+        return self.converged
 
     def to_frame(self) -> pd.DataFrame:
         """The summary as a one-row DataFrame (n, design effect, effective n)."""
@@ -198,7 +208,8 @@ def rake(frame: pd.DataFrame, margins: dict, *, max_iterations: int = 1000) -> R
     needs polars, and Meta's ``balance`` brings scikit-learn and more for methods
     (propensity scores, CBPS) this course does not use. The margins reached are
     checked here: if any is more than ``RAKING_TOLERANCE`` off its target, the result
-    says so (``iterations_converged`` is False).
+    says so (``converged`` is False) and a ``RuntimeWarning`` names the margin furthest
+    from its target. weightipy's own messages are not printed.
 
     Parameters
     ----------
@@ -250,7 +261,8 @@ def rake(frame: pd.DataFrame, margins: dict, *, max_iterations: int = 1000) -> R
         {name: {labels[name][level]: 100.0 * share for level, share in targets.items()}
          for name, targets in checked.items()},
         name="cxlab", rim_params={"max_iterations": max_iterations, "convcrit": 1e-12})
-    values = weightipy.weight(coded, scheme).to_numpy(dtype=float)
+    with contextlib.redirect_stdout(io.StringIO()):  # weightipy prints its progress; the result says it here
+        values = weightipy.weight(coded, scheme).to_numpy(dtype=float)
     values = values / values.mean()
     weights = pd.Series(values, index=frame.index, name="weight")
 
@@ -264,11 +276,18 @@ def rake(frame: pd.DataFrame, margins: dict, *, max_iterations: int = 1000) -> R
             rows.append({"variable": name, "level": level, "sample": float(chosen.mean()),
                          "population": float(share), "weighted": weighted})
     table = pd.DataFrame(rows).set_index(["variable", "level"]).sort_index()
+    if not converged:
+        worst = (table["weighted"] - table["population"]).abs().idxmax()
+        row = table.loc[worst]
+        warnings.warn(
+            f"raking did not reach the population's margins in {max_iterations} iteration(s): the furthest is "
+            f"{worst[0]}={worst[1]!r}, weighted {row['weighted']:.4f} against a target of {row['population']:.4f}; "
+            "allow more iterations (max_iterations=...) or merge sparse levels", RuntimeWarning, stacklevel=2)
     return RakingResult(
         weights=weights,
         n=len(frame),
         design_effect=kish_design_effect(values),
         effective_n=effective_sample_size(values),
-        iterations_converged=bool(converged),
+        converged=bool(converged),
         margins=table,
     )

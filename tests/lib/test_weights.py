@@ -98,7 +98,7 @@ def test_raking_on_one_variable_is_post_stratification():
     # Weight = population share / sample share, scaled to average 1: 0.3/0.6 = 0.5 and 0.7/0.4 = 1.75.
     np.testing.assert_allclose(raked.weights.to_numpy(), [0.5] * 6 + [1.75] * 4, rtol=1e-9)
     assert raked.design_effect == pytest.approx(10 * (6 * 0.25 + 4 * 1.75**2) / 10**2, rel=1e-9)
-    assert raked.iterations_converged
+    assert raked.converged
 
 
 def test_raking_on_two_variables_reaches_both_margins_and_keeps_the_index():
@@ -114,7 +114,7 @@ def test_raking_on_two_variables_reaches_both_margins_and_keeps_the_index():
         for level, share in targets.items():
             assert shares[level] == pytest.approx(share, abs=1e-6)
     np.testing.assert_allclose(raked.margins["weighted"], raked.margins["population"], atol=1e-6)
-    assert raked.iterations_converged
+    assert raked.converged
     assert raked.design_effect == pytest.approx(cxlab.kish_design_effect(raked.weights))
     assert raked.to_frame()["effective_n"].iloc[0] == pytest.approx(400 / raked.design_effect)
 
@@ -247,3 +247,17 @@ def test_weighted_scale_counts_add_up_to_the_effective_size():
     assert n == 3
     assert counts.sum() == pytest.approx(effective_n) == pytest.approx(16 / 6)
     assert counts[1] / counts.sum() == pytest.approx(3 / 4)
+
+
+def test_raking_that_misses_its_margins_warns_naming_the_worst_and_prints_nothing(capsys):
+    sample = pd.DataFrame({"age": ["young"] * 6 + ["old"] * 4,
+                           "user": ["yes", "no", "no", "no", "no", "no", "yes", "yes", "yes", "no"]})
+    margins = {"age": {"young": 0.4, "old": 0.6}, "user": {"yes": 0.5, "no": 0.5}}
+    with pytest.warns(RuntimeWarning, match=r"did not reach the population's margins in 1 iteration\(s\): the "
+                                            r"furthest is \w+='\w+', weighted 0\.\d{4} against a target of 0\.\d{4}"):
+        raked = cxlab.rake(sample, margins, max_iterations=1)
+    assert not raked.converged
+    assert capsys.readouterr().out == ""
+    with pytest.warns(DeprecationWarning, match="read RakingResult.converged"):
+        assert raked.iterations_converged is False
+    assert cxlab.rake(sample, margins).converged

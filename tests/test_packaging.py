@@ -125,3 +125,46 @@ def test_wheel_alone_computes_without_the_extras(wheel, tmp_path):
                    "print([m for m in ('matplotlib', 'ipywidgets', 'nbgrader') if u.find_spec(m)])"],
                   cwd=tmp_path).stdout.strip()
     assert missing == "[]"
+
+
+#: Declared distributions that cxlab needs without importing them itself, and why.
+NEEDED_WITHOUT_IMPORT = {
+    "psycopg": "the PostgreSQL driver SQLAlchemy loads for a postgresql+psycopg:// gradebook",
+    "openpyxl": "pandas reads .xlsx survey exports with it",
+    "pyarrow": "pandas reads .parquet exports with it",
+    "jupyterlab": "the learners' notebook application (the lab extra)",
+}
+
+
+def _declared() -> dict[str, str]:
+    """Distribution name (normalised) -> where pyproject.toml declares it (dependencies or an extra)."""
+    import re
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    found = {}
+    for where, requirements in [("dependencies", project["dependencies"]),
+                                *project.get("optional-dependencies", {}).items()]:
+        for requirement in requirements:
+            name = re.split(r"[\[<>=!~; ]", requirement, maxsplit=1)[0]
+            if name != "cxlab":
+                found[re.sub(r"[-_.]+", "-", name).lower()] = where
+    return found
+
+
+def test_every_import_is_declared_and_every_declaration_imported():
+    """What the code imports and what pyproject.toml declares agree, both ways (an import that
+    only a transitive dependency installs is still undeclared)."""
+    import re
+    from importlib.metadata import packages_distributions
+
+    distributions = packages_distributions()
+    declared = _declared()
+    imported = {}
+    for top, modules in public_api_calls.third_party_imports("full").items():
+        for distribution in distributions.get(top, [top]):
+            imported.setdefault(re.sub(r"[-_.]+", "-", distribution).lower(), set()).update(modules)
+    undeclared = {name: sorted(modules) for name, modules in imported.items() if name not in declared}
+    assert undeclared == {}, f"imported but not declared in pyproject.toml: {undeclared}"
+    unused = sorted(set(declared) - set(imported) - set(NEEDED_WITHOUT_IMPORT))
+    assert unused == [], f"declared in pyproject.toml but imported nowhere in cxlab: {unused}"

@@ -32,7 +32,8 @@ request starts a fresh one.
 :class:`Checker` is the worker's side: it starts the process, sends requests, and
 restarts it when it dies or hangs.
 
-Imports: :mod:`cxlab.course.answers`; the standard library. The setup cells import what
+Imports: :mod:`cxlab.course.answers` and :mod:`cxlab.course.processes`; the standard
+library. Nothing that runs or talks to student code (an import-linter contract). The setup cells import what
 they need (numpy, pandas, cxlab).
 """
 
@@ -166,7 +167,7 @@ def serve() -> int:
     replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
     os.dup2(2, 1)
-    from .sandbox import die_with_parent
+    from .processes import die_with_parent
 
     die_with_parent()
     limit = _limit_memory()
@@ -203,7 +204,7 @@ class Checker:
     """The worker's handle on one trusted checker process, started on first use."""
 
     def __init__(self, cwd: str | None = None, environment: dict | None = None):
-        from .sandbox import SINGLE_THREADED
+        from .processes import SINGLE_THREADED
 
         self.cwd = cwd
         self.environment = {**(os.environ if environment is None else environment), **SINGLE_THREADED}

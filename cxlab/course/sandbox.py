@@ -26,8 +26,8 @@ Without bubblewrap, ``cxlab grade`` refuses to run unless the instructor passes
 ``--unsandboxed``; then the kernel runs as the instructor's own user, with only these
 limits.
 
-Imports: the standard library, and ipykernel inside :func:`main`; no other module of
-:mod:`cxlab.course`. :func:`die_with_parent` also serves the grading worker.
+Imports: the standard library, :mod:`cxlab.course.processes` (its process hygiene), and
+ipykernel and :mod:`cxlab.course.answers` inside the launcher.
 """
 
 from __future__ import annotations
@@ -36,9 +36,10 @@ import ctypes
 import os
 import resource
 import shutil
-import signal
 import site
 import sys
+
+from .processes import SINGLE_THREADED, die_with_parent  # noqa: F401  (also this module's names)
 
 #: The cxlab package (this file is in its ``course`` subpackage): the library a
 #: submission imports, visible read-only in the sandbox.
@@ -59,11 +60,6 @@ WRITABLE_FOLDERS = ("/tmp", "/dev", SUBMISSION_FOLDER)
 #: Files of /etc a Python program may read (users, libraries, time zone, fonts).
 _ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/passwd", "/etc/group",
               "/etc/nsswitch.conf", "/etc/localtime", "/etc/alternatives", "/etc/fonts", "/etc/mime.types")
-#: One thread per numerical library and few malloc arenas: a graded kernel shares the
-#: machine with the other workers, and each thread's reserved address space would count
-#: against its memory limit (a pool of threads can exhaust it before any real use).
-SINGLE_THREADED = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-                   "NUMEXPR_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2", "ARROW_DEFAULT_MEMORY_POOL": "system"}
 #: Variables that may carry a secret; an unsandboxed kernel starts without them.
 _SECRET_VARIABLES = ("PGPASSWORD", "PGPASSFILE", "PGSERVICEFILE", "DATABASE_URL")
 
@@ -160,19 +156,6 @@ def sandbox_environment() -> dict[str, str]:
         "PYTHONDONTWRITEBYTECODE": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1", **SINGLE_THREADED,
         **{name: os.environ[name] for name in ("CXLAB_SANDBOX_MEMORY_MB", "CXLAB_SANDBOX_FILE_MB") if name in os.environ},
     }
-
-
-def die_with_parent() -> None:
-    """PR_SET_PDEATHSIG: this process is killed when the process that started it dies.
-
-    The grading worker dies with ``cxlab grade``, so an interrupted batch leaves nothing
-    behind (the sandbox's own ``--die-with-parent`` does the same for a kernel).
-    """
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # not Linux: the parent's own clean-up still applies
-        pass
 
 
 def _limit_resources() -> None:

@@ -26,8 +26,8 @@ regrades this student on the next run.
 
 Imports: :mod:`cxlab.course.config`, :mod:`~cxlab.course.execute`,
 :mod:`~cxlab.course.gradebook`, :mod:`~cxlab.course.manifest`,
-:mod:`~cxlab.course.records`, :mod:`~cxlab.course.sandbox` (its
-:func:`~cxlab.course.sandbox.die_with_parent`) and :mod:`~cxlab.course.scan`; nbgrader.
+:mod:`~cxlab.course.records`, :mod:`~cxlab.course.processes` (its
+:func:`~cxlab.course.processes.die_with_parent`) and :mod:`~cxlab.course.scan`; nbgrader.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ from .gradebook import (
 )
 from .manifest import read_manifest
 from .records import new_record, write_record
-from .sandbox import die_with_parent
+from .processes import die_with_parent
 
 
 def check_notebook_file(path: Path) -> str | None:

@@ -90,11 +90,11 @@ book: setup $(ASSETS_STAMP) $(CACHE_STAMP) $(EXT_STAMP)
 system-packages:
 	@.ci/debian-packages
 
-# Every core runs tests (pytest-xdist); tests that share the built book or a graded class,
-# and the tests of one file, stay in one worker (tests/conftest.py). The 25 slowest are listed.
+# Every core runs tests (pytest-xdist); the tests of one file, and the files that share the
+# built book or a graded class, stay in one worker (tests/conftest.py). The 25 slowest are listed.
 TEST_WORKERS ?= auto
 test: system-packages setup $(ASSETS_STAMP)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=25
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --durations=25
 
 # The course kit, what a learner downloads from the book: the exercise notebooks, cxlab's
 # wheel, a requirements.txt for it with its lab extra, and a README. Every book build makes

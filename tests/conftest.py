@@ -24,16 +24,32 @@ def course(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory) -> Path:
-    """The book built exactly as `make book` builds it, warnings as errors, into a scratch folder."""
-    output = tmp_path_factory.mktemp("book")
-    completed = subprocess.run(
-        [str(BIN / "jupyter-book"), "build", str(ROOT), "--builder", "html",
-         "--path-output", str(output), "-W", "-n", "--keep-going"],
-        capture_output=True, text=True, timeout=1800,
-    )
-    log = completed.stdout + completed.stderr
-    if completed.returncode != 0:
-        pytest.fail(f"jupyter-book build failed (exit {completed.returncode}):\n{log[-6000:]}")
+    """The book built exactly as `make book` builds it, warnings as errors, into a scratch folder.
+
+    Built once per run: when the suite runs in parallel, the first worker to ask builds it
+    (the others wait on a lock) into the run's shared scratch folder, and every worker
+    reads that build.
+    """
+    import fcntl
+
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    output, failure = shared / "book", shared / "book-build-failed.log"
+    with open(shared / "book.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if failure.exists():
+            pytest.fail(failure.read_text(encoding="utf-8"))
+        if not (output / "_build" / "html" / "index.html").exists():
+            completed = subprocess.run(
+                [str(BIN / "jupyter-book"), "build", str(ROOT), "--builder", "html",
+                 "--path-output", str(output), "-W", "-n", "--keep-going"],
+                capture_output=True, text=True, timeout=1800,
+            )
+            log = completed.stdout + completed.stderr
+            if completed.returncode != 0:
+                failure.write_text(f"jupyter-book build failed (exit {completed.returncode}):\n{log[-6000:]}",
+                                   encoding="utf-8")
+                pytest.fail(failure.read_text(encoding="utf-8"))
     return output / "_build" / "html"
 
 
@@ -92,22 +108,40 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = 1
 
 
-#: Tests that share an expensive session fixture run in one parallel worker, so that it is
-#: made once per run: the built book, and the graded classes of tests/course/conftest.py.
-SHARED_FIXTURE_GROUPS = {"built_book": "book", "site": "book", "baseline": "graded-class", "graded": "graded-class"}
+#: Session fixtures that a parallel run makes once: every test file whose tests or fixtures use
+#: one runs in the same worker. (The built book is shared through a lock instead: its users are
+#: many, and it is only read.)
+SHARED_FIXTURE_GROUPS = {"baseline": "graded-class", "graded": "graded-class"}
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items):
-    """Group tests for ``pytest -n N --dist loadgroup`` (``make test``).
+def _file_groups() -> dict[str, str]:
+    """Test file (relative to the repository) -> the group of the shared fixture its tests use."""
+    import re
 
-    A test that uses a shared session fixture joins that fixture's group; any other test
-    keeps its file's company, so that module fixtures (a graded batch, a browser) are
-    made once. Without pytest-xdist the marks do nothing.
-    """
-    for item in items:
-        if item.get_closest_marker("xdist_group"):
-            continue
-        fixtures = set(getattr(item, "fixturenames", ()))
-        group = next((name for fixture, name in SHARED_FIXTURE_GROUPS.items() if fixture in fixtures), None)
-        item.add_marker(pytest.mark.xdist_group(group or item.nodeid.split("::")[0]))
+    root = Path(__file__).resolve().parents[1]
+    signature = re.compile(r"^def \w+\(([^)]*)\)", re.M)
+    groups = {}
+    for path in sorted((root / "tests").rglob("test_*.py")):
+        used = {name.strip().split(":")[0].split("=")[0].strip()
+                for arguments in signature.findall(path.read_text(encoding="utf-8")) for name in arguments.split(",")}
+        group = next((name for fixture, name in SHARED_FIXTURE_GROUPS.items() if fixture in used), None)
+        if group:
+            groups[path.relative_to(root).as_posix()] = group
+    return groups
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """``make test`` runs the suite on every core (pytest-xdist): each test file is one unit of
+    work, so that its module fixtures (a graded batch, a browser) are made once, and the files
+    that use one of the graded classes form one unit together, so that each is graded once
+    per run."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    groups = _file_groups()
+
+    class FileAndFixtureScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::")[0]
+            return groups.get(path, path)
+
+    return FileAndFixtureScheduling(config, log)

@@ -118,6 +118,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_journey.py
 	$(BIN)/python bench/bench_book.py
 	$(BIN)/python bench/bench_grade.py
+	$(BIN)/python bench/bench_resampling.py
 
 clean:
 	rm -rf _build gradebook.db gradebook.db.lock grading-log

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -22,3 +23,17 @@ def require_browser(what: str) -> None:
     if os.environ.get("CXLAB_REQUIRE_BROWSER") == "1":
         pytest.fail(message)
     pytest.skip(message)
+
+
+@contextlib.contextmanager
+def chromium(what: str):
+    """Debian's Chromium, headless, for a module's browser tests named ``what`` (see require_browser)."""
+    require_browser(what)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            yield instance
+        finally:
+            instance.close()

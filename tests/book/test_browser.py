@@ -30,7 +30,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlparse
 import pytest
 
 from ..helpers import ROOT, chapters
-from .browsing import CHROMIUM, require_browser
+from .browsing import chromium
 
 AXE = ROOT / ".venv" / "book-assets" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "_build" / "test-artifacts"
@@ -44,13 +44,8 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def browser():
-    require_browser("BROWSER TESTS")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+    with chromium("BROWSER TESTS") as instance:
         yield instance
-        instance.close()
 
 
 class Visit:

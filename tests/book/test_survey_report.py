@@ -14,7 +14,7 @@ import threading
 import pytest
 
 from ..helpers import ROOT
-from .browsing import CHROMIUM, require_browser
+from .browsing import chromium
 
 AXE = ROOT / ".venv" / "book-assets" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "_build" / "test-artifacts"
@@ -45,13 +45,8 @@ def served(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    require_browser("SURVEY REPORT BROWSER TESTS")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+    with chromium("SURVEY REPORT BROWSER TESTS") as instance:
         yield instance
-        instance.close()
 
 
 def open_page(browser, url: str, **device):

@@ -269,17 +269,24 @@ WRITTEN_WITH_SCRIPT = """The score hides *who* stays silent:
 """
 
 # -- names past the answer list: the hand-over handler replaced, to send names no check declared
-EXTRA_NAMES = """import json
+def _handover_replaced(trigger: str, answers: str) -> str:
+    """Code that replaces the kernel's hand-over of answers: for the check whose names include
+    ``trigger`` it sends the JSON of the Python expression ``answers``, for the others the truth."""
+    return f"""import json
 _kernel = get_ipython().kernel
 _honest = _kernel.shell_handlers["cxlab_answers_request"]
-def _steer(stream, ident, parent):
-    if "changed_channels" not in parent["content"]["names"]:
+def _fake(stream, ident, parent):
+    if {trigger!r} not in parent["content"]["names"]:
         return _honest(stream, ident, parent)
-    text = json.dumps({"changed_channels": {"$list": ["x"]}, "biggest_fall": "x", "CHANNELS": {"$tuple": ["x"]},
-                       "math": 1, "survey": None})
-    _kernel.session.send(stream, "cxlab_answers_reply", {"status": "ok", "answers": text}, parent, ident)
-_kernel.shell_handlers["cxlab_answers_request"] = _steer
-changed_channels = ["x"]
+    text = json.dumps({answers})
+    _kernel.session.send(stream, "cxlab_answers_reply", {{"status": "ok", "answers": text}}, parent, ident)
+_kernel.shell_handlers["cxlab_answers_request"] = _fake
+"""
+
+
+EXTRA_NAMES = _handover_replaced(
+    "changed_channels", '{"changed_channels": {"$list": ["x"]}, "biggest_fall": "x", "CHANNELS": {"$tuple": ["x"]}, '
+                        '"math": 1, "survey": None}') + """changed_channels = ["x"]
 biggest_fall = "x"
 """
 
@@ -315,31 +322,15 @@ for folder in ("/run/cxlab/kernel", "/run/cxlab/given"):
 DELIMITER_IN_A_COMMENT = """# my notes: ### BEGIN HIDDEN TESTS is where the grader hides things
 """ + answer("q1")
 
-COLLIDING_SET = """import json
-_kernel = get_ipython().kernel
-_honest = _kernel.shell_handlers["cxlab_answers_request"]
-def _collide(stream, ident, parent):
-    if "changed_channels" not in parent["content"]["names"]:
-        return _honest(stream, ident, parent)
-    step = 2**61 - 1
-    text = json.dumps({"changed_channels": {"$set": [1 + step * i for i in range(50_000)]}, "biggest_fall": "x"})
-    _kernel.session.send(stream, "cxlab_answers_reply", {"status": "ok", "answers": text}, parent, ident)
-_kernel.shell_handlers["cxlab_answers_request"] = _collide
-changed_channels = ["x"]
+COLLIDING_SET = _handover_replaced(
+    "changed_channels", '{"changed_channels": {"$set": [1 + (2**61 - 1) * i for i in range(50_000)]}, '
+                        '"biggest_fall": "x"}') + """changed_channels = ["x"]
 biggest_fall = "x"
 """
 
-PLACEHOLDER_FLOOD = """import json
-_kernel = get_ipython().kernel
-_honest = _kernel.shell_handlers["cxlab_answers_request"]
-def _flood(stream, ident, parent):
-    if "chat_csat" not in parent["content"]["names"]:
-        return _honest(stream, ident, parent)
-    names = {"$list": [{"$opaque": f"Type{i}"} for i in range(200_000)]}
-    text = json.dumps({"chat_csat": names, "chat_ces_agree": 1.0, "chat_nss": 1.0})
-    _kernel.session.send(stream, "cxlab_answers_reply", {"status": "ok", "answers": text}, parent, ident)
-_kernel.shell_handlers["cxlab_answers_request"] = _flood
-chat_csat, chat_ces_agree, chat_nss = 1.0, 2.0, 3.0
+PLACEHOLDER_FLOOD = _handover_replaced(
+    "chat_csat", '{"chat_csat": {"$list": [{"$opaque": f"Type{i}"} for i in range(200_000)]}, '
+                 '"chat_ces_agree": 1.0, "chat_nss": 1.0}') + """chat_csat, chat_ces_agree, chat_nss = 1.0, 2.0, 3.0
 """
 
 

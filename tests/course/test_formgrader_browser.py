@@ -48,7 +48,7 @@ from cxlab.course.feedback import feedback
 from cxlab.course.grading import grade
 from cxlab.course.sandbox import bubblewrap
 
-from ..book.browsing import CHROMIUM, require_browser
+from ..book.browsing import chromium
 from ..helpers import BIN
 from .attacks import (
     SHOW_ACTIVE_KINDS,
@@ -230,13 +230,8 @@ def _stop(process: subprocess.Popen) -> None:
 
 @pytest.fixture(scope="module")
 def browser():
-    require_browser("FORMGRADER BROWSER TESTS")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+    with chromium("FORMGRADER BROWSER TESTS") as instance:
         yield instance
-        instance.close()
 
 
 class Visit:

@@ -46,7 +46,7 @@ LOCK_TOOLS := $(VENV)/lock-tools
 LOCK       := $(LOCK_TOOLS)/bin/uv pip compile --quiet
 lock:
 	@test -x $(LOCK_TOOLS)/bin/uv || { $(PYTHON) -m venv $(LOCK_TOOLS) && $(LOCK_TOOLS)/bin/python -m pip install --quiet uv==$(UV_VERSION); }
-	$(LOCK) pyproject.toml --extra plots --extra course --extra lab --python-version 3.11.5 --generate-hashes -o requirements/runtime.txt $(LOCK_ARGS)
+	$(LOCK) pyproject.toml --extra plots --extra teams --extra course --extra lab --python-version 3.11.5 --generate-hashes -o requirements/runtime.txt $(LOCK_ARGS)
 	$(LOCK) --group pyproject.toml:test --python-version 3.11.5 --generate-hashes -c requirements/runtime.txt -o requirements/test.txt $(LOCK_ARGS)
 	$(LOCK) --group pyproject.toml:docs --python-version 3.11.5 --generate-hashes -c requirements/runtime.txt -c requirements/test.txt -o requirements/docs.txt $(LOCK_ARGS)
 
@@ -119,6 +119,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_book.py
 	$(BIN)/python bench/bench_grade.py
 	$(BIN)/python bench/bench_resampling.py
+	$(BIN)/python bench/bench_install_size.py
 
 clean:
 	rm -rf _build gradebook.db gradebook.db.lock grading-log

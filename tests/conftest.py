@@ -97,6 +97,8 @@ def pytest_sessionfinish(session, exitstatus):
 
     if hasattr(session.config, "workerinput"):  # a parallel worker: the controller checks once all have ended
         return
+    if session.config.getoption("--save-unit-costs") and exitstatus == 0:
+        _save_unit_costs(session)
     deadline = time.monotonic() + 15
     left = grading_leftovers()
     while left and time.monotonic() < deadline:
@@ -112,6 +114,17 @@ def pytest_sessionfinish(session, exitstatus):
 #: one runs in the same worker. (The built book is shared through a lock instead: its users are
 #: many, and it is only read.)
 SHARED_FIXTURE_GROUPS = {"baseline": "graded-class", "graded": "graded-class"}
+
+#: Long test files whose tests share no module fixture (only function fixtures, the built book
+#: and caches of plain data): each of their tests is a unit of work of its own, so that their
+#: minutes spread over the cores instead of queueing in one.
+SPLIT_BY_TEST = {"tests/book/test_checks.py", "tests/book/test_release.py", "tests/book/test_book.py",
+                 "tests/course/test_grading.py"}
+
+#: What each unit of work took in a recent full run (seconds; refreshed by
+#: ``pytest -n auto --save-unit-costs``): the scheduler hands out the longest first, so that
+#: no long unit starts last and leaves the other cores idle at the end.
+UNIT_COSTS = Path(__file__).with_name("unit_costs.json")
 
 
 def _file_groups() -> dict[str, str]:
@@ -130,18 +143,59 @@ def _file_groups() -> dict[str, str]:
     return groups
 
 
+def unit_of(nodeid: str, groups: dict[str, str]) -> str:
+    """The unit of work a test belongs to: its group, its file, or (SPLIT_BY_TEST) itself."""
+    path = nodeid.split("::")[0]
+    if path in groups:
+        return groups[path]
+    return nodeid if path in SPLIT_BY_TEST else path
+
+
+def pytest_addoption(parser):
+    parser.addoption("--save-unit-costs", action="store_true",
+                     help=f"after a full parallel run, write each unit of work's seconds to {UNIT_COSTS.name}")
+
+
+_seconds_by_test: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report):
+    _seconds_by_test[report.nodeid] = _seconds_by_test.get(report.nodeid, 0.0) + report.duration
+
+
+def _save_unit_costs(session) -> None:
+    """Write UNIT_COSTS from this run: the seconds of every test (set-up, call, tear-down) by unit."""
+    import json
+
+    groups, costs = _file_groups(), {}
+    for nodeid, seconds in _seconds_by_test.items():
+        unit = unit_of(nodeid, groups)
+        costs[unit] = costs.get(unit, 0.0) + seconds
+    UNIT_COSTS.write_text(json.dumps({unit: round(seconds, 1) for unit, seconds in sorted(costs.items())},
+                                     indent=0) + "\n", encoding="utf-8")
+
+
 def pytest_xdist_make_scheduler(config, log):
-    """``make test`` runs the suite on every core (pytest-xdist): each test file is one unit of
-    work, so that its module fixtures (a graded batch, a browser) are made once, and the files
-    that use one of the graded classes form one unit together, so that each is graded once
-    per run."""
+    """``make test`` runs the suite on every core (pytest-xdist). Units of work: a test file,
+    so that its module fixtures (a graded batch, a browser) are made once; the files that use
+    one of the graded classes together, so that each is graded once per run; each test of the
+    long files in SPLIT_BY_TEST. An idle worker gets the longest unit left (UNIT_COSTS; a
+    unit not listed there counts one second)."""
+    import json
+
     from xdist.scheduler import LoadScopeScheduling
 
     groups = _file_groups()
+    costs = json.loads(UNIT_COSTS.read_text(encoding="utf-8")) if UNIT_COSTS.exists() else {}
 
-    class FileAndFixtureScheduling(LoadScopeScheduling):
+    class LongestFirstScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            path = nodeid.split("::")[0]
-            return groups.get(path, path)
+            return unit_of(nodeid, groups)
 
-    return FileAndFixtureScheduling(config, log)
+        def _assign_work_unit(self, node) -> None:
+            if self.workqueue:
+                longest = max(self.workqueue, key=lambda unit: costs.get(unit, 1.0))
+                self.workqueue.move_to_end(longest, last=False)
+            super()._assign_work_unit(node)
+
+    return LongestFirstScheduling(config, log)

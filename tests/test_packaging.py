@@ -2,10 +2,10 @@
 
 The suite itself runs in .venv, installed from the locks with cxlab added ``--no-deps``, so
 it cannot notice a package the code imports but pyproject.toml forgets. Here the wheel is
-installed into fresh virtual environments from the package index, by pip's dependency
+installed into fresh virtual environments from the package index, by uv's dependency
 resolution alone (the runtime lock only as ``--constraint``, so the versions are the tested
-ones and the pip cache serves them), and every public function is called there once
-(tests/public_api_calls.py).
+ones), and every public function is called there once (tests/public_api_calls.py); once
+more with every declared dependency at its floor.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from . import public_api_calls
-from .helpers import ROOT
+from .helpers import BIN, ROOT
 
 RUNTIME_LOCK = ROOT / "requirements" / "runtime.txt"
 CALLS_SCRIPT = Path(public_api_calls.__file__)
@@ -61,14 +61,15 @@ def constraints(tmp_path: Path) -> Path:
 
 
 def fresh_environment(path: Path) -> Path:
-    run([sys.executable, "-m", "venv", path])
+    run([BIN / "uv", "venv", "--quiet", "--python", sys.executable, path])
     return path / "bin"
 
 
 def install(bin_dir: Path, requirement: str, tmp_path: Path) -> None:
-    run([bin_dir / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+    """``requirement`` and what it declares, resolved by uv from the package index alone."""
+    run([BIN / "uv", "pip", "install", "--quiet", "--python", bin_dir / "python",
          "--constraint", constraints(tmp_path), requirement])
-    run([bin_dir / "python", "-m", "pip", "check"])
+    run([BIN / "uv", "pip", "check", "--python", bin_dir / "python"])
 
 
 def calls_in(bin_dir: Path, mode: str, tmp_path: Path) -> str:
@@ -125,6 +126,64 @@ def test_wheel_alone_computes_without_the_extras(wheel, tmp_path):
                    "print([m for m in ('matplotlib', 'ipywidgets', 'nbgrader') if u.find_spec(m)])"],
                   cwd=tmp_path).stdout.strip()
     assert missing == "[]"
+
+
+def declared_floors(extras: tuple[str, ...]) -> dict[str, str]:
+    """Distribution (normalised) -> the lowest version pyproject.toml admits, for the base and ``extras``."""
+    import re
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    requirements = list(project["dependencies"])
+    for extra in extras:
+        requirements += project["optional-dependencies"][extra]
+    floors = {}
+    for requirement in requirements:
+        match = re.match(r"([A-Za-z0-9_.-]+)(?:\[[^]]*\])?\s*>=\s*([0-9][^,;\s]*)", requirement)
+        if match:
+            floors[re.sub(r"[-_.]+", "-", match[1]).lower()] = match[2]
+    return floors
+
+
+@pytest.mark.slow
+def test_wheel_at_its_declared_floors_calls_every_public_function(wheel, tmp_path):
+    """Every dependency pyproject.toml declares at the lowest version it admits (uv's
+    ``--resolution lowest-direct``; what those need in turn at its newest), then the wheel: a
+    floor that is too low shows here as a failed install or a failed call, not on a user's
+    machine. Each floor must also be the version installed, so a floor that cannot be
+    installed beside the others (and so promises a version nobody can have) fails too."""
+    import json
+    import re
+
+    extras = ("plots", "teams", "course")
+    python = tmp_path / "env" / "bin" / "python"
+    uv = BIN / "uv"
+    run([uv, "venv", "--quiet", "--python", sys.executable, tmp_path / "env"])
+    run([uv, "pip", "install", "--quiet", "--python", python, "--resolution", "lowest-direct",
+         "-r", ROOT / "pyproject.toml", *[part for extra in extras for part in ("--extra", extra)]])
+    run([uv, "pip", "install", "--quiet", "--python", python, "--no-deps", wheel])
+    listed = json.loads(run([uv, "pip", "list", "--format", "json", "--python", python]).stdout)
+    installed = {re.sub(r"[-_.]+", "-", item["name"]).lower(): item["version"] for item in listed}
+    not_at_floor = {name: (floor, installed.get(name)) for name, floor in declared_floors(extras).items()
+                    if not _same_release(installed.get(name), floor)}
+    assert not_at_floor == {}, f"declared floor -> installed: {not_at_floor}"
+    output = calls_in(python.parent, "full", tmp_path)
+    assert "ok  cxlab.adjusted_effect" in output and "ok  cxlab.widgets.journey_simulator" in output
+    every_course_module = ("import importlib, pkgutil, cxlab.course\n"
+                           "for module in pkgutil.walk_packages(cxlab.course.__path__, 'cxlab.course.'):\n"
+                           "    importlib.import_module(module.name)\n")
+    run([python, "-c", every_course_module], cwd=tmp_path)
+    assert "usage: cxlab grade" in run([python.parent / "cxlab", "grade", "--help"], cwd=tmp_path).stdout
+
+
+def _same_release(installed: str | None, floor: str) -> bool:
+    """Whether ``installed`` is the floor itself (``2.0`` and ``2.0.0`` are one release)."""
+    if installed is None:
+        return False
+    parts = lambda version: [int(part) for part in version.split(".") if part.isdigit()]
+    a, b = parts(installed), parts(floor)
+    width = max(len(a), len(b))
+    return a + [0] * (width - len(a)) == b + [0] * (width - len(b))
 
 
 #: Declared distributions that cxlab needs without importing them itself, and why.

@@ -46,9 +46,11 @@ STATIC = Path(__file__).parent / "static"
 KIT_FOLDER = "course-kit"            # in the HTML output
 KIT_NAME = "cxlab-course-kit"        # the zip, and the folder it unpacks into
 ENVIRONMENT = "cxlab-env"
+# --no-compile: Python writes bytecode only for the modules a learner's notebooks load, instead
+# of about 190 MB for every module installed (bench/bench_install_size.py).
 INSTALL = {
-    "posix": f"python3 -m venv {ENVIRONMENT} && {ENVIRONMENT}/bin/pip install -r requirements.txt",
-    "windows": f"py -m venv {ENVIRONMENT} && {ENVIRONMENT}\\Scripts\\pip install -r requirements.txt",
+    "posix": f"python3 -m venv {ENVIRONMENT} && {ENVIRONMENT}/bin/pip install --no-compile -r requirements.txt",
+    "windows": f"py -m venv {ENVIRONMENT} && {ENVIRONMENT}\\Scripts\\pip install --no-compile -r requirements.txt",
 }
 START = {
     "posix": f"{ENVIRONMENT}/bin/jupyter lab",

@@ -24,19 +24,19 @@ c.Execute.startup_timeout = 60
 # the book, so they keep them. For a graded release set this to False before `cxlab assign`:
 # the generated notebooks then leave the value checks out (a determined learner could search
 # a hash for its answer). The digests live in solutions/; after changing a model answer,
-# refresh them with cxlab.course.assign.write_value_digests.
+# refresh them with cxlab.course.releasing.assign.write_value_digests.
 c.CourseSettings.self_study_checks = True
 
 # What a submission shows is the student's, never code that runs for the instructor. The
 # grader already reduces outputs and written answers to inert content before it stores
-# them (cxlab.course.sanitise); these settings clean them again whenever nbconvert makes
+# them (cxlab.course.shared.sanitise); these settings clean them again whenever nbconvert makes
 # a page of a submission: the formgrader's Manual Grading view and the feedback pages.
 # Markdown (written answers) and HTML outputs keep text, lists, emphasis, code, tables,
 # math and images, and lose scripts, event handlers, script links, frames, forms and
 # styles; the student's id and name are escaped.
 c.HTMLExporter.sanitize_html = True
 c.HTMLExporter.filters = {
-    "clean_html": "cxlab.course.sanitise.clean_html",
-    "markdown2html": "cxlab.course.sanitise.markdown2html",
+    "clean_html": "cxlab.course.shared.sanitise.clean_html",
+    "markdown2html": "cxlab.course.shared.sanitise.markdown2html",
 }
-c.HTMLExporter.preprocessors = ["cxlab.course.sanitise.SanitiseForViewing"]
+c.HTMLExporter.preprocessors = ["cxlab.course.shared.sanitise.SanitiseForViewing"]

@@ -54,7 +54,7 @@ def built_book(tmp_path_factory) -> Path:
 
 
 #: Command-line marks of the processes that grading starts: none may outlive the suite.
-GRADING_PROCESSES = ("cxlab.course.sandbox", "cxlab.course.worker", "cxlab.course.checker", "bwrap ")
+GRADING_PROCESSES = ("cxlab.course.grading.sandbox", "cxlab.course.grading.worker", "cxlab.course.grading.checker", "bwrap ")
 
 
 def _owned(process) -> bool:
@@ -62,7 +62,7 @@ def _owned(process) -> bool:
     try:
         for parent in process.parents():
             command = " ".join(parent.cmdline())
-            if "pytest" in command or "cxlab.course.worker" in command or "bin/cxlab" in command:
+            if "pytest" in command or "cxlab.course.grading.worker" in command or "bin/cxlab" in command:
                 return True
     except Exception:  # it ended while we looked
         return True

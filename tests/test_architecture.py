@@ -70,8 +70,28 @@ BREAKS = {
         [(APPEND, "data.py", "\n\ndef _figure():\n    import matplotlib.pyplot as plt\n    return plt\n")],
         {"computing-without-presentation"}, {"layers", "library-without-course", "acyclic"}),
     "the trusted checker imports the sandbox": (
-        [(APPEND, "course/checker.py", "\n\ndef _peek():\n    from . import sandbox\n    return sandbox\n")],
-        {"trusted-side"}, {"layers", "library-without-course", "computing-without-presentation"}),
+        [(APPEND, "course/grading/checker.py", "\n\ndef _peek():\n    from . import sandbox\n    return sandbox\n")],
+        {"trusted-side"}, {"layers", "course-layers", "library-without-course", "computing-without-presentation",
+                           "acyclic"}),
+    "the trusted checker reaches the grading pool through a helper": (
+        [(NEW, "course/grading/helper.py", "from . import grade\n"),
+         (APPEND, "course/grading/checker.py", "\n\ndef _help():\n    from . import helper\n    return helper\n")],
+        {"trusted-side"}, {"layers", "course-layers", "acyclic"}),
+    "results import grading": (
+        [(APPEND, "course/results/feedback.py",
+          "\n\ndef _regrade():\n    from ..grading.grade import grade\n    return grade\n")],
+        {"course-layers"}, {"layers", "trusted-side", "acyclic"}),
+    "releasing imports results, its sibling in a layer": (
+        [(APPEND, "course/releasing/collect.py",
+          "\n\ndef _scores():\n    from ..results import grades\n    return grades\n")],
+        {"course-layers"}, {"layers", "trusted-side", "acyclic"}),
+    "the shared base imports releasing": (
+        [(APPEND, "course/shared/gradebook.py",
+          "\n\ndef _collector():\n    from ..releasing import zipcollect\n    return zipcollect\n")],
+        {"course-layers", "acyclic"}, {"layers", "trusted-side"}),
+    "a new course module left out of the wing's layers": (
+        [(NEW, "course/roster.py", "from .config import load_config\n")],
+        {"course-layers"}, {"layers", "trusted-side", "acyclic"}),
     "two statistics modules import each other": (
         [(NEW, "stats/ring_a.py", "from . import ring_b\n"), (NEW, "stats/ring_b.py", "from . import ring_a\n")],
         {"acyclic"}, {"layers", "library-without-course", "computing-without-presentation"}),

@@ -4,8 +4,10 @@ Run ``cxlab --help`` or ``cxlab COMMAND --help``. One command per step of the gr
 cycle: assign, collect, grade, feedback, export, report. Each command calls the function
 of the same step; this module only parses arguments and prints results.
 
-Imports: every step's module of :mod:`cxlab.course` (config, assign, collect, grading, grades,
-feedback, exports, item_analysis); no module imports this one.
+Imports: every step's module of :mod:`cxlab.course`: config; releasing's assign and
+collect; grading's grade; results' grades, exports, feedback and item_analysis; shared's
+sanitise (:func:`~cxlab.course.shared.sanitise.terminal_safe`); and the ``survey-report``
+command of :mod:`cxlab.report`. It is the wing's top layer: no module imports this one.
 """
 
 from __future__ import annotations
@@ -17,15 +19,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from .assign import assign
-from .collect import collect
 from .config import CourseError, find_course_root, late_penalty_configured, load_config, set_verbose
-from .exports import FORMATS, export_grades
-from .feedback import FeedbackFailures, feedback
-from .grades import scores_table
-from .grading import grade
-from .item_analysis import item_analysis, item_analysis_figure
-from .sanitise import terminal_safe
+from .grading.grade import grade
+from .releasing.assign import assign
+from .releasing.collect import collect
+from .results.exports import FORMATS, export_grades
+from .results.feedback import FeedbackFailures, feedback
+from .results.grades import scores_table
+from .results.item_analysis import item_analysis, item_analysis_figure
+from .shared.sanitise import terminal_safe
 
 
 def _assign(arguments) -> int:
@@ -112,7 +114,7 @@ def export_summary(table: pd.DataFrame, penalised: bool) -> str:
       1003/nps  11/14  9.0 h late
     1 submission(s) exported before hand grading: 2 points not in the file yet
     """
-    from .collect import _duration
+    from .releasing.collect import _duration
 
     lines, pending = [], table[table["pending_points"] > 0]
     for row in table[(table["pending_points"] > 0) | (table["seconds_late"] > 0)].itertuples():

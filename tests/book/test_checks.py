@@ -31,7 +31,7 @@ import pandas as pd
 import pytest
 
 import cxlab
-from cxlab.course.assign import is_self_study_cell, value_check_calls
+from cxlab.course.releasing.assign import is_self_study_cell, value_check_calls
 from cxlab import journey as cxjourney
 from cxlab import linkage
 
@@ -1128,7 +1128,7 @@ def test_value_checks_say_correct_for_the_model_answers(assignment):
         assert lines == [f"{call.name}: correct" for call in calls], (
             f"question {question}: {lines}. The digests are out of date with the model answers (a changed answer, "
             "or a library change that moved the numbers): run write_value_digests, then cxlab assign "
-            "(see cxlab/course/assign.py)")
+            "(see cxlab/course/releasing/assign.py)")
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

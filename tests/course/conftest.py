@@ -18,9 +18,9 @@ import pytest
 from nbgrader.api import Gradebook
 from traitlets.config import Config
 
-from cxlab.course.assign import assign
+from cxlab.course.releasing.assign import assign
 from cxlab.course.config import course_api
-from cxlab.course.grading import grade
+from cxlab.course.grading.grade import grade
 
 from ..helpers import ROOT
 from .graded_class import (

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import nbformat
 
-from cxlab.course.assign import assign
+from cxlab.course.releasing.assign import assign
 
 from ..helpers import ROOT
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cxlab.course.answers import (
+from cxlab.course.grading.answers import (
     MAX_DEPTH,
     MAX_KEY,
     AnswerError,
@@ -110,7 +110,7 @@ def test_objects_that_are_not_data_arrive_as_named_placeholders():
 
 
 def test_placeholder_types_stay_few_whatever_names_arrive():
-    from cxlab.course import answers as module
+    from cxlab.course.grading import answers as module
 
     decode_answers(json.dumps({"a": {"$list": [{"$opaque": f"Name{i}"} for i in range(5000)]}}))
     before = len(module._PLACEHOLDERS)
@@ -141,7 +141,7 @@ def test_anything_else_is_refused_with_a_reason(text, why):
 
 
 def test_size_limits_hold_on_both_sides():
-    from cxlab.course import answers as module
+    from cxlab.course.grading import answers as module
 
     huge = np.zeros(module.MAX_ITEMS + 1)
     crossed = decode_answers(snapshot({"big": huge}, ["big"]))

@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from cxlab.course.assign import AssignResult, assign, is_self_study_cell, value_check_calls, write_value_digests
+from cxlab.course.releasing.assign import AssignResult, assign, is_self_study_cell, value_check_calls, write_value_digests
 from cxlab.course.config import CourseError, course_settings
 
 from ..helpers import ROOT

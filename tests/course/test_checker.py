@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from cxlab.course.answers import snapshot
-from cxlab.course.checker import Checker, CheckerError
+from cxlab.course.grading.answers import snapshot
+from cxlab.course.grading.checker import Checker, CheckerError
 
 SETUP = ["import math\nimport os\nRUNS = int(os.environ.get('RUNS', '0'))\n"
          "open(os.environ['SETUP_LOG'], 'a').write('ran\\n')\nLIMIT = 100\ncounts = [1, 2, 3]"]

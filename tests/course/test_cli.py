@@ -36,7 +36,7 @@ def test_cli_reports_errors_without_a_traceback(course, capsys):
 
 
 def test_the_export_formats_are_the_exporters(capsys):
-    from cxlab.course.exports import EXPORTERS
+    from cxlab.course.results.exports import EXPORTERS
 
     with pytest.raises(SystemExit):
         cli.build_parser().parse_args(["export", "--format", "xlsx"])

@@ -1,7 +1,7 @@
 """``cxlab collect``: an LMS export (zip or folder) into nbgrader's submitted layout.
 
 Every file is placed or reported with the reason, never dropped silently; the student id
-comes from nbgrader's collector plugin (:mod:`cxlab.course.zipcollect`), so a pattern the
+comes from nbgrader's collector plugin (:mod:`cxlab.course.releasing.zipcollect`), so a pattern the
 course sets in ``nbgrader_config.py`` is used too.
 """
 
@@ -15,7 +15,7 @@ import zipfile
 import nbformat
 import pytest
 
-from cxlab.course.collect import CollectResult, collect
+from cxlab.course.releasing.collect import CollectResult, collect
 from cxlab.course.config import CourseError
 
 from .submissions import CLASS, honest, new_course
@@ -108,7 +108,7 @@ def _canvas_export(folder, due):
 def test_collect_keeps_the_canvas_identity_and_reports_source_student_destination_and_lateness(course, tmp_path):
     from nbgrader.api import Gradebook
 
-    from cxlab.course.assign import assign
+    from cxlab.course.releasing.assign import assign
 
     assign(["nps"], root=course)
     due = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.timezone.utc)

@@ -8,7 +8,7 @@ import sys
 import pytest
 from traitlets.config import Config
 
-from cxlab.course.assign import assign
+from cxlab.course.releasing.assign import assign
 from cxlab.course.config import (
     CourseError,
     check_outcome,

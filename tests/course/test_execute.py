@@ -8,9 +8,9 @@ import pytest
 
 from traitlets.config import Config
 
-from cxlab.course import sandbox
-from cxlab.course.answers import decode_answers
-from cxlab.course.execute import SANDBOX_MODULE, SandboxedExecute, SandboxedKernelManager
+from cxlab.course.grading import sandbox
+from cxlab.course.grading.answers import decode_answers
+from cxlab.course.grading.execute import SANDBOX_MODULE, SandboxedExecute, SandboxedKernelManager
 
 
 def _manager(tmp_path, **settings) -> SandboxedKernelManager:
@@ -81,7 +81,8 @@ def test_the_kernel_answers_the_declared_names_from_its_namespace_evaluating_not
 
 
 def test_without_bubblewrap_grading_refuses_unless_told_it_is_unsandboxed(tmp_path, monkeypatch):
-    from cxlab.course import CourseError, grade, sandbox
+    from cxlab.course import CourseError, grade
+    from cxlab.course.grading import sandbox
     from cxlab.course.cli import build_parser
 
     monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)

@@ -13,7 +13,7 @@ import subprocess
 import pandas as pd
 import pytest
 
-from cxlab.course.exports import EXPORTERS, FORMATS, export_grades
+from cxlab.course.results.exports import EXPORTERS, FORMATS, export_grades
 
 from ..helpers import BIN
 from .graded_class import ASSIGNMENT, EXPECTED, MAX, STUDENTS, UNSUBMITTED, points
@@ -214,7 +214,7 @@ def test_a_canvas_export_without_assignment_ids_warns_that_canvas_would_create_n
 
 
 def test_a_file_that_is_not_a_canvas_export_is_refused(tmp_path):
-    from cxlab.course.exports import read_canvas_gradebook
+    from cxlab.course.results.exports import read_canvas_gradebook
 
     (tmp_path / "grades.csv").write_text("name,score\nada,3\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"not a Canvas gradebook export: it has no column \['Student', 'ID'\]"):

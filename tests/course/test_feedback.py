@@ -11,9 +11,9 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
-from cxlab.course.assign import assign
+from cxlab.course.releasing.assign import assign
 from cxlab.course.config import CourseError, course_api
-from cxlab.course.feedback import feedback, make_offline
+from cxlab.course.results.feedback import feedback, make_offline
 
 from ..helpers import ROOT, secret_lines
 from .submissions import CLASS, nbgrader_autograde, submit
@@ -143,7 +143,7 @@ def test_feedback_before_hand_grading_warns_and_says_awaiting_grading(graded, ca
 
 
 def test_a_page_marked_awaiting_grading_keeps_the_other_scores(tmp_path):
-    from cxlab.course.feedback import mark_awaiting_grading
+    from cxlab.course.results.feedback import mark_awaiting_grading
 
     page = tmp_path / "nps.html"
     page.write_text(

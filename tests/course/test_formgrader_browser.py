@@ -44,9 +44,9 @@ from urllib.parse import urlparse
 import nbformat
 import pytest
 
-from cxlab.course.feedback import feedback
-from cxlab.course.grading import grade
-from cxlab.course.sandbox import bubblewrap
+from cxlab.course.results.feedback import feedback
+from cxlab.course.grading.grade import grade
+from cxlab.course.grading.sandbox import bubblewrap
 
 from ..book.browsing import chromium
 from ..helpers import BIN

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 from cxlab.course import assign, grade
-from cxlab.course.sandbox import bubblewrap
+from cxlab.course.grading.sandbox import bubblewrap
 
 from ..helpers import ROOT
 from .submissions import submit

@@ -7,8 +7,8 @@ import fcntl
 import pytest
 from nbgrader.api import Gradebook
 
-from cxlab.course import gradebook as access
-from cxlab.course.assign import assign
+from cxlab.course.shared import gradebook as access
+from cxlab.course.releasing.assign import assign
 
 
 def test_the_lock_is_held_while_a_gradebook_is_open_and_released_after(tmp_path):

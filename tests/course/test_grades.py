@@ -1,7 +1,7 @@
 """Grades out of the real nbgrader gradebook, as tables: scores and per-question scores.
 
 The gradebook is the constructed class of ``graded_class.py`` (the ``graded`` fixture):
-``cxlab.course.assign`` creates the assignments in a scratch SQLite gradebook, nbgrader's
+``cxlab.course.releasing.assign`` creates the assignments in a scratch SQLite gradebook, nbgrader's
 own ``autograde`` grades four submissions in real kernels (with a real late-penalty
 plugin), and a grader's steps (a manual score, a flag) go through nbgrader's Gradebook
 API as the formgrader does.
@@ -16,12 +16,12 @@ import pandas as pd
 import pytest
 from nbgrader.api import Gradebook
 
-from cxlab.course.assign import assign
+from cxlab.course.releasing.assign import assign
 from cxlab.course.config import CourseError
-from cxlab.course.exports import export_grades
-from cxlab.course.gradebook import GradebookError
-from cxlab.course.grades import question_scores, scores_table
-from cxlab.course.item_analysis import item_analysis
+from cxlab.course.results.exports import export_grades
+from cxlab.course.shared.gradebook import GradebookError
+from cxlab.course.results.grades import question_scores, scores_table
+from cxlab.course.results.item_analysis import item_analysis
 
 from ..helpers import BIN
 from .graded_class import ASSIGNMENT, EXPECTED, MAX, POINTS, Q2_FAILURE, STUDENTS, UNSUBMITTED, WRITTEN, points

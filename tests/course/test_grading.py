@@ -18,7 +18,7 @@ import psutil
 import pytest
 
 from cxlab.course.config import CourseError
-from cxlab.course.grading import GradeSummary, grade
+from cxlab.course.grading.grade import GradeSummary, grade
 
 from ..helpers import BIN
 from .submissions import CLASS, LIMITS, fill, gradebook_scores, honest, new_course
@@ -130,9 +130,9 @@ def test_the_summary_counts_each_status_and_lists_reasons_and_flags():
 
 
 def test_the_worker_module_is_the_one_that_grades():
-    from cxlab.course import grading, worker
+    from cxlab.course.grading import grade, worker
 
-    assert grading.WORKER_MODULE == worker.__name__ == "cxlab.course.worker"
+    assert grade.WORKER_MODULE == worker.__name__ == "cxlab.course.grading.worker"
 
 
 BROKEN_BWRAP = """#!/bin/sh

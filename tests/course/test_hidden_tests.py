@@ -6,7 +6,7 @@ import nbformat
 import pytest
 from traitlets.config import Config
 
-from cxlab.course.hidden_tests import HideHiddenTests
+from cxlab.course.results.hidden_tests import HideHiddenTests
 
 NOTE = "# (hidden checks ran here when your notebook was graded)"
 

@@ -25,9 +25,9 @@ import nbformat
 import pytest
 
 from cxlab.course.config import load_config
-from cxlab.course.feedback import feedback
-from cxlab.course.grading import grade
-from cxlab.course.sandbox import bubblewrap
+from cxlab.course.results.feedback import feedback
+from cxlab.course.grading.grade import grade
+from cxlab.course.grading.sandbox import bubblewrap
 
 from .attacks import ATTACK_CLASSES, attacks
 from .submissions import HONEST, LIMITS, SOLUTION, auto_scores, cases, new_course, submit
@@ -221,7 +221,7 @@ def _shown(notebook) -> str:
 def test_nothing_a_submission_shows_can_run_for_the_instructor(batch, student):
     """What reaches autograded/ is inert: no script, handler, frame, form, style or script link; only
     text, PNG, JPEG and clean HTML outputs; and the notebook stays within the output caps."""
-    from cxlab.course.sanitise import KEPT_MIME_TYPES
+    from cxlab.course.shared.sanitise import KEPT_MIME_TYPES
 
     course, expected, _ = batch
     if expected[student][4] != "graded":

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cxlab.course.gradebook import GradebookError
-from cxlab.course.item_analysis import item_analysis, item_analysis_figure
+from cxlab.course.shared.gradebook import GradebookError
+from cxlab.course.results.item_analysis import item_analysis, item_analysis_figure
 
 from .graded_class import ASSIGNMENT, POINTS, Q2_FAILURE, UNSUBMITTED, WRITTEN
 
@@ -94,7 +94,7 @@ def test_item_analysis_figure_marks_a_question_not_graded_yet():
 
 
 def test_the_most_common_failure_lists_ties_as_ties():
-    from cxlab.course.item_analysis import most_common_failure
+    from cxlab.course.results.item_analysis import most_common_failure
 
     assert most_common_failure(["NameError: x", "AssertionError: y", "NameError: x"]) == "NameError: x (2)"
     # a tie is never broken: each of the messages hit most often is named, whatever order they came in

@@ -5,7 +5,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from cxlab.course.manifest import bound_names, lint_notebook, names_read, read_manifest
+from cxlab.course.shared.manifest import bound_names, lint_notebook, names_read, read_manifest
 
 from ..helpers import ROOT, source_notebooks
 

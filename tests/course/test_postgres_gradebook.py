@@ -14,9 +14,9 @@ import shutil
 import pytest
 from nbgrader.api import Gradebook
 
-from cxlab.course.assign import assign
+from cxlab.course.releasing.assign import assign
 from cxlab.course.config import course_api
-from cxlab.course.grading import grade
+from cxlab.course.grading.grade import grade
 
 from ..helpers import ROOT
 from .postgres import postgres  # noqa: F401  (fixture)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cxlab.course.records import (
+from cxlab.course.grading.records import (
     grading_log,
     is_up_to_date,
     new_record,

@@ -1,6 +1,6 @@
 """The operating-system sandbox of a graded kernel, run for real with bubblewrap.
 
-Each test runs a small Python program inside :func:`cxlab.course.sandbox.sandbox_command`
+Each test runs a small Python program inside :func:`cxlab.course.grading.sandbox.sandbox_command`
 beside a scratch "course" folder that the sandbox must not show. Set
 ``CXLAB_REQUIRE_SANDBOX=1`` (CI does) to fail instead of skip without bubblewrap.
 """
@@ -16,7 +16,7 @@ import time
 import pytest
 
 import cxlab
-from cxlab.course import sandbox
+from cxlab.course.grading import sandbox
 
 if sandbox.bubblewrap() is None:
     if os.environ.get("CXLAB_REQUIRE_SANDBOX"):
@@ -32,7 +32,7 @@ def attempt(name, action):
     except Exception as error:
         results[name] = ["refused", type(error).__name__]
 course = sys.argv[1]
-from cxlab.course import sandbox
+from cxlab.course.grading import sandbox
 sandbox._copy_submission()
 attempt("see the submitted files", lambda: open("/submission/given.txt").read())
 attempt("fill the submission folder", lambda: open("/submission/big.bin", "wb").write(b"x" * 12 * 2**20))
@@ -154,7 +154,7 @@ def test_the_sandboxed_environment_carries_no_secret_of_the_grader(monkeypatch):
 def test_the_launcher_starts_again_without_database_secrets(tmp_path):
     probe = (
         "import json, os, sys\n"
-        "from cxlab.course import sandbox\n"
+        "from cxlab.course.grading import sandbox\n"
         "def execve(path, argv, env):\n"
         "    print(json.dumps({'argv': argv[1:], 'secrets': sorted(set(env) & {'PGPASSWORD', 'DATABASE_URL'})}))\n"
         "    sys.exit(0)\n"
@@ -166,8 +166,8 @@ def test_the_launcher_starts_again_without_database_secrets(tmp_path):
     completed = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=environment,
                                capture_output=True, text=True, timeout=120)
     assert completed.returncode == 0, completed.stderr
-    assert json.loads(completed.stdout) == {"argv": ["-m", "cxlab.course.sandbox", "-f", "kernel.json"], "secrets": []}
-    started = subprocess.run([sys.executable, "-m", "cxlab.course.sandbox", "--help"], cwd=tmp_path,
+    assert json.loads(completed.stdout) == {"argv": ["-m", "cxlab.course.grading.sandbox", "-f", "kernel.json"], "secrets": []}
+    started = subprocess.run([sys.executable, "-m", "cxlab.course.grading.sandbox", "--help"], cwd=tmp_path,
                              capture_output=True, text=True, timeout=120)
     assert started.returncode == 0 and "ipython-kernel" in started.stdout, started.stderr
 
@@ -176,7 +176,7 @@ def test_the_after_suite_check_sees_a_grading_process_left_behind():
     """The check that ends the suite (tests/conftest.py) finds a process of a sandboxed kernel."""
     from ..conftest import grading_leftovers
 
-    stray = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "-m", "cxlab.course.sandbox"])
+    stray = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "-m", "cxlab.course.grading.sandbox"])
     try:
         time.sleep(0.3)
         assert any(line.startswith(f"{stray.pid}:") for line in grading_leftovers())

@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cxlab.course.sanitise import KEPT_MIME_TYPES, clean_html, sanitise_notebook, terminal_safe, unsafe_parts
+from cxlab.course.shared.sanitise import KEPT_MIME_TYPES, clean_html, sanitise_notebook, terminal_safe, unsafe_parts
 
 PAYLOADS = [
     "<script>alert(1)</script>",

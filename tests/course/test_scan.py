@@ -5,7 +5,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from cxlab.course.scan import scan_notebook, scan_source
+from cxlab.course.grading.scan import scan_notebook, scan_source
 
 from ..helpers import nbgrader_meta, source_notebooks
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import nbformat
 from nbgrader.preprocessors import Execute
 
-from cxlab.course.execute import SandboxedExecute, SandboxedKernelManager
-from cxlab.course.worker import autograde_settings, check_notebook_file, manifests_of
+from cxlab.course.grading.execute import SandboxedExecute, SandboxedKernelManager
+from cxlab.course.grading.worker import autograde_settings, check_notebook_file, manifests_of
 
 from ..helpers import ROOT
 from .submissions import honest

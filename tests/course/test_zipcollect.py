@@ -9,7 +9,7 @@ import zipfile
 import nbformat
 import pytest
 
-from cxlab.course.zipcollect import DEFAULT_STUDENT_PATTERN, StudentIdCollector, compile_student_pattern
+from cxlab.course.releasing.zipcollect import DEFAULT_STUDENT_PATTERN, StudentIdCollector, compile_student_pattern
 
 from ..helpers import BIN, ROOT
 from .submissions import honest
@@ -59,7 +59,7 @@ def test_nbgrader_zip_collect_uses_the_plugin(course):
         zipped.writestr("_nps.ipynb", "{}")
         zipped.writestr("notes.txt", "not a notebook")
     completed = subprocess.run(
-        [str(BIN / "nbgrader"), "zip_collect", "nps", "--collector=cxlab.course.zipcollect.StudentIdCollector"],
+        [str(BIN / "nbgrader"), "zip_collect", "nps", "--collector=cxlab.course.releasing.zipcollect.StudentIdCollector"],
         cwd=course, capture_output=True, text=True, timeout=300,
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr

@@ -18,12 +18,13 @@ runs each source notebook and hashes the model answers; run it after changing a 
 answer, a salt or a precision (a digest written as ``""``, or as its kind alone such as
 ``"set:"``, and a salt written as ``""`` are filled in)::
 
-    .venv/bin/python -c "from cxlab.course.assign import write_value_digests; write_value_digests(['nps'])"
+    .venv/bin/python -c "from cxlab.course.releasing.assign import write_value_digests; write_value_digests(['nps'])"
 
 A test runs every source notebook and fails when a value check does not say ``correct``.
 
-Imports: :mod:`cxlab.course.config` (nbgrader through it), :mod:`~cxlab.course.manifest`; nbformat, nbclient and
-:mod:`cxlab.selfstudy` (inside the notebook's kernel) in :func:`write_value_digests`.
+Imports: :mod:`cxlab.course.config` (nbgrader through it),
+:mod:`cxlab.course.shared.manifest`; nbformat, nbclient and :mod:`cxlab.selfstudy` (inside
+the notebook's kernel) in :func:`write_value_digests`.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from pathlib import Path
 
 from traitlets.config import Config, Configurable
 
-from .config import (
+from ..config import (
     CourseError,
     CourseSettings,
     check_outcome,
@@ -47,7 +48,7 @@ from .config import (
     load_config,
     require_assignments,
 )
-from .manifest import lint_notebook
+from ..shared.manifest import lint_notebook
 
 log = logging.getLogger("cxlab.course")
 
@@ -105,7 +106,7 @@ def assign(
 
     Runs nbgrader's ``generate_assignment`` for each assignment (all of them by
     default), after checking that every graded check declares its answers and can run
-    on them as data (:func:`cxlab.course.manifest.lint_notebook`; a ``CourseError``
+    on them as data (:func:`cxlab.course.shared.manifest.lint_notebook`; a ``CourseError``
     lists every problem). ``release_directory`` and ``db_url`` redirect the output and the
     gradebook, which the tests use to regenerate into a scratch folder. The value checks
     for self-study stay in when the course's ``CourseSettings.self_study_checks`` is True
@@ -125,7 +126,8 @@ def assign(
                 for path in sorted(Path(coursedir.format_path(coursedir.source_directory, ".", name)).glob("*.ipynb"))
                 for problem in lint_notebook(path)]
     if problems:
-        raise CourseError("the checks cannot be graded as data (see cxlab.course.manifest):\n  " + "\n  ".join(problems))
+        raise CourseError("the checks cannot be graded as data (see cxlab.course.shared.manifest):\n  "
+                          + "\n  ".join(problems))
     results = []
     for name in names:
         check_outcome(api.generate_assignment(name, force=True, create=True), f"generate_assignment {name}")

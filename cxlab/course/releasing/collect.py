@@ -1,14 +1,14 @@
 """``cxlab collect``: place an LMS export (a folder or a zip) in nbgrader's submitted layout.
 
 Which student a file belongs to is decided by nbgrader's collector plugin extension
-point (:class:`cxlab.course.zipcollect.StudentIdCollector`, the same class that
+point (:class:`cxlab.course.releasing.zipcollect.StudentIdCollector`, the same class that
 ``nbgrader zip_collect`` can use). Reading the export and placing the files stays here:
 nbgrader's ``zip_collect`` extracts archives into its own folder structure, stops at the
 first duplicate, takes no time from a zip member, and does not report what it skipped,
 while this command must list every file it could not place and why.
 
-Imports: :mod:`cxlab.course.config`, :mod:`~cxlab.course.gradebook`; nbgrader and
-:mod:`cxlab.course.zipcollect` inside functions, because they load nbgrader.
+Imports: :mod:`cxlab.course.config`, :mod:`~cxlab.course.shared.gradebook`; nbgrader and
+:mod:`cxlab.course.releasing.zipcollect` inside functions, because they load nbgrader.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .config import CourseError, course_api, find_course_root, require_assignments, unusable_student_id
-from .gradebook import serialise_gradebook_access
+from ..config import CourseError, course_api, find_course_root, require_assignments, unusable_student_id
+from ..shared.gradebook import serialise_gradebook_access
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The trusted checker: the instructor's checks, run on a student's answers as data.
 
-``python -m cxlab.course.checker`` is a process in which no line of student code ever
-runs. The grading worker (:mod:`cxlab.course.worker`) keeps one for its whole batch and
+``python -m cxlab.course.grading.checker`` is a process in which no line of student code ever
+runs. The grading worker (:mod:`cxlab.course.grading.worker`) keeps one for its whole batch and
 sends it one request per student, a JSON line on its standard input:
 
 ``{"setup": [source, ...], "checks": [{"cell": ID, "source": ..., "answers": TEXT, "declared": [NAME, ...],
@@ -12,7 +12,7 @@ sends it one request per student, a JSON line on its standard input:
   checks use are loaded once per batch, not once per student.
 - each check runs in a fresh namespace: a copy of the setup's (tables and arrays copied,
   so that no check sees what another changed), plus the answers its question declares,
-  decoded by :func:`cxlab.course.answers.decode_declared` from the text the student's
+  decoded by :func:`cxlab.course.grading.answers.decode_declared` from the text the student's
   kernel sent, within the check's time limit. Only declared names are decoded: any
   other name in the text is refused and reported as a finding, and a setup name always
   keeps the setup's value. A declared name the student left unbound stays unbound; text
@@ -32,9 +32,9 @@ request starts a fresh one.
 :class:`Checker` is the worker's side: it starts the process, sends requests, and
 restarts it when it dies or hangs.
 
-Imports: :mod:`cxlab.course.answers` and :mod:`cxlab.course.processes`; the standard
-library. Nothing that runs or talks to student code (an import-linter contract). The setup cells import what
-they need (numpy, pandas, cxlab).
+Imports: :mod:`cxlab.course.grading.answers` and :mod:`cxlab.course.grading.processes`;
+the standard library. Nothing that runs or talks to student code (the import-linter
+contract ``trusted-side``). The setup cells import what they need (numpy, pandas, cxlab).
 """
 
 from __future__ import annotations

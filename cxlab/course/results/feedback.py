@@ -1,7 +1,7 @@
 """``cxlab feedback``: one HTML page per student, without the hidden tests, readable offline.
 
 :func:`feedback` runs nbgrader's ``generate_feedback`` with
-:class:`cxlab.course.hidden_tests.HideHiddenTests` among its preprocessors, then
+:class:`cxlab.course.results.hidden_tests.HideHiddenTests` among its preprocessors, then
 :func:`make_offline` removes every script, style sheet or font the page would fetch
 from the internet, so the file reads the same offline.
 
@@ -10,9 +10,9 @@ students and the points still to grade, and :func:`mark_awaiting_grading` puts
 "awaiting grading" on the page where nbgrader would show a score of 0. Run it again once
 they are graded.
 
-Imports: :mod:`cxlab.course.config`, :mod:`~cxlab.course.gradebook`,
-:mod:`~cxlab.course.grades`; nbgrader, :mod:`cxlab.course.hidden_tests` (which loads
-nbgrader), BeautifulSoup and tqdm inside functions.
+Imports: :mod:`cxlab.course.config`, :mod:`cxlab.course.shared.gradebook`,
+:mod:`cxlab.course.results.grades`; nbgrader, :mod:`~cxlab.course.results.hidden_tests`
+(which loads nbgrader), BeautifulSoup and tqdm inside functions.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from pathlib import Path
 
 from traitlets.config import Config
 
-from .config import CourseError, check_outcome, course_api, find_course_root, require_assignments
-from .gradebook import serialise_gradebook_access
+from ..config import CourseError, check_outcome, course_api, find_course_root, require_assignments
+from ..shared.gradebook import serialise_gradebook_access
 from .grades import read_grades
 
 log = logging.getLogger("cxlab.course")
@@ -182,7 +182,7 @@ def feedback(
     """Per-student HTML feedback, without the hidden tests, readable offline.
 
     Runs nbgrader's ``generate_feedback`` for every student nbgrader lists as autograded
-    (or ``students``) with :class:`~cxlab.course.hidden_tests.HideHiddenTests` among its
+    (or ``students``) with :class:`~cxlab.course.results.hidden_tests.HideHiddenTests` among its
     preprocessors, then strips anything the page would load from the internet. Returns
     the files per student. A student whose page cannot be made does not stop the others:
     once every other page is written, :class:`FeedbackFailures` lists them.

@@ -1,18 +1,21 @@
 """``cxlab grade``: autograde every submission of an assignment in parallel, resumably.
 
-:func:`grade` keeps a pool of worker processes (``python -m cxlab.course.worker``, see
-:mod:`cxlab.course.worker`), hands each one student at a time over a private pipe,
+:func:`grade` keeps a pool of worker processes (``python -m cxlab.course.grading.worker``,
+see :mod:`cxlab.course.grading.worker`), hands each one student at a time over a private pipe,
 kills a worker that outlives the notebook's time limit, and returns a
 :class:`GradeSummary`. A student is skipped when their record
-(:mod:`cxlab.course.records`) is final and their files have not changed since.
+(:mod:`cxlab.course.grading.records`) is final and their files have not changed since.
 The pool is hand-written: nbgrader's ``autograde`` grades one student after another in
 one process, and a library pool (multiprocessing, concurrent.futures) cannot kill one
 hung worker with its kernel and carry on.
 
-Imports: :mod:`cxlab.course.config`, :mod:`~cxlab.course.assign` (an assignment new to
-the gradebook is generated first), :mod:`~cxlab.course.gradebook`,
-:mod:`~cxlab.course.records`; tqdm inside :func:`grade`. Not the worker module: that
-runs in its own processes.
+Imports: :mod:`cxlab.course.config`, :mod:`cxlab.course.releasing.assign` (an assignment
+new to the gradebook is generated first), :mod:`cxlab.course.shared.gradebook`,
+:mod:`~cxlab.course.shared.sanitise` (:func:`~cxlab.course.shared.sanitise.terminal_safe`),
+:mod:`cxlab.course.grading.records`; tqdm, :mod:`~cxlab.course.grading.sandbox`'s
+:func:`~cxlab.course.grading.sandbox.bubblewrap` and
+:mod:`~cxlab.course.releasing.collect`'s way of writing a lateness inside functions. Not
+the worker module: that runs in its own processes.
 """
 
 from __future__ import annotations
@@ -27,8 +30,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .assign import assign
-from .config import (
+from ..releasing.assign import assign
+from ..config import (
     CourseError,
     course_api,
     find_course_root,
@@ -36,9 +39,9 @@ from .config import (
     submitted_students,
     unusable_student_id,
 )
-from .gradebook import has_assignment, mark_ungraded, serialise_gradebook_access, zero_submission
+from ..shared.gradebook import has_assignment, mark_ungraded, serialise_gradebook_access, zero_submission
 from .records import FINAL_STATUSES, grading_log, is_up_to_date, new_record, read_record, write_record
-from .sanitise import terminal_safe
+from ..shared.sanitise import terminal_safe
 
 #: The module each grading process runs.
 WORKER_MODULE = f"{__package__}.worker"
@@ -80,7 +83,7 @@ class GradeSummary:
         """The summary ``cxlab grade`` prints: counts, then one line per student graded now.
 
         ``standing`` is what the gradebook says of each student beyond this run
-        (``cxlab grade`` reads it with :func:`cxlab.course.grades.scores_table`):
+        (``cxlab grade`` reads it with :func:`cxlab.course.results.grades.scores_table`):
         ``pending_points`` (points that wait for hand grading), ``seconds_late``, and
         ``late_penalty`` when the course sets a late penalty (absent or None otherwise).
         Without it, a student whose written answers wait for a grader is marked all the same.
@@ -142,7 +145,7 @@ class GradeSummary:
 
 def _duration(seconds: float) -> str:
     """A lateness a person reads at a glance (as ``cxlab collect`` writes it)."""
-    from .collect import _duration as duration
+    from ..releasing.collect import _duration as duration
 
     return duration(seconds)
 

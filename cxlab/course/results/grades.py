@@ -8,15 +8,15 @@ It reads the course's real gradebook (the database named by ``nbgrader_config.py
 - :func:`question_scores`: one row per student, notebook and graded cell, with the
   message of the failed check read from the autograded notebook.
 
-:mod:`cxlab.course.exports` writes the scores for an LMS and
-:mod:`cxlab.course.item_analysis` summarises the questions, both from what
+:mod:`cxlab.course.results.exports` writes the scores for an LMS and
+:mod:`cxlab.course.results.item_analysis` summarises the questions, both from what
 :func:`read_snapshot` reads here.
 
 Scores follow nbgrader's own rules: a grade cell's score is the manual score when a
 grader set one, otherwise the autograder's, plus any extra credit; the late penalty is
 subtracted from the total, never below zero (as ``nbgrader export`` does).
 
-Imports: :mod:`cxlab.course.config`, :mod:`~cxlab.course.gradebook`, pandas; nbgrader,
+Imports: :mod:`cxlab.course.config`, :mod:`~cxlab.course.shared.gradebook`, pandas; nbgrader,
 nbformat and nbconvert inside functions.
 """
 
@@ -29,8 +29,8 @@ from typing import Iterator
 
 import pandas as pd
 
-from .config import course_api, find_course_root
-from .gradebook import GradebookError, check_gradebook_exists, shown_url
+from ..config import course_api, find_course_root
+from ..shared.gradebook import GradebookError, check_gradebook_exists, shown_url
 
 log = logging.getLogger("cxlab.course")
 

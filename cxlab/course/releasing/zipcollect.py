@@ -5,10 +5,10 @@ asks it which student a file belongs to, and nbgrader's own ``zip_collect`` uses
 when the course configures it::
 
     # nbgrader_config.py
-    c.ZipCollectApp.collector_plugin = "cxlab.course.zipcollect.StudentIdCollector"
+    c.ZipCollectApp.collector_plugin = "cxlab.course.releasing.zipcollect.StudentIdCollector"
     c.StudentIdCollector.named_regexp = r"^(?P<student>[^-]+)-"   # optional: another export's names
 
-or ``nbgrader zip_collect nps --collector=cxlab.course.zipcollect.StudentIdCollector``.
+or ``nbgrader zip_collect nps --collector=cxlab.course.releasing.zipcollect.StudentIdCollector``.
 Every file becomes the assignment's notebook (``ASSIGNMENT.ipynb``), as an LMS export
 holds one notebook per student under names the students chose.
 
@@ -29,7 +29,7 @@ import re
 from nbgrader.plugins import FileNameCollectorPlugin
 from traitlets import Unicode
 
-from .config import unusable_student_id
+from ..config import unusable_student_id
 
 #: A student id in an LMS export's file name: the first number between underscores (or
 #: at the start), as in ``name_12345_67890_file.ipynb`` (Canvas: the user id; also after

@@ -7,8 +7,8 @@ triggers none of them (a test proves it on the model solutions).
 
 Imports: nbformat; no other module of cxlab.
 
->>> [str(finding) for finding in scan_source("import cxlab.course.answers as grader", "q1_answer", set())]
-['q1_answer, line 1: imports cxlab.course.answers: import cxlab.course.answers as grader']
+>>> [str(finding) for finding in scan_source("import cxlab.course.grading.answers as grader", "q1_answer", set())]
+['q1_answer, line 1: imports cxlab.course.grading.answers: import cxlab.course.grading.answers as grader']
 >>> scan_source("import cxlab.data\\nsurvey = cxlab.data.load_survey()", "q1_answer", set())
 []
 """
@@ -68,7 +68,7 @@ def _module_aliases(tree: ast.AST, known: set[str]) -> set[str]:
 
 
 def _suspect_module(name: str) -> bool:
-    """Whether ``name`` is a suspect module or inside one (``cxlab.course.sandbox``)."""
+    """Whether ``name`` is a suspect module or inside one (``cxlab.course.grading.sandbox``)."""
     parts = name.split(".")
     return any(".".join(parts[:length]) in SUSPECT_MODULES for length in range(1, len(parts) + 1))
 

@@ -1,16 +1,16 @@
 """Item analysis: which questions of an assignment the class finds hard, and why.
 
 :func:`item_analysis` summarises each graded question from the per-question scores of
-:mod:`cxlab.course.grades` (share with full marks, share with zero, the failed check hit
+:mod:`cxlab.course.results.grades` (share with full marks, share with zero, the failed check hit
 most often); :func:`item_analysis_figure` draws it. ``cxlab report`` prints and saves both.
 
-Imports: :mod:`cxlab.course.gradebook`, :mod:`~cxlab.course.grades`, pandas; matplotlib
-inside :func:`item_analysis_figure`.
+Imports: :mod:`cxlab.course.shared.gradebook`, :mod:`cxlab.course.results.grades`,
+pandas; matplotlib inside :func:`item_analysis_figure`.
 
 The figure needs no gradebook:
 
 >>> import pandas as pd
->>> from cxlab.course.item_analysis import item_analysis_figure
+>>> from cxlab.course.results.item_analysis import item_analysis_figure
 >>> table = pd.DataFrame({"question": ["q1_counts", "q2_score"], "kind": ["auto", "auto"],
 ...                       "share_full_marks": [0.9, 0.4], "n": [20, 20]})
 >>> figure = item_analysis_figure(table)
@@ -25,7 +25,7 @@ from collections import Counter
 
 import pandas as pd
 
-from .gradebook import GradebookError
+from ..shared.gradebook import GradebookError
 from .grades import TOLERANCE, question_rows, read_grades
 
 ITEM_COLUMNS = (

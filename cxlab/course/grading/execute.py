@@ -1,25 +1,27 @@
 """How a submission is run while it is graded: its code in a sandbox, the checks elsewhere.
 
 :class:`SandboxedExecute` replaces nbgrader's ``Execute`` preprocessor in ``autograde``
-(through nbgrader's configuration, see :mod:`cxlab.course.worker`). For each notebook:
+(through nbgrader's configuration, see :mod:`cxlab.course.grading.worker`). For each notebook:
 
 1. the student's cells (the setup, the answers, anything the student added) run in a
    kernel started by :class:`SandboxedKernelManager` inside the operating-system
-   sandbox of :mod:`cxlab.course.sandbox`, with a per-cell timeout, a time limit for the
+   sandbox of :mod:`cxlab.course.grading.sandbox`, with a per-cell timeout, a time limit for the
    whole notebook and a cap on each cell's output;
 2. the graded check cells never run there. Where one stands, the kernel is asked for
-   the answers that check declares (:mod:`cxlab.course.manifest`), which come back as
-   JSON text (:func:`cxlab.course.answers.snapshot`): the kernel never receives a
+   the answers that check declares (:mod:`cxlab.course.shared.manifest`), which come back as
+   JSON text (:func:`cxlab.course.grading.answers.snapshot`): the kernel never receives a
    check's source, visible or hidden;
 3. after the kernel has ended, the instructor's checks run in the trusted checker
-   (:mod:`cxlab.course.checker`) on those answers, and their outputs (an error when a
+   (:mod:`cxlab.course.grading.checker`) on those answers, and their outputs (an error when a
    check failed) go into the check cells, where nbgrader's ``SaveAutoGrades`` reads
    the scores as usual. Nothing the student's process printed or sent decides a grade.
 
 What happened is appended to :data:`RUN_EVENTS` for the grading record.
 
 Imports: nbgrader, nbclient and jupyter_client (loaded only in the grading worker);
-:mod:`cxlab.course.sandbox`, :mod:`~cxlab.course.checker`, :mod:`~cxlab.course.manifest`.
+:mod:`cxlab.course.grading.sandbox`, :mod:`~cxlab.course.grading.checker`,
+:mod:`~cxlab.course.grading.answers` (its size limit), :mod:`cxlab.course.shared.manifest`
+and :mod:`~cxlab.course.shared.sanitise`.
 """
 
 from __future__ import annotations
@@ -42,8 +44,8 @@ from traitlets import Bool, Dict, Integer, List, Unicode
 from . import sandbox
 from .answers import MAX_TEXT
 from .checker import Checker, error_output
-from .manifest import is_check
-from .sanitise import sanitise_notebook
+from ..shared.manifest import is_check
+from ..shared.sanitise import sanitise_notebook
 
 #: What happened while the notebook ran, for the record (filled by SandboxedExecute).
 RUN_EVENTS: list[dict] = []
@@ -127,7 +129,7 @@ class SandboxedExecute(Execute):
                                                         "counted once for every output they change.").tag(config=True)
     check_timeout = Integer(60, help="Seconds one check may run in the checker.").tag(config=True)
     manifests = Dict(help="Per notebook: the setup cells and the checks, from the instructor's source "
-                          "(cxlab.course.manifest).").tag(config=True)
+                          "(cxlab.course.shared.manifest).").tag(config=True)
     checks_folder = Unicode("", help="The working folder of the trusted checker (the assignment's source).").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):

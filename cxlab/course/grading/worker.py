@@ -1,33 +1,34 @@
 """Grade one student's submission: the process that ``cxlab grade`` starts per worker.
 
-Run as ``python -m cxlab.course.worker`` by :func:`cxlab.course.grading.grade`, which
+Run as ``python -m cxlab.course.grading.worker`` by :func:`cxlab.course.grading.grade.grade`, which
 sends it one job (a JSON line) per student on its standard input. For each it runs
 nbgrader's own ``autograde`` for one student with three changes, all made through
 nbgrader's configuration:
 
 - the ``Execute`` preprocessor is replaced by
-  :class:`cxlab.course.execute.SandboxedExecute`: the student's cells run in a kernel
-  inside the operating-system sandbox (:mod:`cxlab.course.sandbox`), working in a
+  :class:`cxlab.course.grading.execute.SandboxedExecute`: the student's cells run in a kernel
+  inside the operating-system sandbox (:mod:`cxlab.course.grading.sandbox`), working in a
   private copy of the submission; only the answers each check declares leave it, as
   data, and the instructor's checks run on them in this worker's trusted checker
-  (:mod:`cxlab.course.checker`), which lives as long as the worker, so the checks' data
+  (:mod:`cxlab.course.grading.checker`), which lives as long as the worker, so the checks' data
   are loaded once per batch;
 - test cells the submission deleted are put back (``OverwriteCells.add_missing_cells``);
 - with SQLite, every connection to the gradebook holds a lock file
-  (:func:`cxlab.course.gradebook.serialise_gradebook_access`), so that parallel
+  (:func:`cxlab.course.shared.gradebook.serialise_gradebook_access`), so that parallel
   workers never write at the same time.
 
 The checks, setup cells and declared answers come from the instructor's source
-notebooks (:mod:`cxlab.course.manifest`), never from the submission. The static scan
-(:mod:`cxlab.course.scan`) and a comparison with the released notebook note what the
+notebooks (:mod:`cxlab.course.shared.manifest`), never from the submission. The static scan
+(:mod:`cxlab.course.grading.scan`) and a comparison with the released notebook note what the
 submission did, as advice for the instructor. It writes a record of what happened
-(:mod:`cxlab.course.records`) only when it has finished, so that an interrupted batch
+(:mod:`cxlab.course.grading.records`) only when it has finished, so that an interrupted batch
 regrades this student on the next run.
 
-Imports: :mod:`cxlab.course.config`, :mod:`~cxlab.course.execute`,
-:mod:`~cxlab.course.gradebook`, :mod:`~cxlab.course.manifest`,
-:mod:`~cxlab.course.records`, :mod:`~cxlab.course.processes` (its
-:func:`~cxlab.course.processes.die_with_parent`) and :mod:`~cxlab.course.scan`; nbgrader.
+Imports: :mod:`cxlab.course.config`, :mod:`~cxlab.course.grading.execute`,
+:mod:`~cxlab.course.shared.gradebook`, :mod:`~cxlab.course.shared.manifest`,
+:mod:`~cxlab.course.grading.records`, :mod:`~cxlab.course.grading.processes` (its
+:func:`~cxlab.course.grading.processes.die_with_parent`) and
+:mod:`~cxlab.course.grading.scan`; nbgrader.
 """
 
 from __future__ import annotations
@@ -48,9 +49,9 @@ from nbgrader.preprocessors import Execute
 from traitlets.config import Config
 
 from . import scan
-from .config import course_api
+from ..config import course_api
 from .execute import RUN_EVENTS, SandboxedExecute, SandboxedKernelManager
-from .gradebook import (
+from ..shared.gradebook import (
     assignment_cells,
     mark_ungraded,
     serialise_gradebook_access,
@@ -58,7 +59,7 @@ from .gradebook import (
     submission_summary,
     zero_submission,
 )
-from .manifest import read_manifest
+from ..shared.manifest import read_manifest
 from .records import new_record, write_record
 from .processes import die_with_parent
 
@@ -138,7 +139,7 @@ def _protected(root: Path, log_dir: Path, db_url: str) -> list[str]:
 
 
 def manifests_of(source_folder: Path) -> dict:
-    """The manifest (:mod:`cxlab.course.manifest`) of every source notebook of an assignment."""
+    """The manifest (:mod:`cxlab.course.shared.manifest`) of every source notebook of an assignment."""
     manifests = {}
     for path in sorted(source_folder.glob("*.ipynb")):
         manifest = read_manifest(path)

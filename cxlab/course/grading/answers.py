@@ -1,11 +1,11 @@
 """Answers as data: what crosses from a student's sandboxed kernel to the trusted checker.
 
 When a notebook is graded, the student's code runs in its own kernel, in an
-operating-system sandbox (:mod:`cxlab.course.sandbox`). At each graded check the grader
+operating-system sandbox (:mod:`cxlab.course.grading.sandbox`). At each graded check the grader
 asks that kernel for the answers the check declares (cell metadata
 ``{"cxlab": {"answers": [...]}}``, read from the instructor's source notebook by
-:mod:`cxlab.course.manifest`); :func:`snapshot` turns them into JSON text. The
-instructor's checks then run in another process (:mod:`cxlab.course.checker`) in which
+:mod:`cxlab.course.shared.manifest`); :func:`snapshot` turns them into JSON text. The
+instructor's checks then run in another process (:mod:`cxlab.course.grading.checker`) in which
 no student code ever runs, on the values :func:`decode` makes of that text.
 
 What crosses, and how it arrives:

@@ -3,14 +3,14 @@
 Three ``nbgrader.plugins.ExportPlugin`` subclasses, one per format of :data:`FORMATS`:
 
 - :class:`TidyCsvExportPlugin` (``"csv"``): one row per student and assignment, with
-  every column of :func:`cxlab.course.grades.scores_table`;
+  every column of :func:`cxlab.course.results.grades.scores_table`;
 - :class:`CanvasExportPlugin` (``"canvas"``): the layout of Canvas's gradebook export,
   which its gradebook import reads back;
 - :class:`MoodleExportPlugin` (``"moodle"``): for Moodle's "Import grades from CSV".
 
 ``cxlab export`` (:func:`export_grades`) uses them, and so can nbgrader's own command::
 
-    nbgrader export --exporter cxlab.course.exports.CanvasExportPlugin --to canvas.csv
+    nbgrader export --exporter cxlab.course.results.exports.CanvasExportPlugin --to canvas.csv
 
 Both write the same file. Every student in the gradebook gets a row; one who submitted
 nothing scores 0. Scores are after the late penalty, never below 0. For an LMS, the ids
@@ -19,8 +19,8 @@ that make the import fill the right column for the right student come from the g
 ``--canvas-assignment-id``, or from a gradebook the LMS exported (``lms_gradebook``); a
 warning names every assignment or student the LMS could not match.
 
-Imports: :mod:`cxlab.course.grades`, :mod:`~cxlab.course.gradebook`, nbgrader (this module
-is loaded only by the commands that export).
+Imports: :mod:`cxlab.course.results.grades`, :mod:`cxlab.course.shared.gradebook`,
+nbgrader (this module is loaded only by the commands that export).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.plugins import ExportPlugin
 from traitlets import Dict, Instance, Unicode, default
 
-from .gradebook import GradebookError
+from ..shared.gradebook import GradebookError
 from .grades import open_course, read_snapshot, score_rows
 
 log = logging.getLogger("cxlab.course")
@@ -143,7 +143,7 @@ def _sortable_name(first: str, last: str, fallback: str) -> str:
 
 
 class _ScoresExportPlugin(ExportPlugin):
-    """Reads the scores as :func:`cxlab.course.grades.scores_table` does, then writes :attr:`format`."""
+    """Reads the scores as :func:`cxlab.course.results.grades.scores_table` does, then writes :attr:`format`."""
 
     format = ""  # the name in FORMATS; the default file is grades-FORMAT.csv
 
@@ -370,7 +370,7 @@ def export_grades(output=None, fmt="csv", root=".", assignment=None, *, db_url=N
 
     Every student in the gradebook gets a row; one who submitted nothing scores 0.
     Scores are after the late penalty (``score`` of
-    :func:`~cxlab.course.grades.scores_table`). A submission whose written answer still
+    :func:`~cxlab.course.results.grades.scores_table`). A submission whose written answer still
     waits for a grader is exported with the points it has so far, and a warning is logged.
 
     Parameters
@@ -379,7 +379,7 @@ def export_grades(output=None, fmt="csv", root=".", assignment=None, *, db_url=N
         The file to write (its folder is created if needed); ``grades-FMT.csv`` by default.
     fmt : {"csv", "canvas", "moodle"}
         ``"csv"``: a tidy table, one row per student and assignment, with every column
-        of :func:`~cxlab.course.grades.scores_table`.
+        of :func:`~cxlab.course.results.grades.scores_table`.
 
         ``"canvas"``: the layout of Canvas's own gradebook export, which its gradebook
         import reads back: the header ``Student, ID, SIS User ID, SIS Login ID,
@@ -424,7 +424,7 @@ def export_grades(output=None, fmt="csv", root=".", assignment=None, *, db_url=N
     ------
     ValueError
         When ``fmt`` is not one of :data:`FORMATS`; a
-        :class:`~cxlab.course.gradebook.GradebookError` (also a ValueError) when the
+        :class:`~cxlab.course.shared.gradebook.GradebookError` (also a ValueError) when the
         gradebook is missing, empty or has no student, or when ``assignment`` is unknown.
     """
     if not isinstance(fmt, str) or fmt not in FORMATS:

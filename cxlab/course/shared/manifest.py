@@ -7,7 +7,7 @@ metadata::
     "cxlab": {"answers": ["q2_low", "q2_high"]}
 
 and, for an answer that is a function, the calls to make of it inside the student's
-sandbox (arguments as :func:`cxlab.course.answers.encode` writes them)::
+sandbox (arguments as :func:`cxlab.course.grading.answers.encode` writes them)::
 
     "cxlab": {"answers": ["segment_nps"], "calls": {"segment_nps": [{"args": {"$list": ["chat"]}}]}}
 

@@ -16,18 +16,18 @@ and UTS namespaces:
   ends (or the grader, or ``cxlab grade``), every process it started ends with it;
 - no capabilities, and no further namespaces (``--disable-userns``).
 
-Inside, :func:`main` (``python -m cxlab.course.sandbox -f CONNECTION_FILE``) limits the
+Inside, :func:`main` (``python -m cxlab.course.grading.sandbox -f CONNECTION_FILE``) limits the
 address space (``CXLAB_SANDBOX_MEMORY_MB``), the size of any file written and core
 dumps before it starts ipykernel. Nothing inside the kernel decides a grade: the answers
-leave it as data (:mod:`cxlab.course.answers`) and the checks run elsewhere
-(:mod:`cxlab.course.checker`).
+leave it as data (:mod:`cxlab.course.grading.answers`) and the checks run elsewhere
+(:mod:`cxlab.course.grading.checker`).
 
 Without bubblewrap, ``cxlab grade`` refuses to run unless the instructor passes
 ``--unsandboxed``; then the kernel runs as the instructor's own user, with only these
 limits.
 
-Imports: the standard library, :mod:`cxlab.course.processes` (its process hygiene), and
-ipykernel and :mod:`cxlab.course.answers` inside the launcher.
+Imports: the standard library, :mod:`cxlab.course.grading.processes` (its process hygiene), and
+ipykernel and :mod:`cxlab.course.grading.answers` inside the launcher.
 """
 
 from __future__ import annotations
@@ -41,9 +41,9 @@ import sys
 
 from .processes import SINGLE_THREADED, die_with_parent  # noqa: F401  (also this module's names)
 
-#: The cxlab package (this file is in its ``course`` subpackage): the library a
+#: The cxlab package (this file is cxlab/course/grading/sandbox.py): the library a
 #: submission imports, visible read-only in the sandbox.
-CXLAB_FOLDER = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CXLAB_FOLDER = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 #: The kernel's working folder inside the sandbox: a size-limited tmpfs that the launcher
 #: fills from the read-only copy of the submission at :data:`GIVEN_FOLDER`.
 SUBMISSION_FOLDER = "/submission"
@@ -199,7 +199,7 @@ def install_answer_handler(kernel) -> None:
     """Answer :data:`ANSWERS_REQUEST` messages with the declared answers as JSON text.
 
     The handler reads each declared name from the namespace's dictionary and encodes it
-    (:func:`cxlab.course.answers.snapshot`); it evaluates no expression in the student's
+    (:func:`cxlab.course.grading.answers.snapshot`); it evaluates no expression in the student's
     namespace. It runs in the student's process, like everything here, so it is a
     convenience, not a defence: the checker treats whatever comes back as data.
     """
@@ -277,7 +277,7 @@ def _wait_for_sockets(app, seconds: float = 10.0) -> None:
 
 
 def main() -> None:
-    """Start ipykernel with the limits set (run as ``python -m cxlab.course.sandbox``).
+    """Start ipykernel with the limits set (run as ``python -m cxlab.course.grading.sandbox``).
 
     Inside bubblewrap it first copies the submission into its tmpfs, and once the
     kernel's sockets exist it gives up writing anywhere but its tmpfs folders, so that

@@ -23,7 +23,7 @@ from __future__ import annotations
 import fcntl
 from pathlib import Path
 
-from .config import CourseError
+from ..config import CourseError
 
 
 class GradebookError(CourseError, ValueError):

@@ -2,9 +2,9 @@
 numerical libraries run on one thread.
 
 Both sides of the trust boundary need this: the trusted checker
-(:mod:`cxlab.course.checker`) and the processes that run or talk to student code
-(:mod:`cxlab.course.worker`, :mod:`cxlab.course.sandbox`). It lives apart from both, so
-that the trusted side imports nothing that runs student code.
+(:mod:`cxlab.course.grading.checker`) and the processes that run or talk to student code
+(:mod:`cxlab.course.grading.worker`, :mod:`cxlab.course.grading.sandbox`). It lives
+apart from both, so that the trusted side imports nothing that runs student code.
 
 Imports: the standard library only.
 """

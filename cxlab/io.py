@@ -305,7 +305,6 @@ def _read_file(source, *, sep, decimal, encoding, sheet, header_row, details):
         raise TypeError(f"read_survey takes a path, an open binary file or a DataFrame, got {type(source).__name__}")
     if suffix in (".xlsx", ".xlsm"):
         require_extra("openpyxl", "teams", f"reading {name} (an Excel workbook)")
-        details.append(("excel", {"sheet": repr(sheet)}))
         frame, first_row = _read_workbook(path, sheet, header_row, details)
         return frame, first_row, name, (None, None, None)
     if suffix == ".parquet":
@@ -531,7 +530,15 @@ def _empty(value) -> bool:
 
 def _read_workbook(path, sheet, header_row, details) -> tuple[pd.DataFrame, int]:
     """A sheet with its header found as in a CSV (title rows above it skipped); its first data row in Excel's numbering."""
-    grid = pd.read_excel(path, sheet_name=sheet, dtype=object, header=None)
+    with pd.ExcelFile(path) as book:
+        names = book.sheet_names
+        if isinstance(sheet, int) and not -len(names) <= sheet < len(names):
+            raise ValueError(f"sheet={sheet}: the workbook has {len(names)} sheet(s): {names}")
+        if not isinstance(sheet, int) and sheet not in names:
+            raise ValueError(f"sheet={sheet!r}: the workbook has no such sheet; its sheets are {names}")
+        sheet = names[sheet] if isinstance(sheet, int) else sheet
+        details.append(("excel", {"sheet": repr(sheet)}))
+        grid = pd.read_excel(book, sheet_name=sheet, dtype=object, header=None)
     if grid.empty:
         return pd.DataFrame(), 2
     if header_row is not None:

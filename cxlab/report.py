@@ -268,9 +268,10 @@ def survey_report(
         raise ValueError(f"column(s) {missing} not found; the export has columns {list(table.columns)}")
     labels = _labels(lang)
     skipped = _unusable(survey, [*scales, *drivers], labels, lang)
-    if len(skipped) == len(scales):
-        raise ValueError("no measure can be computed: " + " ".join(_unusable(survey, list(scales), _labels("en"), "en")))
     left_out = {item["column"] for item in skipped}
+    if left_out >= set(scales):
+        raise ValueError("no measure can be computed: " + " ".join(
+            item["sentence"] for item in _unusable(survey, list(scales), _labels("en"), "en")))
     if score in left_out and drivers:
         skipped.append({"column": ", ".join(drivers), "sentence": labels["skipped_drivers"]})
         drivers = []
@@ -433,7 +434,9 @@ def _order_text(order, labels: dict, lang: str) -> str | None:
     if order.how == "given":
         return labels["order_given"].format(periods=shown)
     if order.how == "first appearance":
-        return labels["order_first"].format(periods=shown, option="--periods")
+        import markupsafe
+
+        return _say(labels["order_first"], periods=shown, option=markupsafe.Markup("<code>--periods</code>"))
     return labels["order_read"].format(periods=shown, how=labels[f"how_{order.how}"])
 
 

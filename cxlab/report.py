@@ -151,7 +151,8 @@ def _change_words(result, digits: int, unit: str, lang: str, labels: dict, ci: f
     shown = {"low": format_number(low, digits, lang, sign=True), "high": format_number(high, digits, lang, sign=True),
              "value": format_number(result.value, digits, lang, sign=True), "unit": unit,
              "size": format_number(abs(result.value), digits, lang),
-             "p": _format_p(result.pvalue, lang), "ci": format_number(100 * ci, 0, lang)}
+             "p": ("p " if result.pvalue < 0.001 else "p = ") + _format_p(result.pvalue, lang),
+             "ci": format_number(100 * ci, 0, lang)}
     return kind, labels[f"change_{kind}"].format(**shown)
 
 

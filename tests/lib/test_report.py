@@ -118,14 +118,18 @@ def test_the_change_is_said_in_plain_words_with_its_interval_as_an_interval():
     shown = {lang: (format_number(-change.value, 1, lang), format_number(change.low, 1, lang, sign=True),
                     format_number(change.high, 1, lang, sign=True)) for lang in ("en", "pl")}
     size, low, high = shown["en"]
-    assert f"A real fall of {size} NPS points; 95% interval: {low} to {high} (p = " in report.html
+    assert f"A real fall of {size} NPS points; 95% interval: {low} to {high} (p &lt; 0.001)." in report.html
     polish = survey_report(fell, score="recommend", period="quarter", lang="pl")
     size, low, high = shown["pl"]
-    assert f"Rzeczywisty spadek o {size} pkt NPS; 95% przedział: od {low} do {high} (p = " in polish.html
+    assert f"Rzeczywisty spadek o {size} pkt NPS; 95% przedział: od {low} do {high} (p &lt; 0,001)." in polish.html
     assert low.startswith("\u2212") and high.startswith("\u2212") and "," in size
     assert "Ostatni okres, 2026-Q2, porównano z poprzednim, 2026-Q1." in polish.html
     steady = survey_report(load_survey(), score="recommend", period="quarter")
-    assert "Within the noise: a change of " in steady.html and steady.numbers["change"]["nps"].pvalue > 0.05
+    steady_change = steady.numbers["change"]["nps"]
+    assert steady_change.pvalue > 0.05
+    assert (f"Within the noise: a change of {format_number(steady_change.value, 1, sign=True)} NPS points; the 95% "
+            f"interval, {format_number(steady_change.low, 1, sign=True)} to {format_number(steady_change.high, 1, sign=True)}"
+            f", includes no change (p = {format_number(steady_change.pvalue, 3)}).") in steady.html
 
 
 def test_segments_are_marked_only_after_adjustment(course_report):

@@ -489,12 +489,16 @@ def _header_index(records: list[list[str]]) -> int:
     widths = [len(fields) for fields in records if _filled(fields)]
     if not widths:
         return 0
-    width = Counter(widths).most_common(1)[0][0]
-    need = width if width <= 2 else max(2, math.ceil(width / 2))
+    need = _names_needed(Counter(widths).most_common(1)[0][0])
     for index, fields in enumerate(records):
         if _filled(fields) >= need:
             return index
     return 0
+
+
+def _names_needed(width: int) -> int:
+    """How many filled cells make a row a header in a table ``width`` columns wide: half of them, and two at least."""
+    return width if width <= 2 else max(2, math.ceil(width / 2))
 
 
 def _detect_decimal(records: list[list[str]], sep: str) -> str:
@@ -550,9 +554,7 @@ def _read_workbook(path, sheet, header_row, details) -> tuple[pd.DataFrame, int]
     else:
         top = grid.head(_LAYOUT_RECORDS)
         filled = (~top.map(_empty)).sum(axis=1).to_numpy()
-        width = int(filled.max())
-        need = width if width <= 2 else max(2, math.ceil(width / 2))
-        index = int(np.argmax(filled >= need))
+        index = int(np.argmax(filled >= _names_needed(int(filled.max()))))
     if index:
         details.append(("rows above header", {"count": index}))
     names = []

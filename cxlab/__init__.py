@@ -10,14 +10,16 @@ The names most learners need are here at the top level::
 The library is layered; a module imports only the layers below it (import-linter
 contracts in ``pyproject.toml`` enforce this):
 
-1. :mod:`cxlab._validate` (input checks), :mod:`cxlab.metrics` (point metrics) and
-   :mod:`cxlab.io` (:func:`read_survey`, survey exports as they come);
+1. :mod:`cxlab._validate` (input checks), :mod:`cxlab.metrics` (point metrics),
+   :mod:`cxlab.io` (:func:`read_survey`, survey exports as they come) and
+   :mod:`cxlab.periods` (period labels in their real order);
 2. :mod:`cxlab.stats` (intervals and tests, one module per topic, re-exported here);
 3. analyses: :mod:`cxlab.drivers`, :mod:`cxlab.linkage`, :mod:`cxlab.journey`;
 4. :mod:`cxlab.data` (the course data sets and their data cards);
 5. presentation: :mod:`cxlab.plots` (matplotlib), :mod:`cxlab.widgets` (ipywidgets) and
    :mod:`cxlab.report` (the survey report for training teams);
-6. :mod:`cxlab.course`, the instructor's toolkit and the ``cxlab`` command.
+6. :mod:`cxlab.course`, the instructor's toolkit and its commands;
+7. :mod:`cxlab.cli`, the ``cxlab`` command (``survey-report`` without the course toolkit).
 
 ``import cxlab`` loads layers 1 and 2 only, and neither scipy.stats, statsmodels,
 matplotlib, ipywidgets nor nbgrader: the functions that need those import them on

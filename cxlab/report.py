@@ -11,9 +11,10 @@ The page is built from Jinja2 templates shipped in ``cxlab/templates`` (labels i
 and Polish in ``survey_report.toml``). It requests nothing from any file or host: styles
 sit in the page and figures are inline SVG, so it opens offline and prints.
 
-Layer 5 of cxlab (presentation): imports pandas, numpy, jinja2 (inside functions) and the
-layers below (:mod:`cxlab.io`, :mod:`cxlab.stats`, :mod:`cxlab.metrics`, :mod:`cxlab.drivers`).
-The ``cxlab survey-report`` command (registered in :mod:`cxlab.course.cli`) is defined here.
+Layer 5 of cxlab (presentation): imports pandas, numpy, jinja2 and markupsafe (inside
+functions; the ``teams`` extra installs them) and the layers below (:mod:`cxlab.io`,
+:mod:`cxlab.periods`, :mod:`cxlab.stats`, :mod:`cxlab.metrics`, :mod:`cxlab.drivers`).
+The ``cxlab survey-report`` command (registered in :mod:`cxlab.cli`) is defined here.
 """
 
 from __future__ import annotations
@@ -33,8 +34,9 @@ import pandas as pd
 
 from . import drivers as _drivers
 from ._validate import check_ci, check_whole
-from .io import SurveyFile, read_survey
+from .io import COLUMN_KINDS, SurveyFile, read_survey, require_extra
 from .metrics import scale_counts
+from .periods import period_name, period_order
 from .stats import ces as _ces
 from .stats import compare_groups, nps, nps_test, segment_table
 from .stats import csat as _csat
@@ -95,6 +97,22 @@ def format_number(value: float, digits: int = 1, lang: str = "en", *, sign: bool
     return prefix + text
 
 
+def plural(count: int, forms, lang: str) -> str:
+    """The form of a noun after ``count``: English one/other; Polish one, few (2-4, 22-24, ...; not 12-14), many.
+
+    >>> [plural(n, ["wiersz", "wiersze", "wierszy"], "pl") for n in (1, 2, 4, 5, 12, 14, 21, 22, 24, 25, 112, 122)]
+    ['wiersz', 'wiersze', 'wiersze', 'wierszy', 'wierszy', 'wierszy', 'wierszy', 'wiersze', 'wiersze', 'wierszy', 'wierszy', 'wiersze']
+    >>> plural(1, ["row", "rows"], "en"), plural(0, ["row", "rows"], "en")
+    ('row', 'rows')
+    """
+    count = abs(int(count))
+    if lang == "pl":
+        if count == 1:
+            return forms[0]
+        return forms[1] if count % 10 in (2, 3, 4) and count % 100 not in (12, 13, 14) else forms[2]
+    return forms[0] if count == 1 else forms[1]
+
+
 def _format_p(pvalue: float, lang: str) -> str:
     if pvalue < 0.001:
         return "< " + format_number(0.001, 3, lang)
@@ -127,19 +145,14 @@ def _distribution(scores: pd.Series) -> list[int]:
 
 
 def _change_words(result, digits: int, unit: str, lang: str, labels: dict, ci: float) -> tuple[str, str]:
-    """("noise" | "rise" | "fall", the sentence)."""
+    """("noise" | "rise" | "fall", the sentence): the size of the change and its interval, written as an interval."""
     low, high = result.low, result.high
+    kind = "rise" if low > 0 else "fall" if high < 0 else "noise"
     shown = {"low": format_number(low, digits, lang, sign=True), "high": format_number(high, digits, lang, sign=True),
              "value": format_number(result.value, digits, lang, sign=True), "unit": unit,
-             "p": _format_p(result.pvalue, lang), "ci": format_number(100 * ci, 0, lang)}
-    if low > 0:
-        kind = "rise"
-        shown.update(a=format_number(low, digits, lang), b=format_number(high, digits, lang))
-    elif high < 0:
-        kind = "fall"
-        shown.update(a=format_number(-high, digits, lang), b=format_number(-low, digits, lang))
-    else:
-        kind = "noise"
+             "size": format_number(abs(result.value), digits, lang),
+             "p": ("p " if result.pvalue < 0.001 else "p = ") + _format_p(result.pvalue, lang),
+             "ci": format_number(100 * ci, 0, lang)}
     return kind, labels[f"change_{kind}"].format(**shown)
 
 
@@ -155,6 +168,7 @@ def survey_report(
     ces=None,
     segment: str | None = None,
     period: str | None = None,
+    periods=None,
     drivers=None,
     weight: str | None = None,
     lang: str = "en",
@@ -166,6 +180,7 @@ def survey_report(
     decimal: str | None = None,
     encoding: str | None = None,
     sheet=0,
+    header_row: int | None = None,
     output=None,
 ) -> SurveyReport:
     """One self-contained HTML report of a survey export, in English or Polish.
@@ -182,10 +197,16 @@ def survey_report(
         texts, or ``{"column": scale}``. CSAT scales default to 5 points (top two boxes
         satisfied), CES scales to 7.
     segment, period : str, optional
-        A column of segments (each compared with the rest) and one of periods (the last
-        two compared; segments and drivers are shown for the last period).
+        A column of segments (each compared with the rest) and one of periods (the latest
+        two compared; segments and drivers are shown for the latest period). Periods are
+        put in their real order by :func:`cxlab.periods.period_order`: numbers, dates, and
+        month, quarter, half-year and wave labels by their meaning, otherwise in the order
+        they first appear; the page says which.
+    periods : list of str, optional
+        The periods' order, oldest first, when their labels carry none (every period once).
     drivers : list of str, optional
-        Numeric rating columns: their relative weights in explaining ``score``.
+        Numeric rating columns: their relative weights in explaining ``score``. A cell that
+        is not a number is left out as missing and listed in the data-quality section.
     weight : str, optional
         A column of survey weights. Not yet used: the report refuses it (a ``ValueError``
         naming the functions without ``weights=``) rather than mix weighted and
@@ -195,7 +216,7 @@ def survey_report(
     ci, adjust, min_segment
         Confidence level; the adjustment of segment p-values (``"holm"`` or ``"bh"``);
         the size below which a segment is marked as small.
-    sep, decimal, encoding, sheet
+    sep, decimal, encoding, sheet, header_row
         Passed to :func:`cxlab.read_survey` (detected when not given).
     output : path, optional
         Write the page there as well.
@@ -205,6 +226,10 @@ def survey_report(
     SurveyReport
         ``.html``, ``.numbers`` (the library's results shown in the page), ``.save()``;
         in Jupyter it shows itself.
+
+    A measure or driver column without a single usable answer (all text, say) is left out
+    with a line on the page naming it and its values; only when no measure is left does
+    the report stop, with a ``ValueError`` naming each column and why.
 
     Examples
     --------
@@ -220,24 +245,46 @@ def survey_report(
     """
     if lang not in LANGUAGES:
         raise ValueError(f"lang must be one of {LANGUAGES}, got {lang!r}")
+    require_extra("jinja2", "teams", "the survey report")
+    require_extra("markupsafe", "teams", "the survey report")
     ci = check_ci(ci)
     min_segment = check_whole(min_segment, "min_segment", minimum=1)
+    if adjust not in _ADJUSTMENTS:
+        raise ValueError(f"adjust must be one of {_ADJUSTMENTS}, got {adjust!r}")
     csat_scales, ces_scales = _scales(csat, 5, "CSAT"), _scales(ces, 7, "CES")
     drivers = [drivers] if isinstance(drivers, str) else list(drivers or [])
     if score is None and not csat_scales and not ces_scales:
         raise ValueError("name at least one measure: score= (0-10 recommendation), csat= or ces=")
     if drivers and score is None:
         raise ValueError("drivers explain the recommendation score: give score= as well")
+    if periods is not None and period is None:
+        raise ValueError("periods= orders the labels of a period column: give period= as well")
     scales = {**({score: (0, 10)} if score else {}), **{name: (1, s) for name, s in csat_scales.items()},
               **{name: (1, s) for name, s in ces_scales.items()}}
-    survey = read_survey(data, scales=scales, sep=sep, decimal=decimal, encoding=encoding, sheet=sheet)
+    survey = read_survey(data, scales=scales, numeric=[name for name in drivers if name not in scales], sep=sep,
+                         decimal=decimal, encoding=encoding, sheet=sheet, header_row=header_row)
     table = survey.table
     missing = [name for name in (segment, period, weight, *drivers) if name is not None and name not in table.columns]
     if missing:
         raise ValueError(f"column(s) {missing} not found; the export has columns {list(table.columns)}")
+    labels = _labels(lang)
+    skipped = _unusable(survey, [*scales, *drivers], labels, lang)
+    left_out = {item["column"] for item in skipped}
+    if left_out >= set(scales):
+        raise ValueError("no measure can be computed: " + " ".join(
+            item["sentence"] for item in _unusable(survey, list(scales), _labels("en"), "en")))
+    if score in left_out and drivers:
+        skipped.append({"column": ", ".join(drivers), "sentence": labels["skipped_drivers"]})
+        drivers = []
+    if score in left_out:
+        score = None
+    csat_scales = {name: scale for name, scale in csat_scales.items() if name not in left_out}
+    ces_scales = {name: scale for name, scale in ces_scales.items() if name not in left_out}
+    drivers = [name for name in drivers if name not in left_out]
     # Only the columns the report uses, with segments and periods as categories: every
     # subset and comparison below then works on small integer codes, not on text.
-    wanted = list(dict.fromkeys([*scales, *(name for name in (segment, period, weight) if name), *drivers]))
+    measures = [name for name in scales if name not in left_out]
+    wanted = list(dict.fromkeys([*measures, *(name for name in (segment, period, weight) if name), *drivers]))
     table = table[wanted].copy()
     for name in (segment, period):
         if name is not None:
@@ -248,16 +295,19 @@ def survey_report(
                       if not _keyword_supported(function, "weights")]
         raise ValueError(f"weight={weight!r}: the report cannot weight its numbers yet ({', '.join(unweighted)} "
                          "take no weights=); leave the weight column out for an unweighted report")
-    labels = _labels(lang)
     numbers: dict = {"title": title or labels["default_title"], "rows_read": survey.rows_read,
-                     "rows_kept": len(table), "ci": ci}
+                     "rows_kept": len(table), "ci": ci, "skipped": [item["column"] for item in skipped]}
 
-    periods = [None]
+    order = None
+    periods_found = [None]
     if period is not None:
-        periods = sorted(table[period].dropna().unique().tolist(), key=str)
+        order = period_order(survey.table[period].dropna().unique(), given=periods)
+        periods_found = list(order.labels)
         table[period] = table[period].cat.remove_unused_categories()
-        if not periods:
+        if not periods_found:
             raise ValueError(f"column {period!r} has no period labels")
+        numbers["period_order"] = order.how
+    periods = periods_found
     latest = periods[-1]
     current = table if period is None else table[table[period] == latest]
     previous = None if len(periods) < 2 else table[table[period] == periods[-2]]
@@ -265,17 +315,22 @@ def survey_report(
 
     metrics = []
     by_period = {key: (table if key is None else table[table[period] == key]) for key in periods}
+
+    def per_period(function, name, **options):
+        return {key: (function(part[name], ci=ci, nan_policy="omit", **options) if part[name].notna().any() else None)
+                for key, part in by_period.items()}
+
     if score:
-        results = {key: nps(part[score], ci=ci, nan_policy="omit") for key, part in by_period.items()}
+        results = per_period(nps, score)
         numbers["nps"] = results
         metrics.append({"kind": "nps", "column": score, "digits": 1, "results": results,
                         "distributions": {key: _distribution(part[score]) for key, part in by_period.items()}})
     for name, scale in csat_scales.items():
-        results = {key: _csat(part[name], scale=scale, ci=ci, nan_policy="omit") for key, part in by_period.items()}
+        results = per_period(_csat, name, scale=scale)
         numbers.setdefault("csat", {})[name] = results
         metrics.append({"kind": "csat", "column": name, "digits": 1, "results": results, "scale": scale})
     for name, scale in ces_scales.items():
-        results = {key: _ces(part[name], scale=scale, ci=ci, nan_policy="omit") for key, part in by_period.items()}
+        results = per_period(_ces, name, scale=scale)
         numbers.setdefault("ces", {})[name] = results
         metrics.append({"kind": "ces", "column": name, "digits": 2, "results": results, "scale": scale})
 
@@ -284,6 +339,11 @@ def survey_report(
         numbers["change"] = {}
         for metric in metrics:
             name = metric["column"]
+            empty = [key for key in periods[-2:] if metric["results"][key] is None]
+            if empty:
+                changes.append({"metric": metric, "result": None, "verdict": "none", "digits": metric["digits"],
+                                "sentence": labels["change_none"].format(period=period_name(empty[0]))})
+                continue
             if metric["kind"] == "nps":
                 result = nps_test(current[name], previous[name], ci=ci, nan_policy="omit")
                 numbers["change"]["nps"] = result
@@ -305,7 +365,7 @@ def survey_report(
                             "digits": digits})
 
     segments = None
-    if segment is not None and score:
+    if segment is not None and score and numbers["nps"][latest] is not None:
         labelled = current[current[segment].notna()]
         numbers["unlabelled_segment_rows"] = current.index[current[segment].isna()].tolist()
         frame = segment_table(labelled, score, by=segment, ci=ci, adjust=adjust, nan_policy="omit")
@@ -333,12 +393,52 @@ def survey_report(
     page = _render(lang=lang, labels=labels, numbers=numbers, survey=survey, metrics=metrics, changes=changes,
                    segments=segments, segment=segment, period=period, periods=periods, latest=latest,
                    previous=periods[-2] if previous is not None else None, driver_rows=driver_rows, ci=ci,
-                   adjust=adjust, min_segment=min_segment, used=list(scales) + [c for c in (segment, period) if c],
-                   score=score)
+                   adjust=adjust, min_segment=min_segment, used=[*measures, *drivers, *(c for c in (segment, period) if c)],
+                   score=score, skipped=skipped, order_text=_order_text(order, labels, lang))
     report = SurveyReport(html=page, numbers=numbers, survey=survey, lang=lang)
     if output is not None:
         report.save(output)
     return report
+
+
+_ADJUSTMENTS = ("holm", "bh")
+#: How many of a skipped column's values the page names.
+_SHOWN_VALUES = 5
+
+
+def _unusable(survey: SurveyFile, columns: list, labels: dict, lang: str) -> list[dict]:
+    """The measure and driver columns without one usable answer, each with the sentence that says why."""
+    found = []
+    for column in dict.fromkeys(columns):
+        if survey.table[column].notna().any():
+            continue
+        lines = survey.changes[(survey.changes["column"] == column)
+                               & survey.changes["kind"].isin(["unreadable", "out of range", "not whole"])]
+        shown = f"'{column}'"
+        if lines.empty:
+            sentence = labels["skipped_empty"].format(column=shown)
+        else:
+            counted = lines["value"].value_counts(sort=False)
+            order = sorted(counted.index, key=lambda value: -counted[value])  # most frequent first, then as they come
+            values = ", ".join(f"'{value}'" for value in order[:_SHOWN_VALUES])
+            key = "skipped_text" if set(lines["kind"]) == {"unreadable"} else "skipped_score"
+            sentence = labels[key].format(column=shown, count=format_number(len(lines), 0, lang),
+                                          answers=plural(len(lines), labels["nouns"]["answer"], lang), values=values)
+        found.append({"column": column, "sentence": sentence})
+    return found
+
+
+def _order_text(order, labels: dict, lang: str) -> str | None:
+    if order is None or len(order.labels) < 2:
+        return None
+    shown = ", ".join(period_name(label) for label in order.labels)
+    if order.how == "given":
+        return labels["order_given"].format(periods=shown)
+    if order.how == "first appearance":
+        import markupsafe
+
+        return _say(labels["order_first"], periods=shown, option=markupsafe.Markup("<code>--periods</code>"))
+    return labels["order_read"].format(periods=shown, how=labels[f"how_{order.how}"])
 
 
 class _Scaled:
@@ -372,7 +472,7 @@ def _rows_text(rows: list, lang: str) -> str:
 
 
 def _quality(survey: SurveyFile, used: list[str]) -> list[dict]:
-    """The data-quality lines: kind, column, count, rows, example values."""
+    """The data-quality lines: kind, column, count (none for a line about a whole column), rows, example values."""
     lines = []
     changes = survey.changes
     if changes.empty:
@@ -382,15 +482,31 @@ def _quality(survey: SurveyFile, used: list[str]) -> list[dict]:
         if column is not None and column not in used and kind == "missing":
             continue
         values = [value for value in dict.fromkeys(part["value"].dropna().tolist())][:3]
-        lines.append({"kind": kind, "column": column, "count": len(part), "rows": part["row"].tolist(),
-                      "examples": values})
+        lines.append({"kind": kind, "column": column, "count": None if kind in COLUMN_KINDS else len(part),
+                      "rows": part["row"].tolist(), "examples": values})
     return lines
+
+
+def _notes(survey: SurveyFile, labels: dict, lang: str) -> list[str]:
+    """How the file was read, in the page's language (the notes of :func:`cxlab.read_survey`, from their keys)."""
+    shown = []
+    for key, values in survey.details:
+        values = dict(values)
+        for name in ("separator", "decimal"):
+            if name in values:
+                values[name] = labels["mark_tab"] if values[name] == "tab" else values[name]
+        if "count" in values:
+            count = values["count"]
+            values.update(lines=plural(count, labels["nouns"]["line"], lang),
+                          rows=plural(count, labels["nouns"]["row"], lang), count=format_number(count, 0, lang))
+        shown.append(labels["notes"][key].format(**values))
+    return shown
 
 
 def _render(**context) -> str:
     survey = context["survey"]
-    context.update(quality=_quality(survey, context["used"]), notes=survey.notes, source=survey.source,
-                   generated=_datetime.date.today().isoformat())
+    context.update(quality=_quality(survey, context["used"]), notes=_notes(survey, context["labels"], context["lang"]),
+                   source=survey.source, generated=_datetime.date.today().isoformat())
     return _template(context["lang"]).render(**context)
 
 
@@ -405,11 +521,31 @@ def _template(lang: str):
     environment.filters["count"] = lambda value: format_number(value, 0, lang)
     environment.filters["p"] = lambda value: _format_p(value, lang)
     environment.filters["rows"] = lambda rows: _rows_text(rows, lang)
+    environment.filters["pname"] = period_name
+    nouns = _labels(lang)["nouns"]
+    environment.filters["noun"] = lambda count, name: plural(count, nouns[name], lang)
+    environment.globals["say"] = _say
+    environment.globals["counted"] = lambda key, value: _counted(key, value, lang)
     environment.globals["bars"] = _bars_svg
     environment.globals["interval"] = _interval_svg
     environment.globals["raw"] = lambda value: repr(float(value))
     environment.globals["key"] = lambda *parts: "|".join(str(part) for part in parts)
     return environment.get_template("survey_report.html.j2")
+
+
+def _say(sentence: str, **parts) -> str:
+    """``sentence`` with its ``{placeholders}`` filled: markup parts (a number with its data keys) stay markup."""
+    import markupsafe
+
+    return markupsafe.Markup(markupsafe.escape(sentence)).format(**parts)
+
+
+def _counted(key: str, value: int, lang: str) -> str:
+    """A count as the page shows it, carrying its key and exact value for the tests."""
+    import markupsafe
+
+    return markupsafe.Markup('<span data-key="{}" data-number="{}">{}</span>').format(
+        key, int(value), format_number(value, 0, lang))
 
 
 _COLOURS = {"detractor": "#b03a2e", "passive": "#7b7d7d", "promoter": "#1d6b3a"}
@@ -458,16 +594,21 @@ def _add_command(commands) -> argparse.ArgumentParser:
     command = commands.add_parser(
         "survey-report", help="one self-contained HTML report of your own survey export",
         description="Read a survey export (.csv, .xlsx, .parquet; separator, decimal mark and encoding detected, "
-        "answers written as labels read, blank and total rows dropped, every change listed) and write one HTML "
+        "title lines above the header skipped, answers written as labels read, blank and total rows dropped, every "
+        "change listed) and write one HTML "
         "page: each metric with its interval and n, segments against the rest, the change from the previous "
         f"period, score distributions, key drivers, data quality. Options may also sit in {CONFIG_NAME} beside "
-        "the export (the same names, drivers as a list); options given here win.")
+        "the export (the same names, header_row with an underscore, drivers and periods as lists); options given here "
+        "win.")
     command.add_argument("export", help="the survey export")
     command.add_argument("--score", help="the 0-10 recommendation column (NPS)")
     command.add_argument("--csat", action="append", metavar="COLUMN[:SCALE]", help="a satisfaction item (default scale 5)")
     command.add_argument("--ces", action="append", metavar="COLUMN[:SCALE]", help="an effort item (default scale 7)")
     command.add_argument("--segment", help="column of segments, each compared with the rest")
-    command.add_argument("--period", help="column of periods; the last is compared with the one before")
+    command.add_argument("--period", help="column of periods; the latest is compared with the one before (periods are "
+                         "ordered by their meaning: numbers, dates, months, quarters, half-years, waves)")
+    command.add_argument("--periods", metavar="OLDEST,...,LATEST",
+                         help="the order of the periods, comma-separated, when their labels have none (every period once)")
     command.add_argument("--driver", action="append", dest="drivers", metavar="COLUMN", help="a driver column (repeatable)")
     command.add_argument("--weight", help="a column of survey weights (refused until every metric of the report can weight)")
     command.add_argument("--lang", choices=LANGUAGES, help="labels and number format (default en)")
@@ -476,14 +617,17 @@ def _add_command(commands) -> argparse.ArgumentParser:
     command.add_argument("--decimal", help="the decimal mark (default: detected)")
     command.add_argument("--encoding", help="the text encoding (default: detected)")
     command.add_argument("--sheet", help="the worksheet of an .xlsx file (default: the first)")
+    command.add_argument("--header-row", type=int, metavar="N",
+                         help="the row of the header as a spreadsheet numbers it (default: found; title lines above "
+                         "it are skipped)")
     command.add_argument("--config", help=f"a TOML settings file (default: {CONFIG_NAME} beside the export, if any)")
     command.add_argument("--output", "-o", help="the HTML file to write (default: EXPORT-report.html beside the export)")
     command.set_defaults(handler=_run_command)
     return command
 
 
-_SETTINGS = ("score", "csat", "ces", "segment", "period", "drivers", "weight", "lang", "title", "sep", "decimal",
-             "encoding", "sheet", "output")
+_SETTINGS = ("score", "csat", "ces", "segment", "period", "periods", "drivers", "weight", "lang", "title", "sep",
+             "decimal", "encoding", "sheet", "header_row", "output")
 
 
 def _settings(arguments) -> dict:
@@ -510,6 +654,8 @@ def _settings(arguments) -> dict:
     sheet = settings.get("sheet")
     if isinstance(sheet, str) and sheet.isdigit():
         settings["sheet"] = int(sheet)
+    if isinstance(settings.get("periods"), str):
+        settings["periods"] = [part.strip() for part in settings["periods"].split(",")]
     settings.setdefault("output", str(export.with_name(f"{export.stem}-report.html")))
     return settings
 
@@ -520,5 +666,7 @@ def _run_command(arguments) -> int:
     report = survey_report(arguments.export, **settings)
     report.save(output)
     print(report.survey.report())
+    if report.numbers["skipped"]:
+        print(f"left out of the report (the page's data quality says why): {', '.join(report.numbers['skipped'])}")
     print(f"wrote {output}")
     return 0

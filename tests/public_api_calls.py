@@ -4,7 +4,8 @@ tests/test_packaging.py runs it as a script inside fresh virtual environments wh
 was installed from its wheel with the declared dependencies alone:
 
     python public_api_calls.py full   # cxlab[plots,course]: every module, plots and widgets too
-    python public_api_calls.py base   # cxlab alone: everything but plots, widgets and the course
+    python public_api_calls.py teams  # cxlab[teams]: the base and the survey report, no plots, no course
+    python public_api_calls.py base   # cxlab alone: everything but plots, widgets, the report and the course
 
 The public functions are found, not listed: each public module of the package (``cxlab``,
 ``cxlab.stats``, ``cxlab.drivers``, ...; a new one is picked up too) contributes its
@@ -27,8 +28,13 @@ import traceback
 from pathlib import Path
 
 # Modules that need an extra, by the extra: the rest of the package needs the base dependencies only.
-EXTRA_OF_MODULE = {"cxlab.plots": "plots", "cxlab.widgets": "plots", "cxlab.report": "plots",
+EXTRA_OF_MODULE = {"cxlab.plots": "plots", "cxlab.widgets": "plots", "cxlab.report": "teams",
                    "cxlab.course": "course"}
+#: The extras each mode's environment has installed.
+EXTRAS_OF_MODE = {"base": set(), "teams": {"teams"}, "full": {"plots", "teams", "course"}}
+#: Packages of the extras that must not be in a mode's environment (its extras would pull them in by mistake).
+ABSENT_IN_MODE = {"base": ("matplotlib", "ipywidgets", "nbgrader", "jinja2"),
+                  "teams": ("matplotlib", "ipywidgets", "nbgrader", "traitlets"), "full": ()}
 
 
 def needs_extra(module_name: str) -> str | None:
@@ -51,7 +57,7 @@ def public_modules(mode: str) -> list[str]:
         short = info.name.rsplit(".", 1)[1]
         if short.startswith("_") or needs_extra(info.name) == "course":
             continue
-        if mode == "base" and needs_extra(info.name):
+        if needs_extra(info.name) not in (None, *EXTRAS_OF_MODE[mode]):
             continue
         names.append(info.name)
     return names
@@ -82,7 +88,7 @@ def third_party_imports(mode: str) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for path in sorted(root.rglob("*.py")):
         module_name = ".".join(("cxlab", *path.relative_to(root).with_suffix("").parts)).removesuffix(".__init__")
-        if mode == "base" and needs_extra(module_name):
+        if needs_extra(module_name) not in (None, *EXTRAS_OF_MODE[mode]):
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
@@ -156,7 +162,7 @@ def _calls():
     import pandas as pd
 
     import cxlab
-    from cxlab import data, drivers, journey, linkage, metrics, opinions, selfstudy, value, voc
+    from cxlab import data, drivers, journey, linkage, metrics, opinions, periods, selfstudy, value, voc
 
     survey = data.load_survey().head(200)
     staff = pd.DataFrame({"branch": ["A", "A", "B"], "quarter": ["Q1", "Q2", "Q1"], "enps": [10, 20, -5]})
@@ -191,6 +197,10 @@ def _calls():
         # survey exports as they come
         "cxlab.read_survey": lambda: cxlab.read_survey(
             io.BytesIO("kanał;ocena\nczat;10 - tak\nRazem;7,4\n".encode("utf-8-sig")), scales={"ocena": (0, 10)}).report(),
+        "cxlab.io.require_extra": lambda: cxlab.io.require_extra("json", "teams", "a call"),
+        "cxlab.periods.period_order": lambda: periods.period_order(["Wave 10", "Wave 9"]).labels,
+        "cxlab.periods.period_name": lambda: periods.period_name(10.0),
+        "cxlab.cli.main": _command_help,
         "cxlab.stats.interval_coverage": lambda: cxlab.stats.interval_coverage(10, 0.5, 0.2),
         "cxlab.stats.coverage_table": lambda: cxlab.stats.coverage_table(sizes=[10], shares=[(0.5, 0.2)],
                                                                         n_samples=50, n_resamples=100, seed=1),
@@ -280,9 +290,38 @@ def _calls():
         "cxlab.data.load_brand_survey": data.load_brand_survey,
         "cxlab.data.make_brand_survey": data.make_brand_survey,
     }
+    if importlib.util.find_spec("jinja2") is not None:
+        calls.update(_report_calls())
     if importlib.util.find_spec("matplotlib") is not None:
         calls.update(_presentation_calls(teams))
     return calls
+
+
+def _command_help():
+    """``cxlab --help`` as the command prints it (argparse ends it with SystemExit)."""
+    import contextlib
+    import io
+
+    from cxlab import cli
+
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed), contextlib.suppress(SystemExit):
+        cli.main(["--help"])
+    assert "survey-report" in printed.getvalue(), printed.getvalue()
+    return printed.getvalue()
+
+
+def _report_calls():
+    import cxlab
+    from cxlab import report
+
+    return {
+        "cxlab.report.survey_report": lambda: report.survey_report(
+            cxlab.data.load_survey(), score="recommend", csat="satisfaction", segment="channel", period="quarter",
+            drivers=["satisfaction", "effort"], lang="pl").html,
+        "cxlab.report.format_number": lambda: report.format_number(-15.13, 1, "pl"),
+        "cxlab.report.plural": lambda: report.plural(22, ["wiersz", "wiersze", "wierszy"], "pl"),
+    }
 
 
 def _presentation_calls(teams):
@@ -292,7 +331,7 @@ def _presentation_calls(teams):
     import matplotlib.pyplot as plt
 
     import cxlab
-    from cxlab import drivers, journey, linkage, plots, report, value, voc, widgets
+    from cxlab import drivers, journey, linkage, plots, value, voc, widgets
 
     def drawn(make):
         def call():
@@ -303,10 +342,6 @@ def _presentation_calls(teams):
 
     lag_tables = lambda: {"pooled": linkage.lagged_correlation(_tiny_panel(), "ex", "cx", "unit", "t", lags=[-1, 0, 1])}
     return {
-        "cxlab.report.survey_report": lambda: report.survey_report(
-            cxlab.data.load_survey(), score="recommend", csat="satisfaction", segment="channel", period="quarter",
-            drivers=["satisfaction", "effort"], lang="pl").html,
-        "cxlab.report.format_number": lambda: report.format_number(-15.13, 1, "pl"),
         "cxlab.plots.score_distribution": drawn(lambda: plots.score_distribution(_scores())),
         "cxlab.plots.segment_intervals": drawn(lambda: plots.segment_intervals(
             cxlab.segment_table(cxlab.data.load_survey(), "recommend", by="channel"))),
@@ -352,18 +387,17 @@ def _roi_simulation(value):
 
 def find_problems(mode: str, *, run_calls: bool = True) -> list[str]:
     """Everything wrong with the installed package in this environment, as readable lines."""
-    if mode not in ("full", "base"):
-        raise ValueError(f"mode must be 'full' or 'base', not {mode!r}")
+    if mode not in EXTRAS_OF_MODE:
+        raise ValueError(f"mode must be one of {sorted(EXTRAS_OF_MODE)}, not {mode!r}")
     problems = []
 
     unresolved = {top: sorted(where) for top, where in third_party_imports(mode).items()
                   if importlib.util.find_spec(top) is None}
     for top, where in sorted(unresolved.items()):
         problems.append(f"'{top}' is imported by {', '.join(where)} but not installed: declare it")
-    if mode == "base":
-        for extra_only in ("matplotlib", "ipywidgets", "nbgrader"):
-            if importlib.util.find_spec(extra_only) is not None:
-                problems.append(f"{extra_only} is installed in the base environment: the base dependencies pull it in")
+    for extra_only in ABSENT_IN_MODE[mode]:
+        if importlib.util.find_spec(extra_only) is not None:
+            problems.append(f"{extra_only} is installed in the {mode} environment: its dependencies pull it in")
 
     required = {}
     for module_name in public_modules(mode):

@@ -21,6 +21,7 @@ import pytest
 
 from . import public_api_calls
 from .helpers import BIN, ROOT
+from .lib import messy_exports
 
 RUNTIME_LOCK = ROOT / "requirements" / "runtime.txt"
 CALLS_SCRIPT = Path(public_api_calls.__file__)
@@ -115,17 +116,86 @@ def test_wheel_with_plots_and_course_extras_works_from_declared_dependencies(whe
     print(f"clean install with extras and calls: {time.monotonic() - started:.0f} s")
 
 
+def refused(command, **kwargs) -> subprocess.CompletedProcess:
+    """A command that must fail (exit 1) and say why on stderr."""
+    completed = subprocess.run([str(part) for part in command], capture_output=True, text=True, timeout=300, **kwargs)
+    assert completed.returncode == 1, (completed.returncode, completed.stdout, completed.stderr)
+    return completed
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
 @pytest.mark.slow
 def test_wheel_alone_computes_without_the_extras(wheel, tmp_path):
     bin_dir = fresh_environment(tmp_path / "env")
     install(bin_dir, f"cxlab @ {wheel.as_uri()}", tmp_path)
     output = calls_in(bin_dir, "base", tmp_path)
-    assert "ok  cxlab.nps" in output and "ok  cxlab.adjusted_effect" in output
+    assert "ok  cxlab.nps" in output and "ok  cxlab.adjusted_effect" in output and "ok  cxlab.cli.main" in output
     assert "cxlab.plots" not in output
     missing = run([bin_dir / "python", "-c", "import importlib.util as u; "
-                   "print([m for m in ('matplotlib', 'ipywidgets', 'nbgrader') if u.find_spec(m)])"],
+                   "print([m for m in ('matplotlib', 'ipywidgets', 'nbgrader', 'traitlets', 'jinja2') if u.find_spec(m)])"],
                   cwd=tmp_path).stdout.strip()
     assert missing == "[]"
+    # The command still starts, and names the extra each of its commands needs.
+    listed = one_line(run([bin_dir / "cxlab", "--help"], cwd=tmp_path).stdout)
+    assert "survey-report" in listed and 'pip install "cxlab[course]"' in listed and 'pip install "cxlab[teams]"' in listed
+    case = messy_exports.padded_titles(tmp_path)
+    said = refused([bin_dir / "cxlab", "survey-report", case.path, "--score", case.score], cwd=tmp_path).stderr
+    assert 'cxlab: the survey report needs jinja2, which is not installed here; install the teams extra: ' \
+           'pip install "cxlab[teams]"' in said
+    said = refused([bin_dir / "cxlab", "grade", "nps"], cwd=tmp_path).stderr
+    assert 'needs the course extra' in said and 'pip install "cxlab[course]"' in said
+
+
+def report_numbers(page: Path) -> dict[str, float]:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    return {element["data-key"]: float(element["data-number"]) for element in soup.select("[data-key]")}
+
+
+@pytest.mark.slow
+def test_wheel_with_the_teams_extra_alone_runs_the_survey_report(wheel, tmp_path):
+    """What a training team installs: cxlab[teams], without nbgrader, traitlets or matplotlib."""
+    bin_dir = fresh_environment(tmp_path / "env")
+    install(bin_dir, f"cxlab[teams] @ {wheel.as_uri()}", tmp_path)
+    output = calls_in(bin_dir, "teams", tmp_path)
+    assert "ok  cxlab.report.survey_report" in output and "cxlab.plots" not in output
+    # A CSV with title lines, in Polish; an .xlsx with title rows (openpyxl from the extra).
+    csv_case, xlsx_case = messy_exports.padded_titles(tmp_path), messy_exports.excel_titles(tmp_path)
+    printed = run([bin_dir / "cxlab", "survey-report", csv_case.path, "--score", csv_case.score, "--period", "Okres",
+                   "--segment", csv_case.segment, "--lang", "pl"], cwd=tmp_path).stdout
+    assert "3 line(s) above the header skipped" in printed
+    numbers = report_numbers(tmp_path / "padded_titles-report.html")
+    assert (numbers["nps|IV kw. 2025|value"], numbers["nps|I kw. 2026|value"]) == (40.0, -30.0)
+    run([bin_dir / "cxlab", "survey-report", xlsx_case.path, "--score", "recommend", "--period", "period"], cwd=tmp_path)
+    numbers = report_numbers(tmp_path / "excel_titles-report.html")
+    assert (numbers["nps|Q4 2025|value"], numbers["nps|Q1 2026|value"], numbers["change:recommend|value"]) == (
+        -30.0, 40.0, 70.0)
+    listed = one_line(run([bin_dir / "cxlab", "--help"], cwd=tmp_path).stdout)
+    assert "survey-report" in listed and 'need the course extra, which is not installed here: pip install ' \
+        '"cxlab[course]"' in listed
+    said = refused([bin_dir / "cxlab", "grade", "nps"], cwd=tmp_path).stderr
+    assert "cxlab grade is a course command: it needs the course extra" in said
+
+
+@pytest.mark.slow
+def test_the_learners_kit_environment_runs_the_survey_report_on_a_csv_and_names_the_extra_for_a_workbook(
+        wheel, tmp_path):
+    """cxlab[lab], as the course kit installs it: JupyterLab brings Jinja2, but not openpyxl."""
+    bin_dir = fresh_environment(tmp_path / "env")
+    install(bin_dir, f"cxlab[lab] @ {wheel.as_uri()}", tmp_path)
+    csv_case, xlsx_case = messy_exports.padded_titles(tmp_path), messy_exports.excel_titles(tmp_path)
+    run([bin_dir / "cxlab", "survey-report", csv_case.path, "--score", csv_case.score, "--period", "Okres"],
+        cwd=tmp_path)
+    assert report_numbers(tmp_path / "padded_titles-report.html")["change:Ocena|value"] == -70.0
+    said = refused([bin_dir / "cxlab", "survey-report", xlsx_case.path, "--score", "recommend"], cwd=tmp_path).stderr
+    assert 'cxlab: reading excel_titles.xlsx (an Excel workbook) needs openpyxl, which is not installed here; ' \
+           'install the teams extra: pip install "cxlab[teams]"' in said
+    said = refused([bin_dir / "cxlab", "grade", "nps"], cwd=tmp_path).stderr
+    assert "(nbgrader is missing)" in said and 'pip install "cxlab[course]"' in said
 
 
 def declared_floors(extras: tuple[str, ...]) -> dict[str, str]:

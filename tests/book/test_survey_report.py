@@ -2,7 +2,8 @@
 
 The page is served on loopback; any request besides the page itself (another file or
 host), any console error, and any serious or critical axe-core violation fails. A phone
-and a printed page are checked too. Screenshots land in ``_build/test-artifacts``.
+and a printed page are checked too: on a 390 px screen every verdict reads without
+sideways scrolling. Screenshots land in ``_build/test-artifacts``.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
+    import pandas as pd
+
     from cxlab.data import load_survey
     from cxlab.report import survey_report
 
@@ -37,6 +40,12 @@ def served(tmp_path_factory):
                    drivers=["satisfaction", "effort"])
     survey_report(load_survey(), **options, output=folder / "en.html")
     survey_report(load_survey(), **options, lang="pl", output=folder / "pl.html")
+    # A quarter when every score fell by two points: real falls, with long Polish sentences, and segments that differ.
+    survey = load_survey()
+    fell = pd.concat([survey.assign(quarter="2026-Q1"),
+                      survey.assign(quarter="2026-Q2", recommend=(survey["recommend"] - 2).clip(lower=0),
+                                    satisfaction=(survey["satisfaction"] - 1).clip(lower=1))])
+    survey_report(fell, **options, lang="pl", output=folder / "pl-fall.html")
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=folder))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -99,5 +108,29 @@ def test_the_report_reads_on_a_phone_and_prints(served, browser):
     assert width <= 390, f"the page is {width} px wide on a 390 px phone"
     pdf = page.pdf(format="A4")
     assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
+    assert record["errors"] == [] and record["requests"] == []
+    context.close()
+
+
+@pytest.mark.parametrize("name", ["en", "pl", "pl-fall"])
+def test_every_verdict_reads_on_a_phone_without_sideways_scrolling(served, browser, name):
+    context, page, record = open_page(browser, f"{served}/{name}.html", viewport={"width": 390, "height": 844},
+                                      device_scale_factor=3, is_mobile=True, has_touch=True)
+    verdicts = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.verdict')).map(v => { const r = v.getBoundingClientRect();"
+        " return {left: r.left, right: r.right, inScroller: v.closest('.table-wrap') !== null,"
+        " clipped: v.scrollWidth > v.clientWidth, kind: v.dataset.verdict, text: v.textContent.trim()}; })")
+    # One per metric's change (NPS, CSAT, CES), then the segments' (higher, lower, or none).
+    assert len(verdicts) >= 4, verdicts
+    for verdict in verdicts:
+        assert verdict["left"] >= 0 and verdict["right"] <= 390, verdict
+        assert not verdict["inScroller"] and not verdict["clipped"], verdict
+    if name == "pl-fall":
+        kinds = [verdict["kind"] for verdict in verdicts]
+        assert kinds[:2] == ["fall", "fall"], verdicts
+        assert verdicts[0]["text"].startswith("NPS (recommend): Rzeczywisty spadek o ")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"survey-report-{name}-390px.png"), full_page=True)
     assert record["errors"] == [] and record["requests"] == []
     context.close()

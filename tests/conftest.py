@@ -57,23 +57,34 @@ def built_book(tmp_path_factory) -> Path:
 GRADING_PROCESSES = ("cxlab.course.grading.sandbox", "cxlab.course.grading.worker", "cxlab.course.grading.checker", "bwrap ")
 
 
-def _owned(process) -> bool:
-    """Whether a process still has a living owner: a test run or a grader among its ancestors."""
+def _owner(process) -> int | None:
+    """The pid of the nearest test run or grader among a process's ancestors, None if it has none
+    (it was left behind), 0 if it ended while we looked."""
     try:
         for parent in process.parents():
             command = " ".join(parent.cmdline())
             if "pytest" in command or "cxlab.course.grading.worker" in command or "bin/cxlab" in command:
-                return True
+                return parent.pid
     except Exception:  # it ended while we looked
-        return True
-    return False
+        return 0
+    return None
+
+
+def _this_run(process) -> bool:
+    """Whether this test run (this process or one of its workers) started ``process``."""
+    try:
+        return any(parent.pid == os.getpid() for parent in process.parents())
+    except Exception:
+        return False
 
 
 def grading_leftovers(marks=GRADING_PROCESSES, orphans_only: bool = False) -> list[str]:
     """Command lines of grading processes (kernels, sandboxes, workers, checkers) still running.
 
-    ``orphans_only`` keeps those that no test run or grader owns any more: while tests run in
-    parallel, another test's kernels are alive and owned; a process left behind is not.
+    Counted: those that no test run or grader owns any more (left behind), and those that this
+    run started. ``orphans_only`` keeps only the first kind: while tests run in parallel,
+    another test's kernels are alive and owned; a process left behind is not. A process owned
+    by another test run on the machine is that run's to check.
     """
     import psutil
 
@@ -82,7 +93,8 @@ def grading_leftovers(marks=GRADING_PROCESSES, orphans_only: bool = False) -> li
         command = " ".join(process.info["cmdline"] or [])
         if process.pid == os.getpid() or not any(mark in command + " " for mark in marks):
             continue
-        if orphans_only and _owned(process):
+        owner = _owner(process)
+        if owner == 0 or (owner is not None and (orphans_only or not _this_run(process))):
             continue
         found.append(f"{process.pid}: {command[:200]}")
     return found

@@ -184,3 +184,40 @@ def test_the_after_suite_check_sees_a_grading_process_left_behind():
         stray.kill()
         stray.wait()
     assert not any(line.startswith(f"{stray.pid}:") for line in grading_leftovers())
+
+
+def test_the_after_suite_check_leaves_the_processes_of_another_test_run_alone():
+    """Two test runs on one machine: a kernel that the other (live) run owns is that run's to
+    check, not this one's; once its owner is gone, it counts as left behind."""
+    import os
+    import signal
+
+    from ..conftest import grading_leftovers
+
+    other_run = ("import subprocess, sys, time\n"
+                 "kernel = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)',"
+                 " '-m', 'cxlab.course.grading.sandbox'])\n"
+                 "print(kernel.pid, flush=True)\n"
+                 "time.sleep(60)\n")
+    # Started outside this run's process tree: the launcher exits and leaves it to init.
+    launcher = subprocess.run(
+        [sys.executable, "-c", "import subprocess, sys\n"
+         "run = subprocess.Popen([sys.executable, '-c', sys.argv[1], 'pytest-other-run'], stdout=subprocess.PIPE,"
+         " stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)\n"
+         "print(run.pid, run.stdout.readline().decode().strip(), flush=True)\n", other_run],
+        capture_output=True, text=True, timeout=60)
+    run_pid, kernel_pid = map(int, launcher.stdout.split())
+    try:
+        time.sleep(0.3)
+        assert not any(line.startswith(f"{kernel_pid}:") for line in grading_leftovers())
+        os.kill(run_pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not any(line.startswith(f"{kernel_pid}:") for line in grading_leftovers()):
+            time.sleep(0.2)
+        assert any(line.startswith(f"{kernel_pid}:") for line in grading_leftovers())
+    finally:
+        for pid in (run_pid, kernel_pid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass

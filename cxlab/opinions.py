@@ -15,16 +15,14 @@ bootstrap interval for the difference.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import pandas as pd
 
 from .stats import ces, csat, nps, proportion
 from .stats.bootstrap import resampled_sums
-from .stats.common import _HasInterval
+from .stats.common import IntervalRule, PercentileInterval, _HasInterval, interval_at
 from .stats.weights import check_weights
 from ._validate import check_ci, check_nan_policy, check_whole, require_columns, seed_sequence
 
@@ -165,7 +163,7 @@ class BaseGap(_HasInterval):
     n_among: int
     metric: str
     ci: float
-    _again: Callable | None = field(default=None, repr=False, compare=False)
+    _interval: IntervalRule | None = field(default=None, repr=False, compare=False)
 
 
 def base_gap(frame: pd.DataFrame, column: str, among, *, metric: str = "proportion", weights=None,
@@ -208,28 +206,27 @@ def base_gap(frame: pd.DataFrame, column: str, among, *, metric: str = "proporti
     everyone = function(rows[column], weights=None if plain else weight_values, **options)
     narrower = function(rows[column][mask], weights=None if plain else weight_values[mask], **options)
     points = _answer_points(metric, rows[column], options)
-    seed = seed_sequence(seed)  # concrete once: another level of the interval resamples the same way
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed_sequence(seed))
     weighted, weighted_points = weight_values, weight_values * points
     sums = resampled_sums(np.column_stack([weighted_points, weighted, weighted_points * mask, weighted * mask]),
                           n_resamples, rng)
     all_values = sums[:, 0] / sums[:, 1]
     with np.errstate(invalid="ignore", divide="ignore"):
         among_values = sums[:, 2] / sums[:, 3]
-    gaps = (all_values - among_values)[np.isfinite(among_values)]
-    low, high = np.quantile(gaps, [(1 - ci) / 2, (1 + ci) / 2])
+    rule = PercentileInterval((all_values - among_values)[np.isfinite(among_values)])
+    value = float(everyone.value - narrower.value)
+    low, high = interval_at(rule, value, ci, "BaseGap")
     return BaseGap(
-        value=float(everyone.value - narrower.value),
-        low=float(low),
-        high=float(high),
+        value=value,
+        low=low,
+        high=high,
         everyone=float(everyone.value),
         among=float(narrower.value),
         n=int(everyone.n),
         n_among=int(narrower.n),
         metric=metric,
         ci=ci,
-        _again=functools.partial(base_gap, frame, column, among, metric=metric, weights=weights, seed=seed,
-                                 n_resamples=n_resamples, nan_policy=nan_policy, **options),
+        _interval=rule,
     )
 
 

@@ -45,8 +45,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ._validate import check_ci, check_whole
-from .stats.common import _HasInterval, formerly_positional
+from ._validate import check_ci, check_whole, seed_sequence
+from .stats.common import IntervalRule, PercentileInterval, _HasInterval, formerly_positional, interval_at
 from .stats.proportions import wilson_interval
 
 __all__ = [
@@ -376,6 +376,7 @@ class ROISimulation(_HasInterval):
     n_draws: int
     draws: pd.DataFrame = field(repr=False)
     drivers: pd.DataFrame = field(repr=False)
+    _interval: IntervalRule | None = field(default=None, repr=False, compare=False)
 
     @property
     def top_driver(self) -> str:
@@ -428,7 +429,7 @@ def roi_simulation(customers, *, margin, retention, uplift, discount_rate, cost,
                          f"retention {ranges['retention'][0]:g} to {ranges['retention'][2]:g}, "
                          f"uplift {ranges['uplift'][0]:g} to {ranges['uplift'][2]:g}")
 
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed_sequence(seed))
     draws = {name: _draw(*ranges[name], n_draws, rng) for name in INITIATIVE_INPUTS}
     roi, net, payback = _rois(draws, horizon)
     central = {name: np.asarray(part[1]) for name, part in ranges.items()}
@@ -446,12 +447,13 @@ def roi_simulation(customers, *, margin, retention, uplift, discount_rate, cost,
                                      columns=["low", "high", "roi_at_low", "roi_at_high", "swing", "rank_correlation"])
     drivers.index.name = "input"
     drivers = drivers.sort_values("swing", ascending=False)
-    tail = (1 - ci) / 2
-    low, median, high = np.quantile(roi, [tail, 0.5, 1 - tail])
+    rule = PercentileInterval(roi, method="central interval of the draws")
+    median = float(np.median(roi))
+    low, high = interval_at(rule, median, ci, "ROISimulation")
     table = pd.DataFrame({**draws, "roi": roi, "net": net, "payback": payback})
-    return ROISimulation(value=float(median), low=float(low), high=float(high), ci=ci, mean=float(roi.mean()),
+    return ROISimulation(value=median, low=low, high=high, ci=ci, mean=float(roi.mean()),
                          prob_negative=float((roi < 0).mean()), point=point, n_draws=n_draws, draws=table,
-                         drivers=drivers)
+                         drivers=drivers, _interval=rule)
 
 
 # --------------------------------------------------------------------------- reading percentages
@@ -571,7 +573,7 @@ def simulate_organisations(n_organisations: int = 400, *, collaboration_effect: 
     if isinstance(collaboration_effect, bool) or not isinstance(collaboration_effect, numbers.Real) \
             or not math.isfinite(collaboration_effect):
         raise TypeError(f"collaboration_effect must be a finite number of ROI points, got {collaboration_effect!r}")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed_sequence(seed))
     maturity = rng.choice(np.arange(1, 6), size=n_organisations, p=[0.15, 0.35, 0.25, 0.15, 0.10])
     high = rng.random(n_organisations) < 1 / (1 + np.exp(-(0.9 * maturity - 2.7)))
     roi = -10 + 12 * maturity + collaboration_effect * high + rng.normal(0, 15, n_organisations)

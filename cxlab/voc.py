@@ -31,10 +31,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ._validate import check_ci, check_whole, drop_missing, require_columns
+from ._validate import check_ci, drop_missing, require_columns, seed_sequence
 from .metrics import DETRACTOR_UP_TO, PROMOTER_FROM
 from .stats.bootstrap import resampled_sums
-from .stats.common import _HasInterval, adjust_pvalues, check_resamples, normal_quantile
+from .stats.common import IntervalRule, _HasInterval, adjust_pvalues, check_resamples, interval_at, normal_quantile
 from .stats.proportions import wilson_interval
 
 __all__ = [
@@ -99,6 +99,7 @@ class ActionCurve(_HasInterval):
     still_open: int
     closed_mean: float
     table: pd.DataFrame = field(repr=False)
+    _interval: IntervalRule | None = field(default=None, repr=False, compare=False)
 
     def share_acted_by(self, days: float) -> float:
         """The estimated share of comments acted on within ``days`` (0..1)."""
@@ -115,6 +116,37 @@ def _check_days(days, name: str) -> float:
     if days < 0:
         raise ValueError(f"{name} must be 0 or more, got {days!r}")
     return float(days)
+
+
+@dataclass(frozen=True, eq=False)
+class _MedianInterval(IntervalRule):
+    """The Kaplan-Meier median's interval at any level from the kept fit (statsmodels' ``quantile_ci``)."""
+
+    fit: object
+    method = "Kaplan-Meier median"
+    caveat = ("the median's interval inverts a test at each observed day, and on a curve with few, large steps "
+              "the median's own day can fall outside it")
+
+    def __call__(self, level: float) -> tuple[float, float]:
+        if not np.any(self.fit.n_events):
+            return math.nan, math.nan
+        # statsmodels takes log(-log S) of every point, including S = 1 and S = 0, where it is infinite
+        with np.errstate(divide="ignore", invalid="ignore"):
+            low, high = self.fit.quantile_ci(0.5, alpha=1 - level)
+        return float(low), float(high)
+
+
+@dataclass(frozen=True)
+class _SharePointInterval(IntervalRule):
+    """The share acted on at one day, at any level, from the curve's value and Greenwood's standard error there."""
+
+    survival: float
+    se: float
+    method = "log-log"
+
+    def __call__(self, level: float) -> tuple[float, float]:
+        low, high = _log_log_band(np.array([self.survival]), np.array([self.se]), normal_quantile(level))
+        return 1 - float(high[0]), 1 - float(low[0])
 
 
 def _log_log_band(survival: np.ndarray, se: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
@@ -183,11 +215,11 @@ def action_curve(
         "share_acted_low": 1 - high,
         "share_acted_high": 1 - low,
     })
+    rule = _MedianInterval(fit)
     if events.any():
-        # statsmodels takes log(-log S) of every point, including S = 1 and S = 0, where it is infinite
         with np.errstate(divide="ignore", invalid="ignore"):
             median = float(fit.quantile(0.5))
-            median_low, median_high = (float(end) for end in fit.quantile_ci(0.5, alpha=1 - ci))
+        median_low, median_high = interval_at(rule, median, ci, "ActionCurve")
         closed_mean = float(times[events].mean())
     else:
         median = median_low = median_high = closed_mean = math.nan
@@ -195,7 +227,7 @@ def action_curve(
         median = math.inf
     return ActionCurve(value=median, low=median_low, high=median_high, ci=ci, n=int(times.size),
                        acted=int(events.sum()), still_open=int((~events).sum()), closed_mean=closed_mean,
-                       table=table)
+                       table=table, _interval=rule)
 
 
 @dataclass(frozen=True)
@@ -207,6 +239,7 @@ class ShareResult(_HasInterval):
     high: float
     ci: float
     n: int
+    _interval: IntervalRule | None = field(default=None, repr=False, compare=False)
 
 
 def share_acted_within(
@@ -233,12 +266,15 @@ def share_acted_within(
     """
     curve = action_curve(log, time, acted, ci=ci, nan_policy=nan_policy)
     days = _check_days(days, "days")
-    rows = curve.table["days"].to_numpy() <= days
-    if not rows.any():
-        return ShareResult(value=0.0, low=0.0, high=0.0, ci=curve.ci, n=curve.n)
-    last = curve.table[rows].iloc[-1]
-    return ShareResult(value=float(last["share_acted"]), low=float(last["share_acted_low"]),
-                       high=float(last["share_acted_high"]), ci=curve.ci, n=curve.n)
+    rows = np.flatnonzero(curve.table["days"].to_numpy() <= days)
+    if not rows.size:  # nothing acted on yet: the curve is at 1, with no spread
+        rule = _SharePointInterval(1.0, 0.0)
+    else:
+        fit = curve._interval.fit
+        rule = _SharePointInterval(float(fit.surv_prob[rows[-1]]), float(fit.surv_prob_se[rows[-1]]))
+    value = 1 - rule.survival
+    low, high = interval_at(rule, value, curve.ci, "ShareResult")
+    return ShareResult(value=value, low=low, high=high, ci=curve.ci, n=curve.n, _interval=rule)
 
 
 # --------------------------------------------------------------------------- score gaming
@@ -447,7 +483,7 @@ def promise_gap(
         raise ValueError(f"column {wait!r} must hold waits of 0 or more, got {float(data[wait].min()):g}")
     from scipy.stats import bootstrap
 
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed_sequence(seed))
     groups = [("all", data[wait])] if by is None else list(data.groupby(by, sort=True)[wait])
     rows = {}
     for name, values in groups:
@@ -462,7 +498,7 @@ def promise_gap(
             if values.size > 1 and np.ptp(values) > 0:
                 result = bootstrap((values,), lambda sample, axis=-1, q=q: np.percentile(sample, q, axis=axis),
                                    n_resamples=n_resamples, confidence_level=ci, method="percentile",
-                                   vectorized=True, batch=500, random_state=rng)
+                                   vectorized=True, batch=500, rng=rng)
                 row[f"{label}_low"] = float(result.confidence_interval.low)
                 row[f"{label}_high"] = float(result.confidence_interval.high)
             else:
@@ -531,7 +567,7 @@ def cumulative_value(
     for column, horizon in enumerate(horizons):
         by_customer[:, column] = np.bincount(codes, weights=amounts * (times <= horizon), minlength=len(names))
     value = by_customer.sum(axis=0)
-    resampled = resampled_sums(by_customer, n_resamples, np.random.default_rng(seed))
+    resampled = resampled_sums(by_customer, n_resamples, np.random.default_rng(seed_sequence(seed)))
     tail = (1 - ci) / 2
     low, high = np.quantile(resampled, [tail, 1 - tail], axis=0)
     table = pd.DataFrame({"value": value, "low": low, "high": high, "customers": len(names)},

@@ -10,17 +10,17 @@ scipy.stats and statsmodels only when a comparison needs them.
 
 from __future__ import annotations
 
-import functools
 import math
 import warnings
 from dataclasses import dataclass, field
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from .._validate import check_ci, check_nan_policy, drop_missing, require_columns
-from .common import _HasInterval, caller_stacklevel, deprecated_alias, formerly_positional, normal_quantile, two_sided_test
+from .common import (IntervalRule, NormalInterval, _HasInterval, caller_stacklevel, deprecated_alias,
+                     formerly_positional, interval_at, normal_quantile, two_sided_test)
 from .strata import mantel_haenszel, stratum_table
 
 # Does the difference survive once a confounder is held fixed? Here: a plain two-group
@@ -57,7 +57,7 @@ class GroupComparison(_HasInterval):
     strata: str | None = None
     dof: float = math.inf
     table: pd.DataFrame | None = field(default=None, repr=False, compare=False)
-    _again: Callable | None = field(default=None, repr=False, compare=False)
+    _interval: IntervalRule | None = field(default=None, repr=False, compare=False)
 
     difference = deprecated_alias("value", "difference")
 
@@ -133,7 +133,7 @@ def _prepare_groups(df, outcome, group, strata, order, nan_policy, kind=None):
 
 
 class Estimate(NamedTuple):
-    """A difference with its standard error, interval, test and degrees of freedom."""
+    """A difference with its standard error, interval, test and degrees of freedom, and the interval's rule."""
 
     value: float
     se: float
@@ -142,6 +142,34 @@ class Estimate(NamedTuple):
     statistic: float
     pvalue: float
     dof: float
+    rule: IntervalRule
+
+
+@dataclass(frozen=True)
+class NewcombeInterval(IntervalRule):
+    """Newcombe's hybrid score interval for a difference of two proportions, from the four counts.
+
+    statsmodels' ``confint_proportions_2indep(method="newcomb")``; it always holds the
+    observed difference (each side adds a Wilson interval's distance to it).
+    """
+
+    successes_a: int
+    n_a: int
+    successes_b: int
+    n_b: int
+    method = "Newcombe"
+
+    def __call__(self, level: float) -> tuple[float, float]:
+        from statsmodels.stats.proportion import confint_proportions_2indep
+
+        low, high = confint_proportions_2indep(self.successes_a, self.n_a, self.successes_b, self.n_b,
+                                               method="newcomb", compare="diff", alpha=1 - level)
+        return float(low), float(high)
+
+
+def _estimate(value, se, statistic, pvalue, dof, rule, ci) -> Estimate:
+    low, high = interval_at(rule, value, ci, "GroupComparison")
+    return Estimate(float(value), float(se), low, high, float(statistic), float(pvalue), float(dof), rule)
 
 
 def welch_test(a: np.ndarray, b: np.ndarray, ci: float) -> Estimate:
@@ -149,7 +177,9 @@ def welch_test(a: np.ndarray, b: np.ndarray, ci: float) -> Estimate:
 
     The standard error is reported too. When neither sample varies scipy returns NaN,
     while the difference is then certain: a zero-width interval, p = 0 (or 1 for no
-    difference), with a warning.
+    difference), with a warning. The interval is scipy's: the difference plus and minus
+    Student's t quantile on Welch's degrees of freedom times the standard error, which
+    the kept rule gives at any other level.
     """
     difference = float(a.mean() - b.mean())
     se = math.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size)
@@ -160,12 +190,12 @@ def welch_test(a: np.ndarray, b: np.ndarray, ci: float) -> Estimate:
             "width; with so little spread the groups cannot show their uncertainty (collect more data)",
             RuntimeWarning, stacklevel=caller_stacklevel(),
         )
-        return Estimate(difference, 0.0, difference, difference, statistic, pvalue, math.inf)
+        return _estimate(difference, 0.0, statistic, pvalue, math.inf, NormalInterval(difference, 0.0), ci)
     from scipy.stats import ttest_ind
 
     test = ttest_ind(a, b, equal_var=False)
-    low, high = test.confidence_interval(confidence_level=ci)
-    return Estimate(difference, se, float(low), float(high), float(test.statistic), float(test.pvalue), float(test.df))
+    rule = NormalInterval(difference, se, float(test.df), method="Welch t")
+    return _estimate(difference, se, test.statistic, test.pvalue, test.df, rule, ci)
 
 
 def _need_two_each(frame, levels, group, where=""):
@@ -183,17 +213,15 @@ def _plain_difference(frame, levels, kind, group, ci):
     b = frame.loc[frame["g"] == levels[1], "y"].to_numpy()
     difference = float(a.mean() - b.mean())
     if kind == "proportion":
-        from statsmodels.stats.proportion import confint_proportions_2indep
-
         xa, xb = int(a.sum()), int(b.sum())
         pa, pb = xa / a.size, xb / b.size
         se = math.sqrt(pa * (1 - pa) / a.size + pb * (1 - pb) / b.size)
-        low, high = confint_proportions_2indep(xa, a.size, xb, b.size, method="newcomb", compare="diff", alpha=1 - ci)
         pooled = (xa + xb) / (a.size + b.size)
         se_null = math.sqrt(pooled * (1 - pooled) * (1 / a.size + 1 / b.size))
         statistic, pvalue = two_sided_test(difference, se_null) if se_null > 0 else (0.0, 1.0)
         method = "Newcombe hybrid score interval; pooled z test (Pearson chi-square)"
-        return Estimate(difference, se, float(low), float(high), statistic, pvalue, math.inf), method
+        rule = NewcombeInterval(xa, int(a.size), xb, int(b.size))
+        return _estimate(difference, se, statistic, pvalue, math.inf, rule, ci), method
     _need_two_each(frame, levels, group)
     return welch_test(a, b, ci), "Welch t"
 
@@ -275,9 +303,9 @@ def compare_groups(
         table = None
     else:
         table = stratum_table(frame, levels, kind, group, strata)
-        difference, se, low, high, pvalue, weights, method = mantel_haenszel(table, levels, kind, ci)
+        difference, se, pvalue, weights, method = mantel_haenszel(table, levels, kind)
         statistic = two_sided_test(difference, se)[0]
-        estimate = Estimate(difference, se, low, high, statistic, pvalue, math.inf)
+        estimate = _estimate(difference, se, statistic, pvalue, math.inf, NormalInterval(difference, se), ci)
         z = normal_quantile(ci)
         table = table.drop(columns=["successes_a", "successes_b"])
         table["low"] = table["difference"] - z * table["se"]
@@ -301,7 +329,6 @@ def compare_groups(
         strata=strata,
         dof=float(estimate.dof),
         table=table,
-        _again=functools.partial(compare_groups, df, outcome, group, strata=strata, kind=kind, order=order,
-                                 nan_policy=nan_policy),
+        _interval=estimate.rule,
     )
 

@@ -244,9 +244,9 @@ def drop_missing(frame: pd.DataFrame, columns, nan_policy: str) -> pd.DataFrame:
 def seed_sequence(seed) -> np.random.SeedSequence:
     """The root of a computation's random streams, from ``seed``: the library's one seed check.
 
-    Every function of cxlab that draws at random passes its ``seed`` through here, and a
-    result that can recompute itself (another confidence level, say) keeps the returned
-    root, so that a seedless call draws fresh randomness once and then stays the same.
+    Every function of cxlab that draws at random passes its ``seed`` through here, so
+    that a bad seed gets one error everywhere. A result drawn at random keeps what it
+    drew (its resampled statistics, say), so another confidence level never draws again.
 
     ``None`` gives fresh randomness; a whole number 0 or more (or a list of them) the
     same streams every time; a :class:`numpy.random.SeedSequence` is used as it is;
@@ -286,7 +286,7 @@ def child_seeds(root: np.random.SeedSequence, count: int) -> list[np.random.Seed
     """The first ``count`` children of ``root``, the same however often asked.
 
     ``SeedSequence.spawn`` counts the children it has made, so a second call gives new
-    ones; a result that recomputes itself from its root must get the same ones again.
+    ones; a computation that splits its root into streams gets the same ones every time.
 
     >>> root = seed_sequence(3)
     >>> [child.spawn_key for child in child_seeds(root, 2)] == [child.spawn_key for child in child_seeds(root, 2)]

@@ -18,6 +18,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from ._validate import seed_sequence
 from .data import load_agent_surveys, make_confounded
 from .drivers import driver_table
 from .journey import leasing_journey, outcome, simulate
@@ -228,7 +229,7 @@ def collinearity_explorer(correlation: float = 0.5, n: int = 300):
                                layout=_slider_layout())
 
     def draw(rho, sample):
-        rng = np.random.default_rng(sample)
+        rng = np.random.default_rng(seed_sequence(sample))
         first = rng.normal(size=n)
         second = rho * first + np.sqrt(1 - rho**2) * rng.normal(size=n)
         frame = pd.DataFrame({"advisor": first + rng.normal(0, 0.5, n), "ambience": second + rng.normal(0, 0.5, n)})

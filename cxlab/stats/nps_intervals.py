@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .._validate import check_ci, check_whole, seed_sequence
+from .._validate import check_ci, check_whole, child_seeds, seed_sequence
 from ..metrics import DETRACTOR_UP_TO, NPS_HIGH, NPS_LOW, PROMOTER_FROM, NPSCounts, nps_counts
 from .common import (
     IntervalRule,
@@ -240,11 +240,11 @@ def nps_from_counts(
     counts = NPSCounts(promoters=promoters, passives=passives, detractors=detractors)
     ci = check_ci(ci)
     _check_method(method)
+    seed = seed_sequence(seed)  # checked whatever the method, so that a bad seed never passes unseen
     if counts.n == 0:
         raise ValueError("NPS needs at least one respondent; all three counts are 0")
     if method == "bootstrap":
         n_resamples = check_resamples(n_resamples)
-        seed = seed_sequence(seed)  # concrete once: another level takes the same resamples
         samples = _bootstrap_nps(counts, n_resamples, np.random.default_rng(seed))
         rule = _NPSPercentileInterval(samples)
         se = float(samples.std(ddof=1))
@@ -323,6 +323,7 @@ def nps(
     >>> weighted.value, weighted.effective_n
     (16.666666666666668, 3.0)
     """
+    seed = seed_sequence(seed)
     if weights is not None:
         return _weighted_nps(scores, weights, ci=ci, method=method, nan_policy=nan_policy)
     counts = nps_counts(scores, nan_policy=nan_policy)
@@ -454,13 +455,13 @@ def nps_test(
     """
     ci = check_ci(ci)
     _check_method(method)
+    seed = seed_sequence(seed)
     counts_a = nps_counts(a, nan_policy=nan_policy)
     counts_b = nps_counts(b, nan_policy=nan_policy)
     difference = counts_a.value - counts_b.value
 
     if method == "bootstrap":
         n_resamples = check_resamples(n_resamples)
-        seed = seed_sequence(seed)  # concrete once: another level takes the same resamples
         rng = np.random.default_rng(seed)
         samples = _bootstrap_nps(counts_a, n_resamples, rng) - _bootstrap_nps(counts_b, n_resamples, rng)
         rule = _NPSPercentileInterval(samples)
@@ -532,6 +533,7 @@ def interval_coverage(
     n = check_whole(n, "n", minimum=1)
     _check_method(method)
     ci = check_ci(ci)
+    seed = seed_sequence(seed)
     for name, share in (("promoters", promoters), ("detractors", detractors)):
         if not 0 <= share <= 1:
             raise ValueError(f"{name} must be a share between 0 and 1, got {share!r}")
@@ -588,7 +590,7 @@ def coverage_table(
 
     One row per method, n, and true (promoters, detractors) pair, with ``coverage``
     from :func:`interval_coverage` (exact for Wald and adjusted Wald, simulated for the
-    bootstrap with ``seed``).
+    bootstrap, each cell with its own random stream from ``seed``).
 
     Examples
     --------
@@ -596,13 +598,11 @@ def coverage_table(
     >>> table[["method", "n", "coverage"]].round(3).values.tolist()
     [['wald', 10, 0.649], ['adjusted-wald', 10, 0.959]]
     """
-    rng = np.random.default_rng(seed)
+    cells = [(method, n, promoters, detractors) for method in methods for n in sizes for promoters, detractors in shares]
     rows = []
-    for method in methods:
-        for n in sizes:
-            for promoters, detractors in shares:
-                coverage = interval_coverage(n, promoters, detractors, method=method, ci=ci, n_samples=n_samples,
-                                             n_resamples=n_resamples, seed=rng)
-                rows.append({"method": method, "n": n, "promoters": promoters, "detractors": detractors,
-                             "true_nps": round(100 * (promoters - detractors), 6), "coverage": coverage})
+    for (method, n, promoters, detractors), cell_seed in zip(cells, child_seeds(seed_sequence(seed), len(cells))):
+        coverage = interval_coverage(n, promoters, detractors, method=method, ci=ci, n_samples=n_samples,
+                                     n_resamples=n_resamples, seed=cell_seed)
+        rows.append({"method": method, "n": n, "promoters": promoters, "detractors": detractors,
+                     "true_nps": round(100 * (promoters - detractors), 6), "coverage": coverage})
     return pd.DataFrame(rows)

@@ -162,3 +162,71 @@ def test_drop_missing_names_the_first_row_as_the_learner_wrote_it():
     frame = pd.DataFrame({"y": [1.0, np.nan]}, index=[10, 11])
     with pytest.raises(ValueError, match=r"the first at index 11;"):
         drop_missing(frame, ["y"], "raise")
+
+
+# ---------------------------------------------------------------- seeds: one check for all
+
+
+def _every_seeded_call():
+    """One small call per public function that takes a seed, the seed left to the caller."""
+    import inspect
+
+    from cxlab import data, opinions, plots, value, voc, widgets
+    from cxlab import journey as cx_journey
+
+    frame = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0]})
+    lease = cx_journey.leasing_journey()
+    calls = {
+        cxlab.bootstrap_interval: lambda seed: cxlab.bootstrap_interval(frame, lambda d: d["x"].mean(), n_resamples=100,
+                                                                       seed=seed),
+        # the default methods draw nothing, yet a bad seed is still an error
+        cxlab.nps: lambda seed: cxlab.nps([10, 3], seed=seed),
+        cxlab.nps_from_counts: lambda seed: cxlab.nps_from_counts(5, 3, 2, seed=seed),
+        cxlab.nps_test: lambda seed: cxlab.nps_test([10, 3], [9, 7], seed=seed),
+        cxlab.stats.interval_coverage: lambda seed: cxlab.stats.interval_coverage(5, 0.5, 0.2, seed=seed),
+        cxlab.stats.coverage_table: lambda seed: cxlab.stats.coverage_table(sizes=[5], shares=[(0.5, 0.2)],
+                                                                           methods=["wald"], seed=seed),
+        cx_journey.simulate: lambda seed: cx_journey.simulate(lease, 10, seed=seed),
+        cx_journey.what_if: lambda seed: cx_journey.what_if(lease, lease, 10, seed=seed),
+        cx_journey.sensitivity: lambda seed: cx_journey.sensitivity(lease, n_customers=10, seed=seed),
+        cx_journey.department_leverage: lambda seed: cx_journey.department_leverage(lease, n_customers=10, seed=seed),
+        opinions.base_gap: lambda seed: opinions.base_gap(pd.DataFrame({"y": [True, False] * 3, "u": [True] * 6}),
+                                                          "y", "u", n_resamples=100, seed=seed),
+        plots.confounding_curve: lambda seed: plots.confounding_curve([0.0], n_teams=16, seed=seed),
+        value.roi_simulation: lambda seed: value.roi_simulation(100, margin=50, retention=0.8, uplift=(0.0, 0.02),
+                                                                discount_rate=0.1, cost=100, n_draws=100, seed=seed),
+        value.simulate_organisations: lambda seed: value.simulate_organisations(20, seed=seed),
+        voc.cumulative_value: lambda seed: voc.cumulative_value(pd.DataFrame({"c": [1, 2], "t": [1, 2], "a": [1.0, 2.0]}),
+                                                                "c", "t", "a", [3], n_resamples=100, seed=seed),
+        voc.promise_gap: lambda seed: voc.promise_gap(pd.DataFrame({"w": [1.0, 2.0, 7.0]}), "w", 5, n_resamples=100,
+                                                      seed=seed),
+        widgets.journey_simulator: lambda seed: widgets.journey_simulator(lease, 10, seed=seed),
+    }
+    for name in dir(data):
+        function = getattr(data, name)
+        if name.startswith("make_") and "seed" in inspect.signature(function).parameters:
+            calls[function] = lambda seed, function=function: function(seed=seed)
+    return calls
+
+
+def test_every_public_function_that_takes_a_seed_is_called_here():
+    import inspect
+
+    from .. import public_api_calls
+
+    seeded = {function for module in public_api_calls.public_modules("full")
+              for function in public_api_calls.public_functions(module).values()
+              if "seed" in inspect.signature(function).parameters}
+    assert seeded == set(_every_seeded_call())
+
+
+@pytest.mark.parametrize("bad, error", [(-1, ValueError), (2.5, TypeError), ("7", TypeError), (True, TypeError)])
+def test_every_seed_goes_through_the_one_seed_check(bad, error, close_figures):
+    # seed_sequence's message, the same from every function: a seed of its own check would word it otherwise
+    message = r"seed must be None, a whole number 0 or more, a numpy SeedSequence or a numpy Generator, got "
+    for function, call in _every_seeded_call().items():
+        with pytest.raises(error, match=message + repr(bad)):
+            call(bad)
+    # a seed sequence made from a number is that number
+    assert cxlab.nps([10, 3, 9], method="bootstrap", seed=np.random.SeedSequence(4), n_resamples=100) == \
+        cxlab.nps([10, 3, 9], method="bootstrap", seed=4, n_resamples=100)

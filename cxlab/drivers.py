@@ -28,7 +28,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from ._validate import check_nan_policy, drop_missing, require_columns
+from ._validate import check_nan_policy, drop_missing, numeric_column, require_columns
 from .metrics import nps_score
 
 #: The largest number of drivers :func:`shapley_importance` enumerates (2**15 models).
@@ -48,15 +48,9 @@ def _driver_frame(df: pd.DataFrame, target: str, drivers, nan_policy: str = "rai
     if target in drivers:
         raise ValueError(f"the target {target!r} cannot also be a driver")
     require_columns(df, target, *drivers)
-    for column in [target, *drivers]:
-        values = df[column]
-        if pd.api.types.is_bool_dtype(values.dtype) or not pd.api.types.is_numeric_dtype(values.dtype):
-            example = values.dropna().iloc[0] if values.notna().any() else None
-            raise TypeError(
-                f"column {column!r} must be numeric (a rating or a measure); it has dtype {values.dtype} "
-                f"with values such as {example!r}"
-            )
-    frame = drop_missing(df[[target, *drivers]].astype("float64"), [target, *drivers], nan_policy)
+    numbers = {column: numeric_column(df, column, valid="numbers (a rating or a measure)")
+               for column in [target, *drivers]}
+    frame = drop_missing(pd.DataFrame(numbers), [target, *drivers], nan_policy)
     if not np.isfinite(frame.to_numpy()).all():
         raise ValueError("the data contain an infinite value")
     if len(frame) < len(drivers) + 2:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from ._validate import check_ci, check_nan_policy, check_whole, drop_missing, require_columns
+from ._validate import check_ci, check_nan_policy, check_whole, drop_missing, numeric_column, require_columns
 from .stats.common import t_quantile, two_sided_test
 
 #: The p-value adjustments of :func:`lagged_correlation`, as statsmodels' ``multipletests`` names them.
@@ -237,9 +237,7 @@ def lagged_correlation(
     if adjust is not None and adjust not in ADJUSTMENTS:
         raise ValueError(f"adjust must be None or one of {list(ADJUSTMENTS)}, got {adjust!r}")
     require_columns(panel, x, y, unit, period)
-    for column in (x, y):
-        if pd.api.types.is_bool_dtype(panel[column].dtype) or not pd.api.types.is_numeric_dtype(panel[column].dtype):
-            raise TypeError(f"column {column!r} must be numeric, it has dtype {panel[column].dtype}")
+    measures = {column: numeric_column(panel, column) for column in (x, y)}
     if isinstance(lags, int | np.integer):
         lags = [lags]
     lags = [check_whole(lag, "each lag", what="a whole number of periods") for lag in lags]
@@ -247,7 +245,9 @@ def lagged_correlation(
         raise ValueError("lags must name at least one lag, got an empty list")
     if len(set(lags)) != len(lags):
         raise ValueError(f"lags must not repeat a lag, got {lags}")
-    frame = panel[[unit, period, x, y]].copy()
+    frame = panel[[unit, period]].copy()
+    for column, numbers in measures.items():
+        frame[column] = numbers
     if frame[[unit, period]].isna().any().any():
         raise ValueError(f"columns {unit!r} and {period!r} must not have missing values")
     if frame.duplicated([unit, period]).any():

@@ -31,10 +31,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ._validate import check_ci, drop_missing, require_columns, seed_sequence
+from ._validate import check_ci, drop_missing, numeric_column, require_columns, seed_sequence
 from .metrics import DETRACTOR_UP_TO, PROMOTER_FROM
 from .stats.bootstrap import resampled_sums
-from .stats.common import IntervalRule, _HasInterval, adjust_pvalues, check_resamples, interval_at, normal_quantile
+from .stats.common import (IntervalRule, PercentileInterval, _HasInterval, adjust_pvalues, check_resamples, interval_at,
+                           normal_quantile, warn_if_excluded)
 from .stats.proportions import wilson_interval
 
 __all__ = [
@@ -56,10 +57,7 @@ def _durations(log: pd.DataFrame, time: str, acted: str, nan_policy: str) -> tup
     frame = drop_missing(log[[time, acted]], [time, acted], nan_policy)
     if len(frame) == 0:
         raise ValueError(f"the feedback log has no rows with both {time!r} and {acted!r}")
-    times = frame[time]
-    if not pd.api.types.is_numeric_dtype(times) or pd.api.types.is_bool_dtype(times):
-        raise TypeError(f"column {time!r} must hold days as numbers, got dtype {times.dtype}")
-    times = times.to_numpy(dtype=float)
+    times = numeric_column(frame, time, valid="days as numbers, 0 or more").to_numpy()
     if (times < 0).any() or not np.isfinite(times).all():
         bad = times[(times < 0) | ~np.isfinite(times)][0]
         raise ValueError(f"column {time!r} must hold days of 0 or more, got {float(bad):g}")
@@ -399,10 +397,7 @@ def nps_funnel(
     frame = drop_missing(responses[[unit, score]], [unit, score], nan_policy)
     if len(frame) == 0:
         raise ValueError("no responses to compare")
-    scores = frame[score]
-    if not pd.api.types.is_numeric_dtype(scores) or pd.api.types.is_bool_dtype(scores):
-        raise TypeError(f"column {score!r} must hold 0-10 scores as numbers, got dtype {scores.dtype}")
-    values = scores.to_numpy(dtype=float)
+    values = numeric_column(frame, score, valid="0-10 scores as numbers").to_numpy()
     outside = (values < 0) | (values > 10) | (values != np.round(values))
     if outside.any():
         raise ValueError(f"column {score!r} must hold whole scores from 0 to 10, got {values[outside][0]:g}")
@@ -475,8 +470,8 @@ def promise_gap(
             raise ValueError(f"percentiles must lie strictly between 0 and 100, got {q!r}")
     columns = [wait] + ([by] if by is not None else [])
     data = drop_missing(frame[columns], columns, nan_policy)
-    if not pd.api.types.is_numeric_dtype(data[wait]) or pd.api.types.is_bool_dtype(data[wait]):
-        raise TypeError(f"column {wait!r} must hold waits as numbers, got dtype {data[wait].dtype}")
+    data = data.copy()
+    data[wait] = numeric_column(data, wait, valid="waits as numbers, 0 or more")
     if len(data) == 0:
         raise ValueError(f"column {wait!r} has no values")
     if (data[wait] < 0).any():
@@ -501,6 +496,8 @@ def promise_gap(
                                    vectorized=True, batch=500, rng=rng)
                 row[f"{label}_low"] = float(result.confidence_interval.low)
                 row[f"{label}_high"] = float(result.confidence_interval.high)
+                warn_if_excluded(PercentileInterval(result.bootstrap_distribution), row[label], row[f"{label}_low"],
+                                 row[f"{label}_high"], ci, f"promise_gap, {label} of {name!r}")
             else:
                 row[f"{label}_low"] = row[f"{label}_high"] = row[label]
         rows[name] = row
@@ -554,22 +551,19 @@ def cumulative_value(
         raise ValueError(f"horizons must be one or more finite numbers, got {horizons.tolist()!r}")
     columns = [customer, time, amount]
     data = drop_missing(events[columns], columns, nan_policy)
-    for column in (time, amount):
-        if not pd.api.types.is_numeric_dtype(data[column]) or pd.api.types.is_bool_dtype(data[column]):
-            raise TypeError(f"column {column!r} must hold numbers, got dtype {data[column].dtype}")
+    times, amounts = (numeric_column(data, column).to_numpy() for column in (time, amount))
     if len(data) == 0:
         raise ValueError("no cash flows to add up")
     codes, names = pd.factorize(data[customer])
-    times = data[time].to_numpy(dtype=float)
-    amounts = data[amount].to_numpy(dtype=float)
     # customers x horizons: what each customer has brought in (or cost) by each horizon
     by_customer = np.zeros((len(names), horizons.size))
     for column, horizon in enumerate(horizons):
         by_customer[:, column] = np.bincount(codes, weights=amounts * (times <= horizon), minlength=len(names))
     value = by_customer.sum(axis=0)
     resampled = resampled_sums(by_customer, n_resamples, np.random.default_rng(seed_sequence(seed)))
-    tail = (1 - ci) / 2
-    low, high = np.quantile(resampled, [tail, 1 - tail], axis=0)
+    low, high = np.array([interval_at(PercentileInterval(resampled[:, column]), value[column], ci,
+                                      f"cumulative_value at horizon {horizon!r}")
+                          for column, horizon in enumerate(horizons.tolist())]).T
     table = pd.DataFrame({"value": value, "low": low, "high": high, "customers": len(names)},
                          index=pd.Index(horizons, name="horizon"))
     return table

@@ -18,7 +18,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from .._validate import check_ci, check_nan_policy, drop_missing, require_columns
+from .._validate import check_ci, check_nan_policy, drop_missing, numeric_column, require_columns
 from .common import (IntervalRule, NormalInterval, _HasInterval, caller_stacklevel, deprecated_alias,
                      formerly_positional, interval_at, normal_quantile, two_sided_test)
 from .strata import mantel_haenszel, stratum_table
@@ -64,16 +64,8 @@ class GroupComparison(_HasInterval):
 
 
 def numeric_outcome(df: pd.DataFrame, outcome: str) -> pd.Series:
-    column = df[outcome]
-    if pd.api.types.is_bool_dtype(column.dtype):
-        return column.astype("float64")
-    if not pd.api.types.is_numeric_dtype(column.dtype):
-        example = column.dropna().iloc[0] if column.notna().any() else None
-        raise TypeError(
-            f"outcome column {outcome!r} must be numeric (a score, or 0/1 for a yes/no outcome); "
-            f"it has dtype {column.dtype} with values such as {example!r}"
-        )
-    return column.astype("float64")
+    return numeric_column(df, outcome, valid="numbers (a score, or 0/1 or True/False for a yes/no outcome)",
+                          booleans=True)
 
 
 def two_levels(values: pd.Series, group: str, order) -> tuple:

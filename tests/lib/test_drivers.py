@@ -140,7 +140,7 @@ def test_scenario_effect_uses_the_regression_coefficients():
         (lambda: drivers.relative_weights(MTCARS.head(4), "mpg", PREDICTORS), ValueError, "too few"),
         (lambda: drivers.relative_weights(MTCARS, "mpg", ["cyl", "torque"]), ValueError, "not found"),
         (lambda: drivers.relative_weights(MTCARS.assign(g=MTCARS["gear"].astype(str)), "mpg", ["cyl", "g"]),
-         TypeError, "'g' must be numeric"),
+         TypeError, r"column 'g' must hold numbers \(a rating or a measure\); it holds numbers stored as text"),
         (lambda: drivers.relative_weights(MTCARS, "mpg", "cyl"), TypeError, "list of column names"),
         (lambda: drivers.shapley_importance(pd.DataFrame(np.random.default_rng(0).normal(size=(50, 17)),
                                                          columns=[f"d{i}" for i in range(16)] + ["y"]),

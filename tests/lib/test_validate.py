@@ -7,11 +7,11 @@ The score checks are exercised through ``cxlab.nps``, which hands its scores to
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cxlab
-from cxlab._validate import check_ci, check_nan_policy, check_whole, drop_missing, require_columns
+from cxlab._validate import check_ci, check_nan_policy, check_whole, drop_missing, numeric_column, require_columns
 
 scores = st.lists(st.integers(min_value=0, max_value=10), min_size=1, max_size=300)
 
@@ -230,3 +230,69 @@ def test_every_seed_goes_through_the_one_seed_check(bad, error, close_figures):
     # a seed sequence made from a number is that number
     assert cxlab.nps([10, 3, 9], method="bootstrap", seed=np.random.SeedSequence(4), n_resamples=100) == \
         cxlab.nps([10, 3, 9], method="bootstrap", seed=4, n_resamples=100)
+
+
+# ---------------------------------------------------------------- numeric columns: one check for all
+
+
+def _numeric_callers():
+    """Every function that checks a numeric column, each fed a frame with the culprit in column ``bad``."""
+    from cxlab import drivers, linkage, voc
+
+    def frame_with(column, values, **others):
+        return pd.DataFrame({**others, column: values})
+
+    return {
+        "compare_groups": ("y", lambda values: cxlab.compare_groups(
+            frame_with("y", values, g=["a", "b"] * (len(values) // 2) + ["a"] * (len(values) % 2)), "y", "g")),
+        "adjusted_effect": ("y", lambda values: cxlab.adjusted_effect(
+            frame_with("y", values, g=["a", "b"] * (len(values) // 2) + ["a"] * (len(values) % 2)), "y", "g")),
+        "relative_weights": ("ease", lambda values: drivers.relative_weights(
+            frame_with("ease", values, recommend=np.arange(len(values)) % 11), "recommend", ["ease"])),
+        "lagged_correlation": ("ex", lambda values: linkage.lagged_correlation(
+            frame_with("ex", values, cx=np.arange(len(values)), u=["a"] * len(values), t=range(len(values))),
+            "ex", "cx", "u", "t", lags=[0])),
+        "action_curve": ("days_open", lambda values: voc.action_curve(
+            frame_with("days_open", values, acted=[True] * len(values)))),
+        "nps_funnel": ("recommend", lambda values: voc.nps_funnel(
+            frame_with("recommend", values, agent=["A"] * len(values)), "agent")),
+        "promise_gap": ("wait", lambda values: voc.promise_gap(frame_with("wait", values), "wait", 5)),
+        "cumulative_value": ("amount", lambda values: voc.cumulative_value(
+            frame_with("amount", values, c=range(len(values)), m=[1] * len(values)), "c", "m", "amount", [3])),
+    }
+
+
+@pytest.mark.parametrize("caller", sorted(_numeric_callers()))
+@settings(max_examples=25, deadline=None)
+@given(numbers=st.lists(st.integers(0, 10), min_size=3, max_size=30), data=st.data())
+def test_a_numeric_column_with_text_names_the_column_the_culprit_and_its_row(caller, numbers, data):
+    column, call = _numeric_callers()[caller]
+    position = data.draw(st.integers(1, len(numbers) - 1))  # the first value is a harmless number
+    culprit = data.draw(st.sampled_from(["n/a", "ten", "soon", "?"]))
+    values = [*numbers[:position], culprit, *numbers[position + 1:]]
+    with pytest.raises(TypeError) as raised:
+        call(values)
+    message = str(raised.value)
+    assert message.startswith(f"column {column!r} must hold "), message
+    assert f"; found {culprit!r} (type str) at index {position}" in message, message
+
+
+@pytest.mark.parametrize(("values", "expected"), [
+    ([1, 2.5, None], [1.0, 2.5, np.nan]),
+    (pd.array([1, None, 3], dtype="Int64"), [1.0, np.nan, 3.0]),
+    (np.array([4, 5], dtype=object), [4.0, 5.0]),
+])
+def test_numeric_column_gives_floats_with_nan_for_missing(values, expected):
+    result = numeric_column(pd.DataFrame({"x": values}, index=[7, 8, 9][: len(values)]), "x")
+    np.testing.assert_array_equal(result.to_numpy(), expected)
+    assert result.index.tolist() == [7, 8, 9][: len(values)] and result.name == "x"
+
+
+def test_numeric_column_refuses_numbers_stored_as_text_and_true_false_unless_asked():
+    with pytest.raises(TypeError, match=r"column 'x' must hold waits; it holds numbers stored as text, such as '3'"):
+        numeric_column(pd.DataFrame({"x": ["3", "4"]}), "x", valid="waits")
+    with pytest.raises(TypeError, match=r"column 'x' must hold numbers, not booleans"):
+        numeric_column(pd.DataFrame({"x": [True, False]}), "x")
+    assert numeric_column(pd.DataFrame({"x": [True, False]}), "x", booleans=True).tolist() == [1.0, 0.0]
+    with pytest.raises(ValueError, match=r"column\(s\) \['y'\] not found"):
+        numeric_column(pd.DataFrame({"x": [1]}), "y")

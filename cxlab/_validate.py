@@ -55,6 +55,32 @@ def check_whole(value, name: str, *, minimum: int | None = None, maximum: int | 
     return int(value)
 
 
+def check_shares(values, name: str):
+    """``values`` (a number, or a sequence of them) as floats, each a share from 0 to 1.
+
+    Shares are 0 to 1 throughout cxlab (survey scores, such as CSAT or NPS, are the
+    points they are reported in). A share given in per cent, 45 for 45%, is an error
+    that names it and the range, never a number computed from it.
+
+    >>> check_shares([0.4, 0.05], "shares").tolist()
+    [0.4, 0.05]
+    >>> check_shares([0.4, 45], "shares")
+    Traceback (most recent call last):
+    ...
+    ValueError: shares must be a share from 0 to 1 (0.45 for 45%), got 45
+    """
+    if isinstance(values, str | bytes | bool | np.bool_) or values is None:
+        raise TypeError(f"{name} must be a share from 0 to 1 (or several), got {values!r}")
+    try:
+        shares = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be shares from 0 to 1, got {values!r}") from None
+    outside = ~((shares >= 0) & (shares <= 1))
+    if outside.any():
+        raise ValueError(f"{name} must be a share from 0 to 1 (0.45 for 45%), got {shares[outside].flat[0]:g}")
+    return shares
+
+
 def check_scale(scale: int, *, name: str = "scale", minimum: int = 2) -> int:
     return check_whole(scale, name, minimum=minimum, what="an integer number of scale points")
 

@@ -189,7 +189,7 @@ def driver_table(df: pd.DataFrame, target: str, drivers, *, nan_policy: str = "r
 
     Columns: ``correlation`` (with the target), ``beta`` (standardised regression
     coefficient with all drivers in the model), ``relative_weight`` and ``share``
-    (the weight as % of R²), ``shapley`` (when there are at most
+    (the weight's share of R², 0 to 1), ``shapley`` (when there are at most
     ``MAX_SHAPLEY_DRIVERS`` drivers), ``rank`` (by relative weight) and
     ``sign_flip`` (True when the beta's sign differs from the correlation's: a sign
     that the driver shares most of what it says with other drivers). Sorted by rank.
@@ -211,7 +211,7 @@ def driver_table(df: pd.DataFrame, target: str, drivers, *, nan_policy: str = "r
             "correlation": rxy,
             "beta": beta,
             "relative_weight": weights.to_numpy(),
-            "share": 100 * weights.to_numpy() / weights.sum(),
+            "share": weights.to_numpy() / weights.sum(),
         },
         index=pd.Index(drivers, name="driver"),
     )
@@ -232,7 +232,7 @@ QUADRANTS = {
 
 
 def importance_performance(df: pd.DataFrame, target: str, drivers, *, nan_policy: str = "raise") -> pd.DataFrame:
-    """Importance (share of R² by relative weights) against performance (mean rating) per driver.
+    """Importance (share of R² by relative weights, 0 to 1) against performance (mean rating) per driver.
 
     ``quadrant`` splits at the mean importance and the mean performance: *fix first*
     (important, performing below the others), *keep it up*, *lower priority* and
@@ -247,7 +247,7 @@ def importance_performance(df: pd.DataFrame, target: str, drivers, *, nan_policy
     """
     frame = _driver_frame(df, target, drivers, nan_policy)
     weights = relative_weights(frame, target, drivers)
-    importance = 100 * weights / weights.sum()
+    importance = weights / weights.sum()
     performance = frame[list(drivers)].mean()
     grid = pd.DataFrame({"importance": importance, "performance": performance})
     grid.index.name = "driver"

@@ -83,8 +83,8 @@ class ActionCurve(_HasInterval):
     ``quantile_ci``, from the log-log transformed curve). ``table`` holds the curve:
     for every day on which comments were acted on, how many were still open just
     before (``at_risk``), how many were acted on (``acted``), the estimated share
-    still open (``share_open``) and acted on (``share_acted``), with pointwise
-    intervals for the share acted on. ``closed_mean`` is the mean days over the
+    still open (``share_open``) and acted on (``share_acted``), both 0 to 1, with
+    pointwise intervals for the share acted on. ``closed_mean`` is the mean days over the
     comments acted on only, the number that ignores the open ones and is too short.
     """
 
@@ -281,8 +281,8 @@ def share_acted_within(
 class FunnelResult:
     """Units' NPS against funnel-plot control limits around a common target.
 
-    ``table`` has one row per unit: responses ``n``, ``nps``, the z score
-    ``(nps - target) / (sd / sqrt(n))``, its two-sided ``pvalue``, the ``pvalue``
+    ``table`` has one row per unit: responses ``n``, the unit's NPS ``value`` (-100..100), the z
+    score ``(value - target) / (sd / sqrt(n))``, its two-sided ``pvalue``, the ``pvalue``
     adjusted for the number of units (``pvalue_adjusted``), whether the unit lies
     outside each of the ``levels`` limits (``outside_95``, ``outside_99.8``) and whether
     it is ``flagged`` (adjusted p-value below ``alpha``). ``sd`` is the spread of one
@@ -387,8 +387,8 @@ def nps_funnel(
     >>> funnel = nps_funnel(responses, "agent")
     >>> funnel.target, round(funnel.sd, 2)
     (62.5, 69.6)
-    >>> funnel.table[["n", "nps", "z"]].round(2)
-           n    nps     z
+    >>> funnel.table[["n", "value", "z"]].round(2)
+           n  value     z
     agent
     A      4   25.0 -1.08
     B      4  100.0  1.08
@@ -422,7 +422,7 @@ def nps_funnel(
 
     pvalue = 2 * ndtr(-np.abs(z))
     adjusted = adjust_pvalues(pvalue, adjust)
-    table = pd.DataFrame({"n": n.astype("int64"), "nps": nps, "z": z, "pvalue": pvalue,
+    table = pd.DataFrame({"n": n.astype("int64"), "value": nps, "z": z, "pvalue": pvalue,
                           "pvalue_adjusted": adjusted}, index=pd.Index(names, name=unit))
     for level in levels:
         table[_level_label(level)] = np.abs(z) > normal_quantile(level)
@@ -447,10 +447,11 @@ def promise_gap(
     """Measured waits against an advertised promise: percentiles and the share beyond it.
 
     One row per level of ``by`` (or one row, ``"all"``): ``n``, the share of customers
-    who waited longer than ``promise`` with its Wilson interval (``share_beyond``,
+    (0 to 1) who waited longer than ``promise`` with its Wilson interval (``share_beyond``,
     ``share_beyond_low``, ``share_beyond_high``), and each percentile with a percentile
     bootstrap interval (``p90``, ``p90_low``, ``p90_high``), from ``scipy.stats.bootstrap``
-    with every resample of a group drawn at once.
+    with every resample of a group drawn at once. ``percentiles`` are given as numpy's
+    ``percentile`` takes them, on 0..100 (90 for the 90th), as their name says.
 
     Examples
     --------

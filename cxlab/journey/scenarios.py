@@ -165,7 +165,8 @@ def _levers(journey: Journey, change: float):
 def sensitivity(journey: Journey, change: float = 0.5, n_customers: int = 50_000, *, seed=None) -> pd.DataFrame:
     """How far NPS moves when each lever is made worse or better by ``change``, one at a time.
 
-    Step times, error rates, hand-off time and silo are multiplied by ``1 +/- change``;
+    ``change`` is a share from 0.01 to 0.99 (0.5 for 50%). Step times, error rates,
+    hand-off time and silo are multiplied by ``1 +/- change``;
     the *gaps* to perfection of clarity and autonomy (``1 - clarity``, ``1 - autonomy``)
     likewise. Every scenario uses the same random numbers (common random numbers: with
     ``seed=None`` they are fresh, drawn once for all scenarios), so the differences show
@@ -201,7 +202,7 @@ def department_leverage(journey: Journey, improvement: float = 0.25, n_customers
     """NPS gained when one department improves all its steps at once, for each department.
 
     Improving means: its steps' times, error rates and unclear communication (the gap
-    ``1 - clarity``) each fall by ``improvement`` (a share). Common random numbers, as
+    ``1 - clarity``) each fall by ``improvement`` (a share from 0.01 to 1: 0.25 for 25%). Common random numbers, as
     in :func:`sensitivity`. Returns NPS points gained, largest first.
 
     Examples

@@ -243,8 +243,10 @@ def compare_groups(
     strata : str, optional
         A column that defines strata (for example a confounder's levels). The result
         is then the Mantel-Haenszel weighted difference: each stratum's difference
-        weighted by ``n_a * n_b / (n_a + n_b)``, and ``table`` holds the per-stratum
-        differences with their intervals and weights.
+        weighted by ``n_a * n_b / (n_a + n_b)``, and ``table`` holds one row per stratum:
+        the groups' sizes (``n_<level>``) and means (``mean_<level>``), the stratum's
+        difference ``value`` with its ``se``, ``low`` and ``high`` (a normal interval)
+        and its ``weight`` in the pooled difference.
     kind : {"mean", "proportion"}, optional
         ``"proportion"`` for a 0/1 outcome (the difference is one of shares between 0
         and 1, not percentages), ``"mean"`` for a score. When not given, a boolean
@@ -283,7 +285,7 @@ def compare_groups(
     >>> pooled = compare_groups(stones, "success", "treatment", strata="stone_size", kind="proportion")
     >>> round(pooled.value, 3)
     0.054
-    >>> pooled.table["difference"].round(3).to_dict()
+    >>> pooled.table["value"].round(3).to_dict()
     {'large': 0.043, 'small': 0.064}
     """
     ci = check_ci(ci)
@@ -300,8 +302,8 @@ def compare_groups(
         estimate = _estimate(difference, se, statistic, pvalue, math.inf, NormalInterval(difference, se), ci)
         z = normal_quantile(ci)
         table = table.drop(columns=["successes_a", "successes_b"])
-        table["low"] = table["difference"] - z * table["se"]
-        table["high"] = table["difference"] + z * table["se"]
+        table["low"] = table["value"] - z * table["se"]
+        table["high"] = table["value"] + z * table["se"]
         table["weight"] = weights
     return GroupComparison(
         value=float(estimate.value),

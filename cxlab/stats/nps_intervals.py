@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .._validate import check_ci, check_whole, child_seeds, seed_sequence
+from .._validate import check_ci, check_shares, check_whole, child_seeds, seed_sequence
 from ..metrics import DETRACTOR_UP_TO, NPS_HIGH, NPS_LOW, PROMOTER_FROM, NPSCounts, nps_counts
 from .common import (
     IntervalRule,
@@ -513,9 +513,9 @@ def interval_coverage(
     n_resamples: int = 1_000,
     seed=None,
 ) -> float:
-    """How often an NPS interval covers the true NPS, for samples of ``n`` from given true shares.
+    """How often (0 to 1) an NPS interval covers the true NPS, for samples of ``n`` from given true shares.
 
-    ``promoters`` and ``detractors`` are the true shares (0..1, summing to at most 1).
+    ``promoters`` and ``detractors`` are the true shares (0 to 1, summing to at most 1).
     For Wald and adjusted Wald the coverage is exact: the multinomial probability of
     every possible sample of ``n`` whose interval contains the true NPS, summed. For
     the bootstrap it is simulated: ``n_samples`` samples, each with ``n_resamples``
@@ -534,9 +534,8 @@ def interval_coverage(
     _check_method(method)
     ci = check_ci(ci)
     seed = seed_sequence(seed)
-    for name, share in (("promoters", promoters), ("detractors", detractors)):
-        if not 0 <= share <= 1:
-            raise ValueError(f"{name} must be a share between 0 and 1, got {share!r}")
+    promoters, detractors = (float(check_shares(share, name)) for name, share in (("promoters", promoters),
+                                                                                 ("detractors", detractors)))
     if promoters + detractors > 1 + 1e-12:
         raise ValueError(f"promoters + detractors must be at most 1, got {promoters + detractors!r}")
     passives = max(1.0 - promoters - detractors, 0.0)
@@ -588,9 +587,10 @@ def coverage_table(
 ):
     """The coverage of each method's interval over a grid of sample sizes and true shares.
 
-    One row per method, n, and true (promoters, detractors) pair, with ``coverage``
-    from :func:`interval_coverage` (exact for Wald and adjusted Wald, simulated for the
-    bootstrap, each cell with its own random stream from ``seed``).
+    One row per method, n, and true (promoters, detractors) pair (shares from 0 to 1, as
+    ``shares`` gives them), with ``coverage`` (0 to 1) from :func:`interval_coverage`
+    (exact for Wald and adjusted Wald, simulated for the bootstrap, each cell with its
+    own random stream from ``seed``).
 
     Examples
     --------

@@ -214,7 +214,11 @@ def proportion(flags, *, ci: float = 0.95, nan_policy: str = "raise", weights=No
 
 @dataclass(frozen=True)
 class CESResult(_HasInterval):
-    """Customer Effort Score: mean agreement and the share agreeing, with intervals."""
+    """Customer Effort Score: mean agreement (on the scale) and the percentage agreeing, with intervals.
+
+    ``share_agree``, ``agree_low`` and ``agree_high`` are in percent, as CSAT is: a survey
+    score in the points it is reported in.
+    """
 
     value: float
     low: float

@@ -41,7 +41,7 @@ def stratum_table(frame, levels, kind, group, strata):
             f"n_{levels[1]}": b.size,
             f"mean_{levels[0]}": ma,
             f"mean_{levels[1]}": mb,
-            "difference": ma - mb,
+            "value": ma - mb,
             "se": math.sqrt(variance),
             "successes_a": float(a.sum()),
             "successes_b": float(b.sum()),
@@ -62,7 +62,7 @@ def mantel_haenszel(table, levels, kind):
     total = n_a + n_b
     weights = n_a * n_b / total
     w_sum = weights.sum()
-    difference = float((weights * table["difference"].to_numpy()).sum() / w_sum)
+    difference = float((weights * table["value"].to_numpy()).sum() / w_sum)
     if kind == "proportion":
         # Sato (1989): consistent both for many small strata and for a few large ones.
         x_a, x_b = table["successes_a"].to_numpy(), table["successes_b"].to_numpy()

@@ -121,7 +121,7 @@ def test_driver_table_flags_the_sign_flip_in_the_course_data():
                                  ["advisor", "complaints", "app", "waiting", "fees", "ambience"])
     assert table.loc["ambience", "sign_flip"]
     assert table.loc["ambience", "correlation"] > 0 > table.loc["ambience", "beta"]
-    assert table["share"].sum() == pytest.approx(100)
+    assert table["share"].sum() == pytest.approx(1.0)  # shares of R², 0 to 1
     assert table.index[0] == "advisor"
 
 

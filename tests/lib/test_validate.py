@@ -4,6 +4,8 @@ The score checks are exercised through ``cxlab.nps``, which hands its scores to
 ``cxlab._validate.as_scores`` unchanged; the argument checks are called directly.
 """
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -296,3 +298,53 @@ def test_numeric_column_refuses_numbers_stored_as_text_and_true_false_unless_ask
     assert numeric_column(pd.DataFrame({"x": [True, False]}), "x", booleans=True).tolist() == [1.0, 0.0]
     with pytest.raises(ValueError, match=r"column\(s\) \['y'\] not found"):
         numeric_column(pd.DataFrame({"x": [1]}), "y")
+
+
+# ---------------------------------------------------------------- shares: 0 to 1, never per cent by mistake
+
+
+def _share_inputs():
+    """Every parameter of cxlab that is a share, given 45 (per cent) where 0 to 1 is expected."""
+    from cxlab import journey as cx_journey
+    from cxlab import opinions, plots, value
+
+    lease = cx_journey.leasing_journey()
+    initiative = {"margin": 10, "retention": 0.8, "uplift": 0.01, "discount_rate": 0.1, "cost": 10}
+    return {
+        "clv retention": lambda: value.clv(100, 45, 0.1),
+        "clv discount_rate": lambda: value.clv(100, 0.8, 45),
+        "annuity discount_rate": lambda: value.annuity(100, 45, 5),
+        "initiative_return retention": lambda: value.initiative_return(100, **{**initiative, "retention": 45}),
+        "initiative_return uplift": lambda: value.initiative_return(100, **{**initiative, "uplift": 45}),
+        "initiative_return discount_rate": lambda: value.initiative_return(100, **{**initiative, "discount_rate": 45}),
+        "roi_simulation retention range": lambda: value.roi_simulation(100, **{**initiative, "retention": (0.7, 45)}),
+        "representation_funnel share_women": lambda: value.representation_funnel([10], [45]),
+        "funnel_against_market market_share": lambda: value.funnel_against_market([1], [10], [45]),
+        "headline_at_mix share_others": lambda: opinions.headline_at_mix(1, 2, 45),
+        "interval_coverage promoters": lambda: cxlab.stats.interval_coverage(10, 45, 0.1),
+        "interval_coverage detractors": lambda: cxlab.stats.interval_coverage(10, 0.1, 45),
+        "coverage_table shares": lambda: cxlab.stats.coverage_table(sizes=[10], shares=[(45, 5)], methods=["wald"]),
+        "margin_of_error_curve shares": lambda: plots.margin_of_error_curve(shares=((45, 5),)),
+        "Step error_rate": lambda: lease.with_step("document check", error_rate=45),
+        "Step clarity": lambda: lease.with_step("document check", clarity=45),
+        "Journey silo": lambda: lease.with_changes(silo=45),
+        "Journey autonomy": lambda: lease.with_changes(autonomy=45),
+        "sensitivity change": lambda: cx_journey.sensitivity(lease, 45, n_customers=10),
+        "department_leverage improvement": lambda: cx_journey.department_leverage(lease, 45, n_customers=10),
+        "ci": lambda: cxlab.nps([10, 9], ci=45),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_share_inputs()))
+def test_a_share_given_in_per_cent_is_an_error_naming_it_and_the_range(name, close_figures):
+    with pytest.raises(ValueError) as raised:
+        _share_inputs()[name]()
+    parameter = {"coverage_table shares": "promoters", "roi_simulation retention range": "retention"}.get(
+        name, name.split()[-1])
+    assert re.search(rf"{parameter} must be .*(between -?[0-9.]+ and (0.99|1)|from 0 to 1).*, got 45$", str(raised.value)), \
+        str(raised.value)
+
+
+def test_population_shares_in_per_cent_are_refused_by_their_sum():
+    with pytest.raises(ValueError, match=r"population shares of 'a' must add up to 1, they add up to 100"):
+        cxlab.rake(pd.DataFrame({"a": ["x", "y"]}), {"a": {"x": 45, "y": 55}})

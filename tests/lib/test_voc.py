@@ -164,7 +164,7 @@ def test_funnel_sd_is_the_spread_of_the_scored_responses_and_z_matches_it():
     assert funnel.sd == pytest.approx(points.std(ddof=0))
     assert funnel.target == pytest.approx(points.mean())
     row = funnel.table.loc["A10"]
-    assert row["z"] == pytest.approx((row["nps"] - funnel.target) / (funnel.sd / math.sqrt(row["n"])))
+    assert row["z"] == pytest.approx((row["value"] - funnel.target) / (funnel.sd / math.sqrt(row["n"])))
 
 
 def test_funnel_adjustment_is_statsmodels_holm():
@@ -285,6 +285,6 @@ def test_a_unit_is_flagged_exactly_when_it_lies_outside_the_drawn_flag_limits(sh
     funnel = voc.nps_funnel(pd.concat(rows), "agent", adjust=adjust)
     table = funnel.table
     low, high = funnel.adjusted_limits(table["n"].to_numpy())
-    outside = (table["nps"].to_numpy() < low - 1e-9) | (table["nps"].to_numpy() > high + 1e-9)
-    on_line = np.isclose(table["nps"].to_numpy(), low) | np.isclose(table["nps"].to_numpy(), high)
+    outside = (table["value"].to_numpy() < low - 1e-9) | (table["value"].to_numpy() > high + 1e-9)
+    on_line = np.isclose(table["value"].to_numpy(), low) | np.isclose(table["value"].to_numpy(), high)
     assert (outside == table["flagged"].to_numpy())[~on_line].all(), (adjust, table)

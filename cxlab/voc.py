@@ -217,12 +217,12 @@ def action_curve(
     if events.any():
         with np.errstate(divide="ignore", invalid="ignore"):
             median = float(fit.quantile(0.5))
+        if not math.isnan(median) and survival.min() > 0.5:
+            median = math.inf
         median_low, median_high = interval_at(rule, median, ci, "ActionCurve")
         closed_mean = float(times[events].mean())
     else:
         median = median_low = median_high = closed_mean = math.nan
-    if not math.isnan(median) and (survival.size == 0 or survival.min() > 0.5):
-        median = math.inf
     return ActionCurve(value=median, low=median_low, high=median_high, ci=ci, n=int(times.size),
                        acted=int(events.sum()), still_open=int((~events).sum()), closed_mean=closed_mean,
                        table=table, _interval=rule)

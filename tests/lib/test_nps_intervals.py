@@ -296,7 +296,7 @@ def test_results_speak_one_dialect():
     again = test.confidence_interval(0.8)
     assert again == cxlab.nps_test([10] * 40 + [3] * 10, [10] * 30 + [3] * 20, method="bootstrap", seed=4,
                                    ci=0.8).confidence_interval()
-    assert "_again" not in repr(test)
+    assert "_interval" not in repr(test) and "samples" not in repr(test)
 
 
 def test_old_spellings_work_for_one_release_with_a_warning():

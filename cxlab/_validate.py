@@ -55,6 +55,32 @@ def check_whole(value, name: str, *, minimum: int | None = None, maximum: int | 
     return int(value)
 
 
+def check_shares(values, name: str):
+    """``values`` (a number, or a sequence of them) as floats, each a share from 0 to 1.
+
+    Shares are 0 to 1 throughout cxlab (survey scores, such as CSAT or NPS, are the
+    points they are reported in). A share given in per cent, 45 for 45%, is an error
+    that names it and the range, never a number computed from it.
+
+    >>> check_shares([0.4, 0.05], "shares").tolist()
+    [0.4, 0.05]
+    >>> check_shares([0.4, 45], "shares")
+    Traceback (most recent call last):
+    ...
+    ValueError: shares must be a share from 0 to 1 (0.45 for 45%), got 45
+    """
+    if isinstance(values, str | bytes | bool | np.bool_) or values is None:
+        raise TypeError(f"{name} must be a share from 0 to 1 (or several), got {values!r}")
+    try:
+        shares = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be shares from 0 to 1, got {values!r}") from None
+    outside = ~((shares >= 0) & (shares <= 1))
+    if outside.any():
+        raise ValueError(f"{name} must be a share from 0 to 1 (0.45 for 45%), got {shares[outside].flat[0]:g}")
+    return shares
+
+
 def check_scale(scale: int, *, name: str = "scale", minimum: int = 2) -> int:
     return check_whole(scale, name, minimum=minimum, what="an integer number of scale points")
 
@@ -89,7 +115,7 @@ def _where(values, mask: np.ndarray, *, shown: int = 5) -> str:
 def _named(name: str, values) -> str:
     """``name``, with the column when ``values`` is a named Series: "scores (column 'recommend')"."""
     column = getattr(values, "name", None) if isinstance(values, pd.Series) else None
-    return name if column is None or column == name else f"{name} (column {column!r})"
+    return name if column is None or column == name or repr(column) in name else f"{name} (column {column!r})"
 
 
 def _decimal_hint(texts) -> str:
@@ -102,8 +128,12 @@ def _decimal_hint(texts) -> str:
     return "; cxlab.read_survey reads answers written as labels (\"10 - definitely\") and lists what it changed"
 
 
-def _as_float_array(values, name: str) -> np.ndarray:
-    """Turn a list, array or Series into float64 with NaN for missing; reject text."""
+def _as_float_array(values, name: str, *, must: str = "contain only numbers") -> np.ndarray:
+    """Turn a list, array or Series into float64 with NaN for missing; reject text and true/false values.
+
+    The error names ``name``, what it ``must`` hold, the first culprits (the values that
+    are not numbers, not the first value of the column) and where they are.
+    """
     if values is None:
         raise TypeError(f"{name} must be a list, numpy array or pandas Series of numbers, got None")
     if isinstance(values, (str, bytes)):
@@ -121,13 +151,15 @@ def _as_float_array(values, name: str) -> np.ndarray:
         array = np.asarray(values) if not isinstance(values, np.ndarray) else values
         if array.ndim != 1:
             raise ValueError(f"{name} must be one-dimensional, got an array of shape {array.shape}")
+        if array.dtype.kind == "b":
+            raise TypeError(f"{name} must {must}, not booleans (true/false values)")
         if array.dtype.kind in "iuf":
             return array.astype(np.float64, copy=False)
         series = pd.Series(array, dtype=object if array.dtype.kind in "OUSb" else None)
 
     dtype = series.dtype
     if pd.api.types.is_bool_dtype(dtype):
-        raise TypeError(f"{name} must be numeric scores, got booleans (dtype {dtype})")
+        raise TypeError(f"{_named(name, values)} must {must}, not booleans (true/false values, dtype {dtype})")
     if pd.api.types.is_numeric_dtype(dtype):
         return series.to_numpy(dtype=np.float64, na_value=np.nan)
 
@@ -146,14 +178,14 @@ def _as_float_array(values, name: str) -> np.ndarray:
                 culprits[np.flatnonzero(not_number)[~unreadable.to_numpy()]] = False
             else:
                 raise TypeError(
-                    f"{_named(name, values)} holds numbers stored as text, such as {objects[_first(not_number)]!r} "
-                    f"{_where(values, not_number)}: convert them with pd.to_numeric, or read the file with "
-                    "cxlab.read_survey"
+                    f"{_named(name, values)} must {must}; it holds numbers stored as text, such as "
+                    f"{objects[_first(not_number)]!r} {_where(values, not_number)}: convert them with pd.to_numeric, "
+                    "or read the file with cxlab.read_survey"
                 )
         value = objects[_first(culprits)]
         examples = ", ".join(repr(text) for text in dict.fromkeys(objects[culprits][:5].tolist()))
         raise TypeError(
-            f"{_named(name, values)} must contain only numbers; found {value!r} "
+            f"{_named(name, values)} must {must}; found {value!r} "
             f"(type {type(value).__name__}) {_where(values, culprits)}"
             f"{f' (values {examples})' if culprits.sum() > 1 else ''}{_decimal_hint(objects[culprits][:50])}"
         )
@@ -215,6 +247,29 @@ def as_scores(
     return scores
 
 
+def numeric_column(frame: pd.DataFrame, column: str, *, valid: str = "numbers", booleans: bool = False) -> pd.Series:
+    """Column ``column`` as float64 numbers (NaN where missing): the library's one check of a numeric column.
+
+    Text among the numbers, numbers stored as text and (unless ``booleans``) true/false
+    values are a ``TypeError`` that names the column, what it must hold (``valid``, with
+    its range) and the first culprits, with their row labels. With ``booleans``, True
+    and False become 1 and 0 (a yes/no outcome).
+
+    >>> numeric_column(pd.DataFrame({"days": [3, 1.5]}), "days").tolist()
+    [3.0, 1.5]
+    >>> numeric_column(pd.DataFrame({"days": [3, "soon", 2, "never"]}), "days", valid="days of 0 or more")
+    Traceback (most recent call last):
+    ...
+    TypeError: column 'days' must hold days of 0 or more; found 'soon' (type str) at index 1 (2 such values, at index labels 1, 3) (values 'soon', 'never'); cxlab.read_survey reads answers written as labels ("10 - definitely") and lists what it changed
+    """
+    require_columns(frame, column)
+    values = frame[column]
+    if booleans and pd.api.types.is_bool_dtype(values.dtype):
+        return pd.Series(values.to_numpy(dtype=np.float64, na_value=np.nan), index=values.index, name=column)
+    floats = _as_float_array(values.rename(None), f"column {column!r}", must=f"hold {valid}")
+    return pd.Series(floats, index=values.index, name=column)
+
+
 def require_columns(df: pd.DataFrame, *columns: str) -> None:
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"expected a pandas DataFrame, got {type(df).__name__}")
@@ -244,9 +299,9 @@ def drop_missing(frame: pd.DataFrame, columns, nan_policy: str) -> pd.DataFrame:
 def seed_sequence(seed) -> np.random.SeedSequence:
     """The root of a computation's random streams, from ``seed``: the library's one seed check.
 
-    Every function of cxlab that draws at random passes its ``seed`` through here, and a
-    result that can recompute itself (another confidence level, say) keeps the returned
-    root, so that a seedless call draws fresh randomness once and then stays the same.
+    Every function of cxlab that draws at random passes its ``seed`` through here, so
+    that a bad seed gets one error everywhere. A result drawn at random keeps what it
+    drew (its resampled statistics, say), so another confidence level never draws again.
 
     ``None`` gives fresh randomness; a whole number 0 or more (or a list of them) the
     same streams every time; a :class:`numpy.random.SeedSequence` is used as it is;
@@ -286,7 +341,7 @@ def child_seeds(root: np.random.SeedSequence, count: int) -> list[np.random.Seed
     """The first ``count`` children of ``root``, the same however often asked.
 
     ``SeedSequence.spawn`` counts the children it has made, so a second call gives new
-    ones; a result that recomputes itself from its root must get the same ones again.
+    ones; a computation that splits its root into streams gets the same ones every time.
 
     >>> root = seed_sequence(3)
     >>> [child.spawn_key for child in child_seeds(root, 2)] == [child.spawn_key for child in child_seeds(root, 2)]

@@ -16,7 +16,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from ._validate import check_whole
+from ._validate import check_whole, seed_sequence
 
 DATASETS = ("survey", "kidney_stones", "teams", "team_panel", "employee_survey", "branch_outcomes", "loyalty_survey",
             "feedback_log", "agent_surveys", "hotline_waits", "launch_cashflows", "health_opinions", "brand_survey")
@@ -38,6 +38,18 @@ _SURVEY_MEANS = {
 }
 _TOPICS = ("waiting time", "staff", "resolution", "price", "app or website")
 
+def _rng(seed, stream: int | None = None) -> np.random.Generator:
+    """The generator of a data set: ``seed`` checked by :func:`cxlab._validate.seed_sequence`.
+
+    ``stream`` keeps the data sets that one seed makes apart: the numbers are those of
+    ``np.random.default_rng([seed, stream])``, as the shipped CSV files were made.
+    """
+    root = seed_sequence(seed)
+    if stream is None:
+        return np.random.default_rng(root)
+    return np.random.default_rng(np.random.SeedSequence([*np.ravel(root.entropy).tolist(), stream]))
+
+
 SURVEY_SEED = 20260101
 
 
@@ -57,7 +69,7 @@ def make_survey(seed: int = SURVEY_SEED) -> pd.DataFrame:
     >>> int(survey["recommend"].min()) >= 0 and int(survey["recommend"].max()) <= 10
     True
     """
-    rng = np.random.default_rng(seed)
+    rng = _rng(seed)
     parts = []
     for quarter in _QUARTERS:
         for channel in _CHANNELS:
@@ -169,7 +181,7 @@ def _team_outcomes(quality: np.ndarray, rng: np.random.Generator, nps_shift, day
 
 
 def _teams_and_quality(seed: int) -> tuple[pd.DataFrame, np.ndarray, np.random.Generator]:
-    rng = np.random.default_rng(seed)
+    rng = _rng(seed)
     maturity = rng.choice([1, 2, 3, 4], size=N_TEAMS, p=[0.25, 0.30, 0.25, 0.20])
     size = rng.integers(6, 31, N_TEAMS)
     budget = np.round(np.exp(rng.normal(np.log(1.2) + 0.28 * (maturity - 1), 0.22)), 2)
@@ -308,7 +320,7 @@ CITY_CX = -0.6
 
 
 def _branch_latent(seed: int):
-    rng = np.random.default_rng(seed)
+    rng = _rng(seed)
     city = rng.random(N_BRANCHES) < 0.5
     size = np.where(city, rng.integers(12, 21, N_BRANCHES), rng.integers(6, 14, N_BRANCHES))
     fixed = CITY_EX * city + rng.normal(0, 0.4, N_BRANCHES)
@@ -337,7 +349,7 @@ def make_employee_survey(seed: int = BRANCHES_SEED) -> pd.DataFrame:
     ['autonomy', 'branch', 'employee', 'leadership']
     """
     rng, city, size, experience, _ = _branch_latent(seed)
-    rng = np.random.default_rng([seed, 1])
+    rng = _rng(seed, 1)
     rows = []
     for b in range(N_BRANCHES):
         people = rng.normal(0, 0.6, size[b])  # each employee's own outlook, stable over time
@@ -370,7 +382,7 @@ def make_branch_outcomes(seed: int = BRANCHES_SEED) -> pd.DataFrame:
     ['branch', 'quarter', 'location', 'employees']
     """
     _, city, size, _, customer = _branch_latent(seed)
-    rng = np.random.default_rng([seed, 2])
+    rng = _rng(seed, 2)
     shape = customer.shape
     table = pd.DataFrame({
         "branch": np.repeat([f"B{b + 1:02d}" for b in range(N_BRANCHES)], shape[1]),
@@ -420,7 +432,7 @@ def make_loyalty_survey(seed: int = LOYALTY_SEED, n: int = 3000) -> pd.DataFrame
     >>> survey.columns.tolist()
     ['customer', 'branch', 'advisor', 'complaints', 'app', 'waiting', 'fees', 'ambience', 'recommend']
     """
-    rng = np.random.default_rng(seed)
+    rng = _rng(seed)
     halo = rng.normal(0, 1, n)
     loading = {"advisor": 0.6, "complaints": 0.5, "app": 0.4, "waiting": 0.5, "fees": 0.3}
     quality = {name: weight * halo + np.sqrt(1 - weight**2) * rng.normal(0, 1, n) for name, weight in loading.items()}
@@ -496,7 +508,7 @@ def make_feedback_log(seed: int = VOC_SEED) -> pd.DataFrame:
     >>> log.columns.tolist()
     ['comment_id', 'received', 'category', 'acted', 'acted_on', 'days_open']
     """
-    rng = np.random.default_rng([seed, 1])
+    rng = _rng(seed, 1)
     start, extract = pd.Timestamp(FEEDBACK_START), pd.Timestamp(FEEDBACK_EXTRACT)
     span = (extract - start).days
     names = list(FEEDBACK_CATEGORIES)
@@ -539,7 +551,7 @@ def make_agent_surveys(seed: int = VOC_SEED) -> pd.DataFrame:
     >>> sorted(surveys["invitation"].unique())
     ['agent', 'random']
     """
-    rng = np.random.default_rng([seed, 2])
+    rng = _rng(seed, 2)
     agents = [f"A{k:02d}" for k in range(1, N_AGENTS + 1)]
     rows = []
     for agent in agents:
@@ -581,7 +593,7 @@ def make_hotline_waits(seed: int = VOC_SEED) -> pd.DataFrame:
     >>> waits.columns.tolist()
     ['call_id', 'date', 'hour', 'wait_minutes']
     """
-    rng = np.random.default_rng([seed, 3])
+    rng = _rng(seed, 3)
     hours = np.array(list(HOTLINE_VOLUME_BY_HOUR))
     volume = np.array(list(HOTLINE_VOLUME_BY_HOUR.values()), dtype=float)
     hour = np.sort(rng.choice(hours, N_CALLS, p=volume / volume.sum()))
@@ -613,7 +625,7 @@ def make_launch_cashflows(seed: int = VOC_SEED) -> pd.DataFrame:
     >>> sorted(flows["kind"].unique())
     ['complaint cost', 'sale margin']
     """
-    rng = np.random.default_rng([seed, 4])
+    rng = _rng(seed, 4)
     months = np.array(list(LAUNCH_SALES_BY_MONTH))
     share = np.array(list(LAUNCH_SALES_BY_MONTH.values()))
     sold = rng.choice(months, LAUNCH_CUSTOMERS, p=share)
@@ -714,7 +726,7 @@ def make_health_opinions(seed: int = OPINIONS_SEED) -> pd.DataFrame:
     >>> round(100 * health["dissatisfied"].mean())
     70
     """
-    rng = np.random.default_rng([seed, 1])
+    rng = _rng(seed, 1)
     parts = []
     for age, size in HEALTH_AGE_SIZES.items():
         use = rng.choice(HEALTH_USES, size, p=HEALTH_USE_BY_AGE[age])
@@ -760,7 +772,7 @@ def make_brand_survey(seed: int = OPINIONS_SEED) -> pd.DataFrame:
     >>> brand["status"].value_counts()["recent customer"]
     np.int64(300)
     """
-    rng = np.random.default_rng([seed, 2])
+    rng = _rng(seed, 2)
     parts = []
     for status, size in BRAND_STATUS_SIZES.items():
         latent = BRAND_STATUS_MEANS[status] + rng.normal(0.0, 1.0, size)
@@ -807,7 +819,7 @@ def make_confounded(
     for name, value in (("confounding", confounding), ("true_effect", true_effect)):
         if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating) or not np.isfinite(value):
             raise TypeError(f"{name} must be a finite number, got {value!r}")
-    rng = np.random.default_rng(seed)
+    rng = _rng(seed)
     maturity = rng.integers(1, 5, n_teams)
     certified = rng.random(n_teams) < 0.1 + 0.8 / (1 + np.exp(-confounding * (maturity - 2.5)))
     nps = 10 + 8 * (maturity - 2.5) + true_effect * certified + rng.normal(0, 8, n_teams)

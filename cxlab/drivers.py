@@ -28,7 +28,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from ._validate import check_nan_policy, drop_missing, require_columns
+from ._validate import check_nan_policy, drop_missing, numeric_column, require_columns
 from .metrics import nps_score
 
 #: The largest number of drivers :func:`shapley_importance` enumerates (2**15 models).
@@ -48,15 +48,9 @@ def _driver_frame(df: pd.DataFrame, target: str, drivers, nan_policy: str = "rai
     if target in drivers:
         raise ValueError(f"the target {target!r} cannot also be a driver")
     require_columns(df, target, *drivers)
-    for column in [target, *drivers]:
-        values = df[column]
-        if pd.api.types.is_bool_dtype(values.dtype) or not pd.api.types.is_numeric_dtype(values.dtype):
-            example = values.dropna().iloc[0] if values.notna().any() else None
-            raise TypeError(
-                f"column {column!r} must be numeric (a rating or a measure); it has dtype {values.dtype} "
-                f"with values such as {example!r}"
-            )
-    frame = drop_missing(df[[target, *drivers]].astype("float64"), [target, *drivers], nan_policy)
+    numbers = {column: numeric_column(df, column, valid="numbers (a rating or a measure)")
+               for column in [target, *drivers]}
+    frame = drop_missing(pd.DataFrame(numbers), [target, *drivers], nan_policy)
     if not np.isfinite(frame.to_numpy()).all():
         raise ValueError("the data contain an infinite value")
     if len(frame) < len(drivers) + 2:
@@ -195,7 +189,7 @@ def driver_table(df: pd.DataFrame, target: str, drivers, *, nan_policy: str = "r
 
     Columns: ``correlation`` (with the target), ``beta`` (standardised regression
     coefficient with all drivers in the model), ``relative_weight`` and ``share``
-    (the weight as % of R²), ``shapley`` (when there are at most
+    (the weight's share of R², 0 to 1), ``shapley`` (when there are at most
     ``MAX_SHAPLEY_DRIVERS`` drivers), ``rank`` (by relative weight) and
     ``sign_flip`` (True when the beta's sign differs from the correlation's: a sign
     that the driver shares most of what it says with other drivers). Sorted by rank.
@@ -217,7 +211,7 @@ def driver_table(df: pd.DataFrame, target: str, drivers, *, nan_policy: str = "r
             "correlation": rxy,
             "beta": beta,
             "relative_weight": weights.to_numpy(),
-            "share": 100 * weights.to_numpy() / weights.sum(),
+            "share": weights.to_numpy() / weights.sum(),
         },
         index=pd.Index(drivers, name="driver"),
     )
@@ -238,7 +232,7 @@ QUADRANTS = {
 
 
 def importance_performance(df: pd.DataFrame, target: str, drivers, *, nan_policy: str = "raise") -> pd.DataFrame:
-    """Importance (share of R² by relative weights) against performance (mean rating) per driver.
+    """Importance (share of R² by relative weights, 0 to 1) against performance (mean rating) per driver.
 
     ``quadrant`` splits at the mean importance and the mean performance: *fix first*
     (important, performing below the others), *keep it up*, *lower priority* and
@@ -253,7 +247,7 @@ def importance_performance(df: pd.DataFrame, target: str, drivers, *, nan_policy
     """
     frame = _driver_frame(df, target, drivers, nan_policy)
     weights = relative_weights(frame, target, drivers)
-    importance = 100 * weights / weights.sum()
+    importance = weights / weights.sum()
     performance = frame[list(drivers)].mean()
     grid = pd.DataFrame({"importance": importance, "performance": performance})
     grid.index.name = "driver"

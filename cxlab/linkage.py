@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from ._validate import check_ci, check_nan_policy, check_whole, drop_missing, require_columns
+from ._validate import check_ci, check_nan_policy, check_whole, drop_missing, numeric_column, require_columns
 from .stats.common import t_quantile, two_sided_test
 
 #: The p-value adjustments of :func:`lagged_correlation`, as statsmodels' ``multipletests`` names them.
@@ -96,7 +96,7 @@ def _pooled_row(pairs: pd.DataFrame, ci: float) -> dict:
     low, high = test.confidence_interval(confidence_level=ci) if n > 3 else (math.nan, math.nan)
     dof = n - 2
     statistic = r * math.sqrt(dof / (1 - r * r)) if abs(r) < 1 else math.copysign(math.inf, r)
-    return {"r": r, "low": float(low), "high": float(high), "statistic": statistic, "dof": dof,
+    return {"value": r, "low": float(low), "high": float(high), "statistic": statistic, "dof": dof,
             "pvalue": pvalue, "n": n}
 
 
@@ -107,7 +107,7 @@ def _within_row(pairs: pd.DataFrame, unit: str, controlled: bool, ci: float) -> 
     transformation, equal to a dummy per unit); units with a single row carry no
     within-unit information and are left out, so they do not count as clusters.
     """
-    empty = {"r": math.nan, "low": math.nan, "high": math.nan, "coef": math.nan, "se": math.nan,
+    empty = {"value": math.nan, "low": math.nan, "high": math.nan, "coef": math.nan, "se": math.nan,
              "statistic": math.nan, "dof": math.nan, "pvalue": math.nan, "n": 0, "units": 0}
     sizes = pairs.groupby(unit)[unit].transform("size")
     pairs = pairs[sizes.to_numpy() > 1]
@@ -140,7 +140,7 @@ def _within_row(pairs: pd.DataFrame, unit: str, controlled: bool, ci: float) -> 
     half = t_quantile(ci, dof) * se
     # The partial correlation is the coefficient in units of the partialled spreads.
     scale = spread_x / spread_y
-    row.update(r=coef * scale, low=max(-1.0, (coef - half) * scale), high=min(1.0, (coef + half) * scale),
+    row.update(value=coef * scale, low=max(-1.0, (coef - half) * scale), high=min(1.0, (coef + half) * scale),
                coef=coef, se=se, statistic=statistic, dof=dof, pvalue=pvalue)
     return row
 
@@ -165,10 +165,11 @@ def lagged_correlation(
     labels (``2025-Q4`` before ``2026-Q1``); a unit missing a period simply has no
     pair for it.
 
-    Across units (``within=False``), ``r`` is Pearson's correlation of the pairs,
+    The table's estimate column is ``value``, as in every cxlab table; it is a correlation.
+    Across units (``within=False``), ``value`` is Pearson's r of the pairs,
     with scipy's test and Fisher-z interval, which treat the pairs as independent.
 
-    Within units (``within=True``), ``r`` is a **within-unit partial correlation**:
+    Within units (``within=True``), ``value`` is a **within-unit partial correlation**:
     of ``x`` at t with ``y`` at t + lag, given ``x`` at t + lag (the same period as
     ``y``; at lag 0 there is nothing to hold fixed), after removing each unit's
     mean. It comes from the fixed-effects regression
@@ -176,7 +177,7 @@ def lagged_correlation(
     and standard error ``se`` (clustered by unit, so serial correlation within a unit
     is allowed for) are reported too; ``statistic`` is ``coef / se``, tested against
     Student's t with ``units - 1`` degrees of freedom (``dof``), and ``low``/``high``
-    are the coefficient's interval in the units of ``r`` (clipped to -1..1). Holding
+    are the coefficient's interval in the units of ``value`` (clipped to -1..1). Holding
     same-period ``x`` fixed matters: when x and y move together within a period and
     both carry over between periods, x now goes with y next period without any
     lagged link, and a plain within-unit correlation (or removing the unit means of
@@ -208,16 +209,16 @@ def lagged_correlation(
     Returns
     -------
     DataFrame
-        One row per lag: ``r``, ``low``, ``high``, ``statistic``, ``dof``, ``pvalue``
+        One row per lag: ``value`` (the correlation), ``low``, ``high``, ``statistic``, ``dof``, ``pvalue``
         (and ``pvalue_adjusted``) and ``n`` (pairs used); within units also ``coef``,
         ``se`` and ``units`` (the clusters). ``attrs`` holds ``within``, ``estimate``
-        (what ``r`` is), ``ci``, ``nan_policy``, ``dropped_missing`` and ``adjust``.
+        (what ``value`` is), ``ci``, ``nan_policy``, ``dropped_missing`` and ``adjust``.
 
     Examples
     --------
     >>> panel = pd.DataFrame({"unit": ["a"] * 4 + ["b"] * 4, "t": [1, 2, 3, 4] * 2,
     ...                       "ex": [1, 2, 3, 4, 2, 1, 4, 3], "cx": [0, 1, 2, 3, 4, 2, 1, 4]})
-    >>> lagged_correlation(panel, "ex", "cx", "unit", "t", lags=[1])["r"].round(3).tolist()
+    >>> lagged_correlation(panel, "ex", "cx", "unit", "t", lags=[1])["value"].round(3).tolist()
     [1.0]
     >>> rng = np.random.default_rng(1)
     >>> ex = rng.normal(size=(30, 6))
@@ -237,9 +238,7 @@ def lagged_correlation(
     if adjust is not None and adjust not in ADJUSTMENTS:
         raise ValueError(f"adjust must be None or one of {list(ADJUSTMENTS)}, got {adjust!r}")
     require_columns(panel, x, y, unit, period)
-    for column in (x, y):
-        if pd.api.types.is_bool_dtype(panel[column].dtype) or not pd.api.types.is_numeric_dtype(panel[column].dtype):
-            raise TypeError(f"column {column!r} must be numeric, it has dtype {panel[column].dtype}")
+    measures = {column: numeric_column(panel, column) for column in (x, y)}
     if isinstance(lags, int | np.integer):
         lags = [lags]
     lags = [check_whole(lag, "each lag", what="a whole number of periods") for lag in lags]
@@ -247,7 +246,9 @@ def lagged_correlation(
         raise ValueError("lags must name at least one lag, got an empty list")
     if len(set(lags)) != len(lags):
         raise ValueError(f"lags must not repeat a lag, got {lags}")
-    frame = panel[[unit, period, x, y]].copy()
+    frame = panel[[unit, period]].copy()
+    for column, numbers in measures.items():
+        frame[column] = numbers
     if frame[[unit, period]].isna().any().any():
         raise ValueError(f"columns {unit!r} and {period!r} must not have missing values")
     if frame.duplicated([unit, period]).any():
@@ -272,13 +273,13 @@ def lagged_correlation(
         if within:
             row = _within_row(pairs, unit, lag != 0, ci)
         elif len(pairs) < 3 or pairs["_x"].std() == 0 or pairs["_y"].std() == 0:
-            row = {"r": math.nan, "low": math.nan, "high": math.nan, "statistic": math.nan, "dof": math.nan,
+            row = {"value": math.nan, "low": math.nan, "high": math.nan, "statistic": math.nan, "dof": math.nan,
                    "pvalue": math.nan, "n": len(pairs)}
         else:
             row = _pooled_row(pairs, ci)
         rows.append({"lag": lag, **row})
-    order = (["r", "low", "high", "coef", "se", "statistic", "dof", "pvalue", "n", "units"] if within
-             else ["r", "low", "high", "statistic", "dof", "pvalue", "n"])
+    order = (["value", "low", "high", "coef", "se", "statistic", "dof", "pvalue", "n", "units"] if within
+             else ["value", "low", "high", "statistic", "dof", "pvalue", "n"])
     table = pd.DataFrame(rows).set_index("lag")[order]
     if adjust is not None:
         from statsmodels.stats.multitest import multipletests

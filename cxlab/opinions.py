@@ -15,18 +15,16 @@ bootstrap interval for the difference.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import pandas as pd
 
 from .stats import ces, csat, nps, proportion
 from .stats.bootstrap import resampled_sums
-from .stats.common import _HasInterval
+from .stats.common import IntervalRule, PercentileInterval, _HasInterval, interval_at
 from .stats.weights import check_weights
-from ._validate import check_ci, check_nan_policy, check_whole, require_columns, seed_sequence
+from ._validate import check_ci, check_nan_policy, check_shares, check_whole, require_columns, seed_sequence
 
 #: The measures, by name: each is a weighted mean of one number per answer.
 MEASURES = ("proportion", "csat", "nps", "ces")
@@ -108,10 +106,12 @@ def measure_by_group(frame: pd.DataFrame, column: str, by: str, *, metric: str =
     Returns
     -------
     DataFrame
-        One row per group, in sorted order: ``n``, ``effective_n``, ``share``
-        (percent of the answers, weighted when weighted), ``value``, ``low``, ``high``
-        and ``contribution``: ``share / 100 * value``. The contributions add up to
-        the headline measure of all the answers.
+        One row per group, in sorted order: ``n``, ``effective_n``, ``share`` (the
+        group's share of the answers, 0 to 1, weighted when weighted), the metric's
+        ``value``, ``low`` and ``high`` in its own points (percent for a proportion and
+        CSAT, -100..100 for NPS, the scale for CES) and ``contribution``:
+        ``share * value``, in the same points. The contributions add up to the headline
+        measure of all the answers.
 
     Examples
     --------
@@ -121,8 +121,8 @@ def measure_by_group(frame: pd.DataFrame, column: str, by: str, *, metric: str =
     >>> table[["n", "share", "value", "contribution"]].round(1)
          n  share  value  contribution
     uses
-    no   6   60.0   83.3          50.0
-    yes  4   40.0   25.0          10.0
+    no   6    0.6   83.3          50.0
+    yes  4    0.4   25.0          10.0
     >>> float(table["contribution"].sum())   # the headline: 6 unhappy out of 10
     60.0
     """
@@ -138,9 +138,9 @@ def measure_by_group(frame: pd.DataFrame, column: str, by: str, *, metric: str =
             result = function(part, ci=ci, weights=None if weights is None else weight_values[positions], **options)
         except ValueError as error:
             raise ValueError(f"{by}={group!r}, column {column!r}: {error}") from error
-        share = 100.0 * weight_values[positions].sum() / total
+        share = weight_values[positions].sum() / total
         table[group] = {"n": result.n, "effective_n": result.effective_n, "share": share, "value": result.value,
-                        "low": result.low, "high": result.high, "contribution": share / 100.0 * result.value}
+                        "low": result.low, "high": result.high, "contribution": share * result.value}
     result = pd.DataFrame.from_dict(table, orient="index")
     result.index.name = by
     return result
@@ -150,8 +150,8 @@ def measure_by_group(frame: pd.DataFrame, column: str, by: str, *, metric: str =
 class BaseGap(_HasInterval):
     """The measure on everyone minus the measure on a narrower base, with a bootstrap interval.
 
-    ``value`` is ``everyone - among`` in the metric's units (points for shares and
-    NPS); ``low`` and ``high`` are the percentile interval of resampled answers (the
+    ``value`` is ``everyone - among`` in the metric's points (percentage points for a
+    proportion and CSAT, NPS points, the scale for CES); ``low`` and ``high`` are the percentile interval of resampled answers (the
     two estimates share the narrower group's answers, so they are not independent
     samples and a two-sample test would not fit).
     """
@@ -165,7 +165,7 @@ class BaseGap(_HasInterval):
     n_among: int
     metric: str
     ci: float
-    _again: Callable | None = field(default=None, repr=False, compare=False)
+    _interval: IntervalRule | None = field(default=None, repr=False, compare=False)
 
 
 def base_gap(frame: pd.DataFrame, column: str, among, *, metric: str = "proportion", weights=None,
@@ -208,42 +208,39 @@ def base_gap(frame: pd.DataFrame, column: str, among, *, metric: str = "proporti
     everyone = function(rows[column], weights=None if plain else weight_values, **options)
     narrower = function(rows[column][mask], weights=None if plain else weight_values[mask], **options)
     points = _answer_points(metric, rows[column], options)
-    seed = seed_sequence(seed)  # concrete once: another level of the interval resamples the same way
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed_sequence(seed))
     weighted, weighted_points = weight_values, weight_values * points
     sums = resampled_sums(np.column_stack([weighted_points, weighted, weighted_points * mask, weighted * mask]),
                           n_resamples, rng)
     all_values = sums[:, 0] / sums[:, 1]
     with np.errstate(invalid="ignore", divide="ignore"):
         among_values = sums[:, 2] / sums[:, 3]
-    gaps = (all_values - among_values)[np.isfinite(among_values)]
-    low, high = np.quantile(gaps, [(1 - ci) / 2, (1 + ci) / 2])
+    rule = PercentileInterval((all_values - among_values)[np.isfinite(among_values)])
+    value = float(everyone.value - narrower.value)
+    low, high = interval_at(rule, value, ci, "BaseGap")
     return BaseGap(
-        value=float(everyone.value - narrower.value),
-        low=float(low),
-        high=float(high),
+        value=value,
+        low=low,
+        high=high,
         everyone=float(everyone.value),
         among=float(narrower.value),
         n=int(everyone.n),
         n_among=int(narrower.n),
         metric=metric,
         ci=ci,
-        _again=functools.partial(base_gap, frame, column, among, metric=metric, weights=weights, seed=seed,
-                                 n_resamples=n_resamples, nan_policy=nan_policy, **options),
+        _interval=rule,
     )
 
 
 def headline_at_mix(value_users: float, value_others: float, share_others) -> np.ndarray:
-    """The headline a survey would report if a share ``share_others`` (0..1) of its answers came from non-users.
+    """The headline a survey would report if a share ``share_others`` (0 to 1) of its answers came from non-users.
 
     Examples
     --------
     >>> headline_at_mix(55.0, 85.0, [0.0, 0.5, 1.0]).tolist()
     [55.0, 70.0, 85.0]
     """
-    shares = np.asarray(share_others, dtype=float)
-    if not np.all((shares >= 0) & (shares <= 1)):
-        raise ValueError(f"share_others must be between 0 and 1, got {share_others!r}")
+    shares = check_shares(share_others, "share_others")
     return (1 - shares) * float(value_users) + shares * float(value_others)
 
 

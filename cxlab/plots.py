@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .metrics import DETRACTOR_UP_TO, PROMOTER_FROM, scale_counts
-from ._validate import check_ci
+from ._validate import check_ci, check_shares
 from .data import make_confounded
 from .stats import adjusted_effect, compare_groups, nps_from_counts
 from .stats.common import formerly_positional, normal_quantile
@@ -125,21 +125,26 @@ def segment_intervals(table: pd.DataFrame, ax=None, title: str | None = None, xl
 
 
 @formerly_positional("ci", "ax")
-def margin_of_error_curve(shares=((40, 40), (50, 20), (30, 10)), n_max: int = 2000, *, ci: float = 0.95, ax=None):
+def margin_of_error_curve(shares=((0.4, 0.4), (0.5, 0.2), (0.3, 0.1)), n_max: int = 2000, *, ci: float = 0.95,
+                          ax=None):
     """Margin of error of the NPS (Wald) against sample size, for a few score mixes.
 
-    ``shares`` holds (% promoters, % detractors) pairs. Returns the matplotlib Axes.
+    ``shares`` holds (promoters, detractors) pairs of shares from 0 to 1, as
+    everywhere in cxlab: (0.4, 0.4) for 40% promoters and 40% detractors. Returns the
+    matplotlib Axes.
     """
     ci = check_ci(ci)
+    shares = check_shares(shares, "shares")
+    if shares.ndim != 2 or shares.shape[1] != 2 or (shares.sum(axis=1) > 1 + 1e-12).any():
+        raise ValueError(f"shares must be (promoters, detractors) pairs that add up to at most 1, got {shares.tolist()}")
     ax = ax or plt.subplots(figsize=(FIGURE_WIDTH, 4.2), layout="constrained")[1]
     sizes = np.unique(np.geomspace(20, n_max, 60).astype(int))
     styles = ("-", "--", ":")
-    for index, (promoters, detractors) in enumerate(shares):
-        p, d = promoters / 100, detractors / 100
+    for index, (p, d) in enumerate(shares):
         spread = np.sqrt((p + d) - (p - d) ** 2)
         margin = 100 * normal_quantile(ci) * spread / np.sqrt(sizes)
         ax.plot(sizes, margin, styles[index % 3], color="black",
-                label=f"{promoters}% promoters, {detractors}% detractors (NPS {promoters - detractors:+d})")
+                label=f"{p:.0%} promoters, {d:.0%} detractors (NPS {100 * (p - d):+.0f})")
     ax.set_xscale("log")
     ax.set_xlabel("respondents (log scale)")
     ax.set_ylabel(f"± NPS points ({ci:.0%} margin)")
@@ -158,7 +163,7 @@ def stratified_differences(result, naive=None, ax=None, xlabel: str | None = Non
     if getattr(result, "table", None) is None:
         raise ValueError("result must come from compare_groups(..., strata=...), which has a per-stratum table")
     table = result.table
-    rows = [(f"{result.strata} = {label}", row["difference"], row["low"], row["high"], "o", PASSIVE_COLOUR)
+    rows = [(f"{result.strata} = {label}", row["value"], row["low"], row["high"], "o", PASSIVE_COLOUR)
             for label, row in table.iterrows()]
     rows.append(("pooled within strata\n(Mantel-Haenszel)", result.value, result.low, result.high, "D", PROMOTER_COLOUR))
     if naive is not None:
@@ -346,13 +351,14 @@ def importance_performance_chart(grid, ax=None):
         if column not in grid.columns:
             raise ValueError(f"grid needs a {column!r} column, as cxlab.drivers.importance_performance returns")
     ax = ax or plt.subplots(figsize=(FIGURE_WIDTH, 4.6), layout="constrained")[1]
-    ax.scatter(grid["importance"], grid["performance"], s=60, color=PROMOTER_COLOUR, edgecolor="black", zorder=3)
-    for name, row in grid.iterrows():
-        ax.annotate(name, (row["importance"], row["performance"]), textcoords="offset points", xytext=(6, 5))
-    x_mid, y_mid = grid["importance"].mean(), grid["performance"].mean()
+    importance = 100 * grid["importance"]  # shares of R², shown in per cent
+    ax.scatter(importance, grid["performance"], s=60, color=PROMOTER_COLOUR, edgecolor="black", zorder=3)
+    for name, x, y in zip(grid.index, importance, grid["performance"], strict=True):
+        ax.annotate(name, (x, y), textcoords="offset points", xytext=(6, 5))
+    x_mid, y_mid = importance.mean(), grid["performance"].mean()
     ax.axvline(x_mid, color="black", linestyle="--", linewidth=0.8)
     ax.axhline(y_mid, color="black", linestyle="--", linewidth=0.8)
-    x_low, x_high = 0, max(grid["importance"].max() * 1.15, x_mid * 1.5)
+    x_low, x_high = 0, max(importance.max() * 1.15, x_mid * 1.5)
     y_pad = max((grid["performance"].max() - grid["performance"].min()) * 0.25, 0.2)
     y_low, y_high = grid["performance"].min() - y_pad, grid["performance"].max() + y_pad
     ax.set_xlim(x_low, x_high)
@@ -379,7 +385,7 @@ def lag_profile(tables: dict, ax=None, xlabel: str = "lag (quarters): EX leads C
         marker, colour = styles[index % len(styles)]
         offset = (index - (len(tables) - 1) / 2) * 0.06
         lags = table.index.to_numpy(dtype=float) + offset
-        ax.errorbar(lags, table["r"], yerr=[table["r"] - table["low"], table["high"] - table["r"]], fmt=marker,
+        ax.errorbar(lags, table["value"], yerr=[table["value"] - table["low"], table["high"] - table["value"]], fmt=marker,
                     color=colour, capsize=3, label=label)
     ax.axhline(0, color="#999999", linewidth=0.8)
     ax.set_xticks(sorted({int(lag) for table in tables.values() for lag in table.index}))
@@ -474,14 +480,14 @@ def funnel_plot(funnel, ax=None, labels: bool = True, title: str | None = None):
     ax.plot(n, low, ":", color="black", linewidth=1.2)
     ax.axhline(funnel.target, color=PROMOTER_COLOUR, linewidth=1, label=f"target {funnel.target:.1f}")
     flagged = table["flagged"].to_numpy()
-    ax.scatter(table["n"][~flagged], table["nps"][~flagged], s=22, color=PROMOTER_COLOUR, alpha=0.8,
+    ax.scatter(table["n"][~flagged], table["value"][~flagged], s=22, color=PROMOTER_COLOUR, alpha=0.8,
                label="within the flag limits")
-    ax.scatter(table["n"][flagged], table["nps"][flagged], s=40, marker="s", color=DETRACTOR_COLOUR,
+    ax.scatter(table["n"][flagged], table["value"][flagged], s=40, marker="s", color=DETRACTOR_COLOUR,
                label="flagged")
     if labels:
         named = table["flagged"] | (table["z"].abs() > normal_quantile(funnel.levels[0]))
         for name, row in table[named].iterrows():
-            ax.annotate(str(name), (row["n"], row["nps"]), textcoords="offset points", xytext=(4, 3),
+            ax.annotate(str(name), (row["n"], row["value"]), textcoords="offset points", xytext=(4, 3),
                         fontsize="small")
     ax.set_xlabel("responses")
     ax.set_ylabel("NPS")
@@ -603,12 +609,12 @@ def representation_chart(table: pd.DataFrame, ax=None, market: dict | None = Non
     """Share of women at each level (:func:`cxlab.value.funnel_against_market`), with
     Wilson intervals as whiskers and the market's shares as diamonds. Returns the Axes.
     """
-    for column in ("share", "low", "high", "market", "women", "people"):
+    for column in ("value", "low", "high", "market", "women", "people"):
         if column not in table.columns:
             raise ValueError(f"table needs a {column!r} column, as cxlab.value.funnel_against_market returns")
     ax = ax or plt.subplots(figsize=(FIGURE_WIDTH, 3.6), layout="constrained")[1]
     positions = np.arange(len(table))
-    share = 100 * table["share"].to_numpy()
+    share = 100 * table["value"].to_numpy()
     ax.bar(positions, share, color=PROMOTER_COLOUR, width=0.55, edgecolor="black", label="this company")
     ax.errorbar(positions, share, yerr=[share - 100 * table["low"], 100 * table["high"] - share], fmt="none",
                 ecolor="black", capsize=6, label="95% interval")

@@ -45,8 +45,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ._validate import check_ci, check_whole
-from .stats.common import _HasInterval, formerly_positional
+from ._validate import check_ci, check_whole, seed_sequence
+from .stats.common import IntervalRule, PercentileInterval, _HasInterval, formerly_positional, interval_at
 from .stats.proportions import wilson_interval
 
 __all__ = [
@@ -354,15 +354,17 @@ def _draw(low, central, high, kind, n, rng) -> np.ndarray:
 class ROISimulation(_HasInterval):
     """The ROI of an initiative over uncertain inputs, by Monte Carlo.
 
-    ``value`` is the median ROI of the draws, ``low`` and ``high`` the central interval
-    at level ``ci`` (a share of the draws: 0.9 leaves 5% on each side), ``mean`` the mean
-    ROI, ``prob_negative`` the share of draws in which the initiative loses money (ROI
+    Every ROI is a fraction (0.25 for 25%), as in :func:`initiative_return`. ``value`` is
+    the median ROI of the draws, ``low`` and ``high`` the central interval at level ``ci``
+    (a share of the draws: 0.9 leaves 5% on each side), ``mean`` the mean ROI,
+    ``prob_negative`` the share of draws (0 to 1) in which the initiative loses money (ROI
     below 0), ``point`` the ROI at the central values (the midpoint of a uniform range,
     the most likely value of a triangular one): the single number a spreadsheet gives.
     ``draws`` has one row per draw (the inputs, ``roi``, ``net`` and ``payback``).
-    ``drivers`` has one row per uncertain input, largest swing first: the ROI with that
-    input at the low and the high end of its range and the others at their central
-    values (``roi_at_low``, ``roi_at_high``), the ``swing`` between them, and the input's
+    ``drivers`` has one row per uncertain input, largest swing first: the ends of its
+    range (``range_low``, ``range_high``; ``low`` and ``high`` name intervals throughout
+    cxlab), the ROI with that input at either end and the others at their central values
+    (``roi_at_low``, ``roi_at_high``), the ``swing`` between them, and the input's
     Spearman rank correlation with ROI over the draws.
     """
 
@@ -376,6 +378,7 @@ class ROISimulation(_HasInterval):
     n_draws: int
     draws: pd.DataFrame = field(repr=False)
     drivers: pd.DataFrame = field(repr=False)
+    _interval: IntervalRule | None = field(default=None, repr=False, compare=False)
 
     @property
     def top_driver(self) -> str:
@@ -421,14 +424,14 @@ def roi_simulation(customers, *, margin, retention, uplift, discount_rate, cost,
     specs = dict(zip(INITIATIVE_INPUTS, (customers, margin, retention, uplift, discount_rate, cost, running_cost)))
     ranges = {name: _distribution(spec, name) for name, spec in specs.items()}
     # The whole range of every input must be valid, so a draw never is not.
-    for position in (0, 1, 2):
+    for position in (0, 2, 1):  # the ends first: an error names the value given, not a midpoint
         _checked_inputs(*(ranges[name][position] for name in INITIATIVE_INPUTS))
     if ranges["retention"][2] + ranges["uplift"][2] > 1 or ranges["retention"][0] + ranges["uplift"][0] < 0:
         raise ValueError("retention + uplift must stay between 0 and 1 over the whole ranges: "
                          f"retention {ranges['retention'][0]:g} to {ranges['retention'][2]:g}, "
                          f"uplift {ranges['uplift'][0]:g} to {ranges['uplift'][2]:g}")
 
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed_sequence(seed))
     draws = {name: _draw(*ranges[name], n_draws, rng) for name in INITIATIVE_INPUTS}
     roi, net, payback = _rois(draws, horizon)
     central = {name: np.asarray(part[1]) for name, part in ranges.items()}
@@ -439,19 +442,22 @@ def roi_simulation(customers, *, margin, retention, uplift, discount_rate, cost,
     roi_ranks = _ranks(roi)
     for name in uncertain:
         at_low, at_high = (float(_rois({**central, name: np.asarray(ranges[name][end])}, horizon)[0]) for end in (0, 2))
-        rows[name] = {"low": ranges[name][0], "high": ranges[name][2], "roi_at_low": at_low, "roi_at_high": at_high,
+        rows[name] = {"range_low": ranges[name][0], "range_high": ranges[name][2], "roi_at_low": at_low,
+                      "roi_at_high": at_high,
                       "swing": abs(at_high - at_low),
                       "rank_correlation": float(np.corrcoef(_ranks(draws[name]), roi_ranks)[0, 1])}
     drivers = pd.DataFrame.from_dict(rows, orient="index",
-                                     columns=["low", "high", "roi_at_low", "roi_at_high", "swing", "rank_correlation"])
+                                     columns=["range_low", "range_high", "roi_at_low", "roi_at_high", "swing",
+                                              "rank_correlation"])
     drivers.index.name = "input"
     drivers = drivers.sort_values("swing", ascending=False)
-    tail = (1 - ci) / 2
-    low, median, high = np.quantile(roi, [tail, 0.5, 1 - tail])
+    rule = PercentileInterval(roi, method="central interval of the draws")
+    median = float(np.median(roi))
+    low, high = interval_at(rule, median, ci, "ROISimulation")
     table = pd.DataFrame({**draws, "roi": roi, "net": net, "payback": payback})
-    return ROISimulation(value=float(median), low=float(low), high=float(high), ci=ci, mean=float(roi.mean()),
+    return ROISimulation(value=median, low=low, high=high, ci=ci, mean=float(roi.mean()),
                          prob_negative=float((roi < 0).mean()), point=point, n_draws=n_draws, draws=table,
-                         drivers=drivers)
+                         drivers=drivers, _interval=rule)
 
 
 # --------------------------------------------------------------------------- reading percentages
@@ -510,8 +516,8 @@ def representation_funnel(people, share_women, *, levels=None) -> pd.DataFrame:
 def funnel_against_market(women, people, market_share, *, levels=None, ci: float = 0.95) -> pd.DataFrame:
     """A company's own share of women at each level, with Wilson intervals, against market figures.
 
-    One row per level: ``people``, ``women``, ``share`` with its interval (``low``,
-    ``high``), the ``market`` share, ``pvalue`` of the exact two-sided binomial test of
+    One row per level: ``people``, ``women``, the company's share of women ``value`` (0 to
+    1) with its interval (``low``, ``high``), the ``market`` share (0 to 1), ``pvalue`` of the exact two-sided binomial test of
     the company's count against the market share (``scipy.stats.binomtest``), and
     ``inside`` (the market share lies inside the interval). With a few dozen managers
     the interval is wide: a company's funnel can differ from the market's by chance.
@@ -519,7 +525,7 @@ def funnel_against_market(women, people, market_share, *, levels=None, ci: float
     Examples
     --------
     >>> table = funnel_against_market([700, 40, 4], [1000, 120, 25], [0.70, 0.30, 0.12])
-    >>> table["share"].round(3).tolist(), table["low"].round(3).tolist(), table["inside"].tolist()
+    >>> table["value"].round(3).tolist(), table["low"].round(3).tolist(), table["inside"].tolist()
     ([0.7, 0.333, 0.16], [0.671, 0.255, 0.064], [True, True, True])
     """
     from scipy.stats import binomtest
@@ -539,7 +545,7 @@ def funnel_against_market(women, people, market_share, *, levels=None, ci: float
     rows = []
     for count, size, share in zip(women.astype(int), people.astype(int), market, strict=True):
         low, high = wilson_interval(int(count), int(size), ci=ci)
-        rows.append({"people": int(size), "women": int(count), "share": count / size, "low": low, "high": high,
+        rows.append({"people": int(size), "women": int(count), "value": count / size, "low": low, "high": high,
                      "market": float(share), "pvalue": float(binomtest(int(count), int(size), float(share)).pvalue),
                      "inside": bool(low <= share <= high)})
     return pd.DataFrame(rows, index=pd.Index(levels, name="level"))
@@ -554,9 +560,12 @@ def simulate_organisations(n_organisations: int = 400, *, collaboration_effect: 
     The model: ``maturity`` (1 to 5) is drawn with probabilities 0.15, 0.35, 0.25, 0.15
     and 0.10 (most organisations early on); an organisation's ``collaboration`` is
     ``"high"`` with probability ``1 / (1 + exp(-(0.9 * maturity - 2.7)))`` (about 14% at
-    level 1, 50% at level 3, 86% at level 5) and ``"low"`` otherwise; its ``roi`` in per cent is
-    ``-10 + 12 * maturity + collaboration_effect * [collaboration is high] + noise``,
-    the noise normal with a standard deviation of 15. With the default
+    level 1, 50% at level 3, 86% at level 5) and ``"low"`` otherwise; its ROI in per cent,
+    ``roi_pct``, is ``-10 + 12 * maturity + collaboration_effect * [collaboration is high] +
+    noise``, the noise normal with a standard deviation of 15. The ROI is in per cent here,
+    as survey reports give it, and the column's name says so: everywhere else in cxlab an
+    ROI is a fraction (0.25 for 25%). ``collaboration_effect`` is in the same percentage
+    points. With the default
     ``collaboration_effect=0``, collaboration does nothing for ROI, yet organisations
     that collaborate most report a higher ROI, because they are more mature.
 
@@ -564,14 +573,15 @@ def simulate_organisations(n_organisations: int = 400, *, collaboration_effect: 
     --------
     >>> orgs = simulate_organisations(seed=1)
     >>> orgs.columns.tolist(), len(orgs)
-    (['organisation', 'maturity', 'collaboration', 'roi'], 400)
+    (['organisation', 'maturity', 'collaboration', 'roi_pct'], 400)
     """
     n_organisations = check_whole(n_organisations, "n_organisations", minimum=20, maximum=1_000_000,
                                   what="a whole number of organisations")
     if isinstance(collaboration_effect, bool) or not isinstance(collaboration_effect, numbers.Real) \
             or not math.isfinite(collaboration_effect):
-        raise TypeError(f"collaboration_effect must be a finite number of ROI points, got {collaboration_effect!r}")
-    rng = np.random.default_rng(seed)
+        raise TypeError(f"collaboration_effect must be a finite number of ROI percentage points, got "
+                        f"{collaboration_effect!r}")
+    rng = np.random.default_rng(seed_sequence(seed))
     maturity = rng.choice(np.arange(1, 6), size=n_organisations, p=[0.15, 0.35, 0.25, 0.15, 0.10])
     high = rng.random(n_organisations) < 1 / (1 + np.exp(-(0.9 * maturity - 2.7)))
     roi = -10 + 12 * maturity + collaboration_effect * high + rng.normal(0, 15, n_organisations)
@@ -579,5 +589,5 @@ def simulate_organisations(n_organisations: int = 400, *, collaboration_effect: 
         "organisation": [f"O{number:03d}" for number in range(1, n_organisations + 1)],
         "maturity": maturity.astype("int64"),
         "collaboration": np.where(high, "high", "low"),
-        "roi": roi.round(1),
+        "roi_pct": roi.round(1),
     })

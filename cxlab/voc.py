@@ -31,10 +31,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ._validate import check_ci, check_whole, drop_missing, require_columns
+from ._validate import check_ci, drop_missing, numeric_column, require_columns, seed_sequence
 from .metrics import DETRACTOR_UP_TO, PROMOTER_FROM
 from .stats.bootstrap import resampled_sums
-from .stats.common import _HasInterval, adjust_pvalues, check_resamples, normal_quantile
+from .stats.common import (IntervalRule, PercentileInterval, _HasInterval, adjust_pvalues, check_resamples, interval_at,
+                           normal_quantile, warn_if_excluded)
 from .stats.proportions import wilson_interval
 
 __all__ = [
@@ -56,10 +57,7 @@ def _durations(log: pd.DataFrame, time: str, acted: str, nan_policy: str) -> tup
     frame = drop_missing(log[[time, acted]], [time, acted], nan_policy)
     if len(frame) == 0:
         raise ValueError(f"the feedback log has no rows with both {time!r} and {acted!r}")
-    times = frame[time]
-    if not pd.api.types.is_numeric_dtype(times) or pd.api.types.is_bool_dtype(times):
-        raise TypeError(f"column {time!r} must hold days as numbers, got dtype {times.dtype}")
-    times = times.to_numpy(dtype=float)
+    times = numeric_column(frame, time, valid="days as numbers, 0 or more").to_numpy()
     if (times < 0).any() or not np.isfinite(times).all():
         bad = times[(times < 0) | ~np.isfinite(times)][0]
         raise ValueError(f"column {time!r} must hold days of 0 or more, got {float(bad):g}")
@@ -85,8 +83,8 @@ class ActionCurve(_HasInterval):
     ``quantile_ci``, from the log-log transformed curve). ``table`` holds the curve:
     for every day on which comments were acted on, how many were still open just
     before (``at_risk``), how many were acted on (``acted``), the estimated share
-    still open (``share_open``) and acted on (``share_acted``), with pointwise
-    intervals for the share acted on. ``closed_mean`` is the mean days over the
+    still open (``share_open``) and acted on (``share_acted``), both 0 to 1, with
+    pointwise intervals for the share acted on. ``closed_mean`` is the mean days over the
     comments acted on only, the number that ignores the open ones and is too short.
     """
 
@@ -99,6 +97,7 @@ class ActionCurve(_HasInterval):
     still_open: int
     closed_mean: float
     table: pd.DataFrame = field(repr=False)
+    _interval: IntervalRule | None = field(default=None, repr=False, compare=False)
 
     def share_acted_by(self, days: float) -> float:
         """The estimated share of comments acted on within ``days`` (0..1)."""
@@ -115,6 +114,37 @@ def _check_days(days, name: str) -> float:
     if days < 0:
         raise ValueError(f"{name} must be 0 or more, got {days!r}")
     return float(days)
+
+
+@dataclass(frozen=True, eq=False)
+class _MedianInterval(IntervalRule):
+    """The Kaplan-Meier median's interval at any level from the kept fit (statsmodels' ``quantile_ci``)."""
+
+    fit: object
+    method = "Kaplan-Meier median"
+    caveat = ("the median's interval inverts a test at each observed day, and on a curve with few, large steps "
+              "the median's own day can fall outside it")
+
+    def __call__(self, level: float) -> tuple[float, float]:
+        if not np.any(self.fit.n_events):
+            return math.nan, math.nan
+        # statsmodels takes log(-log S) of every point, including S = 1 and S = 0, where it is infinite
+        with np.errstate(divide="ignore", invalid="ignore"):
+            low, high = self.fit.quantile_ci(0.5, alpha=1 - level)
+        return float(low), float(high)
+
+
+@dataclass(frozen=True)
+class _SharePointInterval(IntervalRule):
+    """The share acted on at one day, at any level, from the curve's value and Greenwood's standard error there."""
+
+    survival: float
+    se: float
+    method = "log-log"
+
+    def __call__(self, level: float) -> tuple[float, float]:
+        low, high = _log_log_band(np.array([self.survival]), np.array([self.se]), normal_quantile(level))
+        return 1 - float(high[0]), 1 - float(low[0])
 
 
 def _log_log_band(survival: np.ndarray, se: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
@@ -183,19 +213,19 @@ def action_curve(
         "share_acted_low": 1 - high,
         "share_acted_high": 1 - low,
     })
+    rule = _MedianInterval(fit)
     if events.any():
-        # statsmodels takes log(-log S) of every point, including S = 1 and S = 0, where it is infinite
         with np.errstate(divide="ignore", invalid="ignore"):
             median = float(fit.quantile(0.5))
-            median_low, median_high = (float(end) for end in fit.quantile_ci(0.5, alpha=1 - ci))
+        if not math.isnan(median) and survival.min() > 0.5:
+            median = math.inf
+        median_low, median_high = interval_at(rule, median, ci, "ActionCurve")
         closed_mean = float(times[events].mean())
     else:
         median = median_low = median_high = closed_mean = math.nan
-    if not math.isnan(median) and (survival.size == 0 or survival.min() > 0.5):
-        median = math.inf
     return ActionCurve(value=median, low=median_low, high=median_high, ci=ci, n=int(times.size),
                        acted=int(events.sum()), still_open=int((~events).sum()), closed_mean=closed_mean,
-                       table=table)
+                       table=table, _interval=rule)
 
 
 @dataclass(frozen=True)
@@ -207,6 +237,7 @@ class ShareResult(_HasInterval):
     high: float
     ci: float
     n: int
+    _interval: IntervalRule | None = field(default=None, repr=False, compare=False)
 
 
 def share_acted_within(
@@ -233,12 +264,15 @@ def share_acted_within(
     """
     curve = action_curve(log, time, acted, ci=ci, nan_policy=nan_policy)
     days = _check_days(days, "days")
-    rows = curve.table["days"].to_numpy() <= days
-    if not rows.any():
-        return ShareResult(value=0.0, low=0.0, high=0.0, ci=curve.ci, n=curve.n)
-    last = curve.table[rows].iloc[-1]
-    return ShareResult(value=float(last["share_acted"]), low=float(last["share_acted_low"]),
-                       high=float(last["share_acted_high"]), ci=curve.ci, n=curve.n)
+    rows = np.flatnonzero(curve.table["days"].to_numpy() <= days)
+    if not rows.size:  # nothing acted on yet: the curve is at 1, with no spread
+        rule = _SharePointInterval(1.0, 0.0)
+    else:
+        fit = curve._interval.fit
+        rule = _SharePointInterval(float(fit.surv_prob[rows[-1]]), float(fit.surv_prob_se[rows[-1]]))
+    value = 1 - rule.survival
+    low, high = interval_at(rule, value, curve.ci, "ShareResult")
+    return ShareResult(value=value, low=low, high=high, ci=curve.ci, n=curve.n, _interval=rule)
 
 
 # --------------------------------------------------------------------------- score gaming
@@ -247,8 +281,8 @@ def share_acted_within(
 class FunnelResult:
     """Units' NPS against funnel-plot control limits around a common target.
 
-    ``table`` has one row per unit: responses ``n``, ``nps``, the z score
-    ``(nps - target) / (sd / sqrt(n))``, its two-sided ``pvalue``, the ``pvalue``
+    ``table`` has one row per unit: responses ``n``, the unit's NPS ``value`` (-100..100), the z
+    score ``(value - target) / (sd / sqrt(n))``, its two-sided ``pvalue``, the ``pvalue``
     adjusted for the number of units (``pvalue_adjusted``), whether the unit lies
     outside each of the ``levels`` limits (``outside_95``, ``outside_99.8``) and whether
     it is ``flagged`` (adjusted p-value below ``alpha``). ``sd`` is the spread of one
@@ -353,8 +387,8 @@ def nps_funnel(
     >>> funnel = nps_funnel(responses, "agent")
     >>> funnel.target, round(funnel.sd, 2)
     (62.5, 69.6)
-    >>> funnel.table[["n", "nps", "z"]].round(2)
-           n    nps     z
+    >>> funnel.table[["n", "value", "z"]].round(2)
+           n  value     z
     agent
     A      4   25.0 -1.08
     B      4  100.0  1.08
@@ -363,10 +397,7 @@ def nps_funnel(
     frame = drop_missing(responses[[unit, score]], [unit, score], nan_policy)
     if len(frame) == 0:
         raise ValueError("no responses to compare")
-    scores = frame[score]
-    if not pd.api.types.is_numeric_dtype(scores) or pd.api.types.is_bool_dtype(scores):
-        raise TypeError(f"column {score!r} must hold 0-10 scores as numbers, got dtype {scores.dtype}")
-    values = scores.to_numpy(dtype=float)
+    values = numeric_column(frame, score, valid="0-10 scores as numbers").to_numpy()
     outside = (values < 0) | (values > 10) | (values != np.round(values))
     if outside.any():
         raise ValueError(f"column {score!r} must hold whole scores from 0 to 10, got {values[outside][0]:g}")
@@ -391,7 +422,7 @@ def nps_funnel(
 
     pvalue = 2 * ndtr(-np.abs(z))
     adjusted = adjust_pvalues(pvalue, adjust)
-    table = pd.DataFrame({"n": n.astype("int64"), "nps": nps, "z": z, "pvalue": pvalue,
+    table = pd.DataFrame({"n": n.astype("int64"), "value": nps, "z": z, "pvalue": pvalue,
                           "pvalue_adjusted": adjusted}, index=pd.Index(names, name=unit))
     for level in levels:
         table[_level_label(level)] = np.abs(z) > normal_quantile(level)
@@ -416,10 +447,11 @@ def promise_gap(
     """Measured waits against an advertised promise: percentiles and the share beyond it.
 
     One row per level of ``by`` (or one row, ``"all"``): ``n``, the share of customers
-    who waited longer than ``promise`` with its Wilson interval (``share_beyond``,
+    (0 to 1) who waited longer than ``promise`` with its Wilson interval (``share_beyond``,
     ``share_beyond_low``, ``share_beyond_high``), and each percentile with a percentile
     bootstrap interval (``p90``, ``p90_low``, ``p90_high``), from ``scipy.stats.bootstrap``
-    with every resample of a group drawn at once.
+    with every resample of a group drawn at once. ``percentiles`` are given as numpy's
+    ``percentile`` takes them, on 0..100 (90 for the 90th), as their name says.
 
     Examples
     --------
@@ -439,15 +471,15 @@ def promise_gap(
             raise ValueError(f"percentiles must lie strictly between 0 and 100, got {q!r}")
     columns = [wait] + ([by] if by is not None else [])
     data = drop_missing(frame[columns], columns, nan_policy)
-    if not pd.api.types.is_numeric_dtype(data[wait]) or pd.api.types.is_bool_dtype(data[wait]):
-        raise TypeError(f"column {wait!r} must hold waits as numbers, got dtype {data[wait].dtype}")
+    data = data.copy()
+    data[wait] = numeric_column(data, wait, valid="waits as numbers, 0 or more")
     if len(data) == 0:
         raise ValueError(f"column {wait!r} has no values")
     if (data[wait] < 0).any():
         raise ValueError(f"column {wait!r} must hold waits of 0 or more, got {float(data[wait].min()):g}")
     from scipy.stats import bootstrap
 
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed_sequence(seed))
     groups = [("all", data[wait])] if by is None else list(data.groupby(by, sort=True)[wait])
     rows = {}
     for name, values in groups:
@@ -462,9 +494,11 @@ def promise_gap(
             if values.size > 1 and np.ptp(values) > 0:
                 result = bootstrap((values,), lambda sample, axis=-1, q=q: np.percentile(sample, q, axis=axis),
                                    n_resamples=n_resamples, confidence_level=ci, method="percentile",
-                                   vectorized=True, batch=500, random_state=rng)
+                                   vectorized=True, batch=500, rng=rng)
                 row[f"{label}_low"] = float(result.confidence_interval.low)
                 row[f"{label}_high"] = float(result.confidence_interval.high)
+                warn_if_excluded(PercentileInterval(result.bootstrap_distribution), row[label], row[f"{label}_low"],
+                                 row[f"{label}_high"], ci, f"promise_gap, {label} of {name!r}")
             else:
                 row[f"{label}_low"] = row[f"{label}_high"] = row[label]
         rows[name] = row
@@ -518,22 +552,19 @@ def cumulative_value(
         raise ValueError(f"horizons must be one or more finite numbers, got {horizons.tolist()!r}")
     columns = [customer, time, amount]
     data = drop_missing(events[columns], columns, nan_policy)
-    for column in (time, amount):
-        if not pd.api.types.is_numeric_dtype(data[column]) or pd.api.types.is_bool_dtype(data[column]):
-            raise TypeError(f"column {column!r} must hold numbers, got dtype {data[column].dtype}")
+    times, amounts = (numeric_column(data, column).to_numpy() for column in (time, amount))
     if len(data) == 0:
         raise ValueError("no cash flows to add up")
     codes, names = pd.factorize(data[customer])
-    times = data[time].to_numpy(dtype=float)
-    amounts = data[amount].to_numpy(dtype=float)
     # customers x horizons: what each customer has brought in (or cost) by each horizon
     by_customer = np.zeros((len(names), horizons.size))
     for column, horizon in enumerate(horizons):
         by_customer[:, column] = np.bincount(codes, weights=amounts * (times <= horizon), minlength=len(names))
     value = by_customer.sum(axis=0)
-    resampled = resampled_sums(by_customer, n_resamples, np.random.default_rng(seed))
-    tail = (1 - ci) / 2
-    low, high = np.quantile(resampled, [tail, 1 - tail], axis=0)
+    resampled = resampled_sums(by_customer, n_resamples, np.random.default_rng(seed_sequence(seed)))
+    low, high = np.array([interval_at(PercentileInterval(resampled[:, column]), value[column], ci,
+                                      f"cumulative_value at horizon {horizon!r}")
+                          for column, horizon in enumerate(horizons.tolist())]).T
     table = pd.DataFrame({"value": value, "low": low, "high": high, "customers": len(names)},
                          index=pd.Index(horizons, name="horizon"))
     return table

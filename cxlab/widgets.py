@@ -18,6 +18,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from ._validate import seed_sequence
 from .data import load_agent_surveys, make_confounded
 from .drivers import driver_table
 from .journey import leasing_journey, outcome, simulate
@@ -228,7 +229,7 @@ def collinearity_explorer(correlation: float = 0.5, n: int = 300):
                                layout=_slider_layout())
 
     def draw(rho, sample):
-        rng = np.random.default_rng(sample)
+        rng = np.random.default_rng(seed_sequence(sample))
         first = rng.normal(size=n)
         second = rho * first + np.sqrt(1 - rho**2) * rng.normal(size=n)
         frame = pd.DataFrame({"advisor": first + rng.normal(0, 0.5, n), "ambience": second + rng.normal(0, 0.5, n)})
@@ -239,6 +240,7 @@ def collinearity_explorer(correlation: float = 0.5, n: int = 300):
         beta_ax.axvline(0, color="black", linewidth=0.8)
         beta_ax.set_xlim(-0.6, 1.0)
         beta_ax.set_title("standardised beta")
+        table["share"] *= 100  # shares of R², shown in per cent
         weight_ax.barh(table.index, table["share"], color="#0072B2", edgecolor="black")
         weight_ax.set_xlim(0, 100)
         weight_ax.set_title("relative weight (% of R²)")
@@ -291,11 +293,11 @@ def gaming_explorer(responses: pd.DataFrame | None = None, unit: str = "agent", 
         ax.plot(n, high, ":", color="black", label=f"flag limits ({funnel.adjustment_label})")
         ax.axhline(funnel.target, color="#0072B2", linewidth=1)
         rest = table.drop(index="you")
-        ax.scatter(rest["n"], rest["nps"], s=18, color="#0072B2", alpha=0.6, label="other agents")
+        ax.scatter(rest["n"], rest["value"], s=18, color="#0072B2", alpha=0.6, label="other agents")
         mine = table.loc["you"]
         verdict = "flagged" if mine["flagged"] else "outside 95% only" if mine["outside_95"] else "inside the limits"
-        ax.scatter([mine["n"]], [mine["nps"]], s=70, marker="s", color="#D55E00",
-                   label=f"this agent: NPS {mine['nps']:+.0f}, {verdict}")
+        ax.scatter([mine["n"]], [mine["value"]], s=70, marker="s", color="#D55E00",
+                   label=f"this agent: NPS {mine['value']:+.0f}, {verdict}")
         ax.set_xlabel("responses")
         ax.set_ylabel("NPS")
         ax.legend(fontsize="small", loc="lower right")

@@ -345,7 +345,7 @@ def _presentation_calls(teams):
         "cxlab.plots.score_distribution": drawn(lambda: plots.score_distribution(_scores())),
         "cxlab.plots.segment_intervals": drawn(lambda: plots.segment_intervals(
             cxlab.segment_table(cxlab.data.load_survey(), "recommend", by="channel"))),
-        "cxlab.plots.margin_of_error_curve": drawn(lambda: plots.margin_of_error_curve(shares=((40, 20),), n_max=500)),
+        "cxlab.plots.margin_of_error_curve": drawn(lambda: plots.margin_of_error_curve(shares=((0.4, 0.2),), n_max=500)),
         "cxlab.plots.use_course_style": lambda: plots.use_course_style(),
         "cxlab.plots.coverage_chart": drawn(lambda: plots.coverage_chart(cxlab.stats.coverage_table(
             sizes=[10, 20], shares=[(0.5, 0.2)], methods=["wald"]))[0]),

@@ -51,7 +51,11 @@ class Department:
 
 @dataclass(frozen=True)
 class Step:
-    """One step of a journey, owned by one department."""
+    """One step of a journey, owned by one department.
+
+    ``error_rate`` (the chance of an error in the step) and ``clarity`` (the chance that
+    the customer understands it) are shares from 0 to 1; times are in days.
+    """
 
     name: str
     department: str

@@ -6,9 +6,7 @@ Layer 3 of cxlab (analyses), part of :mod:`cxlab.journey`: imports pandas,
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -16,7 +14,7 @@ import pandas as pd
 from .._validate import check_ci, child_seeds
 from ..metrics import nps_score
 from ..stats import compare_groups, nps, nps_test, wilson_interval
-from ..stats.common import _HasInterval, formerly_positional
+from ..stats.common import IntervalRule, _HasInterval, formerly_positional
 from .model import ORGANISATION_LEVERS, STEP_LEVERS, Journey, _number
 from .simulation import check_customers, seed_sequence, simulate
 
@@ -37,7 +35,7 @@ class JourneyOutcome(_HasInterval):
     mean_days: float
     n: int
     ci: float = 0.95
-    _again: Callable | None = field(default=None, repr=False, compare=False)
+    _interval: IntervalRule | None = field(default=None, repr=False, compare=False)
 
     value = property(lambda self: self.nps, doc="The NPS (same as ``nps``).")
     low = property(lambda self: self.nps_low, doc="Lower end of the NPS interval.")
@@ -58,8 +56,7 @@ def outcome(customers: pd.DataFrame, *, ci: float = 0.95) -> JourneyOutcome:
     return JourneyOutcome(
         nps=score.value, nps_low=score.low, nps_high=score.high,
         churn_per_10k=1e4 * churned / n, churn_low=1e4 * low, churn_high=1e4 * high,
-        mean_days=float(customers["total_days"].mean()), n=n, ci=ci,
-        _again=functools.partial(outcome, customers),
+        mean_days=float(customers["total_days"].mean()), n=n, ci=ci, _interval=score._interval,
     )
 
 
@@ -84,7 +81,7 @@ class WhatIfResult(_HasInterval):
     baseline: JourneyOutcome
     changed: JourneyOutcome
     ci: float = 0.95
-    _again: Callable | None = field(default=None, repr=False, compare=False)
+    _interval: IntervalRule | None = field(default=None, repr=False, compare=False)
 
     value = property(lambda self: self.nps_change, doc="The NPS change (same as ``nps_change``).")
     low = property(lambda self: self.nps_low, doc="Lower end of the NPS change's interval.")
@@ -111,8 +108,7 @@ def what_if(baseline: Journey, changed: Journey, n_customers: int = 100_000, *, 
     """
     ci = check_ci(ci)
     n = check_customers(n_customers)
-    seed = seed_sequence(seed)  # concrete once: the interval at another level uses the same customers
-    base_seed, changed_seed = child_seeds(seed, 2)
+    base_seed, changed_seed = child_seeds(seed_sequence(seed), 2)
     before = simulate(baseline, n, seed=base_seed)
     after = simulate(changed, n, seed=changed_seed)
     test = nps_test(after["rating"].to_numpy(), before["rating"].to_numpy(), ci=ci)
@@ -124,8 +120,7 @@ def what_if(baseline: Journey, changed: Journey, n_customers: int = 100_000, *, 
     return WhatIfResult(
         nps_change=test.value, nps_low=test.low, nps_high=test.high, nps_pvalue=test.pvalue,
         churn_change_per_10k=1e4 * churn.value, churn_low=1e4 * churn.low, churn_high=1e4 * churn.high,
-        baseline=outcome(before, ci=ci), changed=outcome(after, ci=ci), ci=ci,
-        _again=functools.partial(what_if, baseline, changed, n_customers, seed=seed),
+        baseline=outcome(before, ci=ci), changed=outcome(after, ci=ci), ci=ci, _interval=test._interval,
     )
 
 
@@ -170,7 +165,8 @@ def _levers(journey: Journey, change: float):
 def sensitivity(journey: Journey, change: float = 0.5, n_customers: int = 50_000, *, seed=None) -> pd.DataFrame:
     """How far NPS moves when each lever is made worse or better by ``change``, one at a time.
 
-    Step times, error rates, hand-off time and silo are multiplied by ``1 +/- change``;
+    ``change`` is a share from 0.01 to 0.99 (0.5 for 50%). Step times, error rates,
+    hand-off time and silo are multiplied by ``1 +/- change``;
     the *gaps* to perfection of clarity and autonomy (``1 - clarity``, ``1 - autonomy``)
     likewise. Every scenario uses the same random numbers (common random numbers: with
     ``seed=None`` they are fresh, drawn once for all scenarios), so the differences show
@@ -206,7 +202,7 @@ def department_leverage(journey: Journey, improvement: float = 0.25, n_customers
     """NPS gained when one department improves all its steps at once, for each department.
 
     Improving means: its steps' times, error rates and unclear communication (the gap
-    ``1 - clarity``) each fall by ``improvement`` (a share). Common random numbers, as
+    ``1 - clarity``) each fall by ``improvement`` (a share from 0.01 to 1: 0.25 for 25%). Common random numbers, as
     in :func:`sensitivity`. Returns NPS points gained, largest first.
 
     Examples

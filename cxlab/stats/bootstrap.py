@@ -12,17 +12,16 @@ pandas, :mod:`cxlab._validate` and :mod:`cxlab.stats.common`.
 
 from __future__ import annotations
 
-import functools
 import math
 import numbers
 from dataclasses import dataclass, field
-from typing import Callable
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 
 from .._validate import check_ci, require_columns, seed_sequence
-from .common import _HasInterval, check_resamples, deprecated_alias
+from .common import IntervalRule, _HasInterval, check_resamples, deprecated_alias, warn_if_excluded
 
 BOOTSTRAP_METHODS = ("percentile", "basic", "bca")
 
@@ -31,7 +30,9 @@ BOOTSTRAP_METHODS = ("percentile", "basic", "bca")
 class BootstrapResult(_HasInterval):
     """A statistic of a DataFrame with a bootstrap interval.
 
-    ``distribution`` holds the statistic on every resample.
+    ``distribution`` holds the statistic on every resample; the interval at another
+    level comes from it (and, for BCa, from the jackknife values kept with it), without
+    running the statistic again.
     """
 
     value: float
@@ -42,9 +43,50 @@ class BootstrapResult(_HasInterval):
     method: str
     n_resamples: int
     distribution: np.ndarray = field(repr=False, compare=False)
-    _again: Callable | None = field(default=None, repr=False, compare=False)
+    _interval: IntervalRule | None = field(default=None, repr=False, compare=False)
 
     estimate = deprecated_alias("value", "estimate")
+
+
+@dataclass(frozen=True, eq=False)
+class _KeptBootstrapInterval(IntervalRule):
+    """A bootstrap interval at any level from the kept resampled statistics, through ``scipy.stats.bootstrap``.
+
+    scipy takes a previous distribution (``bootstrap_result=``, with ``n_resamples=0``)
+    and computes the interval again; what it asks of the statistic besides (the estimate
+    for the basic interval, the estimate and the jackknife values for BCa) is read from
+    what the first run kept, so the statistic never runs again and the data may be gone.
+    ``blocks`` are the row numbers of each stratum, as scipy resampled them.
+    """
+
+    distribution: np.ndarray
+    estimate: float
+    blocks: tuple
+    jackknife: np.ndarray
+    kind: str
+    caveat = ("a bootstrap interval follows the resampled statistics, which can lie to one side of the estimate "
+              "when the statistic is skewed or biased or the sample small")
+
+    @property
+    def method(self) -> str:
+        return f"{self.kind} bootstrap"
+
+    def __call__(self, level: float) -> tuple[float, float]:
+        from scipy.stats import bootstrap
+
+        n = self.jackknife.size
+        every_row = n * (n - 1) // 2
+
+        def kept(*row_blocks):
+            rows = np.concatenate(row_blocks)
+            # all rows: the estimate; all but one (a jackknife sample): that row's jackknife value
+            return self.estimate if rows.size == n else self.jackknife[every_row - int(rows.sum())]
+
+        result = bootstrap(self.blocks, kept, n_resamples=0, confidence_level=level, vectorized=False, paired=False,
+                           method="BCa" if self.kind == "bca" else self.kind,
+                           bootstrap_result=SimpleNamespace(bootstrap_distribution=self.distribution))
+        low, high = result.confidence_interval
+        return float(low), float(high)
 
 
 
@@ -151,6 +193,11 @@ def bootstrap_interval(
         blocks = tuple(np.asarray(rows) for rows in data.groupby(strata, sort=True, observed=True).indices.values())
 
     calls = 0
+    # What scipy asks besides the resamples, kept for other levels: the statistic on all rows (in
+    # scipy's row order) and, for BCa, without each row in turn (the jackknife).
+    on_all_rows = [estimate]
+    jackknife = np.full(len(data), np.nan)
+    every_row = len(data) * (len(data) - 1) // 2
 
     def on_rows(*row_blocks):
         # scipy hands over the resampled row numbers of each stratum; the statistic sees their rows.
@@ -163,15 +210,19 @@ def bootstrap_interval(
         except (ValueError, TypeError, ZeroDivisionError) as error:
             hint = "" if strata is not None else " (pass strata=<group column> to keep every group in each resample)"
             raise ValueError(f"statistic failed {where}: {error}{hint}") from error
-        return _as_statistic_value(value, where)
+        value = _as_statistic_value(value, where)
+        if rows.size == len(data) - 1:  # a jackknife sample (a resample keeps every stratum's size)
+            jackknife[every_row - int(rows.sum())] = value
+        elif calls > n_resamples:
+            on_all_rows[0] = value
+        return value
 
     from scipy.stats import bootstrap
 
     kind = "BCa" if method == "bca" else method
-    seed = seed_sequence(seed)  # concrete once: another level takes the same resamples
     try:
         result = bootstrap(blocks, on_rows, n_resamples=n_resamples, confidence_level=ci, method=kind,
-                           vectorized=False, paired=False, rng=np.random.default_rng(seed))
+                           vectorized=False, paired=False, rng=np.random.default_rng(seed_sequence(seed)))
     except ValueError as error:
         if str(error).startswith("statistic"):
             raise
@@ -183,6 +234,8 @@ def bootstrap_interval(
             "the estimate, or the resamples do not vary); use method='percentile'"
         )
     distribution = np.asarray(result.bootstrap_distribution, dtype=float)
+    rule = _KeptBootstrapInterval(distribution, on_all_rows[0], blocks, jackknife, method)
+    warn_if_excluded(rule, estimate, float(low), float(high), ci, "BootstrapResult")
     return BootstrapResult(
         value=estimate,
         low=float(low),
@@ -192,6 +245,5 @@ def bootstrap_interval(
         method=method,
         n_resamples=n_resamples,
         distribution=distribution,
-        _again=functools.partial(bootstrap_interval, df, statistic, n_resamples=n_resamples, seed=seed,
-                                 strata=strata, method=method),
+        _interval=rule,
     )

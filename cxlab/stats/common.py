@@ -16,7 +16,7 @@ import inspect
 import numbers
 import sys
 import warnings
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import NamedTuple
 
@@ -34,13 +34,111 @@ class ConfidenceInterval(NamedTuple):
     high: float
 
 
+class IntervalRule:
+    """How a result finds its interval at any confidence level from what it kept, never from its data.
+
+    A rule is called with a level and returns ``(low, high)``. ``method`` names the
+    interval in messages; ``caveat`` says, for a method that does not guarantee that the
+    interval holds the result's own estimate, when it may not (empty for one that does).
+    """
+
+    method = "interval"
+    caveat = ""
+
+    def __call__(self, level: float) -> tuple[float, float]:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class NormalInterval(IntervalRule):
+    """``centre`` +/- the t (finite ``dof``) or normal quantile times ``se``, clipped to ``lower``..``upper``.
+
+    What ``scipy.stats``' ``TtestResult.confidence_interval`` and statsmodels' ``conf_int``
+    compute: the kept standard error and degrees of freedom give every level. When
+    ``centre`` is the estimate the interval holds it at every level; a method that
+    centres elsewhere (adjusted Wald) says so in ``caveat``.
+
+    >>> low, high = NormalInterval(10.0, 2.0)(0.95)  # 10 +/- 1.96 x 2
+    >>> round(low, 2), round(high, 2)
+    (6.08, 13.92)
+    >>> [round(end, 2) for end in NormalInterval(10.0, 2.0, dof=5)(0.95)]  # t with 5 df: 2.571
+    [4.86, 15.14]
+    """
+
+    centre: float
+    se: float
+    dof: float = math.inf
+    lower: float = -math.inf
+    upper: float = math.inf
+    method: str = "normal"
+    caveat: str = ""
+
+    def __call__(self, level: float) -> tuple[float, float]:
+        if math.isinf(self.se):
+            return self.lower, self.upper
+        half = t_quantile(level, self.dof) * self.se
+        return max(self.centre - half, self.lower), min(self.centre + half, self.upper)
+
+
+@dataclass(frozen=True, eq=False)
+class PercentileInterval(IntervalRule):
+    """The central ``level`` share of kept draws (resampled statistics, simulated values).
+
+    ``numpy.quantile`` with linear interpolation, as ``scipy.stats.bootstrap``'s
+    percentile method takes it.
+
+    >>> PercentileInterval(np.arange(101.0))(0.9)
+    (5.0, 95.0)
+    """
+
+    draws: np.ndarray
+    method: str = "percentile bootstrap"
+    caveat: str = ("a percentile interval follows the resampled statistics, which can lie to one side of the "
+                   "estimate when the statistic is skewed or biased or the sample small")
+
+    def __call__(self, level: float) -> tuple[float, float]:
+        low, high = np.quantile(self.draws, [(1 - level) / 2, (1 + level) / 2])
+        return float(low), float(high)
+
+
+def warn_if_excluded(rule: IntervalRule, value: float, low: float, high: float, level: float, result: str) -> None:
+    """A RuntimeWarning, naming the case, when an interval does not hold its own estimate."""
+    tolerance = 1e-9 * max(1.0, abs(value)) if math.isfinite(value) else 0.0
+    if math.isfinite(value) and (low > value + tolerance or high < value - tolerance):
+        warnings.warn(
+            f"{result}: the {level:g} {rule.method} interval ({low:.6g} to {high:.6g}) does not hold the "
+            f"estimate {value:.6g}; {rule.caveat or 'the method does not promise that it does'}",
+            RuntimeWarning, stacklevel=caller_stacklevel(),
+        )
+
+
+def interval_at(rule: IntervalRule, value: float, level: float, result: str) -> ConfidenceInterval:
+    """``rule``'s interval at ``level``, with a warning when it does not hold ``value``."""
+    low, high = (float(end) for end in rule(level))
+    warn_if_excluded(rule, value, low, high, level, result)
+    return ConfidenceInterval(low, high)
+
+
 class _HasInterval:
     """What every cxlab result with an interval offers, in scipy.stats' dialect.
 
     ``value`` is the point estimate, ``low`` and ``high`` the interval at level ``ci``.
     :meth:`confidence_interval` gives the interval as a named pair, at another level
-    when asked (the result then calls its function again with that level, so the
-    method and, for a bootstrap, the seed stay the same); :meth:`to_frame` gives the
+    when asked. That interval comes from what the result kept (its private
+    ``_interval``, an :class:`IntervalRule`), never from its input data, which may have
+    changed since: a bootstrap or a simulation takes the quantiles of the statistics it
+    drew (the same resamples at every level), a normal-theory result its ``se`` and
+    ``dof``, a Wilson or Newcombe interval its counts. Asked twice at one level, a
+    result gives one interval.
+
+    Whether the interval holds ``value`` depends on the method. Normal-theory intervals
+    centred on the estimate (Wald, Welch and regression t, Mantel-Haenszel z), Wilson's
+    and Newcombe's score intervals, the log-log band of a Kaplan-Meier share and the
+    central interval of simulated draws around their median always do. Intervals that
+    need not are percentile, basic and BCa bootstrap intervals, the adjusted Wald
+    interval of an NPS or of an NPS difference (centred on the adjusted NPS; at n = 1
+    its 95% interval excludes the sample's NPS), and the Kaplan-Meier median's interval;
+    when one does not, a ``RuntimeWarning`` names the case. :meth:`to_frame` gives the
     result as a one-row DataFrame, as pingouin does.
     """
 
@@ -50,14 +148,13 @@ class _HasInterval:
         level = check_ci(confidence_level)
         if level == self.ci:
             return ConfidenceInterval(self.low, self.high)
-        again = getattr(self, "_again", None)
-        if again is None:
+        rule = getattr(self, "_interval", None)
+        if rule is None:
             raise ValueError(
-                f"this {type(self).__name__} cannot recompute its interval at confidence_level={level}; "
+                f"this {type(self).__name__} kept nothing to compute its interval at confidence_level={level}; "
                 f"call the function again with ci={level}"
             )
-        other = again(ci=level)
-        return ConfidenceInterval(other.low, other.high)
+        return interval_at(rule, self.value, level, type(self).__name__)
 
     def to_frame(self) -> pd.DataFrame:
         """The result as a one-row DataFrame: its numbers and labels, without tables or models."""

@@ -10,17 +10,17 @@ scipy.stats and statsmodels only when a comparison needs them.
 
 from __future__ import annotations
 
-import functools
 import math
 import warnings
 from dataclasses import dataclass, field
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from .._validate import check_ci, check_nan_policy, drop_missing, require_columns
-from .common import _HasInterval, caller_stacklevel, deprecated_alias, formerly_positional, normal_quantile, two_sided_test
+from .._validate import check_ci, check_nan_policy, drop_missing, numeric_column, require_columns
+from .common import (IntervalRule, NormalInterval, _HasInterval, caller_stacklevel, deprecated_alias,
+                     formerly_positional, interval_at, normal_quantile, two_sided_test)
 from .strata import mantel_haenszel, stratum_table
 
 # Does the difference survive once a confounder is held fixed? Here: a plain two-group
@@ -57,23 +57,15 @@ class GroupComparison(_HasInterval):
     strata: str | None = None
     dof: float = math.inf
     table: pd.DataFrame | None = field(default=None, repr=False, compare=False)
-    _again: Callable | None = field(default=None, repr=False, compare=False)
+    _interval: IntervalRule | None = field(default=None, repr=False, compare=False)
 
     difference = deprecated_alias("value", "difference")
 
 
 
 def numeric_outcome(df: pd.DataFrame, outcome: str) -> pd.Series:
-    column = df[outcome]
-    if pd.api.types.is_bool_dtype(column.dtype):
-        return column.astype("float64")
-    if not pd.api.types.is_numeric_dtype(column.dtype):
-        example = column.dropna().iloc[0] if column.notna().any() else None
-        raise TypeError(
-            f"outcome column {outcome!r} must be numeric (a score, or 0/1 for a yes/no outcome); "
-            f"it has dtype {column.dtype} with values such as {example!r}"
-        )
-    return column.astype("float64")
+    return numeric_column(df, outcome, valid="numbers (a score, or 0/1 or True/False for a yes/no outcome)",
+                          booleans=True)
 
 
 def two_levels(values: pd.Series, group: str, order) -> tuple:
@@ -133,7 +125,7 @@ def _prepare_groups(df, outcome, group, strata, order, nan_policy, kind=None):
 
 
 class Estimate(NamedTuple):
-    """A difference with its standard error, interval, test and degrees of freedom."""
+    """A difference with its standard error, interval, test and degrees of freedom, and the interval's rule."""
 
     value: float
     se: float
@@ -142,6 +134,34 @@ class Estimate(NamedTuple):
     statistic: float
     pvalue: float
     dof: float
+    rule: IntervalRule
+
+
+@dataclass(frozen=True)
+class NewcombeInterval(IntervalRule):
+    """Newcombe's hybrid score interval for a difference of two proportions, from the four counts.
+
+    statsmodels' ``confint_proportions_2indep(method="newcomb")``; it always holds the
+    observed difference (each side adds a Wilson interval's distance to it).
+    """
+
+    successes_a: int
+    n_a: int
+    successes_b: int
+    n_b: int
+    method = "Newcombe"
+
+    def __call__(self, level: float) -> tuple[float, float]:
+        from statsmodels.stats.proportion import confint_proportions_2indep
+
+        low, high = confint_proportions_2indep(self.successes_a, self.n_a, self.successes_b, self.n_b,
+                                               method="newcomb", compare="diff", alpha=1 - level)
+        return float(low), float(high)
+
+
+def _estimate(value, se, statistic, pvalue, dof, rule, ci) -> Estimate:
+    low, high = interval_at(rule, value, ci, "GroupComparison")
+    return Estimate(float(value), float(se), low, high, float(statistic), float(pvalue), float(dof), rule)
 
 
 def welch_test(a: np.ndarray, b: np.ndarray, ci: float) -> Estimate:
@@ -149,7 +169,9 @@ def welch_test(a: np.ndarray, b: np.ndarray, ci: float) -> Estimate:
 
     The standard error is reported too. When neither sample varies scipy returns NaN,
     while the difference is then certain: a zero-width interval, p = 0 (or 1 for no
-    difference), with a warning.
+    difference), with a warning. The interval is scipy's: the difference plus and minus
+    Student's t quantile on Welch's degrees of freedom times the standard error, which
+    the kept rule gives at any other level.
     """
     difference = float(a.mean() - b.mean())
     se = math.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size)
@@ -160,12 +182,12 @@ def welch_test(a: np.ndarray, b: np.ndarray, ci: float) -> Estimate:
             "width; with so little spread the groups cannot show their uncertainty (collect more data)",
             RuntimeWarning, stacklevel=caller_stacklevel(),
         )
-        return Estimate(difference, 0.0, difference, difference, statistic, pvalue, math.inf)
+        return _estimate(difference, 0.0, statistic, pvalue, math.inf, NormalInterval(difference, 0.0), ci)
     from scipy.stats import ttest_ind
 
     test = ttest_ind(a, b, equal_var=False)
-    low, high = test.confidence_interval(confidence_level=ci)
-    return Estimate(difference, se, float(low), float(high), float(test.statistic), float(test.pvalue), float(test.df))
+    rule = NormalInterval(difference, se, float(test.df), method="Welch t")
+    return _estimate(difference, se, test.statistic, test.pvalue, test.df, rule, ci)
 
 
 def _need_two_each(frame, levels, group, where=""):
@@ -183,17 +205,15 @@ def _plain_difference(frame, levels, kind, group, ci):
     b = frame.loc[frame["g"] == levels[1], "y"].to_numpy()
     difference = float(a.mean() - b.mean())
     if kind == "proportion":
-        from statsmodels.stats.proportion import confint_proportions_2indep
-
         xa, xb = int(a.sum()), int(b.sum())
         pa, pb = xa / a.size, xb / b.size
         se = math.sqrt(pa * (1 - pa) / a.size + pb * (1 - pb) / b.size)
-        low, high = confint_proportions_2indep(xa, a.size, xb, b.size, method="newcomb", compare="diff", alpha=1 - ci)
         pooled = (xa + xb) / (a.size + b.size)
         se_null = math.sqrt(pooled * (1 - pooled) * (1 / a.size + 1 / b.size))
         statistic, pvalue = two_sided_test(difference, se_null) if se_null > 0 else (0.0, 1.0)
         method = "Newcombe hybrid score interval; pooled z test (Pearson chi-square)"
-        return Estimate(difference, se, float(low), float(high), statistic, pvalue, math.inf), method
+        rule = NewcombeInterval(xa, int(a.size), xb, int(b.size))
+        return _estimate(difference, se, statistic, pvalue, math.inf, rule, ci), method
     _need_two_each(frame, levels, group)
     return welch_test(a, b, ci), "Welch t"
 
@@ -223,8 +243,10 @@ def compare_groups(
     strata : str, optional
         A column that defines strata (for example a confounder's levels). The result
         is then the Mantel-Haenszel weighted difference: each stratum's difference
-        weighted by ``n_a * n_b / (n_a + n_b)``, and ``table`` holds the per-stratum
-        differences with their intervals and weights.
+        weighted by ``n_a * n_b / (n_a + n_b)``, and ``table`` holds one row per stratum:
+        the groups' sizes (``n_<level>``) and means (``mean_<level>``), the stratum's
+        difference ``value`` with its ``se``, ``low`` and ``high`` (a normal interval)
+        and its ``weight`` in the pooled difference.
     kind : {"mean", "proportion"}, optional
         ``"proportion"`` for a 0/1 outcome (the difference is one of shares between 0
         and 1, not percentages), ``"mean"`` for a score. When not given, a boolean
@@ -263,7 +285,7 @@ def compare_groups(
     >>> pooled = compare_groups(stones, "success", "treatment", strata="stone_size", kind="proportion")
     >>> round(pooled.value, 3)
     0.054
-    >>> pooled.table["difference"].round(3).to_dict()
+    >>> pooled.table["value"].round(3).to_dict()
     {'large': 0.043, 'small': 0.064}
     """
     ci = check_ci(ci)
@@ -275,13 +297,13 @@ def compare_groups(
         table = None
     else:
         table = stratum_table(frame, levels, kind, group, strata)
-        difference, se, low, high, pvalue, weights, method = mantel_haenszel(table, levels, kind, ci)
+        difference, se, pvalue, weights, method = mantel_haenszel(table, levels, kind)
         statistic = two_sided_test(difference, se)[0]
-        estimate = Estimate(difference, se, low, high, statistic, pvalue, math.inf)
+        estimate = _estimate(difference, se, statistic, pvalue, math.inf, NormalInterval(difference, se), ci)
         z = normal_quantile(ci)
         table = table.drop(columns=["successes_a", "successes_b"])
-        table["low"] = table["difference"] - z * table["se"]
-        table["high"] = table["difference"] + z * table["se"]
+        table["low"] = table["value"] - z * table["se"]
+        table["high"] = table["value"] + z * table["se"]
         table["weight"] = weights
     return GroupComparison(
         value=float(estimate.value),
@@ -301,7 +323,6 @@ def compare_groups(
         strata=strata,
         dof=float(estimate.dof),
         table=table,
-        _again=functools.partial(compare_groups, df, outcome, group, strata=strata, kind=kind, order=order,
-                                 nan_policy=nan_policy),
+        _interval=estimate.rule,
     )
 

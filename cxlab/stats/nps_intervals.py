@@ -11,23 +11,24 @@ multinomial-count bootstrap, so they are written here. Imports numpy,
 
 from __future__ import annotations
 
-import functools
 import math
 import warnings
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import pandas as pd
 
-from .._validate import check_ci, check_whole, seed_sequence
+from .._validate import check_ci, check_shares, check_whole, child_seeds, seed_sequence
 from ..metrics import DETRACTOR_UP_TO, NPS_HIGH, NPS_LOW, PROMOTER_FROM, NPSCounts, nps_counts
 from .common import (
+    IntervalRule,
+    NormalInterval,
     _HasInterval,
     caller_stacklevel,
     check_resamples,
     deprecated_alias,
     formerly_positional,
+    interval_at,
     normal_quantile,
     two_sided_test,
 )
@@ -65,7 +66,7 @@ class NPSResult(_HasInterval):
     detractors: int
     ci: float
     method: str
-    _again: Callable | None = field(default=None, repr=False, compare=False)
+    _interval: IntervalRule | None = field(default=None, repr=False, compare=False)
     #: Kish's effective sample size behind the interval: ``n`` without weights.
     effective_n: float | None = None
     _weighted_shares: tuple | None = field(default=None, repr=False, compare=False)
@@ -104,12 +105,15 @@ def _moments(promoters, passives, detractors):
 
 def _normal_bounds(promoters, passives, detractors, method: str, z: float):
     """Centre, standard error and clipped bounds of the Wald or adjusted Wald interval (vectorised)."""
-    if method == "adjusted-wald":
-        promoters, passives, detractors = (
-            promoters + _ADD_PROMOTERS, passives + _ADD_PASSIVES, detractors + _ADD_DETRACTORS
-        )
-    centre, se = _moments(promoters, passives, detractors)
+    centre, se = _moments(*_adjusted(promoters, passives, detractors, method))
     return centre, se, np.maximum(centre - z * se, -100.0), np.minimum(centre + z * se, 100.0)
+
+
+def _adjusted(promoters, passives, detractors, method: str):
+    """The counts an interval of ``method`` works on: with the adjusted Wald's pseudo-answers added."""
+    if method == "adjusted-wald":
+        return promoters + _ADD_PROMOTERS, passives + _ADD_PASSIVES, detractors + _ADD_DETRACTORS
+    return promoters, passives, detractors
 
 
 def _trimmed(size: int, ci: float) -> int:
@@ -146,6 +150,37 @@ def _bootstrap_nps(counts: NPSCounts, n_resamples: int, rng: np.random.Generator
     probabilities = np.array([counts.promoters, counts.passives, counts.detractors]) / counts.n
     draws = rng.multinomial(counts.n, probabilities, size=n_resamples)
     return 100.0 * (draws[:, 0] - draws[:, 2]) / counts.n
+
+
+@dataclass(frozen=True, eq=False)
+class _NPSPercentileInterval(IntervalRule):
+    """The percentile interval of kept resampled NPS values (or differences): order statistics.
+
+    The same order statistics at every level as :func:`_percentile_bounds`, so that the
+    interval and the bootstrap p-value agree.
+    """
+
+    samples: np.ndarray
+    method = "percentile bootstrap"
+    caveat = ("a percentile interval follows the resampled NPS values, which in a small or lopsided sample can "
+              "lie to one side of the sample's NPS")
+
+    def __call__(self, level: float) -> tuple[float, float]:
+        low, high = _percentile_bounds(self.samples, level)
+        return float(low), float(high)
+
+
+_ADJUSTED_CAVEAT = ("the adjusted Wald interval is centred on the NPS with 3 pseudo-answers added (Rocks 2016), "
+                    "which in a small or one-sided sample lies far from the sample's own NPS (at n = 1, say); "
+                    "report the interval with the sample's NPS, or collect more answers")
+
+
+def _normal_interval(promoters, passives, detractors, method: str) -> NormalInterval:
+    """The Wald or adjusted Wald interval of an NPS from its (possibly weighted) counts."""
+    centre, se = _moments(*_adjusted(promoters, passives, detractors, method))
+    return NormalInterval(float(centre), float(se), lower=-100.0, upper=100.0,
+                          method="adjusted Wald" if method == "adjusted-wald" else "Wald",
+                          caveat=_ADJUSTED_CAVEAT if method == "adjusted-wald" else "")
 
 
 def _warn_degenerate(what: str, advice: str) -> None:
@@ -205,16 +240,18 @@ def nps_from_counts(
     counts = NPSCounts(promoters=promoters, passives=passives, detractors=detractors)
     ci = check_ci(ci)
     _check_method(method)
+    seed = seed_sequence(seed)  # checked whatever the method, so that a bad seed never passes unseen
     if counts.n == 0:
         raise ValueError("NPS needs at least one respondent; all three counts are 0")
     if method == "bootstrap":
         n_resamples = check_resamples(n_resamples)
-        seed = seed_sequence(seed)  # concrete once: another level takes the same resamples
         samples = _bootstrap_nps(counts, n_resamples, np.random.default_rng(seed))
-        low, high = _percentile_bounds(samples, ci)
+        rule = _NPSPercentileInterval(samples)
         se = float(samples.std(ddof=1))
     else:
-        _, se, low, high = _normal_bounds(counts.promoters, counts.passives, counts.detractors, method, normal_quantile(ci))
+        rule = _normal_interval(counts.promoters, counts.passives, counts.detractors, method)
+        se = rule.se
+    low, high = interval_at(rule, counts.value, ci, "NPSResult")
     if high <= low:
         _warn_degenerate(
             f"the {method} interval of this NPS has zero width (all {counts.n} answers in one category)",
@@ -231,8 +268,7 @@ def nps_from_counts(
         detractors=counts.detractors,
         ci=ci,
         method=method,
-        _again=functools.partial(nps_from_counts, counts.promoters, counts.passives, counts.detractors,
-                                 method=method, seed=seed, n_resamples=n_resamples),
+        _interval=rule,
         effective_n=float(counts.n),
     )
 
@@ -287,6 +323,7 @@ def nps(
     >>> weighted.value, weighted.effective_n
     (16.666666666666668, 3.0)
     """
+    seed = seed_sequence(seed)
     if weights is not None:
         return _weighted_nps(scores, weights, ci=ci, method=method, nan_policy=nan_policy)
     counts = nps_counts(scores, nan_policy=nan_policy)
@@ -314,19 +351,21 @@ def _weighted_nps(scores, weights, *, ci: float, method: str, nan_policy: str) -
     passives = float(totals[DETRACTOR_UP_TO + 1 : PROMOTER_FROM].sum())
     detractors = float(totals[: DETRACTOR_UP_TO + 1].sum())
     counts = nps_counts(scores, nan_policy="omit")
-    _, se, low, high = _normal_bounds(promoters, passives, detractors, method, normal_quantile(ci))
+    rule = _normal_interval(promoters, passives, detractors, method)
+    value = 100.0 * (promoters - detractors) / effective_n
+    low, high = interval_at(rule, value, ci, "NPSResult")
     return NPSResult(
-        value=100.0 * (promoters - detractors) / effective_n,
-        low=float(low),
-        high=float(high),
-        se=float(se),
+        value=value,
+        low=low,
+        high=high,
+        se=rule.se,
         n=n,
         promoters=counts.promoters,
         passives=counts.passives,
         detractors=counts.detractors,
         ci=ci,
         method=method,
-        _again=functools.partial(nps, scores, method=method, nan_policy=nan_policy, weights=weights),
+        _interval=rule,
         effective_n=effective_n,
         _weighted_shares=tuple(100.0 * part / effective_n for part in (promoters, passives, detractors)),
     )
@@ -367,7 +406,7 @@ class NPSTestResult(_HasInterval):
     n_a: int
     n_b: int
     centre: float
-    _again: Callable | None = field(default=None, repr=False, compare=False)
+    _interval: IntervalRule | None = field(default=None, repr=False, compare=False)
 
     difference = deprecated_alias("value", "difference")
 
@@ -416,28 +455,27 @@ def nps_test(
     """
     ci = check_ci(ci)
     _check_method(method)
+    seed = seed_sequence(seed)
     counts_a = nps_counts(a, nan_policy=nan_policy)
     counts_b = nps_counts(b, nan_policy=nan_policy)
     difference = counts_a.value - counts_b.value
 
     if method == "bootstrap":
         n_resamples = check_resamples(n_resamples)
-        seed = seed_sequence(seed)  # concrete once: another level takes the same resamples
         rng = np.random.default_rng(seed)
         samples = _bootstrap_nps(counts_a, n_resamples, rng) - _bootstrap_nps(counts_b, n_resamples, rng)
-        low, high = _percentile_bounds(samples, ci)
+        rule = _NPSPercentileInterval(samples)
         se = float(samples.std(ddof=1))
         pvalue = _bootstrap_pvalue(samples)
         centre = difference
         statistic = two_sided_test(difference, se)[0]
     else:
-        z = normal_quantile(ci)
-        centre_a, se_a = _normal_bounds(*_triple(counts_a), method, z)[:2]
-        centre_b, se_b = _normal_bounds(*_triple(counts_b), method, z)[:2]
-        centre = float(centre_a - centre_b)
-        se = float(math.hypot(se_a, se_b))
-        low, high = centre - z * se, centre + z * se
+        one, other = _normal_interval(*_triple(counts_a), method), _normal_interval(*_triple(counts_b), method)
+        centre = one.centre - other.centre
+        se = math.hypot(one.se, other.se)
+        rule = NormalInterval(centre, se, lower=-200.0, upper=200.0, method=one.method, caveat=one.caveat)
         statistic, pvalue = two_sided_test(centre, se)
+    low, high = interval_at(rule, difference, ci, "NPSTestResult")
     if se == 0:
         _warn_degenerate(
             "both samples have every answer in one category, so the difference has no standard error "
@@ -449,15 +487,14 @@ def nps_test(
         se=float(se),
         statistic=float(statistic),
         pvalue=float(pvalue),
-        low=float(max(low, -200.0)),
-        high=float(min(high, 200.0)),
+        low=low,
+        high=high,
         ci=ci,
         method=method,
         n_a=counts_a.n,
         n_b=counts_b.n,
         centre=float(centre),
-        _again=functools.partial(nps_test, a, b, method=method, nan_policy=nan_policy, seed=seed,
-                                 n_resamples=n_resamples),
+        _interval=rule,
     )
 
 
@@ -476,9 +513,9 @@ def interval_coverage(
     n_resamples: int = 1_000,
     seed=None,
 ) -> float:
-    """How often an NPS interval covers the true NPS, for samples of ``n`` from given true shares.
+    """How often (0 to 1) an NPS interval covers the true NPS, for samples of ``n`` from given true shares.
 
-    ``promoters`` and ``detractors`` are the true shares (0..1, summing to at most 1).
+    ``promoters`` and ``detractors`` are the true shares (0 to 1, summing to at most 1).
     For Wald and adjusted Wald the coverage is exact: the multinomial probability of
     every possible sample of ``n`` whose interval contains the true NPS, summed. For
     the bootstrap it is simulated: ``n_samples`` samples, each with ``n_resamples``
@@ -496,9 +533,9 @@ def interval_coverage(
     n = check_whole(n, "n", minimum=1)
     _check_method(method)
     ci = check_ci(ci)
-    for name, share in (("promoters", promoters), ("detractors", detractors)):
-        if not 0 <= share <= 1:
-            raise ValueError(f"{name} must be a share between 0 and 1, got {share!r}")
+    seed = seed_sequence(seed)
+    promoters, detractors = (float(check_shares(share, name)) for name, share in (("promoters", promoters),
+                                                                                 ("detractors", detractors)))
     if promoters + detractors > 1 + 1e-12:
         raise ValueError(f"promoters + detractors must be at most 1, got {promoters + detractors!r}")
     passives = max(1.0 - promoters - detractors, 0.0)
@@ -550,9 +587,10 @@ def coverage_table(
 ):
     """The coverage of each method's interval over a grid of sample sizes and true shares.
 
-    One row per method, n, and true (promoters, detractors) pair, with ``coverage``
-    from :func:`interval_coverage` (exact for Wald and adjusted Wald, simulated for the
-    bootstrap with ``seed``).
+    One row per method, n, and true (promoters, detractors) pair (shares from 0 to 1, as
+    ``shares`` gives them), with ``coverage`` (0 to 1) from :func:`interval_coverage`
+    (exact for Wald and adjusted Wald, simulated for the bootstrap, each cell with its
+    own random stream from ``seed``).
 
     Examples
     --------
@@ -560,13 +598,11 @@ def coverage_table(
     >>> table[["method", "n", "coverage"]].round(3).values.tolist()
     [['wald', 10, 0.649], ['adjusted-wald', 10, 0.959]]
     """
-    rng = np.random.default_rng(seed)
+    cells = [(method, n, promoters, detractors) for method in methods for n in sizes for promoters, detractors in shares]
     rows = []
-    for method in methods:
-        for n in sizes:
-            for promoters, detractors in shares:
-                coverage = interval_coverage(n, promoters, detractors, method=method, ci=ci, n_samples=n_samples,
-                                             n_resamples=n_resamples, seed=rng)
-                rows.append({"method": method, "n": n, "promoters": promoters, "detractors": detractors,
-                             "true_nps": round(100 * (promoters - detractors), 6), "coverage": coverage})
+    for (method, n, promoters, detractors), cell_seed in zip(cells, child_seeds(seed_sequence(seed), len(cells))):
+        coverage = interval_coverage(n, promoters, detractors, method=method, ci=ci, n_samples=n_samples,
+                                     n_resamples=n_resamples, seed=cell_seed)
+        rows.append({"method": method, "n": n, "promoters": promoters, "detractors": detractors,
+                     "true_nps": round(100 * (promoters - detractors), 6), "coverage": coverage})
     return pd.DataFrame(rows)

@@ -10,17 +10,16 @@ intervals use Kish's effective sample size (:mod:`cxlab.stats.weights`). Imports
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import pandas as pd
 
 from .._validate import check_ci, check_scale, check_whole
 from ..metrics import _check_box, scale_counts
-from .common import ConfidenceInterval, _HasInterval, deprecated_alias, formerly_positional, t_quantile
+from .common import (ConfidenceInterval, IntervalRule, NormalInterval, _HasInterval, deprecated_alias,
+                     formerly_positional, interval_at)
 from .weights import weighted_scale_counts
 
 
@@ -32,6 +31,23 @@ def _wilson_percent(successes: float, n: float, ci: float) -> tuple[float, float
     low = 0.0 if successes <= 0 else max(float(low), 0.0)
     high = 1.0 if successes >= n else min(float(high), 1.0)
     return 100.0 * low, 100.0 * high
+
+
+@dataclass(frozen=True)
+class WilsonInterval(IntervalRule):
+    """Wilson's interval in percent from a (possibly weighted) count of ``successes`` out of ``n``.
+
+    It always holds the share ``successes / n``: the score test does not reject the
+    share it was computed at.
+    """
+
+    successes: float
+    n: float
+    method = "Wilson"
+
+    def __call__(self, level: float) -> tuple[float, float]:
+        return _wilson_percent(self.successes, self.n, level)
+
 
 @formerly_positional("ci")
 def wilson_interval(successes: int, n: int, *, ci: float = 0.95) -> ConfidenceInterval:
@@ -67,7 +83,7 @@ class CSATResult(_HasInterval):
     scale: int
     top: int
     ci: float
-    _again: Callable | None = field(default=None, repr=False, compare=False)
+    _interval: IntervalRule | None = field(default=None, repr=False, compare=False)
     #: Kish's effective sample size behind the interval: ``n`` without weights.
     effective_n: float | None = None
 
@@ -105,31 +121,20 @@ def csat(ratings, *, scale: int = 5, top: int = 2, ci: float = 0.95, nan_policy:
     """
     scale, top = _check_box(scale, top, "top")
     ci = check_ci(ci)
-    again = functools.partial(csat, ratings, scale=scale, top=top, nan_policy=nan_policy, weights=weights)
     if weights is not None:
         totals, n, effective_n = weighted_scale_counts(ratings, weights, low=1, high=scale, name="ratings",
                                                        nan_policy=nan_policy)
         counts = scale_counts(ratings, low=1, high=scale, name="ratings", nan_policy="omit")
-        share = float(totals[scale - top :].sum() / effective_n)
-        low, high = _wilson_percent(share * effective_n, effective_n, ci)
-        return CSATResult(value=100.0 * share, low=low, high=high, n=n, satisfied=int(counts[scale - top :].sum()),
-                          scale=scale, top=top, ci=ci, _again=again, effective_n=effective_n)
-    counts = scale_counts(ratings, low=1, high=scale, name="ratings", nan_policy=nan_policy)
-    n = int(counts.sum())
-    satisfied = int(counts[scale - top :].sum())
-    low, high = wilson_interval(satisfied, n, ci=ci)
-    return CSATResult(
-        value=100.0 * satisfied / n,
-        low=100.0 * low,
-        high=100.0 * high,
-        n=n,
-        satisfied=satisfied,
-        scale=scale,
-        top=top,
-        ci=ci,
-        _again=again,
-        effective_n=float(n),
-    )
+        rule = WilsonInterval(float(totals[scale - top :].sum()), effective_n)
+    else:
+        counts = scale_counts(ratings, low=1, high=scale, name="ratings", nan_policy=nan_policy)
+        n = int(counts.sum())
+        effective_n = float(n)
+        rule = WilsonInterval(int(counts[scale - top :].sum()), n)
+    value = 100.0 * rule.successes / effective_n
+    low, high = interval_at(rule, value, ci, "CSATResult")
+    return CSATResult(value=value, low=low, high=high, n=n, satisfied=int(counts[scale - top :].sum()),
+                      scale=scale, top=top, ci=ci, _interval=rule, effective_n=effective_n)
 
 
 @dataclass(frozen=True)
@@ -143,7 +148,7 @@ class ProportionResult(_HasInterval):
     successes: int
     effective_n: float
     ci: float
-    _again: Callable | None = field(default=None, repr=False, compare=False)
+    _interval: IntervalRule | None = field(default=None, repr=False, compare=False)
 
 
 def _bools_as_ints(flags):
@@ -191,25 +196,29 @@ def proportion(flags, *, ci: float = 0.95, nan_policy: str = "raise", weights=No
     """
     ci = check_ci(ci)
     values = _bools_as_ints(flags)
-    again = functools.partial(proportion, flags, nan_policy=nan_policy, weights=weights)
     if weights is not None:
         totals, n, effective_n = weighted_scale_counts(values, weights, low=0, high=1, name="flags",
                                                        nan_policy=nan_policy)
         counts = scale_counts(values, low=0, high=1, name="flags", nan_policy="omit")
-        share = float(totals[1] / effective_n)
-        low, high = _wilson_percent(share * effective_n, effective_n, ci)
-        return ProportionResult(value=100.0 * share, low=low, high=high, n=n, successes=int(counts[1]),
-                                effective_n=effective_n, ci=ci, _again=again)
-    counts = scale_counts(values, low=0, high=1, name="flags", nan_policy=nan_policy)
-    n, successes = int(counts.sum()), int(counts[1])
-    low, high = wilson_interval(successes, n, ci=ci)
-    return ProportionResult(value=100.0 * successes / n, low=100.0 * low, high=100.0 * high, n=n,
-                            successes=successes, effective_n=float(n), ci=ci, _again=again)
+        rule = WilsonInterval(float(totals[1]), effective_n)
+    else:
+        counts = scale_counts(values, low=0, high=1, name="flags", nan_policy=nan_policy)
+        n = int(counts.sum())
+        effective_n = float(n)
+        rule = WilsonInterval(int(counts[1]), n)
+    value = 100.0 * rule.successes / effective_n
+    low, high = interval_at(rule, value, ci, "ProportionResult")
+    return ProportionResult(value=value, low=low, high=high, n=n, successes=int(counts[1]),
+                            effective_n=effective_n, ci=ci, _interval=rule)
 
 
 @dataclass(frozen=True)
 class CESResult(_HasInterval):
-    """Customer Effort Score: mean agreement and the share agreeing, with intervals."""
+    """Customer Effort Score: mean agreement (on the scale) and the percentage agreeing, with intervals.
+
+    ``share_agree``, ``agree_low`` and ``agree_high`` are in percent, as CSAT is: a survey
+    score in the points it is reported in.
+    """
 
     value: float
     low: float
@@ -221,7 +230,7 @@ class CESResult(_HasInterval):
     scale: int
     agree_from: int
     ci: float
-    _again: Callable | None = field(default=None, repr=False, compare=False)
+    _interval: IntervalRule | None = field(default=None, repr=False, compare=False)
     #: Kish's effective sample size behind the intervals: ``n`` without weights.
     effective_n: float | None = None
 
@@ -268,15 +277,16 @@ def ces(
     mean = float(np.dot(points, counts) / effective_n)
     if effective_n > 1:
         variance = float(np.dot((points - mean) ** 2, counts) / (effective_n - 1))
-        half = t_quantile(ci, effective_n - 1) * math.sqrt(variance / effective_n)
+        rule = NormalInterval(mean, math.sqrt(variance / effective_n), effective_n - 1, 1.0, float(scale), "t")
     else:
-        half = math.inf
+        rule = NormalInterval(mean, math.inf, lower=1.0, upper=float(scale), method="t")
+    low, high = interval_at(rule, mean, ci, "CESResult")
     agree = float(counts[agree_from - 1 :].sum())
     agree_low, agree_high = _wilson_percent(agree, effective_n, ci)
     return CESResult(
         value=mean,
-        low=max(mean - half, 1.0),
-        high=min(mean + half, float(scale)),
+        low=low,
+        high=high,
         share_agree=100.0 * agree / effective_n,
         agree_low=agree_low,
         agree_high=agree_high,
@@ -284,8 +294,7 @@ def ces(
         scale=scale,
         agree_from=agree_from,
         ci=ci,
-        _again=functools.partial(ces, ratings, scale=scale, agree_from=agree_from, nan_policy=nan_policy,
-                                 weights=weights),
+        _interval=rule,
         effective_n=effective_n,
     )
 

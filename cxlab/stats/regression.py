@@ -9,15 +9,13 @@ numpy, pandas, :mod:`cxlab._validate`, :mod:`cxlab.stats.common` and
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import pandas as pd
 
 from .._validate import check_ci, check_nan_policy, drop_missing, require_columns
-from .common import _HasInterval, deprecated_alias, formerly_positional
+from .common import IntervalRule, NormalInterval, _HasInterval, deprecated_alias, formerly_positional, interval_at
 from .groups import numeric_outcome, two_levels, welch_test
 
 COV_TYPES = ("HC0", "HC1", "HC2", "HC3", "nonrobust")
@@ -50,7 +48,7 @@ class AdjustedEffect(_HasInterval):
     cov_type: str
     ci: float
     model: object = field(repr=False, compare=False)
-    _again: Callable | None = field(default=None, repr=False, compare=False)
+    _interval: IntervalRule | None = field(default=None, repr=False, compare=False)
 
     effect = deprecated_alias("value", "effect")
 
@@ -141,12 +139,14 @@ def adjusted_effect(
         )
     fit = sm.OLS(frame["__y"], design).fit(cov_type=cov_type, use_t=True)
     name = indicator.name
-    low, high = fit.conf_int(alpha=1 - ci).loc[name]
+    # statsmodels' conf_int: the coefficient +/- t on the residual degrees of freedom times its se
+    rule = NormalInterval(float(fit.params[name]), float(fit.bse[name]), float(fit.df_resid), method="OLS t")
+    low, high = interval_at(rule, rule.centre, ci, "AdjustedEffect")
     return AdjustedEffect(
-        value=float(fit.params[name]),
-        se=float(fit.bse[name]),
-        low=float(low),
-        high=float(high),
+        value=rule.centre,
+        se=rule.se,
+        low=low,
+        high=high,
         statistic=float(fit.tvalues[name]),
         pvalue=float(fit.pvalues[name]),
         dof=float(fit.df_resid),
@@ -159,8 +159,7 @@ def adjusted_effect(
         cov_type=cov_type,
         ci=ci,
         model=fit,
-        _again=functools.partial(adjusted_effect, df, outcome, group, controls, order=order, cov_type=cov_type,
-                                 nan_policy=nan_policy),
+        _interval=rule,
     )
 
 
@@ -191,7 +190,7 @@ class DiDResult(_HasInterval):
     method: str
     ci: float
     means: pd.DataFrame = field(repr=False, compare=False)
-    _again: Callable | None = field(default=None, repr=False, compare=False)
+    _interval: IntervalRule | None = field(default=None, repr=False, compare=False)
 
     estimate = deprecated_alias("value", "estimate")
 
@@ -334,7 +333,8 @@ def diff_in_diff(
         arm_of = frame.groupby("u", observed=True)["g"].first()
         a = change[arm_of == treated].to_numpy()
         b = change[arm_of == control].to_numpy()
-        _, se, low, high, statistic, pvalue, dof = welch_test(a, b, ci)
+        welch = welch_test(a, b, ci)
+        se, statistic, pvalue, dof, rule = welch.se, welch.statistic, welch.pvalue, welch.dof, welch.rule
         method = "Welch t on each unit's change"
         n_treated, n_control = a.size, b.size
     else:
@@ -345,10 +345,11 @@ def diff_in_diff(
         design = pd.DataFrame({"const": 1.0, "treated": is_treated, "after": is_after, "did": is_treated * is_after})
         fit = sm.OLS(frame["y"], design).fit(cov_type="HC3", use_t=True)
         se = float(fit.bse["did"])
-        low, high = fit.conf_int(alpha=1 - ci).loc["did"]
         statistic, pvalue, dof = float(fit.tvalues["did"]), float(fit.pvalues["did"]), float(fit.df_resid)
+        rule = NormalInterval(float(fit.params["did"]), se, dof, method="OLS t")
         method = "OLS with interaction, HC3 robust t"
         n_treated, n_control = int(is_treated.sum()), int((1 - is_treated).sum())
+    low, high = interval_at(rule, estimate, ci, "DiDResult")
     return DiDResult(
         value=estimate,
         se=float(se),
@@ -367,7 +368,6 @@ def diff_in_diff(
         method=method,
         ci=ci,
         means=means,
-        _again=functools.partial(diff_in_diff, panel, outcome, group, period, treated=treated, control=control,
-                                 unit=unit, before=before, after=after, nan_policy=nan_policy),
+        _interval=rule,
     )
 

@@ -34,6 +34,9 @@ def segment_table(
 ) -> pd.DataFrame:
     """One row per group of ``by``: the metric of column ``score``, its interval and n.
 
+    ``value``, ``low`` and ``high`` are the metric in its own points: NPS on -100..100,
+    CSAT in percent, the CES mean on its scale.
+
     ``metric`` is ``"nps"`` (0-10 scores), ``"csat"`` or ``"ces"``; ``options`` go to
     that function (for example ``method="wald"`` or ``scale=5``). Rows follow the
     sorted group labels; missing group labels are an error.

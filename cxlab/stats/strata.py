@@ -12,7 +12,7 @@ import math
 
 import pandas as pd
 
-from .common import normal_quantile, two_sided_test
+from .common import two_sided_test
 
 def stratum_table(frame, levels, kind, group, strata):
     rows = {}
@@ -41,7 +41,7 @@ def stratum_table(frame, levels, kind, group, strata):
             f"n_{levels[1]}": b.size,
             f"mean_{levels[0]}": ma,
             f"mean_{levels[1]}": mb,
-            "difference": ma - mb,
+            "value": ma - mb,
             "se": math.sqrt(variance),
             "successes_a": float(a.sum()),
             "successes_b": float(b.sum()),
@@ -51,13 +51,18 @@ def stratum_table(frame, levels, kind, group, strata):
     return table
 
 
-def mantel_haenszel(table, levels, kind, ci):
+def mantel_haenszel(table, levels, kind):
+    """The pooled difference, its standard error, its p-value, the strata's weights and the method's name.
+
+    The interval is the caller's: a normal one around the difference with this
+    standard error (:class:`cxlab.stats.common.NormalInterval`).
+    """
     n_a = table[f"n_{levels[0]}"].to_numpy(dtype=float)
     n_b = table[f"n_{levels[1]}"].to_numpy(dtype=float)
     total = n_a + n_b
     weights = n_a * n_b / total
     w_sum = weights.sum()
-    difference = float((weights * table["difference"].to_numpy()).sum() / w_sum)
+    difference = float((weights * table["value"].to_numpy()).sum() / w_sum)
     if kind == "proportion":
         # Sato (1989): consistent both for many small strata and for a few large ones.
         x_a, x_b = table["successes_a"].to_numpy(), table["successes_b"].to_numpy()
@@ -69,8 +74,7 @@ def mantel_haenszel(table, levels, kind, ci):
         variance = float((weights**2 * table["se"].to_numpy() ** 2).sum() / w_sum**2)
         method = "Mantel-Haenszel weighted mean difference, z test"
     se = math.sqrt(variance)
-    z = normal_quantile(ci)
     pvalue = two_sided_test(difference, se)[1]
-    return difference, se, difference - z * se, difference + z * se, pvalue, weights / w_sum, method
+    return difference, se, pvalue, weights / w_sum, method
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .._validate import as_scores, check_nan_policy, check_whole
+from .._validate import _as_float_array, as_scores, check_nan_policy, check_whole
 
 #: Raking stops when every weighted margin is within this distance of its target share.
 RAKING_TOLERANCE = 1e-6
@@ -49,20 +49,7 @@ def check_weights(weights, n: int | None = None, *, name: str = "weights") -> np
         raise TypeError(f"{name} must be a list, numpy array or pandas Series of numbers, got {weights!r}")
     if isinstance(weights, numbers.Number | np.generic):
         raise TypeError(f"{name} must be one weight per answer (a sequence), got the single value {weights!r}")
-    if isinstance(weights, pd.DataFrame):
-        raise TypeError(f"{name} must be one column (a Series), got a DataFrame with columns {list(weights.columns)}")
-    values = weights.to_numpy() if isinstance(weights, pd.Series | pd.Index) else np.asarray(weights)
-    if values.ndim != 1:
-        raise ValueError(f"{name} must be one-dimensional, got an array of shape {values.shape}")
-    if values.dtype.kind == "b" or (values.dtype.kind == "O" and any(isinstance(v, bool | np.bool_) for v in values)):
-        raise TypeError(f"{name} must be numbers, got booleans")
-    if values.dtype.kind not in "iuf":
-        originals = list(weights)
-        culprit = next((v for v in originals if isinstance(v, bool | np.bool_) or not isinstance(v, numbers.Real)), None)
-        if culprit is not None:
-            raise TypeError(f"{name} must contain only numbers; found {culprit!r} (type {type(culprit).__name__})")
-        values = np.asarray(originals, dtype=np.float64)
-    values = values.astype(np.float64)
+    values = _as_float_array(weights, name, must="hold numbers of 0 or more")
     if n is not None and values.size != n:
         raise ValueError(f"{name} must have one weight per answer: {n} answers but {values.size} weights")
     if values.size == 0:

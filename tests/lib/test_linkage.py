@@ -58,11 +58,11 @@ def test_lagged_correlation_matches_numpy_and_scipy():
                           "ex": ex.ravel(), "cx": cx.ravel()})
     table = linkage.lagged_correlation(panel, "ex", "cx", "unit", "t", lags=[-1, 0, 1])
     reference = stats.pearsonr(ex[:, :-1].ravel(), cx[:, 1:].ravel())
-    assert table.loc[1, "r"] == pytest.approx(reference.statistic)
+    assert table.loc[1, "value"] == pytest.approx(reference.statistic)
     assert table.loc[1, "pvalue"] == pytest.approx(reference.pvalue)
     low, high = reference.confidence_interval(0.95)
     assert (table.loc[1, "low"], table.loc[1, "high"]) == (pytest.approx(low), pytest.approx(high))
-    assert table.loc[-1, "r"] == pytest.approx(np.corrcoef(ex[:, 1:].ravel(), cx[:, :-1].ravel())[0, 1])
+    assert table.loc[-1, "value"] == pytest.approx(np.corrcoef(ex[:, 1:].ravel(), cx[:, :-1].ravel())[0, 1])
     assert table.loc[1, "n"] == units * (periods - 1)
     # pearsonr's test is Student's t on n - 2 degrees of freedom.
     assert table.loc[1, "dof"] == units * (periods - 1) - 2
@@ -78,12 +78,12 @@ def test_within_unit_correlation_removes_fixed_differences():
                           "x": level + rng.normal(size=240), "y": level + rng.normal(size=240)})
     pooled = linkage.lagged_correlation(panel, "x", "y", "unit", "t", lags=[0])
     within = linkage.lagged_correlation(panel, "x", "y", "unit", "t", lags=[0], within=True)
-    assert pooled.loc[0, "r"] > 0.9
+    assert pooled.loc[0, "value"] > 0.9
     assert within.loc[0, "low"] < 0 < within.loc[0, "high"]
     # At lag 0 nothing is held fixed: the estimate is the plain correlation of what is left
     # after removing each unit's means.
     centred = panel[["x", "y"]] - panel.groupby("unit")[["x", "y"]].transform("mean")
-    assert within.loc[0, "r"] == pytest.approx(np.corrcoef(centred["x"], centred["y"])[0, 1])
+    assert within.loc[0, "value"] == pytest.approx(np.corrcoef(centred["x"], centred["y"])[0, 1])
 
 
 def make_panel(rng, units=40, periods=8, same_period=0.5, carry_over=0.5, lagged=0.0):
@@ -148,7 +148,7 @@ def test_a_planted_lagged_link_is_found_and_not_its_reverse():
     for _ in range(100):
         table = linkage.lagged_correlation(make_panel(rng, lagged=0.3), "x", "y", "unit", "t", lags=[-1, 1],
                                            within=True)
-        found += table.loc[1, "pvalue"] < 0.05 and table.loc[1, "r"] > 0
+        found += table.loc[1, "pvalue"] < 0.05 and table.loc[1, "value"] > 0
     assert found >= 90
     table = linkage.lagged_correlation(make_panel(np.random.default_rng(12), lagged=0.6), "x", "y", "unit", "t",
                                        lags=[-1, 1], within=True)
@@ -192,7 +192,7 @@ def test_within_units_matches_a_dummy_variable_regression_in_statsmodels():
             return values - controls @ np.linalg.lstsq(controls, values, rcond=None)[0]
 
         partial = np.corrcoef(residual(pairs["x"].to_numpy()), residual(pairs["y_then"].to_numpy()))[0, 1]
-        assert row["r"] == pytest.approx(partial, rel=1e-9)
+        assert row["value"] == pytest.approx(partial, rel=1e-9)
         half = stats.t.ppf(0.95, units - 1) * se * partial / fit.params["x"]
         assert (row["low"], row["high"]) == (pytest.approx(partial - abs(half)), pytest.approx(partial + abs(half)))
     assert table.attrs["within"] is True and "partial correlation" in table.attrs["estimate"]
@@ -271,4 +271,4 @@ def test_course_panel_shows_ex_leading_cx_within_branches():
                                         adjust="holm")
     assert within.loc[1, "low"] > 0 and within.loc[1, "pvalue_adjusted"] < 0.001
     assert within.loc[-1, "low"] < 0 < within.loc[-1, "high"]
-    assert within.loc[1, "r"] > within.loc[-1, "r"] + 0.2
+    assert within.loc[1, "value"] > within.loc[-1, "value"] + 0.2

@@ -248,9 +248,13 @@ def test_zero_width_and_infinite_results_warn_and_say_what_to_do():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         default = cxlab.nps([10, 10, 10])
-        small_test = cxlab.nps_test([10] * 3, [0] * 3)
     assert default.low < default.high == 100.0
+    # The default's test has a spread; its interval, centred on the adjusted difference
+    # (+100), leaves out the sample's +200, and a warning says so instead of staying silent.
+    with pytest.warns(RuntimeWarning, match=r"adjusted Wald interval \(.*\) does not hold the estimate 200"):
+        small_test = cxlab.nps_test([10] * 3, [0] * 3)
     assert math.isfinite(small_test.statistic) and 0 < small_test.pvalue < 1
+    assert small_test.high < small_test.value == 200
 
 
 def test_coverage_is_exact_for_the_normal_methods():
@@ -292,7 +296,7 @@ def test_results_speak_one_dialect():
     again = test.confidence_interval(0.8)
     assert again == cxlab.nps_test([10] * 40 + [3] * 10, [10] * 30 + [3] * 20, method="bootstrap", seed=4,
                                    ci=0.8).confidence_interval()
-    assert "_again" not in repr(test)
+    assert "_interval" not in repr(test) and "samples" not in repr(test)
 
 
 def test_old_spellings_work_for_one_release_with_a_warning():

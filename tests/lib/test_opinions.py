@@ -31,7 +31,7 @@ def test_group_contributions_add_up_to_the_headline(answers, metric, weighted):
     table = opinions.measure_by_group(frame, "score", "group", metric=metric, weights=weights)
     headline = function(frame["score"], weights=frame["weight"] if weighted else None).value
     assert table["contribution"].sum() == pytest.approx(headline, abs=1e-9)
-    assert table["share"].sum() == pytest.approx(100.0)
+    assert table["share"].sum() == pytest.approx(1.0)
     assert table["n"].sum() == len(frame)
 
 
@@ -40,7 +40,7 @@ def test_measure_by_group_by_hand():
                           "weight": [2.0] * 4 + [1.0] * 6})
     table = opinions.measure_by_group(frame, "unhappy", "uses", weights="weight")
     # Weighted: users carry 8 of 14 units of weight; 2 of their 8 are unhappy.
-    assert table.loc["yes", "share"] == pytest.approx(100 * 8 / 14)
+    assert table.loc["yes", "share"] == pytest.approx(8 / 14)
     assert table.loc["yes", "value"] == pytest.approx(25.0)
     assert table["contribution"].sum() == pytest.approx(100 * (2 + 5) / 14)
 
@@ -87,7 +87,8 @@ def test_base_gap_with_weights_uses_the_weighted_estimates():
     (lambda f: opinions.base_gap(f, "unhappy", [True]), ValueError, "3 rows, among has 1"),
     (lambda f: opinions.base_gap(f, "unhappy", [False] * 3), ValueError, "empty"),
     (lambda f: opinions.measure_by_group(f, "unhappy", "group", weights=[1, -1, 1]), ValueError, "0 or more"),
-    (lambda f: opinions.headline_at_mix(50, 80, [1.5]), ValueError, "between 0 and 1"),
+    (lambda f: opinions.headline_at_mix(50, 80, [0.2, 45]), ValueError,
+     r"share_others must be a share from 0 to 1 \(0.45 for 45%\), got 45"),
 ])
 def test_bad_input_is_refused_with_a_clear_message(call, error, message):
     frame = pd.DataFrame({"group": ["a", "b", "a"], "unhappy": [True, False, True]})

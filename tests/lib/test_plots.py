@@ -6,6 +6,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import cxlab  # noqa: E402
@@ -37,12 +38,17 @@ def test_segment_intervals_draws_one_row_per_segment():
 
 
 def test_margin_curve_falls_with_sample_size():
-    ax = plots.margin_of_error_curve(shares=((40, 20),), n_max=1000)
+    ax = plots.margin_of_error_curve(shares=((0.4, 0.2),), n_max=1000)
     (line,) = ax.get_lines()
     margins = line.get_ydata()
     assert margins[0] > margins[-1] > 0
+    # Wald's margin at n = 20 for 40% promoters and 20% detractors: 1.96 x 100 x sqrt(0.6 - 0.04) / sqrt(20)
+    assert margins[0] == pytest.approx(1.959963984540054 * 100 * np.sqrt(0.56) / np.sqrt(20))
+    assert line.get_label() == "40% promoters, 20% detractors (NPS +20)"
     with pytest.raises(ValueError, match="ci must be"):
         plots.margin_of_error_curve(ci=95)
+    with pytest.raises(ValueError, match=r"shares must be a share from 0 to 1 \(0.45 for 45%\), got 40"):
+        plots.margin_of_error_curve(shares=((40, 20),))  # per cent where shares are expected
 
 
 def test_stratified_differences_draws_strata_pooled_and_naive():
@@ -116,6 +122,8 @@ def test_importance_performance_chart_labels_every_driver_and_quadrant():
     texts = {text.get_text().strip() for text in ax.texts}
     assert set(grid.index) <= texts
     assert {"fix first", "keep it up", "lower priority", "possible overkill"} <= texts
+    # importance is a share of R² (0 to 1); the chart shows it in per cent
+    np.testing.assert_allclose(ax.collections[0].get_offsets()[:, 0], 100 * grid["importance"])
     with pytest.raises(ValueError, match="'performance'"):
         plots.importance_performance_chart(grid.drop(columns="performance"))
 

@@ -4,14 +4,16 @@ The score checks are exercised through ``cxlab.nps``, which hands its scores to
 ``cxlab._validate.as_scores`` unchanged; the argument checks are called directly.
 """
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cxlab
-from cxlab._validate import check_ci, check_nan_policy, check_whole, drop_missing, require_columns
+from cxlab._validate import check_ci, check_nan_policy, check_whole, drop_missing, numeric_column, require_columns
 
 scores = st.lists(st.integers(min_value=0, max_value=10), min_size=1, max_size=300)
 
@@ -162,3 +164,187 @@ def test_drop_missing_names_the_first_row_as_the_learner_wrote_it():
     frame = pd.DataFrame({"y": [1.0, np.nan]}, index=[10, 11])
     with pytest.raises(ValueError, match=r"the first at index 11;"):
         drop_missing(frame, ["y"], "raise")
+
+
+# ---------------------------------------------------------------- seeds: one check for all
+
+
+def _every_seeded_call():
+    """One small call per public function that takes a seed, the seed left to the caller."""
+    import inspect
+
+    from cxlab import data, opinions, plots, value, voc, widgets
+    from cxlab import journey as cx_journey
+
+    frame = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0]})
+    lease = cx_journey.leasing_journey()
+    calls = {
+        cxlab.bootstrap_interval: lambda seed: cxlab.bootstrap_interval(frame, lambda d: d["x"].mean(), n_resamples=100,
+                                                                       seed=seed),
+        # the default methods draw nothing, yet a bad seed is still an error
+        cxlab.nps: lambda seed: cxlab.nps([10, 3], seed=seed),
+        cxlab.nps_from_counts: lambda seed: cxlab.nps_from_counts(5, 3, 2, seed=seed),
+        cxlab.nps_test: lambda seed: cxlab.nps_test([10, 3], [9, 7], seed=seed),
+        cxlab.stats.interval_coverage: lambda seed: cxlab.stats.interval_coverage(5, 0.5, 0.2, seed=seed),
+        cxlab.stats.coverage_table: lambda seed: cxlab.stats.coverage_table(sizes=[5], shares=[(0.5, 0.2)],
+                                                                           methods=["wald"], seed=seed),
+        cx_journey.simulate: lambda seed: cx_journey.simulate(lease, 10, seed=seed),
+        cx_journey.what_if: lambda seed: cx_journey.what_if(lease, lease, 10, seed=seed),
+        cx_journey.sensitivity: lambda seed: cx_journey.sensitivity(lease, n_customers=10, seed=seed),
+        cx_journey.department_leverage: lambda seed: cx_journey.department_leverage(lease, n_customers=10, seed=seed),
+        opinions.base_gap: lambda seed: opinions.base_gap(pd.DataFrame({"y": [True, False] * 3, "u": [True] * 6}),
+                                                          "y", "u", n_resamples=100, seed=seed),
+        plots.confounding_curve: lambda seed: plots.confounding_curve([0.0], n_teams=16, seed=seed),
+        value.roi_simulation: lambda seed: value.roi_simulation(100, margin=50, retention=0.8, uplift=(0.0, 0.02),
+                                                                discount_rate=0.1, cost=100, n_draws=100, seed=seed),
+        value.simulate_organisations: lambda seed: value.simulate_organisations(20, seed=seed),
+        voc.cumulative_value: lambda seed: voc.cumulative_value(pd.DataFrame({"c": [1, 2], "t": [1, 2], "a": [1.0, 2.0]}),
+                                                                "c", "t", "a", [3], n_resamples=100, seed=seed),
+        voc.promise_gap: lambda seed: voc.promise_gap(pd.DataFrame({"w": [1.0, 2.0, 7.0]}), "w", 5, n_resamples=100,
+                                                      seed=seed),
+        widgets.journey_simulator: lambda seed: widgets.journey_simulator(lease, 10, seed=seed),
+    }
+    for name in dir(data):
+        function = getattr(data, name)
+        if name.startswith("make_") and "seed" in inspect.signature(function).parameters:
+            calls[function] = lambda seed, function=function: function(seed=seed)
+    return calls
+
+
+def test_every_public_function_that_takes_a_seed_is_called_here():
+    import inspect
+
+    from .. import public_api_calls
+
+    seeded = {function for module in public_api_calls.public_modules("full")
+              for function in public_api_calls.public_functions(module).values()
+              if "seed" in inspect.signature(function).parameters}
+    assert seeded == set(_every_seeded_call())
+
+
+@pytest.mark.parametrize("bad, error", [(-1, ValueError), (2.5, TypeError), ("7", TypeError), (True, TypeError)])
+def test_every_seed_goes_through_the_one_seed_check(bad, error, close_figures):
+    # seed_sequence's message, the same from every function: a seed of its own check would word it otherwise
+    message = r"seed must be None, a whole number 0 or more, a numpy SeedSequence or a numpy Generator, got "
+    for function, call in _every_seeded_call().items():
+        with pytest.raises(error, match=message + repr(bad)):
+            call(bad)
+    # a seed sequence made from a number is that number
+    assert cxlab.nps([10, 3, 9], method="bootstrap", seed=np.random.SeedSequence(4), n_resamples=100) == \
+        cxlab.nps([10, 3, 9], method="bootstrap", seed=4, n_resamples=100)
+
+
+# ---------------------------------------------------------------- numeric columns: one check for all
+
+
+def _numeric_callers():
+    """Every function that checks a numeric column, each fed a frame with the culprit in column ``bad``."""
+    from cxlab import drivers, linkage, voc
+
+    def frame_with(column, values, **others):
+        return pd.DataFrame({**others, column: values})
+
+    return {
+        "compare_groups": ("y", lambda values: cxlab.compare_groups(
+            frame_with("y", values, g=["a", "b"] * (len(values) // 2) + ["a"] * (len(values) % 2)), "y", "g")),
+        "adjusted_effect": ("y", lambda values: cxlab.adjusted_effect(
+            frame_with("y", values, g=["a", "b"] * (len(values) // 2) + ["a"] * (len(values) % 2)), "y", "g")),
+        "relative_weights": ("ease", lambda values: drivers.relative_weights(
+            frame_with("ease", values, recommend=np.arange(len(values)) % 11), "recommend", ["ease"])),
+        "lagged_correlation": ("ex", lambda values: linkage.lagged_correlation(
+            frame_with("ex", values, cx=np.arange(len(values)), u=["a"] * len(values), t=range(len(values))),
+            "ex", "cx", "u", "t", lags=[0])),
+        "action_curve": ("days_open", lambda values: voc.action_curve(
+            frame_with("days_open", values, acted=[True] * len(values)))),
+        "nps_funnel": ("recommend", lambda values: voc.nps_funnel(
+            frame_with("recommend", values, agent=["A"] * len(values)), "agent")),
+        "promise_gap": ("wait", lambda values: voc.promise_gap(frame_with("wait", values), "wait", 5)),
+        "cumulative_value": ("amount", lambda values: voc.cumulative_value(
+            frame_with("amount", values, c=range(len(values)), m=[1] * len(values)), "c", "m", "amount", [3])),
+    }
+
+
+@pytest.mark.parametrize("caller", sorted(_numeric_callers()))
+@settings(max_examples=25, deadline=None)
+@given(numbers=st.lists(st.integers(0, 10), min_size=3, max_size=30), data=st.data())
+def test_a_numeric_column_with_text_names_the_column_the_culprit_and_its_row(caller, numbers, data):
+    column, call = _numeric_callers()[caller]
+    position = data.draw(st.integers(1, len(numbers) - 1))  # the first value is a harmless number
+    culprit = data.draw(st.sampled_from(["n/a", "ten", "soon", "?"]))
+    values = [*numbers[:position], culprit, *numbers[position + 1:]]
+    with pytest.raises(TypeError) as raised:
+        call(values)
+    message = str(raised.value)
+    assert message.startswith(f"column {column!r} must hold "), message
+    assert f"; found {culprit!r} (type str) at index {position}" in message, message
+
+
+@pytest.mark.parametrize(("values", "expected"), [
+    ([1, 2.5, None], [1.0, 2.5, np.nan]),
+    (pd.array([1, None, 3], dtype="Int64"), [1.0, np.nan, 3.0]),
+    (np.array([4, 5], dtype=object), [4.0, 5.0]),
+])
+def test_numeric_column_gives_floats_with_nan_for_missing(values, expected):
+    result = numeric_column(pd.DataFrame({"x": values}, index=[7, 8, 9][: len(values)]), "x")
+    np.testing.assert_array_equal(result.to_numpy(), expected)
+    assert result.index.tolist() == [7, 8, 9][: len(values)] and result.name == "x"
+
+
+def test_numeric_column_refuses_numbers_stored_as_text_and_true_false_unless_asked():
+    with pytest.raises(TypeError, match=r"column 'x' must hold waits; it holds numbers stored as text, such as '3'"):
+        numeric_column(pd.DataFrame({"x": ["3", "4"]}), "x", valid="waits")
+    with pytest.raises(TypeError, match=r"column 'x' must hold numbers, not booleans"):
+        numeric_column(pd.DataFrame({"x": [True, False]}), "x")
+    assert numeric_column(pd.DataFrame({"x": [True, False]}), "x", booleans=True).tolist() == [1.0, 0.0]
+    with pytest.raises(ValueError, match=r"column\(s\) \['y'\] not found"):
+        numeric_column(pd.DataFrame({"x": [1]}), "y")
+
+
+# ---------------------------------------------------------------- shares: 0 to 1, never per cent by mistake
+
+
+def _share_inputs():
+    """Every parameter of cxlab that is a share, given 45 (per cent) where 0 to 1 is expected."""
+    from cxlab import journey as cx_journey
+    from cxlab import opinions, plots, value
+
+    lease = cx_journey.leasing_journey()
+    initiative = {"margin": 10, "retention": 0.8, "uplift": 0.01, "discount_rate": 0.1, "cost": 10}
+    return {
+        "clv retention": lambda: value.clv(100, 45, 0.1),
+        "clv discount_rate": lambda: value.clv(100, 0.8, 45),
+        "annuity discount_rate": lambda: value.annuity(100, 45, 5),
+        "initiative_return retention": lambda: value.initiative_return(100, **{**initiative, "retention": 45}),
+        "initiative_return uplift": lambda: value.initiative_return(100, **{**initiative, "uplift": 45}),
+        "initiative_return discount_rate": lambda: value.initiative_return(100, **{**initiative, "discount_rate": 45}),
+        "roi_simulation retention range": lambda: value.roi_simulation(100, **{**initiative, "retention": (0.7, 45)}),
+        "representation_funnel share_women": lambda: value.representation_funnel([10], [45]),
+        "funnel_against_market market_share": lambda: value.funnel_against_market([1], [10], [45]),
+        "headline_at_mix share_others": lambda: opinions.headline_at_mix(1, 2, 45),
+        "interval_coverage promoters": lambda: cxlab.stats.interval_coverage(10, 45, 0.1),
+        "interval_coverage detractors": lambda: cxlab.stats.interval_coverage(10, 0.1, 45),
+        "coverage_table shares": lambda: cxlab.stats.coverage_table(sizes=[10], shares=[(45, 5)], methods=["wald"]),
+        "margin_of_error_curve shares": lambda: plots.margin_of_error_curve(shares=((45, 5),)),
+        "Step error_rate": lambda: lease.with_step("document check", error_rate=45),
+        "Step clarity": lambda: lease.with_step("document check", clarity=45),
+        "Journey silo": lambda: lease.with_changes(silo=45),
+        "Journey autonomy": lambda: lease.with_changes(autonomy=45),
+        "sensitivity change": lambda: cx_journey.sensitivity(lease, 45, n_customers=10),
+        "department_leverage improvement": lambda: cx_journey.department_leverage(lease, 45, n_customers=10),
+        "ci": lambda: cxlab.nps([10, 9], ci=45),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_share_inputs()))
+def test_a_share_given_in_per_cent_is_an_error_naming_it_and_the_range(name, close_figures):
+    with pytest.raises(ValueError) as raised:
+        _share_inputs()[name]()
+    parameter = {"coverage_table shares": "promoters", "roi_simulation retention range": "retention"}.get(
+        name, name.split()[-1])
+    assert re.search(rf"{parameter} must be .*(between -?[0-9.]+ and (0.99|1)|from 0 to 1).*, got 45$", str(raised.value)), \
+        str(raised.value)
+
+
+def test_population_shares_in_per_cent_are_refused_by_their_sum():
+    with pytest.raises(ValueError, match=r"population shares of 'a' must add up to 1, they add up to 100"):
+        cxlab.rake(pd.DataFrame({"a": ["x", "y"]}), {"a": {"x": 45, "y": 55}})

@@ -226,12 +226,12 @@ def test_funnel_against_market_uses_wilson_intervals_and_the_exact_binomial_test
 
 def test_maturity_makes_collaboration_look_profitable_when_it_is_not():
     orgs = value.simulate_organisations(20_000, seed=5)
-    naive = compare_groups(orgs, "roi", "collaboration", order=("high", "low"))
-    within = compare_groups(orgs, "roi", "collaboration", strata="maturity", order=("high", "low"))
+    naive = compare_groups(orgs, "roi_pct", "collaboration", order=("high", "low"))
+    within = compare_groups(orgs, "roi_pct", "collaboration", strata="maturity", order=("high", "low"))
     assert naive.value > 10 and naive.pvalue < 1e-6
     assert abs(within.value) < 1.0 and within.low < 0 < within.high
     real = value.simulate_organisations(20_000, collaboration_effect=8.0, seed=5)
-    assert compare_groups(real, "roi", "collaboration", strata="maturity", order=("high", "low")).value \
+    assert compare_groups(real, "roi_pct", "collaboration", strata="maturity", order=("high", "low")).value \
         == pytest.approx(8.0, abs=1.0)
 
 
@@ -276,7 +276,7 @@ def test_the_roi_figures_draw_what_the_simulation_found(close_figures):
     assert [label.get_text() for label in tornado.get_yticklabels()][-1] == "uplift"
     table = value.funnel_against_market([700, 20, 1], [1000, 120, 25], [0.7, 0.3, 0.12])
     chart = plots.representation_chart(table)
-    assert [patch.get_height() for patch in chart.patches] == pytest.approx(100 * table["share"])
+    assert [patch.get_height() for patch in chart.patches] == pytest.approx(100 * table["value"])
     with pytest.raises(TypeError, match="roi_simulation"):
         plots.roi_tornado(table)
     assert widgets.roi_explorer(n_draws=200).children

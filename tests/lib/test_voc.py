@@ -11,6 +11,7 @@ whose generating model (the truth) is known.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -163,7 +164,7 @@ def test_funnel_sd_is_the_spread_of_the_scored_responses_and_z_matches_it():
     assert funnel.sd == pytest.approx(points.std(ddof=0))
     assert funnel.target == pytest.approx(points.mean())
     row = funnel.table.loc["A10"]
-    assert row["z"] == pytest.approx((row["nps"] - funnel.target) / (funnel.sd / math.sqrt(row["n"])))
+    assert row["z"] == pytest.approx((row["value"] - funnel.target) / (funnel.sd / math.sqrt(row["n"])))
 
 
 def test_funnel_adjustment_is_statsmodels_holm():
@@ -232,11 +233,18 @@ def test_promise_gap_percentile_interval_matches_scipy_bootstrap():
 def test_share_beyond_falls_as_the_promise_grows(waits, first, second):
     frame = pd.DataFrame({"w": waits})
     strict, loose = sorted((first, second))
-    a = voc.promise_gap(frame, "w", strict, percentiles=(50,), n_resamples=100, seed=1).loc["all"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        a = voc.promise_gap(frame, "w", strict, percentiles=(50,), n_resamples=100, seed=1).loc["all"]
     b = voc.promise_gap(frame, "w", loose, percentiles=(50,), n_resamples=100, seed=1).loc["all"]
     assert a["share_beyond"] >= b["share_beyond"]
-    assert a["share_beyond_low"] <= a["share_beyond"] <= a["share_beyond_high"]
-    assert a["p50_low"] <= a["p50"] <= a["p50_high"]
+    assert a["share_beyond_low"] <= a["share_beyond"] <= a["share_beyond_high"]  # Wilson holds its share
+    # A percentile bootstrap need not hold the sample's median (the two are rounded apart by a
+    # last bit, or the resampled medians fall to one side): beyond a rounding, it says so.
+    assert a["p50_low"] <= a["p50_high"]
+    tolerance = 1e-9 * max(1.0, abs(a["p50"]))
+    left_out = not a["p50_low"] - tolerance <= a["p50"] <= a["p50_high"] + tolerance
+    assert left_out == any("p50 of 'all'" in str(warning.message) for warning in caught)
 
 
 def test_cumulative_value_of_the_launch_turns_negative_where_its_costs_arrive():
@@ -277,6 +285,6 @@ def test_a_unit_is_flagged_exactly_when_it_lies_outside_the_drawn_flag_limits(sh
     funnel = voc.nps_funnel(pd.concat(rows), "agent", adjust=adjust)
     table = funnel.table
     low, high = funnel.adjusted_limits(table["n"].to_numpy())
-    outside = (table["nps"].to_numpy() < low - 1e-9) | (table["nps"].to_numpy() > high + 1e-9)
-    on_line = np.isclose(table["nps"].to_numpy(), low) | np.isclose(table["nps"].to_numpy(), high)
+    outside = (table["value"].to_numpy() < low - 1e-9) | (table["value"].to_numpy() > high + 1e-9)
+    on_line = np.isclose(table["value"].to_numpy(), low) | np.isclose(table["value"].to_numpy(), high)
     assert (outside == table["flagged"].to_numpy())[~on_line].all(), (adjust, table)

@@ -73,7 +73,7 @@ def test_kish_agrees_with_weightipys_weighting_efficiency():
     ([], ValueError, "empty"),
     ("heavy", TypeError, "sequence|list"),
     (3.0, TypeError, "one weight per answer"),
-    ([1, "two"], TypeError, "only numbers; found 'two'"),
+    ([1, "two"], TypeError, r"weights must hold numbers of 0 or more; found 'two' \(type str\) at position 1"),
     ([True, False], TypeError, "booleans"),
     (np.ones((2, 2)), ValueError, "one-dimensional"),
 ])

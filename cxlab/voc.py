@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ._validate import check_ci, check_whole, drop_missing, require_columns
+from ._validate import check_ci, check_nan_policy, check_whole, drop_missing, require_columns
 from .metrics import DETRACTOR_UP_TO, PROMOTER_FROM
 from .stats.bootstrap import resampled_sums
 from .stats.common import _HasInterval, adjust_pvalues, check_resamples, normal_quantile
@@ -517,14 +517,20 @@ def cumulative_value(
     if horizons.size == 0 or not np.issubdtype(horizons.dtype, np.number) or not np.isfinite(horizons).all():
         raise ValueError(f"horizons must be one or more finite numbers, got {horizons.tolist()!r}")
     columns = [customer, time, amount]
-    data = drop_missing(events[columns], columns, nan_policy)
+    check_nan_policy(nan_policy)
+    # the columns are read in place; only rows with a missing value make a copy without them
+    data = events
+    if any(events[column].isna().any() for column in columns):
+        data = drop_missing(events[columns], columns, nan_policy)
     for column in (time, amount):
         if not pd.api.types.is_numeric_dtype(data[column]) or pd.api.types.is_bool_dtype(data[column]):
             raise TypeError(f"column {column!r} must hold numbers, got dtype {data[column].dtype}")
     if len(data) == 0:
         raise ValueError("no cash flows to add up")
-    codes, names = pd.factorize(data[customer])
-    times = data[time].to_numpy(dtype=float)
+    ids = data[customer]
+    # An array (not the Series, for which pandas sizes its hash table by the rows): the table grows with the customers.
+    codes, names = pd.factorize(ids.to_numpy() if isinstance(ids.dtype, np.dtype) else ids, size_hint=1024)
+    times = data[time].to_numpy(dtype=None if isinstance(data[time].dtype, np.dtype) else float)
     amounts = data[amount].to_numpy(dtype=float)
     # customers x horizons: what each customer has brought in (or cost) by each horizon
     by_customer = np.zeros((len(names), horizons.size))

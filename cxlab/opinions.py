@@ -318,9 +318,14 @@ def base_gap(frame: pd.DataFrame, column: str, among, *, metric: str = "proporti
         year") or a boolean mask of the rows.
     seed, n_resamples
         The bootstrap: ``n_resamples`` resamples of the rows (weights travel with
-        their rows), drawn as multinomial counts over the distinct answer-and-weight
-        cells (:func:`cxlab.stats.bootstrap.resampled_sums`), so memory does not grow
-        with the resamples.
+        their rows). The statistic depends on the rows only through their points,
+        weights and base, so the resamples are drawn as multinomial counts over the
+        distinct answer-and-weight cells (:func:`cxlab.stats.bootstrap.resampled_sums`);
+        where the weights take many values (more than 1,024), over the rows
+        themselves, a chunk at a time (:func:`cxlab.stats.bootstrap.resample_counts`).
+        The answers are checked and counted a chunk of rows at a time too. So memory
+        does not grow with the resamples, and with the rows only by a byte or two per
+        row (where the weights take many values, also their checked 8-byte copy).
 
     Examples
     --------

@@ -495,8 +495,8 @@ def cumulative_value(
     at horizon ``h`` is the sum of the amounts with ``time <= h``. Customers, not rows,
     are resampled (a customer's sale and later complaint stay together): the resample
     weights are drawn as multinomial counts over the distinct rows of a
-    customers-by-horizons table, in batches, so memory does not grow with the resamples
-    (:func:`cxlab.stats.bootstrap.resampled_sums`).
+    customers-by-horizons table, a chunk of rows at a time, so memory grows with the
+    customers only, not with the resamples (:func:`cxlab.stats.bootstrap.resampled_sums`).
 
     Returns one row per horizon: ``value``, ``low``, ``high``, ``customers``.
 
@@ -528,7 +528,7 @@ def cumulative_value(
     if len(data) == 0:
         raise ValueError("no cash flows to add up")
     ids = data[customer]
-    # An array (not the Series, for which pandas sizes its hash table by the rows): the table grows with the customers.
+    # factorized as an array, whose hash table grows with the customers (for a Series pandas sizes it by the rows)
     codes, names = pd.factorize(ids.to_numpy() if isinstance(ids.dtype, np.dtype) else ids, size_hint=1024)
     times = data[time].to_numpy(dtype=None if isinstance(data[time].dtype, np.dtype) else float)
     amounts = data[amount].to_numpy(dtype=float)

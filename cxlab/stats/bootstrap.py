@@ -4,10 +4,12 @@ Layer 2 of cxlab (statistics). Resampling and the percentile, basic and BCa inte
 come from ``scipy.stats.bootstrap`` (imported when first needed); what scipy lacks is
 kept here: a statistic of a whole DataFrame rather than of arrays, resampling within
 strata (each stratum passed to scipy as a sample of its own, so every resample keeps
-each stratum's row count), errors that name the failing resample, and
-:func:`resampled_sums`, the bootstrap of sums that memory does not grow for with the
-resamples (the analyses' row bootstraps use it). Imports numpy,
-pandas, :mod:`cxlab._validate` and :mod:`cxlab.stats.common`.
+each stratum's row count), errors that name the failing resample, and the
+bootstrap of sums that the analyses' row bootstraps use: :func:`resample_counts` draws
+how often each row is taken, a chunk of rows at a time, and :func:`resampled_sums` adds
+up a table's rows with them, so that memory grows neither with the resamples nor, beyond
+the data's own size, with the rows. Imports numpy, pandas, :mod:`cxlab._validate` and
+:mod:`cxlab.stats.common`.
 """
 
 from __future__ import annotations

@@ -16,12 +16,13 @@ bootstrap interval for the difference.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from .stats import ces, csat, nps, proportion
-from .stats.bootstrap import resampled_sums
+from .stats.bootstrap import resample_counts, resampled_sums
 from .stats.common import IntervalRule, PercentileInterval, _HasInterval, interval_at
 from .stats.weights import check_weights
 from ._validate import check_ci, check_nan_policy, check_shares, check_whole, require_columns, seed_sequence
@@ -49,8 +50,8 @@ def _answer_points(metric: str, values: pd.Series, options: dict) -> np.ndarray:
     return answers
 
 
-def _prepared(frame, column, weights, nan_policy, extra_columns=()):
-    """The frame's answered rows and their weights (ones without ``weights``)."""
+def _answered(frame, column, weights, nan_policy, extra_columns=()):
+    """Which rows answered (None when all did) and their checked weights (None without ``weights``)."""
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
     check_nan_policy(nan_policy)
@@ -59,13 +60,25 @@ def _prepared(frame, column, weights, nan_policy, extra_columns=()):
     if isinstance(weights, str):
         weight_values = check_weights(frame[weights], name=f"column {weights!r}")
     elif weights is None:
-        weight_values = np.ones(len(frame))
+        weight_values = None
     else:
         weight_values = check_weights(weights, len(frame))
-    answered = frame[column].notna().to_numpy()
-    if not answered.all() and nan_policy == "raise":
-        raise ValueError(f"column {column!r} has {int((~answered).sum())} missing answer(s); "
+    missing = frame[column].isna().to_numpy()
+    if not missing.any():
+        return None, weight_values
+    if nan_policy == "raise":
+        raise ValueError(f"column {column!r} has {int(missing.sum())} missing answer(s); "
                          "pass nan_policy='omit' to leave them out")
+    return ~missing, weight_values
+
+
+def _prepared(frame, column, weights, nan_policy, extra_columns=()):
+    """The frame's answered rows and their weights (ones without ``weights``)."""
+    answered, weight_values = _answered(frame, column, weights, nan_policy, extra_columns)
+    if weight_values is None:
+        weight_values = np.ones(len(frame))
+    if answered is None:
+        return frame, weight_values
     return frame.loc[answered], weight_values[answered]
 
 
@@ -80,6 +93,130 @@ def _flags(frame: pd.DataFrame, among) -> np.ndarray:
     if mask.shape != (len(frame),):
         raise ValueError(f"among must mark every row: the frame has {len(frame)} rows, among has {mask.size}")
     return mask
+
+
+#: Rows of a survey that :func:`base_gap` checks and counts at once, so that memory follows the chunk, not the survey.
+_CHUNK_ROWS = 8192
+#: Weights that take at most this many values are resampled by cell (answer, weight, base); more, by row.
+_CELL_WEIGHTS = 1024
+
+
+class _Measure(NamedTuple):
+    """A measure's value and the number of answers it rests on."""
+
+    value: float
+    n: int
+
+
+def _distinct_weights(weight_values: np.ndarray):
+    """The weights' distinct values, sorted, or None when there are more than ``_CELL_WEIGHTS``."""
+    seen = np.empty(0)
+    for start in range(0, weight_values.size, _CHUNK_ROWS):
+        seen = np.union1d(seen, weight_values[start:start + _CHUNK_ROWS])
+        if seen.size > _CELL_WEIGHTS:
+            return None
+    return seen
+
+
+class _Tally:
+    """A survey's answers for :func:`base_gap`, checked and counted a chunk of rows at a time.
+
+    Each answer is checked by the metric itself and becomes its point value (what it adds
+    to the metric's mean, :func:`_answer_points`). The answers are counted, and their
+    weights summed, by point value and base (outside or inside the narrower one), which
+    is all the two measures need. For the bootstrap, every answer is a row
+    ``(w p, w, w p m, w m)`` (weight ``w``, points ``p``, ``m`` 1 inside the base); where
+    the weights take few values there are few distinct rows, and the answers are counted
+    by cell (points, weight, base) and resampled as cells; otherwise each answer keeps a
+    one-byte cell code (points and base) beside its weight, and the rows are resampled a
+    chunk at a time. Nothing row by row is held but that code.
+    """
+
+    def __init__(self, answers: pd.Series, answered, mask: np.ndarray, weight_values, metric: str, function,
+                 options: dict):
+        self.n_rows, self.answered, self.weights = len(answers), answered, weight_values
+        self.levels = None if weight_values is None else _distinct_weights(weight_values)
+        self.by_row = weight_values is not None and self.levels is None
+        n_levels = 1 if self.levels is None else self.levels.size
+
+        def whole(selected):  # the metric on all the selected answers, as it always ran: its own errors
+            rows = selected if answered is None else selected & answered
+            function(answers[rows], weights=None if weight_values is None else weight_values[rows], **options)
+
+        point_of = {}  # point value -> its code, in order of first appearance
+        self.counts = np.zeros((0, 2), dtype=np.int64)  # answers by points and base (outside, inside)
+        self.totals = np.zeros((0, 2))  # their summed weights
+        self.cell_counts = np.zeros((0, n_levels, 2), dtype=np.int64)  # answers by points, weight and base
+        self.cells = np.zeros(self.n_rows, dtype=np.uint8) if self.by_row else None
+        checked = False
+        for start in range(0, self.n_rows, _CHUNK_ROWS):
+            rows = slice(start, min(start + _CHUNK_ROWS, self.n_rows))
+            part, inside = answers.iloc[rows], mask[rows]
+            weight = None if weight_values is None else weight_values[rows]
+            if answered is not None:
+                kept = answered[rows]
+                part, inside = part[kept], inside[kept]
+                weight = None if weight is None else weight[kept]
+            if part.empty:
+                continue
+            if not checked:
+                try:
+                    function(part, weights=weight, **options)
+                except (TypeError, ValueError):
+                    whole(np.ones(self.n_rows, dtype=bool))  # raises, naming the rows as it always has
+                    checked = True  # only this chunk failed (all its weights 0): the whole column is fine
+            values, local = np.unique(_answer_points(metric, part, options), return_inverse=True)
+            codes = np.array([point_of.setdefault(value, len(point_of)) for value in values.tolist()])
+            if len(point_of) > len(self.counts):
+                grow = len(point_of) - len(self.counts)
+                self.counts = np.concatenate([self.counts, np.zeros((grow, 2), dtype=np.int64)])
+                self.totals = np.concatenate([self.totals, np.zeros((grow, 2))])
+                self.cell_counts = np.concatenate([self.cell_counts, np.zeros((grow, n_levels, 2), dtype=np.int64)])
+            key = local * 2 + inside
+            self.counts[codes] += np.bincount(key, minlength=2 * values.size).reshape(-1, 2)
+            self.totals[codes] += np.bincount(key, weights=weight, minlength=2 * values.size).reshape(-1, 2)
+            if self.by_row:
+                if 2 * len(point_of) > np.iinfo(self.cells.dtype).max:
+                    self.cells = self.cells.astype(np.uint16)
+                row_cells = codes[local] * 2 + inside
+                if answered is None:
+                    self.cells[rows] = row_cells
+                else:
+                    self.cells[rows][kept] = row_cells
+            else:
+                level = 0 if weight is None else np.searchsorted(self.levels, weight)
+                cell = (local * n_levels + level) * 2 + inside
+                self.cell_counts[codes] += np.bincount(cell, minlength=values.size * n_levels * 2).reshape(
+                    -1, n_levels, 2)
+        self.points = np.array(list(point_of), dtype=float)
+        if weight_values is not None and not self.totals[:, 1].sum() > 0:
+            whole(mask)  # every answer of the narrower base weighs 0: the metric's own error
+
+    def measure(self, among: bool) -> _Measure:
+        """The measure on everyone who answered, or on the narrower base: the weighted mean of the points."""
+        counts, totals = (self.counts[:, 1], self.totals[:, 1]) if among else (self.counts.sum(axis=1),
+                                                                              self.totals.sum(axis=1))
+        return _Measure(value=float(np.dot(totals, self.points) / totals.sum()), n=int(counts.sum()))
+
+    def resampled_sums(self, n_resamples: int, rng) -> np.ndarray:
+        """Over resamples of the answers: summed weighted points and weights, of everyone and of the base."""
+        if not self.by_row:
+            points, levels, inside = np.nonzero(self.cell_counts)
+            weight = np.ones(points.size) if self.levels is None else self.levels[levels]
+            weighted_points, base = weight * self.points[points], inside.astype(float)
+            cells = np.column_stack([weighted_points, weight, weighted_points * base, weight * base])
+            distinct, which = np.unique(cells, axis=0, return_inverse=True)
+            counts = np.zeros(len(distinct), dtype=np.int64)
+            np.add.at(counts, which.ravel(), self.cell_counts[points, levels, inside])
+            return resampled_sums(distinct, n_resamples, rng, counts=counts)
+        points, base = np.repeat(self.points, 2), np.tile([0.0, 1.0], self.points.size)
+        by_cell = np.column_stack([points, np.ones(points.size), points * base, base])
+        sums = np.zeros((n_resamples, 4))
+        taken = self.n_rows if self.answered is None else self.answered
+        for start, draws in resample_counts(taken, n_resamples, rng):
+            rows = slice(start, start + draws.shape[1])
+            sums += draws @ (self.weights[rows, None] * by_cell[self.cells[rows]])
+        return sums
 
 
 def measure_by_group(frame: pd.DataFrame, column: str, by: str, *, metric: str = "proportion", weights=None,
@@ -182,9 +319,14 @@ def base_gap(frame: pd.DataFrame, column: str, among, *, metric: str = "proporti
         year") or a boolean mask of the rows.
     seed, n_resamples
         The bootstrap: ``n_resamples`` resamples of the rows (weights travel with
-        their rows), drawn as multinomial counts over the distinct answer-and-weight
-        cells (:func:`cxlab.stats.bootstrap.resampled_sums`), so memory does not grow
-        with the resamples.
+        their rows). The statistic depends on the rows only through their points,
+        weights and base, so the resamples are drawn as multinomial counts over the
+        distinct answer-and-weight cells (:func:`cxlab.stats.bootstrap.resampled_sums`);
+        where the weights take many values (more than 1,024), over the rows
+        themselves, a chunk at a time (:func:`cxlab.stats.bootstrap.resample_counts`).
+        The answers are checked and counted a chunk of rows at a time too. So memory
+        does not grow with the resamples, and with the rows only by a byte or two per
+        row (where the weights take many values, also their checked 8-byte copy).
 
     Examples
     --------
@@ -200,18 +342,13 @@ def base_gap(frame: pd.DataFrame, column: str, among, *, metric: str = "proporti
     ci = check_ci(ci)
     n_resamples = check_whole(n_resamples, "n_resamples", minimum=100)
     mask_all = _flags(frame, among) if isinstance(frame, pd.DataFrame) else None
-    rows, weight_values = _prepared(frame, column, weights, nan_policy)
-    mask = mask_all[frame[column].notna().to_numpy()]
-    if not mask.any():
+    answered, weight_values = _answered(frame, column, weights, nan_policy)
+    if not (mask_all.any() if answered is None else np.logical_and(mask_all, answered).any()):
         raise ValueError("among selects no answered row: the narrower base is empty")
-    plain = weights is None
-    everyone = function(rows[column], weights=None if plain else weight_values, **options)
-    narrower = function(rows[column][mask], weights=None if plain else weight_values[mask], **options)
-    points = _answer_points(metric, rows[column], options)
+    tally = _Tally(frame[column], answered, mask_all, weight_values, metric, function, options)
+    everyone, narrower = tally.measure(among=False), tally.measure(among=True)
     rng = np.random.default_rng(seed_sequence(seed))
-    weighted, weighted_points = weight_values, weight_values * points
-    sums = resampled_sums(np.column_stack([weighted_points, weighted, weighted_points * mask, weighted * mask]),
-                          n_resamples, rng)
+    sums = tally.resampled_sums(n_resamples, rng)
     all_values = sums[:, 0] / sums[:, 1]
     with np.errstate(invalid="ignore", divide="ignore"):
         among_values = sums[:, 2] / sums[:, 3]

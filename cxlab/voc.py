@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ._validate import check_ci, drop_missing, numeric_column, require_columns, seed_sequence
+from ._validate import check_ci, check_nan_policy, drop_missing, numeric_column, require_columns, seed_sequence
 from .metrics import DETRACTOR_UP_TO, PROMOTER_FROM
 from .stats.bootstrap import resampled_sums
 from .stats.common import (IntervalRule, PercentileInterval, _HasInterval, adjust_pvalues, check_resamples, interval_at,
@@ -529,8 +529,8 @@ def cumulative_value(
     at horizon ``h`` is the sum of the amounts with ``time <= h``. Customers, not rows,
     are resampled (a customer's sale and later complaint stay together): the resample
     weights are drawn as multinomial counts over the distinct rows of a
-    customers-by-horizons table, in batches, so memory does not grow with the resamples
-    (:func:`cxlab.stats.bootstrap.resampled_sums`).
+    customers-by-horizons table, a chunk of rows at a time, so memory grows with the
+    customers only, not with the resamples (:func:`cxlab.stats.bootstrap.resampled_sums`).
 
     Returns one row per horizon: ``value``, ``low``, ``high``, ``customers``.
 
@@ -551,11 +551,21 @@ def cumulative_value(
     if horizons.size == 0 or not np.issubdtype(horizons.dtype, np.number) or not np.isfinite(horizons).all():
         raise ValueError(f"horizons must be one or more finite numbers, got {horizons.tolist()!r}")
     columns = [customer, time, amount]
-    data = drop_missing(events[columns], columns, nan_policy)
-    times, amounts = (numeric_column(data, column).to_numpy() for column in (time, amount))
+    check_nan_policy(nan_policy)
+    # the columns are read in place; only rows with a missing value make a copy without them
+    data = events
+    if any(events[column].isna().any() for column in columns):
+        data = drop_missing(events[columns], columns, nan_policy)
     if len(data) == 0:
         raise ValueError("no cash flows to add up")
-    codes, names = pd.factorize(data[customer])
+    ids = data[customer]
+    # factorized as an array, whose hash table grows with the customers (for a Series pandas sizes it by the rows)
+    codes, names = pd.factorize(ids.to_numpy() if isinstance(ids.dtype, np.dtype) else ids, size_hint=1024)
+    times, amounts = (
+        # a column of plain numbers is read as it is; anything else goes through the one numeric check
+        data[column].to_numpy() if isinstance(data[column].dtype, np.dtype) and data[column].dtype.kind in "iuf"
+        else numeric_column(data, column).to_numpy()
+        for column in (time, amount))
     # customers x horizons: what each customer has brought in (or cost) by each horizon
     by_customer = np.zeros((len(names), horizons.size))
     for column, horizon in enumerate(horizons):

@@ -4,10 +4,12 @@ Layer 2 of cxlab (statistics). Resampling and the percentile, basic and BCa inte
 come from ``scipy.stats.bootstrap`` (imported when first needed); what scipy lacks is
 kept here: a statistic of a whole DataFrame rather than of arrays, resampling within
 strata (each stratum passed to scipy as a sample of its own, so every resample keeps
-each stratum's row count), errors that name the failing resample, and
-:func:`resampled_sums`, the bootstrap of sums that memory does not grow for with the
-resamples (the analyses' row bootstraps use it). Imports numpy,
-pandas, :mod:`cxlab._validate` and :mod:`cxlab.stats.common`.
+each stratum's row count), errors that name the failing resample, and the
+bootstrap of sums that the analyses' row bootstraps use: :func:`resample_counts` draws
+how often each row is taken, a chunk of rows at a time, and :func:`resampled_sums` adds
+up a table's rows with them, so that memory grows neither with the resamples nor, beyond
+the data's own size, with the rows. Imports numpy, pandas, :mod:`cxlab._validate` and
+:mod:`cxlab.stats.common`.
 """
 
 from __future__ import annotations
@@ -90,20 +92,87 @@ class _KeptBootstrapInterval(IntervalRule):
 
 
 
-#: Most numbers (resamples x distinct rows) one batch of :func:`resampled_sums` draws at once.
-RESAMPLE_BATCH_CELLS = 2_000_000
+#: Most counts (resamples x rows) one chunk of draws holds at once: 1 MiB of them.
+RESAMPLE_BATCH_CELLS = 131_072
 
 
-def resampled_sums(rows, n_resamples: int, rng, *, batch_cells: int = RESAMPLE_BATCH_CELLS) -> np.ndarray:
+def resample_counts(counts, n_resamples: int, rng, *, batch_cells: int = RESAMPLE_BATCH_CELLS):
+    """How often each row is taken in ``n_resamples`` bootstrap resamples, drawn a chunk of rows at a time.
+
+    ``counts`` says how often each row occurs in the sample (whole numbers or True/False;
+    a row with 0 is never taken), or is a number of rows that occur once each. A resample
+    takes ``counts.sum()`` rows with probabilities proportional to ``counts``: a
+    multinomial draw. Rows that fit in one chunk (``batch_cells // n_resamples`` of them)
+    are drawn as one multinomial. More rows are drawn by the multinomial's
+    conditional-binomial decomposition, chunk by chunk in row order: how many of a
+    resample's draws fall in a chunk is binomial (its draws not yet placed, with the
+    chunk's share of the sample not yet visited), and within the chunk each of them is
+    placed on a row at random, with probability proportional to the row's count: a
+    multinomial over the chunk's rows. A chunk holds at most that many rows and counts;
+    a row whose count alone is larger is a chunk of its own, and takes all its draws. So
+    memory holds one chunk's draws, about ``batch_cells``, however many rows there are.
+
+    Yields ``(start, draws)``: ``draws[r, j]`` is how often row ``start + j`` is taken in
+    resample ``r`` (int64). Chunks with no row of the sample are skipped.
+
+    >>> rng = np.random.default_rng(1)
+    >>> [(start, draws.shape) for start, draws in resample_counts([3, 0, 1, 1, 2], 4, rng, batch_cells=8)]
+    [(0, (4, 1)), (1, (4, 2)), (3, (4, 1)), (4, (4, 1))]
+    >>> total = sum(int(draws.sum()) for _, draws in resample_counts(10, 4, rng, batch_cells=8))
+    >>> total   # each of the 4 resamples takes 10 rows
+    40
+    """
+    if isinstance(counts, numbers.Integral) and not isinstance(counts, bool | np.bool_):
+        each, n_rows, total = None, int(counts), int(counts)
+    else:
+        each = np.asarray(counts)
+        if each.ndim != 1 or each.dtype.kind not in "biu" or (each.dtype.kind == "i" and (each < 0).any()):
+            raise ValueError("counts must be a number of rows or one whole number 0 or more per row")
+        n_rows, total = each.size, int(each.sum())
+    if total < 1:
+        raise ValueError("the sample to resample is empty")
+    width = max(1, batch_cells // n_resamples)
+    if n_rows <= width:
+        shares = np.full(n_rows, 1 / n_rows) if each is None else each / total
+        yield 0, rng.multinomial(total, shares, size=n_resamples)
+        return
+    left = np.full(n_resamples, total, dtype=np.int64)  # each resample's draws not yet placed
+    rows_left = total  # the sample's rows not yet visited
+    start = 0
+    while rows_left:
+        if each is None:
+            size = here = min(width, n_rows - start)
+        else:  # as many rows as fit in width, and whose counts do
+            running = np.cumsum(each[start:start + width], dtype=np.int64)
+            size = max(1, int(np.searchsorted(running, width, side="right")))
+            here = int(running[size - 1])
+        if here:
+            taken = left if here == rows_left else rng.binomial(left, here / rows_left)
+            if size == 1:
+                draws = taken[:, np.newaxis]
+            else:
+                places = rng.integers(0, here, size=int(taken.sum()))
+                if each is not None:  # the place of each unit of count -> its row
+                    places = np.repeat(np.arange(size), each[start:start + size].astype(np.intp))[places]
+                places += np.repeat(np.arange(0, n_resamples * size, size), taken)
+                draws = np.bincount(places, minlength=n_resamples * size).reshape(n_resamples, size)
+            yield start, draws
+            left = left - taken
+            rows_left -= here
+        start += size
+
+
+def resampled_sums(rows, n_resamples: int, rng, *, counts=None, batch_cells: int = RESAMPLE_BATCH_CELLS) -> np.ndarray:
     """Column sums of ``rows`` (n x k) over ``n_resamples`` bootstrap resamples of its rows.
 
     A resample of the rows is a multinomial draw of how often each row is taken; rows
     that are equal can be taken together (a multinomial over groups of categories is the
-    multinomial of the groups), so the draws are made over the distinct rows only: a
-    survey's answer-and-weight cells, say, however many respondents gave them. Where
-    many rows differ, the draws are made in batches of at most ``batch_cells`` numbers,
-    so that memory stays near the data's size whatever ``n_resamples`` is. Returns an
-    ``n_resamples`` x k array.
+    multinomial of the groups), so the draws are made over distinct rows only: a
+    survey's answer-and-weight cells, say, however many respondents gave them. Pass
+    ``counts`` (how often each row occurs) when ``rows`` are already distinct; without
+    it equal rows are found here. The draws come from :func:`resample_counts`, a chunk
+    of rows at a time, so that memory stays near the data's size whatever
+    ``n_resamples`` is. Returns an ``n_resamples`` x k array.
 
     >>> rows = np.array([[1.0, 1.0]] * 30 + [[0.0, 1.0]] * 70)
     >>> sums = resampled_sums(rows, 500, np.random.default_rng(1))
@@ -113,13 +182,13 @@ def resampled_sums(rows, n_resamples: int, rng, *, batch_cells: int = RESAMPLE_B
     rows = np.asarray(rows, dtype=float)
     if rows.ndim != 2 or rows.shape[0] == 0:
         raise ValueError(f"rows must be a non-empty two-dimensional table, got shape {rows.shape}")
-    distinct, counts = np.unique(rows, axis=0, return_counts=True)
-    shares = counts / counts.sum()
-    batch = max(1, batch_cells // len(distinct))
-    sums = np.empty((n_resamples, rows.shape[1]))
-    for start in range(0, n_resamples, batch):
-        size = min(batch, n_resamples - start)
-        sums[start:start + size] = rng.multinomial(len(rows), shares, size=size) @ distinct
+    if counts is None:
+        rows, counts = np.unique(rows, axis=0, return_counts=True)
+    elif len(counts) != rows.shape[0]:
+        raise ValueError(f"counts must give one count per row: {rows.shape[0]} rows, {len(counts)} counts")
+    sums = np.zeros((n_resamples, rows.shape[1]))
+    for start, draws in resample_counts(counts, n_resamples, rng, batch_cells=batch_cells):
+        sums += draws @ rows[start:start + draws.shape[1]]
     return sums
 
 

@@ -50,6 +50,19 @@ class BootstrapResult(_HasInterval):
     estimate = deprecated_alias("value", "estimate")
 
 
+def _within_resamples(low: float, high: float, distribution: np.ndarray, kind: str) -> tuple[float, float]:
+    """The interval's ends, kept within the resampled statistics' range where they are quantiles of it.
+
+    Percentile and BCa ends are quantiles of the resampled statistics; interpolating
+    between two of them can pass the larger by a rounding error, which would put the
+    interval outside every resample. (Basic-bootstrap ends are reflected, not quantiles.)
+    """
+    if kind == "basic" or not (math.isfinite(low) and math.isfinite(high)):
+        return low, high
+    smallest, largest = float(distribution.min()), float(distribution.max())
+    return min(max(low, smallest), largest), min(max(high, smallest), largest)
+
+
 @dataclass(frozen=True, eq=False)
 class _KeptBootstrapInterval(IntervalRule):
     """A bootstrap interval at any level from the kept resampled statistics, through ``scipy.stats.bootstrap``.
@@ -87,7 +100,7 @@ class _KeptBootstrapInterval(IntervalRule):
         result = bootstrap(self.blocks, kept, n_resamples=0, confidence_level=level, vectorized=False, paired=False,
                            method="BCa" if self.kind == "bca" else self.kind,
                            bootstrap_result=SimpleNamespace(bootstrap_distribution=self.distribution))
-        low, high = result.confidence_interval
+        low, high = _within_resamples(*result.confidence_interval, self.distribution, self.kind)
         return float(low), float(high)
 
 
@@ -303,6 +316,7 @@ def bootstrap_interval(
             "the estimate, or the resamples do not vary); use method='percentile'"
         )
     distribution = np.asarray(result.bootstrap_distribution, dtype=float)
+    low, high = _within_resamples(low, high, distribution, method)
     rule = _KeptBootstrapInterval(distribution, on_all_rows[0], blocks, jackknife, method)
     warn_if_excluded(rule, estimate, float(low), float(high), ci, "BootstrapResult")
     return BootstrapResult(

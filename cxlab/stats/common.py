@@ -98,7 +98,8 @@ class PercentileInterval(IntervalRule):
 
     def __call__(self, level: float) -> tuple[float, float]:
         low, high = np.quantile(self.draws, [(1 - level) / 2, (1 + level) / 2])
-        return float(low), float(high)
+        # interpolating between two draws can pass the larger by a rounding error
+        return float(np.clip(low, self.draws.min(), self.draws.max())), float(np.clip(high, self.draws.min(), self.draws.max()))
 
 
 def warn_if_excluded(rule: IntervalRule, value: float, low: float, high: float, level: float, result: str) -> None:

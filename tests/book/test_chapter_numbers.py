@@ -78,7 +78,7 @@ def test_ex_cx_chapter_reports_the_within_branch_lead_it_computes(built_book):
     panel = linkage.join_units(staff, load_branch_outcomes()).table
     within = linkage.lagged_correlation(panel, "enps", "nps", "branch", "quarter", lags=[-1, 0, 1], within=True)
     text = page_text(built_book, "book/ex-cx.html")
-    lead = float(np.round(within.loc[1, "r"], 2))
+    lead = float(np.round(within.loc[1, "value"], 2))
     assert f"(partial r = {lead:.2f})" in text
 
 

@@ -232,7 +232,7 @@ WRONG_BUT_WELL_FORMED = {
             # correlations pooled across branches instead of within them
             "q3_answer": (
                 'lags = linkage.lagged_correlation(panel, "enps", "complaints_per_1000", "branch", "quarter", lags=[0, 1])\n'
-                'complaints_now, complaints_next = float(lags.loc[0, "r"]), float(lags.loc[1, "r"])'
+                'complaints_now, complaints_next = float(lags.loc[0, "value"]), float(lags.loc[1, "value"])'
             ),
             # drivers ranked by their correlation instead of their relative weight
             "q4_answer": (

@@ -52,6 +52,9 @@ MAX_TEXT = 8_000_000
 MAX_ITEMS = 1_000_000
 #: Deepest nesting of containers.
 MAX_DEPTH = 32
+#: Deepest nesting of JSON brackets that answers of MAX_DEPTH levels can take (each value is
+#: at most two levels of JSON: {"$list": [...]}), with room for the array encodings' own.
+MAX_JSON_DEPTH = 2 * MAX_DEPTH + 16
 
 _DTYPE_KINDS = {"b": "bool", "i": "int", "u": "int", "f": "float", "U": "str", "M": "datetime", "m": "timedelta"}
 
@@ -549,6 +552,21 @@ def decode_answers(text: str, calls: dict | None = None) -> dict:
     return answers
 
 
+def _json_depth(text: str) -> int:
+    """How deeply ``text``'s JSON brackets nest, counted before parsing: how deep the parser may
+    recurse must not depend on the interpreter's recursion limit (a library can raise it)."""
+    import re
+
+    import numpy as np
+
+    brackets = re.sub(r'"(?:[^"\\]|\\.)*"|[^\[\]{}]', "", text)  # strings and everything but brackets
+    if not brackets:
+        return 0
+    codes = np.frombuffer(brackets.encode("ascii"), dtype=np.uint8)
+    steps = np.where((codes == ord("[")) | (codes == ord("{")), 1, -1).astype(np.int32)
+    return int(np.cumsum(steps).max())
+
+
 def decode_declared(text: str, declared, calls: dict | None = None) -> tuple[dict, list[str]]:
     """The ``declared`` answers in ``text``, and the other names ``text`` holds (refused, not decoded).
 
@@ -557,6 +575,8 @@ def decode_declared(text: str, declared, calls: dict | None = None) -> tuple[dic
     """
     if type(text) is not str or len(text) > MAX_TEXT:
         raise AnswerError(f"the answers are not text of at most {MAX_TEXT:,} characters")
+    if _json_depth(text) > MAX_JSON_DEPTH:
+        raise AnswerError(f"the answers are nested too deeply (more than {MAX_JSON_DEPTH} levels of JSON brackets)")
     try:
         data = json.loads(text)
     except (ValueError, RecursionError) as error:

@@ -22,6 +22,12 @@ def course(tmp_path: Path) -> Path:
     return target
 
 
+#: Beside the shared build: the book is built (or its build failed), so its users need not wait.
+BOOK_BUILT, BOOK_FAILED = "book-built", "book-build-failed.log"
+#: The fixtures that need the built book: a unit of work using one waits for the build.
+BOOK_FIXTURES = ("built_book", "site")
+
+
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory) -> Path:
     """The book built exactly as `make book` builds it, warnings as errors, into a scratch folder.
@@ -34,7 +40,7 @@ def built_book(tmp_path_factory) -> Path:
 
     base = tmp_path_factory.getbasetemp()
     shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    output, failure = shared / "book", shared / "book-build-failed.log"
+    output, failure = shared / "book", shared / BOOK_FAILED
     with open(shared / "book.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if failure.exists():
@@ -50,6 +56,7 @@ def built_book(tmp_path_factory) -> Path:
                 failure.write_text(f"jupyter-book build failed (exit {completed.returncode}):\n{log[-6000:]}",
                                    encoding="utf-8")
                 pytest.fail(failure.read_text(encoding="utf-8"))
+            (shared / BOOK_BUILT).touch()
     return output / "_build" / "html"
 
 
@@ -139,19 +146,25 @@ SPLIT_BY_TEST = {"tests/book/test_checks.py", "tests/book/test_release.py", "tes
 UNIT_COSTS = Path(__file__).with_name("unit_costs.json")
 
 
-def _file_groups() -> dict[str, str]:
-    """Test file (relative to the repository) -> the group of the shared fixture its tests use."""
+def _fixtures_used() -> dict[str, set[str]]:
+    """Test file (relative to the repository) -> the names its tests' and fixtures' signatures take."""
     import re
 
     root = Path(__file__).resolve().parents[1]
     signature = re.compile(r"^def \w+\(([^)]*)\)", re.M)
-    groups = {}
-    for path in sorted((root / "tests").rglob("test_*.py")):
-        used = {name.strip().split(":")[0].split("=")[0].strip()
+    return {path.relative_to(root).as_posix(): {
+                name.strip().split(":")[0].split("=")[0].strip()
                 for arguments in signature.findall(path.read_text(encoding="utf-8")) for name in arguments.split(",")}
+            for path in sorted((root / "tests").rglob("test_*.py"))}
+
+
+def _file_groups() -> dict[str, str]:
+    """Test file (relative to the repository) -> the group of the shared fixture its tests use."""
+    groups = {}
+    for path, used in _fixtures_used().items():
         group = next((name for fixture, name in SHARED_FIXTURE_GROUPS.items() if fixture in used), None)
         if group:
-            groups[path.relative_to(root).as_posix()] = group
+            groups[path] = group
     return groups
 
 
@@ -199,14 +212,29 @@ def pytest_xdist_make_scheduler(config, log):
 
     groups = _file_groups()
     costs = json.loads(UNIT_COSTS.read_text(encoding="utf-8")) if UNIT_COSTS.exists() else {}
+    book_files = {path for path, used in _fixtures_used().items() if used & set(BOOK_FIXTURES)}
+    # where the workers' built_book fixture puts the shared build: beside their own scratch folders
+    shared = config._tmp_path_factory.getbasetemp()
 
     class LongestFirstScheduling(LoadScopeScheduling):
+        book_started = False
+
         def _split_scope(self, nodeid: str) -> str:
             return unit_of(nodeid, groups)
 
+        def _needs_book(self, unit: str) -> bool:
+            return unit.split("::")[0] in book_files
+
         def _assign_work_unit(self, node) -> None:
+            """The longest unit left; while the book is being built, the longest that does not
+            need it (a worker waiting for the build would idle), unless only such units are left."""
             if self.workqueue:
-                longest = max(self.workqueue, key=lambda unit: costs.get(unit, 1.0))
+                book_ready = (shared / BOOK_BUILT).exists() or (shared / BOOK_FAILED).exists()
+                units = list(self.workqueue)
+                if self.book_started and not book_ready:
+                    units = [unit for unit in units if not self._needs_book(unit)] or units
+                longest = max(units, key=lambda unit: costs.get(unit, 1.0))
+                self.book_started = self.book_started or self._needs_book(longest)
                 self.workqueue.move_to_end(longest, last=False)
             super()._assign_work_unit(node)
 

@@ -52,9 +52,10 @@ MAX_TEXT = 8_000_000
 MAX_ITEMS = 1_000_000
 #: Deepest nesting of containers.
 MAX_DEPTH = 32
-#: Deepest nesting of JSON brackets that answers of MAX_DEPTH levels can take (each value is
-#: at most two levels of JSON: {"$list": [...]}), with room for the array encodings' own.
-MAX_JSON_DEPTH = 2 * MAX_DEPTH + 16
+#: Deepest nesting of JSON brackets read at all: answers of MAX_DEPTH levels take at most about
+#: twice as many ({"$list": [...]} is two); between that and this bound the decoder names the
+#: depth, beyond it the text is refused before it is parsed.
+MAX_JSON_DEPTH = 4 * MAX_DEPTH + 16
 
 _DTYPE_KINDS = {"b": "bool", "i": "int", "u": "int", "f": "float", "U": "str", "M": "datetime", "m": "timedelta"}
 

@@ -67,7 +67,7 @@ BREAKS = {
         [(NEW, "metrics_upward.py", "from cxlab import metrics\n")],
         {"layers"}, {"library-without-course", "computing-without-presentation", "acyclic"}),
     "data imports matplotlib": (
-        [(APPEND, "data.py", "\n\ndef _figure():\n    import matplotlib.pyplot as plt\n    return plt\n")],
+        [(APPEND, "data/__init__.py", "\n\ndef _figure():\n    import matplotlib.pyplot as plt\n    return plt\n")],
         {"computing-without-presentation"}, {"layers", "library-without-course", "acyclic"}),
     "the trusted checker imports the sandbox": (
         [(APPEND, "course/grading/checker.py", "\n\ndef _peek():\n    from . import sandbox\n    return sandbox\n")],

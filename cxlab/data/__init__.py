@@ -16,7 +16,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from ._validate import check_whole, seed_sequence
+from .._validate import check_whole, seed_sequence
 
 DATASETS = ("survey", "kidney_stones", "teams", "team_panel", "employee_survey", "branch_outcomes", "loyalty_survey",
             "feedback_log", "agent_surveys", "hotline_waits", "launch_cashflows", "health_opinions", "brand_survey")
@@ -69,12 +69,20 @@ def make_survey(seed: int = SURVEY_SEED) -> pd.DataFrame:
     >>> int(survey["recommend"].min()) >= 0 and int(survey["recommend"].max()) <= 10
     True
     """
-    rng = _rng(seed)
+    return _survey(_rng(seed), _SURVEY_MEANS, _SURVEY_SIZES)
+
+
+def _survey(rng, means: dict, sizes: dict) -> pd.DataFrame:
+    """The survey model of :func:`make_survey`, drawn from ``rng`` with the given means and sizes.
+
+    ``rng`` is a :class:`numpy.random.Generator` (the shipped data) or a
+    :class:`cxlab.data.variants.StableRandom` (an exercise variant).
+    """
     parts = []
     for quarter in _QUARTERS:
         for channel in _CHANNELS:
-            size = _SURVEY_SIZES[channel]
-            latent = rng.normal(_SURVEY_MEANS[channel, quarter], 1.0, size)
+            size = sizes[channel]
+            latent = rng.normal(means[channel, quarter], 1.0, size)
             recommend = np.clip(np.rint(7.4 + 2.1 * latent + rng.normal(0, 1.0, size)), 0, 10)
             satisfaction = np.clip(np.rint(3.8 + 0.9 * latent + rng.normal(0, 0.6, size)), 1, 5)
             effort = np.clip(np.rint(5.0 + 1.3 * latent + rng.normal(0, 1.0, size)), 1, 7)
@@ -860,3 +868,14 @@ def data_card(name: str) -> str:
     if name not in DATASETS:
         raise ValueError(f"unknown data set {name!r}; the course has {DATASETS}")
     return resources.files("cxlab").joinpath("datasets", f"{name}.md").read_text(encoding="utf-8")
+
+
+def exercise(assignment: str, variant: str):
+    """The data of an exercise for one variant; see :func:`cxlab.data.variants.exercise`.
+
+    >>> exercise("nps", "practice-001").variant
+    'practice-001'
+    """
+    from .variants import exercise as _exercise
+
+    return _exercise(assignment, variant)

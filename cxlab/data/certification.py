@@ -127,6 +127,9 @@ def knife_edges(tables: dict, task: dict) -> list[str]:
     teams, panel, vendors = tables["teams"], tables["panel"], tables["vendors"]
     outcome, panel_outcome = task["outcome"], task["panel_outcome"]
     reasons = []
+    arms = panel.loc[panel["period"] == "2026-H1", "arm"].value_counts().to_dict()
+    if arms != {"none": 48, "certification course": 16, "process fix": 16}:
+        return [f"the panel's arms are not 16 course, 16 fix and 48 control teams: {arms}"]
     certified = teams["certificate"].to_numpy() == "certified"
     maturity = teams["maturity"].to_numpy()
     cells = [int(np.sum((maturity == level) & (certified == flag))) for level in (1, 2, 3, 4) for flag in (True, False)]

@@ -174,7 +174,25 @@ N_TEAMS = 80
 NPS_TARGET = 20
 
 
-def _team_outcomes(quality: np.ndarray, rng: np.random.Generator, nps_shift, days_factor, csat_shift=0.0) -> dict:
+#: The teams model's parameters as the shipped data were made; an exercise variant
+#: (:mod:`cxlab.data.certification`) draws its own.
+TEAMS_MODEL = {
+    "maturity_p": (0.25, 0.30, 0.25, 0.20),
+    # logistic chance of a certified lead: intercept, per maturity level, per log budget
+    "propensity": (-1.7, 0.75, 1.5),
+    "certificate_effect": CERTIFICATE_EFFECT,
+    "common_trend_nps": COMMON_TREND_NPS,
+    "common_trend_csat": COMMON_TREND_CSAT,
+    "fix_days_factor": PROCESS_FIX_DAYS_FACTOR,
+    "fix_nps": PROCESS_FIX_NPS,
+    "fix_csat": PROCESS_FIX_CSAT,
+    # the certification course's true effects (none in the shipped data)
+    "course_nps": 0.0,
+    "course_csat": 0.0,
+}
+
+
+def _team_outcomes(quality: np.ndarray, rng, nps_shift, days_factor, csat_shift=0.0) -> dict:
     n = quality.size
     nps = np.clip(18 + 14 * quality + nps_shift + rng.normal(0, 4, n), -100, 100)
     csat = np.clip(80 + 6 * quality + csat_shift + rng.normal(0, 2.5, n), 0, 100)
@@ -188,17 +206,17 @@ def _team_outcomes(quality: np.ndarray, rng: np.random.Generator, nps_shift, day
     }
 
 
-def _teams_and_quality(seed: int) -> tuple[pd.DataFrame, np.ndarray, np.random.Generator]:
-    rng = _rng(seed)
-    maturity = rng.choice([1, 2, 3, 4], size=N_TEAMS, p=[0.25, 0.30, 0.25, 0.20])
+def _teams_and_quality(rng, model: dict) -> tuple[pd.DataFrame, np.ndarray]:
+    maturity = rng.choice([1, 2, 3, 4], size=N_TEAMS, p=list(model["maturity_p"]))
     size = rng.integers(6, 31, N_TEAMS)
     budget = np.round(np.exp(rng.normal(np.log(1.2) + 0.28 * (maturity - 1), 0.22)), 2)
-    propensity = 1 / (1 + np.exp(-(-1.7 + 0.75 * (maturity - 1) + 1.5 * np.log(budget / 1.6))))
+    intercept, per_level, per_log_budget = model["propensity"]
+    propensity = 1 / (1 + np.exp(-(intercept + per_level * (maturity - 1) + per_log_budget * np.log(budget / 1.6))))
     certified = rng.random(N_TEAMS) < propensity
     quality = (
         0.6 * (maturity - 2.4)
         + 0.9 * np.log(budget / 1.7)
-        + CERTIFICATE_EFFECT * certified
+        + model["certificate_effect"] * certified
         + rng.normal(0, 0.35, N_TEAMS)
     )
     teams = pd.DataFrame(
@@ -210,7 +228,7 @@ def _teams_and_quality(seed: int) -> tuple[pd.DataFrame, np.ndarray, np.random.G
             "budget_per_agent": budget,
         }
     )
-    return teams, quality, rng
+    return teams, quality
 
 
 def make_teams(seed: int = TEAMS_SEED) -> pd.DataFrame:
@@ -227,17 +245,31 @@ def make_teams(seed: int = TEAMS_SEED) -> pd.DataFrame:
     >>> len(teams), sorted(teams["certificate"].unique())
     (80, ['certified', 'none'])
     """
-    return _simulate_teams(seed)[0]
+    return _first_half(_rng(seed), TEAMS_MODEL)[0]
 
 
-def _simulate_teams(seed: int) -> tuple[pd.DataFrame, np.ndarray, np.random.Generator]:
-    """The first half-year, plus the latent quality and the generator the panel goes on with."""
-    teams, quality, rng = _teams_and_quality(seed)
+def _first_half(rng, model: dict) -> tuple[pd.DataFrame, np.ndarray]:
+    """The first half-year and the latent quality; ``rng`` goes on to draw the panel."""
+    teams, quality = _teams_and_quality(rng, model)
     outcomes = _team_outcomes(quality, rng, 0.0, 1.0)
     for column, values in outcomes.items():
         teams[column] = values
     teams["nps_target_met"] = teams["nps"] >= NPS_TARGET
-    return teams, quality, rng
+    return teams, quality
+
+
+def _weighted_sample(rng, pool: np.ndarray, count: int, weights: np.ndarray) -> np.ndarray:
+    """``count`` items of ``pool`` without replacement, each drawn with chance in proportion to its weight.
+
+    numpy's own algorithm for the shipped data; for an exercise variant (a
+    :class:`~cxlab.data.variants.StableRandom`) the same law by exponential keys (Efraimidis and
+    Spirakis): the ``count`` smallest ``Exponential(1) / weight``, drawn from the stable uniforms.
+    """
+    p = weights / weights.sum()
+    if isinstance(rng, np.random.Generator):
+        return rng.choice(pool, count, replace=False, p=p)
+    keys = rng.exponential(1.0, len(pool)) / p
+    return pool[np.argsort(keys, kind="stable")[:count]]
 
 
 def make_team_panel(seed: int = TEAMS_SEED) -> pd.DataFrame:
@@ -259,24 +291,35 @@ def make_team_panel(seed: int = TEAMS_SEED) -> pd.DataFrame:
     2026-H1                    16    48           16
     2026-H2                    16    48           16
     """
-    teams, quality, rng = _simulate_teams(seed)
+    return _teams_world(_rng(seed), TEAMS_MODEL)[1]
+
+
+def _teams_world(rng, model: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The teams model of :func:`make_teams` and :func:`make_team_panel`: ``(teams, panel)``.
+
+    ``rng`` is a :class:`numpy.random.Generator` (the shipped data) or a
+    :class:`cxlab.data.variants.StableRandom` (an exercise variant); ``model`` holds the
+    parameters of :data:`TEAMS_MODEL`.
+    """
+    teams, quality = _first_half(rng, model)
     arm = np.full(N_TEAMS, "none", dtype=object)
     uncertified = np.flatnonzero(teams["certificate"].to_numpy() == "none")
     course = rng.choice(uncertified, 16, replace=False)
     arm[course] = "certification course"
     remaining = np.flatnonzero(arm == "none")
     weights = np.where(teams["maturity"].to_numpy()[remaining] <= 2, 3.0, 1.0)
-    fix = rng.choice(remaining, 16, replace=False, p=weights / weights.sum())
+    fix = _weighted_sample(rng, remaining, 16, weights)
     arm[fix] = "process fix"
 
     fixed = arm == "process fix"
+    coursed = arm == "certification course"
     later_quality = quality + rng.normal(0, 0.15, N_TEAMS)
     after = _team_outcomes(
         later_quality,
         rng,
-        COMMON_TREND_NPS + PROCESS_FIX_NPS * fixed,
-        np.where(fixed, PROCESS_FIX_DAYS_FACTOR, 1.0),
-        COMMON_TREND_CSAT + PROCESS_FIX_CSAT * fixed,
+        model["common_trend_nps"] + model["fix_nps"] * fixed + model["course_nps"] * coursed,
+        np.where(fixed, model["fix_days_factor"], 1.0),
+        model["common_trend_csat"] + model["fix_csat"] * fixed + model["course_csat"] * coursed,
     )
     columns = ["nps", "csat", "fcr", "days_to_resolve"]
     before_rows = teams[["team", "certificate", "maturity", "size", "budget_per_agent", *columns]].copy()
@@ -288,7 +331,7 @@ def make_team_panel(seed: int = TEAMS_SEED) -> pd.DataFrame:
     for rows in (before_rows, after_rows):
         rows.insert(2, "arm", arm)
     panel = pd.concat([before_rows, after_rows], ignore_index=True)
-    return panel.sort_values(["team", "period"], ignore_index=True)
+    return teams, panel.sort_values(["team", "period"], ignore_index=True)
 
 
 def load_teams() -> pd.DataFrame:

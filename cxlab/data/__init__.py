@@ -579,7 +579,7 @@ def _agent_surveys(rng, gaming_agents, strong_agents: dict, share_random: float,
     ``strong_agents`` maps the genuinely better agents to their quality, ``share_random``
     is the share of random invitations. ``rng`` is a numpy Generator or a StableRandom."""
     agents = [f"A{k:02d}" for k in range(1, n_agents + 1)]
-    rows = []
+    names, invitations, scores = [], [], []
     for agent in agents:
         n = int(rng.integers(50, 300))
         quality = strong_agents.get(agent, 0.0)
@@ -594,10 +594,14 @@ def _agent_surveys(rng, gaming_agents, strong_agents: dict, share_random: float,
             swapped = chosen & (rng.random(n) < gaming_share)
             latent[swapped] = quality + np.abs(rng.normal(0, 1, swapped.sum()))
         score = np.clip(np.rint(7.6 + 2.2 * latent + rng.normal(0, 1, n)), 0, 10).astype("int64")
-        rows.append(pd.DataFrame({"agent": agent, "invitation": invitation, "recommend": score}))
-    out = pd.concat(rows, ignore_index=True)
-    out.insert(0, "response_id", np.arange(1, len(out)+1, dtype="int64"))
-    return out
+        names.append(np.full(n, agent))
+        invitations.append(invitation)
+        scores.append(score)
+    # one frame at the end: building one per agent cost more than drawing the answers
+    recommend = np.concatenate(scores)
+    return pd.DataFrame({"response_id": np.arange(1, recommend.size + 1, dtype="int64"),
+                         "agent": pd.Series(np.concatenate(names), dtype="str"),
+                         "invitation": pd.Series(np.concatenate(invitations), dtype="str"), "recommend": recommend})
 
 #: The hotline's advertised promise, in minutes.
 HOTLINE_PROMISE = 5.0

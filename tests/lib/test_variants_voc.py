@@ -218,7 +218,8 @@ def test_what_is_asked_varies():
                                            generator.EARLY_HORIZONS, generator.LATE_HORIZONS)):
         assert {task[key] for task in tasks} == set(allowed), key
     assert len({task["bootstrap_seed"] for task in tasks}) > 150
-    assert len({task["true_mean_days"] for task in tasks}) == len(tasks)
+    # the model's true mean (two decimals) changes with every variant's world, repeating only by chance
+    assert len({task["true_mean_days"] for task in tasks}) > 0.9 * len(tasks)
 
 
 def test_no_variant_reproduces_the_chapter_figures():

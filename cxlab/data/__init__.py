@@ -539,6 +539,8 @@ def load_loyalty_survey() -> pd.DataFrame:
 VOC_SEED = 20260403
 #: Comment categories and the mean days from a comment to the action on it (gamma, shape 1.5).
 FEEDBACK_CATEGORIES = {"billing": 18.0, "app": 45.0, "waiting time": 30.0, "staff": 12.0, "product": 75.0}
+#: The categories' probabilities, in the order of ``FEEDBACK_CATEGORIES``.
+FEEDBACK_SHARES = (0.3, 0.2, 0.2, 0.15, 0.15)
 FEEDBACK_SHAPE = 1.5
 FEEDBACK_START = "2025-07-01"
 FEEDBACK_EXTRACT = "2025-12-31"
@@ -559,20 +561,27 @@ def make_feedback_log(seed: int = VOC_SEED) -> pd.DataFrame:
     >>> log.columns.tolist()
     ['comment_id', 'received', 'category', 'acted', 'acted_on', 'days_open']
     """
-    rng = _rng(seed, 1)
+    return _feedback_log(_rng(seed, 1), FEEDBACK_CATEGORIES, FEEDBACK_SHARES, FEEDBACK_SHAPE)
+
+
+def _feedback_log(rng, categories: dict, shares, shape: float, n: int = N_COMMENTS) -> pd.DataFrame:
+    """The model of :func:`make_feedback_log`: ``categories`` maps each category to its mean
+    days to action, ``shares`` are the categories' probabilities (in that order), ``shape``
+    the gamma shape. ``rng`` is a numpy Generator (the shipped data) or a
+    :class:`cxlab.data.variants.StableRandom` (an exercise variant)."""
     start, extract = pd.Timestamp(FEEDBACK_START), pd.Timestamp(FEEDBACK_EXTRACT)
     span = (extract - start).days
-    names = list(FEEDBACK_CATEGORIES)
-    category = rng.choice(names, N_COMMENTS, p=[0.3, 0.2, 0.2, 0.15, 0.15])
-    received_day = np.sort(rng.integers(0, span, N_COMMENTS))
-    mean = np.array([FEEDBACK_CATEGORIES[c] for c in category])
-    to_action = np.ceil(rng.gamma(FEEDBACK_SHAPE, mean / FEEDBACK_SHAPE))
+    names = list(categories)
+    category = rng.choice(names, n, p=list(shares))
+    received_day = np.sort(rng.integers(0, span, n))
+    mean = np.array([categories[c] for c in category])
+    to_action = np.ceil(rng.gamma(shape, mean / shape))
     acted = received_day + to_action <= span
     days_open = np.where(acted, to_action, span - received_day).astype("int64")
     received = start + pd.to_timedelta(received_day, unit="D")
     acted_on = pd.Series(received + pd.to_timedelta(np.where(acted, to_action, 0), unit="D")).where(acted)
     return pd.DataFrame({
-        "comment_id": np.arange(1, N_COMMENTS + 1, dtype="int64"),
+        "comment_id": np.arange(1, n + 1, dtype="int64"),
         "received": received.strftime("%Y-%m-%d"),
         "category": category,
         "acted": acted,
@@ -602,27 +611,40 @@ def make_agent_surveys(seed: int = VOC_SEED) -> pd.DataFrame:
     >>> sorted(surveys["invitation"].unique())
     ['agent', 'random']
     """
-    rng = _rng(seed, 2)
-    agents = [f"A{k:02d}" for k in range(1, N_AGENTS + 1)]
-    rows = []
+    return _agent_surveys(_rng(seed, 2), GAMING_AGENTS, {STRONG_AGENT: STRONG_QUALITY}, AGENT_SURVEY_SHARE_RANDOM,
+                          GAMING_SHARE)
+
+
+def _agent_surveys(rng, gaming_agents, strong_agents: dict, share_random: float, gaming_share: float,
+                   n_agents: int = N_AGENTS) -> pd.DataFrame:
+    """The model of :func:`make_agent_surveys`: ``gaming_agents`` choose whom they invite
+    (a share ``gaming_share`` of their own invitations goes to pleased customers),
+    ``strong_agents`` maps the genuinely better agents to their quality, ``share_random``
+    is the share of random invitations. ``rng`` is a numpy Generator or a StableRandom."""
+    agents = [f"A{k:02d}" for k in range(1, n_agents + 1)]
+    names, invitations, scores = [], [], []
     for agent in agents:
         n = int(rng.integers(50, 300))
-        quality = STRONG_QUALITY if agent == STRONG_AGENT else 0.0
-        invitation = np.where(rng.random(n) < AGENT_SURVEY_SHARE_RANDOM, "random", "agent")
+        quality = strong_agents.get(agent, 0.0)
+        invitation = np.where(rng.random(n) < share_random, "random", "agent")
         latent = rng.normal(quality, 1, n)
-        if agent in GAMING_AGENTS:
+        if agent in gaming_agents:
             # agent-chosen invitations go only to customers who seemed pleased: redraw
             # the rest among customers whose experience was above average
             chosen = invitation == "agent"
             # with probability GAMING_SHARE, the invited customer is one who seemed pleased
             # (latent experience above 0, a half-normal draw); otherwise anyone
-            swapped = chosen & (rng.random(n) < GAMING_SHARE)
+            swapped = chosen & (rng.random(n) < gaming_share)
             latent[swapped] = quality + np.abs(rng.normal(0, 1, swapped.sum()))
         score = np.clip(np.rint(7.6 + 2.2 * latent + rng.normal(0, 1, n)), 0, 10).astype("int64")
-        rows.append(pd.DataFrame({"agent": agent, "invitation": invitation, "recommend": score}))
-    out = pd.concat(rows, ignore_index=True)
-    out.insert(0, "response_id", np.arange(1, len(out)+1, dtype="int64"))
-    return out
+        names.append(np.full(n, agent))
+        invitations.append(invitation)
+        scores.append(score)
+    # one frame at the end: building one per agent cost more than drawing the answers
+    recommend = np.concatenate(scores)
+    return pd.DataFrame({"response_id": np.arange(1, recommend.size + 1, dtype="int64"),
+                         "agent": pd.Series(np.concatenate(names), dtype="str"),
+                         "invitation": pd.Series(np.concatenate(invitations), dtype="str"), "recommend": recommend})
 
 #: The hotline's advertised promise, in minutes.
 HOTLINE_PROMISE = 5.0
@@ -644,17 +666,23 @@ def make_hotline_waits(seed: int = VOC_SEED) -> pd.DataFrame:
     >>> waits.columns.tolist()
     ['call_id', 'date', 'hour', 'wait_minutes']
     """
-    rng = _rng(seed, 3)
-    hours = np.array(list(HOTLINE_VOLUME_BY_HOUR))
-    volume = np.array(list(HOTLINE_VOLUME_BY_HOUR.values()), dtype=float)
-    hour = np.sort(rng.choice(hours, N_CALLS, p=volume / volume.sum()))
+    return _hotline_waits(_rng(seed, 3), HOTLINE_MEDIAN_BY_HOUR, HOTLINE_VOLUME_BY_HOUR, HOTLINE_SPREAD)
+
+
+def _hotline_waits(rng, median_by_hour: dict, volume_by_hour: dict, spread: float, n_calls: int = N_CALLS) -> pd.DataFrame:
+    """The model of :func:`make_hotline_waits`: a lognormal wait around each hour's median,
+    calls spread over the hours by their relative volume. ``rng`` is a numpy Generator or a
+    StableRandom."""
+    hours = np.array(list(volume_by_hour))
+    volume = np.array(list(volume_by_hour.values()), dtype=float)
+    hour = np.sort(rng.choice(hours, n_calls, p=volume / volume.sum()))
     days = pd.bdate_range("2026-03-02", "2026-03-27")
-    day = rng.choice(days, N_CALLS)
-    median = np.array([HOTLINE_MEDIAN_BY_HOUR[h] for h in hour])
-    wait = np.round(median * np.exp(rng.normal(0, HOTLINE_SPREAD, N_CALLS)), 1)
+    day = rng.choice(days, n_calls)
+    median = np.array([median_by_hour[h] for h in hour])
+    wait = np.round(median * np.exp(rng.normal(0, spread, n_calls)), 1)
     frame = pd.DataFrame({"date": pd.DatetimeIndex(day).strftime("%Y-%m-%d"), "hour": hour.astype("int64"),
                           "wait_minutes": wait}).sort_values(["date", "hour"], kind="stable", ignore_index=True)
-    frame.insert(0, "call_id", np.arange(1, N_CALLS + 1, dtype="int64"))
+    frame.insert(0, "call_id", np.arange(1, n_calls + 1, dtype="int64"))
     return frame
 
 
@@ -676,17 +704,27 @@ def make_launch_cashflows(seed: int = VOC_SEED) -> pd.DataFrame:
     >>> sorted(flows["kind"].unique())
     ['complaint cost', 'sale margin']
     """
-    rng = _rng(seed, 4)
-    months = np.array(list(LAUNCH_SALES_BY_MONTH))
-    share = np.array(list(LAUNCH_SALES_BY_MONTH.values()))
-    sold = rng.choice(months, LAUNCH_CUSTOMERS, p=share)
-    customer = np.arange(1, LAUNCH_CUSTOMERS + 1, dtype="int64")
-    complains = rng.random(LAUNCH_CUSTOMERS) < LAUNCH_COMPLAINT_RATE
-    delay = np.ceil(rng.gamma(2.0, LAUNCH_COMPLAINT_DELAY / 2.0, LAUNCH_CUSTOMERS)).astype("int64")
+    return _launch_cashflows(_rng(seed, 4), LAUNCH_MARGIN, LAUNCH_COMPLAINT_RATE, LAUNCH_COMPLAINT_DELAY,
+                             LAUNCH_COMPLAINT_COST)
+
+
+def _launch_cashflows(rng, margin: float, complaint_rate: float, complaint_delay: float, complaint_cost: float,
+                      customers: int = LAUNCH_CUSTOMERS, sales_by_month: dict | None = None) -> pd.DataFrame:
+    """The model of :func:`make_launch_cashflows`: a margin per sale, complaints from a share
+    ``complaint_rate`` of customers after a gamma delay (mean ``complaint_delay`` months,
+    shape 2) with a lognormal cost of mean ``complaint_cost``. ``rng`` is a numpy Generator
+    or a StableRandom."""
+    sales_by_month = LAUNCH_SALES_BY_MONTH if sales_by_month is None else sales_by_month
+    months = np.array(list(sales_by_month))
+    share = np.array(list(sales_by_month.values()))
+    sold = rng.choice(months, customers, p=share)
+    customer = np.arange(1, customers + 1, dtype="int64")
+    complains = rng.random(customers) < complaint_rate
+    delay = np.ceil(rng.gamma(2.0, complaint_delay / 2.0, customers)).astype("int64")
     sigma = 0.6
-    cost = LAUNCH_COMPLAINT_COST * np.exp(rng.normal(-sigma**2 / 2, sigma, LAUNCH_CUSTOMERS))
+    cost = complaint_cost * np.exp(rng.normal(-sigma**2 / 2, sigma, customers))
     sales = pd.DataFrame({"customer": customer, "month": sold.astype("int64"), "kind": "sale margin",
-                          "amount": LAUNCH_MARGIN})
+                          "amount": float(margin)})
     complaints = pd.DataFrame({"customer": customer[complains], "month": (sold + delay)[complains],
                                "kind": "complaint cost", "amount": -np.round(cost[complains], 2)})
     flows = pd.concat([sales, complaints], ignore_index=True)

@@ -124,7 +124,7 @@ _CHAPTER_MULTIPLES = tuple(float(value.clv(1.0, retention, rate))
                            for retention in (0.6, 0.7, 0.8, 0.9) for rate in (0.06, 0.10, 0.14))
 _RATE_PAIRS = tuple((retention, rate) for retention in _RETENTIONS for rate in _DISCOUNT_RATES
                     if _clear_of(float(value.clv(1.0, retention, rate)), _CHAPTER_MULTIPLES))
-_PREMIUMS = tuple(percent / 2 for percent in range(24, 141)
+_PREMIUMS = tuple(percent / 2 for percent in range(28, 141)
                   if _clear_of(_share_below(percent / 2), (_share_below(30), _share_below(40))))
 _GROWTHS = tuple(percent for percent in range(120, 651) if abs(percent - 385) > 1)
 # How wide each input's range is, by its part in the variant: (low, high) of a relative or absolute half-width.

@@ -380,37 +380,35 @@ def make_employee_survey(seed: int = BRANCHES_SEED) -> pd.DataFrame:
 def _employee_survey(rng, size, experience, skipped) -> pd.DataFrame:
     """The answers of :func:`make_employee_survey`, drawn from ``rng`` for a latent world of :func:`_branch_world`.
 
-    ``skipped`` lists the (branch index, quarter index) pairs that ran no survey.
+    ``skipped`` lists the (branch index, quarter index) pairs that ran no survey. A
+    branch's noise comes in one draw, quarter by quarter and, within a quarter, mood,
+    then the items in column order: the same stream as one draw per item would give.
     """
     skipped = set(skipped)
     columns = {name: [] for name in ("branch", "quarter", "employee", "tools", "leadership", "workload", "autonomy",
                                      "recommend")}
+    quarters = np.asarray(BRANCH_QUARTERS, dtype=object)
     for b in range(N_BRANCHES):
-        code = f"B{b + 1:02d}"
-        staff = [f"{code}-E{k + 1:02d}" for k in range(size[b])]
-        people = rng.normal(0, 0.6, size[b])  # each employee's own outlook, stable over time
-        for t, quarter in enumerate(BRANCH_QUARTERS):
-            if (b, t) in skipped:
-                continue
-            view = experience[b, t] + people + rng.normal(0, 0.5, size[b])
+        code, count = f"B{b + 1:02d}", int(size[b])
+        people = rng.normal(0, 0.6, count)  # each employee's own outlook, stable over time
+        present = [t for t in range(len(BRANCH_QUARTERS)) if (b, t) not in skipped]
+        # per quarter: mood, tools, leadership, workload, autonomy, recommend
+        noise = rng.normal(0, 1, (len(present), 6, count))
+        view = experience[b, present][:, None] + people + 0.5 * noise[:, 0]
 
-            def item(loading, noise):
-                return np.clip(np.rint(3.2 + loading * view + rng.normal(0, noise, size[b])), 1, 5).astype("int64")
+        def item(loading, scale, which):
+            return np.clip(np.rint(3.2 + loading * view + scale * noise[:, which]), 1, 5).astype("int64").ravel()
 
-            columns["branch"].append(np.repeat(code, size[b]))
-            columns["quarter"].append(np.repeat(quarter, size[b]))
-            columns["employee"].append(staff)
-            columns["tools"].append(item(0.7, 0.7))
-            columns["leadership"].append(item(0.8, 0.7))
-            columns["workload"].append(
-                np.clip(np.rint(3.0 - 0.6 * view + rng.normal(0, 0.7, size[b])), 1, 5).astype("int64"))
-            columns["autonomy"].append(item(0.6, 0.7))
-            columns["recommend"].append(
-                np.clip(np.rint(7.0 + 1.7 * view + rng.normal(0, 1.2, size[b])), 0, 10).astype("int64"))
-    table = {name: np.concatenate(parts) for name, parts in columns.items()}
-    for name in ("branch", "quarter", "employee"):
-        table[name] = table[name].astype(object)
-    return pd.DataFrame(table)
+        columns["branch"].append(np.full(len(present) * count, code, dtype=object))
+        columns["quarter"].append(np.repeat(quarters[present], count))
+        columns["employee"].append(np.tile(np.asarray([f"{code}-E{k + 1:02d}" for k in range(count)], dtype=object),
+                                           len(present)))
+        columns["tools"].append(item(0.7, 0.7, 1))
+        columns["leadership"].append(item(0.8, 0.7, 2))
+        columns["workload"].append(np.clip(np.rint(3.0 - 0.6 * view + 0.7 * noise[:, 3]), 1, 5).astype("int64").ravel())
+        columns["autonomy"].append(item(0.6, 0.7, 4))
+        columns["recommend"].append(np.clip(np.rint(7.0 + 1.7 * view + 1.2 * noise[:, 5]), 0, 10).astype("int64").ravel())
+    return pd.DataFrame({name: np.concatenate(parts) for name, parts in columns.items()})
 
 
 #: Branch B41 opened in 2026-Q3: customer outcomes, but no employee survey yet.

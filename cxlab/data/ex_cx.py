@@ -58,31 +58,6 @@ def book() -> tuple[dict[str, pd.DataFrame], dict]:
             dict(BOOK_TASK))
 
 
-class _Normals:
-    """The normal draws of a :class:`~cxlab.data.variants.StableRandom`, made a block at a time.
-
-    A stream of normals is the same whether drawn in one call or in many, so handing out a
-    block's draws in order gives exactly the numbers that one call per request would give,
-    without a call's overhead for each of the employee survey's two thousand small draws.
-    """
-
-    _BLOCK = 8192
-
-    def __init__(self, rng):
-        self._rng = rng
-        self._block = np.zeros(0)
-        self._next = 0
-
-    def normal(self, loc=0.0, scale=1.0, size=None):
-        count = int(size)
-        if self._next + count > len(self._block):
-            self._block = np.concatenate([self._block[self._next:], self._rng.normal(0.0, 1.0, max(self._BLOCK, count))])
-            self._next = 0
-        drawn = self._block[self._next:self._next + count]
-        self._next += count
-        return loc + scale * drawn
-
-
 def _codes(indices) -> list[str]:
     return [f"B{int(index) + 1:02d}" for index in indices]
 
@@ -100,15 +75,15 @@ def _branches(rng) -> tuple[pd.DataFrame, pd.DataFrame]:
     city, size, experience, customer = _branch_world(world.spawn("latent"), **model)
 
     gaps = rng.spawn("gaps")
-    # branch-quarters without a staff survey: 1 to 5, anywhere in the panel
-    cells = gaps.permutation(N_BRANCHES * len(BRANCH_QUARTERS))[: int(gaps.integers(1, 6))]
+    # branch-quarters without a staff survey: 1 to 8, anywhere in the panel
+    cells = gaps.permutation(N_BRANCHES * len(BRANCH_QUARTERS))[: int(gaps.integers(1, 9))]
     skipped = [(int(cell) // len(BRANCH_QUARTERS), int(cell) % len(BRANCH_QUARTERS)) for cell in cells]
-    # branches whose customer outcomes stop 1 to 3 quarters before the end (closed)
-    closing = gaps.permutation(N_BRANCHES)[: int(gaps.integers(1, 4))]
+    # branches whose customer outcomes stop 1 to 3 quarters before the end (closed): 1 to 4 of them
+    closing = gaps.permutation(N_BRANCHES)[: int(gaps.integers(1, 5))]
     closed = {code: int(gaps.integers(1, 4)) for code in _codes(closing)}
-    # branches opened lately: customer outcomes for their last 1 to 4 quarters, no staff survey yet
+    # 1 to 3 branches opened lately: customer outcomes for their last 1 to 4 quarters, no staff survey yet
     opened_rows = []
-    for number in range(N_BRANCHES + 1, N_BRANCHES + 1 + int(gaps.integers(1, 3))):
+    for number in range(N_BRANCHES + 1, N_BRANCHES + 1 + int(gaps.integers(1, 4))):
         quarters = BRANCH_QUARTERS[-int(gaps.integers(1, 5)):]
         in_city = bool(gaps.random() < 0.5)
         level = model["city_cx"] * in_city + float(gaps.normal(0, 0.5))
@@ -126,7 +101,7 @@ def _branches(rng) -> tuple[pd.DataFrame, pd.DataFrame]:
     opened = pd.concat(opened_rows, ignore_index=True)
     opened["employees"] = opened["employees"].astype("int64")
 
-    employees = _employee_survey(_Normals(rng.spawn("staff")), size, experience, skipped)
+    employees = _employee_survey(rng.spawn("staff"), size, experience, skipped)
     outcomes = _branch_outcomes(rng.spawn("outcomes"), city, size, customer, closed, opened)
     return employees, outcomes
 
@@ -180,10 +155,56 @@ def staff_enps(employees: pd.DataFrame) -> pd.DataFrame:
     return (100.0 * (shares["promoter"] - shares["detractor"])).rename("enps").reset_index()
 
 
+def lag_values(panel: pd.DataFrame, outcome: str) -> tuple[float, float]:
+    """The ``value`` column of ``linkage.lagged_correlation(panel, "enps", outcome, "branch", "quarter",
+    lags=[0, 1], within=True)``, without the clustered standard errors that make that call slow.
+
+    Lag 0: the correlation of eNPS and the outcome after removing each branch's means. Lag 1:
+    the partial correlation of this quarter's eNPS with next quarter's outcome, given next
+    quarter's eNPS, within branches (branches with a single pair left out).
+    """
+    order = {quarter: index for index, quarter in enumerate(sorted(panel["quarter"].unique()))}
+    frame = pd.DataFrame({"branch": panel["branch"].to_numpy(), "t": panel["quarter"].map(order).to_numpy(),
+                          "x": panel["enps"].to_numpy(dtype=float), "y": panel[outcome].to_numpy(dtype=float)})
+
+    def centred(table, columns):
+        return (table[columns] - table.groupby("branch")[columns].transform("mean")).to_numpy()
+
+    now = frame[frame.groupby("branch")["t"].transform("size").to_numpy() > 1]
+    x, y = centred(now, ["x", "y"]).T
+    same = float(x @ y / np.sqrt((x @ x) * (y @ y)))
+    later = frame[["branch", "t", "x", "y"]].rename(columns={"x": "now", "y": "y"}).assign(t=lambda d: d["t"] - 1)
+    pairs = frame[["branch", "t", "x"]].merge(later, on=["branch", "t"])
+    pairs = pairs[pairs.groupby("branch")["t"].transform("size").to_numpy() > 1]
+    x, y, held = centred(pairs, ["x", "y", "now"]).T
+    x = x - held * (held @ x) / (held @ held)
+    y = y - held * (held @ y) / (held @ held)
+    return same, float(x @ y / np.sqrt((x @ x) * (y @ y)))
+
+
+def scenario_gains(customers: pd.DataFrame, changes: list[tuple[str, float]]) -> list[float]:
+    """``drivers.scenario_nps_gain(customers, "recommend", TOUCHPOINTS, dict(changes[:k]))`` for k = 1, 2, ...,
+    from one regression."""
+    design = np.column_stack([np.ones(len(customers)), customers[list(TOUCHPOINTS)].to_numpy(dtype=float)])
+    scores = customers["recommend"].to_numpy(dtype=float)
+    coefficients = dict(zip(TOUCHPOINTS, np.linalg.lstsq(design, scores, rcond=None)[0][1:]))
+
+    def nps(values):
+        values = np.clip(values, 0, 10)
+        return 100.0 * (np.mean(values >= 9) - np.mean(values <= 6))
+
+    gains, shift = [], 0.0
+    for name, change in changes:
+        shift += coefficients[name] * change
+        whole = np.floor(shift)
+        part = shift - whole
+        gains.append(float((1 - part) * nps(scores + whole) + part * nps(scores + whole + 1) - nps(scores)))
+    return gains
+
+
 def knife_edges(tables: dict, task: dict) -> list[str]:
     """Why this draw cannot be a fair exercise (an empty list when it can)."""
-    from ..drivers import driver_table, scenario_nps_gain
-    from ..linkage import lagged_correlation
+    from ..drivers import relative_weights
 
     reasons = []
     staff = staff_enps(tables["employees"])
@@ -192,9 +213,7 @@ def knife_edges(tables: dict, task: dict) -> list[str]:
         reasons.append(f"two branches share the highest eNPS in {task['enps_quarter']} ({quarter[0]:.2f}, "
                        f"{quarter[1]:.2f})")
 
-    panel = staff.merge(tables["outcomes"], on=["branch", "quarter"])
-    lags = lagged_correlation(panel, "enps", task["outcome"], "branch", "quarter", lags=[0, 1], within=True)
-    now, later = float(lags.loc[0, "value"]), float(lags.loc[1, "value"])
+    now, later = lag_values(staff.merge(tables["outcomes"], on=["branch", "quarter"]), task["outcome"])
     if abs(now - later) < 0.02:
         reasons.append(f"the same-quarter and next-quarter correlations with {task['outcome']} are within 0.02 "
                        f"({now:.3f}, {later:.3f})")
@@ -203,23 +222,23 @@ def knife_edges(tables: dict, task: dict) -> list[str]:
     if len(customers) < MIN_SEGMENT:
         reasons.append(f"the {task['segment']} segment has {len(customers)} customers, fewer than {MIN_SEGMENT}")
         return reasons
-    table = driver_table(customers, "recommend", list(TOUCHPOINTS))
-    weights = table["relative_weight"].to_numpy()  # sorted by rank, largest first
-    for higher, lower, first, second in zip(weights[:-1], weights[1:], table.index[:-1], table.index[1:]):
+    weights = relative_weights(customers, "recommend", list(TOUCHPOINTS)).sort_values(ascending=False)
+    for (first, higher), (second, lower) in zip(weights.iloc[:-1].items(), weights.iloc[1:].items()):
         if higher - lower < 0.01 * higher:
             reasons.append(f"the relative weights of {first} and {second} lie within 1% ({higher:.5f}, {lower:.5f})")
-    flips = table.index[table["sign_flip"]].tolist()
+    # the standardised betas and correlations of drivers.driver_table, without its Shapley values
+    correlations = np.corrcoef(customers[["recommend", *TOUCHPOINTS]].to_numpy(dtype=float), rowvar=False)
+    correlation = correlations[1:, 0]
+    beta = np.linalg.solve(correlations[1:, 1:], correlation)
+    flips = [name for name, b, r in zip(TOUCHPOINTS, beta, correlation) if np.sign(b) != np.sign(r)]
     if len(flips) != 1:
         reasons.append(f"{len(flips)} touchpoints have a beta of the opposite sign to their correlation: {flips}")
-    near_zero = table.index[(table["beta"].abs() < 0.02) | (table["correlation"].abs() < 0.02)].tolist()
+    near_zero = [name for name, b, r in zip(TOUCHPOINTS, beta, correlation) if min(abs(b), abs(r)) < 0.02]
     if near_zero:
         reasons.append(f"the beta or correlation of {near_zero} lies within 0.02 of zero")
 
-    both = scenario_nps_gain(customers, "recommend", list(TOUCHPOINTS),
-                             {task["paired_touchpoint"]: task["paired_shift"],
-                              task["single_touchpoint"]: task["single_shift"]})
-    alone = scenario_nps_gain(customers, "recommend", list(TOUCHPOINTS),
-                              {task["single_touchpoint"]: task["single_shift"]})
+    alone, both = scenario_gains(customers, [(task["single_touchpoint"], task["single_shift"]),
+                                             (task["paired_touchpoint"], task["paired_shift"])])
     if abs(both - alone) < 0.5:
         reasons.append(f"the scenario's two gains lie within half a point ({both:.2f}, {alone:.2f})")
     return reasons

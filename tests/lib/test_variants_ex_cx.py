@@ -145,9 +145,9 @@ def test_the_book_variant_is_the_shipped_data_and_the_chapters_task():
 # (b) the same data on every machine
 
 @pytest.mark.parametrize("variant, expected", [
-    ("practice-001", "6d03f8e6eed5"),
-    ("practice-002", "e2a01aa430cf"),
-    ("s0001", "a618bab68803"),
+    ("practice-001", "54c2c57b8616"),
+    ("practice-002", "12dedf799336"),
+    ("s0001", "2ee4bdf20c73"),
 ])
 def test_pinned_fingerprints(variant, expected):
     assert exercise("ex-cx", variant).fingerprint == expected
@@ -226,6 +226,27 @@ def test_variants_keep_the_columns_and_types_the_notebook_relies_on():
         for column in ("complaints_per_1000", "handling_minutes", "cost_per_contact", "churn_pct"):
             values = ex["outcomes"][column].to_numpy()
             assert np.array_equal(values, np.round(values, 2)), column
+
+
+@pytest.mark.parametrize("variant", ["book", "s0003", "practice-004"])
+def test_the_vetting_sees_the_numbers_cxlab_gives_the_learner(variant):
+    """The knife-edges use fast forms of linkage.lagged_correlation and drivers.scenario_nps_gain."""
+    from cxlab.drivers import scenario_nps_gain
+    from cxlab.linkage import lagged_correlation
+
+    ex = exercise("ex-cx", variant)
+    task, tables = ex.task, dict(ex.tables)
+    panel = ex_cx.staff_enps(tables["employees"]).merge(tables["outcomes"], on=["branch", "quarter"])
+    lags = lagged_correlation(panel, "enps", task["outcome"], "branch", "quarter", lags=[0, 1], within=True)
+    assert np.allclose(ex_cx.lag_values(panel, task["outcome"]), lags["value"].to_numpy(), rtol=0, atol=1e-9)
+    found = answers(variant)
+    assert np.allclose((found["outcome_now"], found["outcome_next"]), lags["value"].to_numpy(), rtol=0, atol=1e-9)
+    customers = ex_cx.segment_customers(tables, task["segment"])
+    single = {task["single_touchpoint"]: task["single_shift"]}
+    both = {**single, task["paired_touchpoint"]: task["paired_shift"]}
+    expected = [scenario_nps_gain(customers, "recommend", TOUCHPOINTS, changes) for changes in (single, both)]
+    assert np.allclose(ex_cx.scenario_gains(customers, list(both.items())), expected, rtol=0, atol=1e-9)
+    assert np.allclose((found["single_gain"], found["scenario_gain"]), expected, rtol=0, atol=1e-9)
 
 
 # --------------------------------------------------------------------------------------

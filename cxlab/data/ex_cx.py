@@ -149,10 +149,11 @@ def segment_customers(tables: dict, segment: str) -> pd.DataFrame:
 
 def staff_enps(employees: pd.DataFrame) -> pd.DataFrame:
     """eNPS per branch and quarter (columns ``branch``, ``quarter``, ``enps``), as question 2 builds it."""
+    keys, cells = pd.MultiIndex.from_frame(employees[["branch", "quarter"]]).factorize(sort=True)
     recommend = employees["recommend"].to_numpy()
-    scored = employees[["branch", "quarter"]].assign(promoter=recommend >= 9, detractor=recommend <= 6)
-    shares = scored.groupby(["branch", "quarter"])[["promoter", "detractor"]].mean()
-    return (100.0 * (shares["promoter"] - shares["detractor"])).rename("enps").reset_index()
+    net = np.where(recommend >= 9, 100.0, np.where(recommend <= 6, -100.0, 0.0))
+    enps = np.bincount(keys, weights=net) / np.bincount(keys)
+    return pd.DataFrame({"branch": cells.get_level_values(0), "quarter": cells.get_level_values(1), "enps": enps})
 
 
 def lag_values(panel: pd.DataFrame, outcome: str) -> tuple[float, float]:
@@ -163,23 +164,34 @@ def lag_values(panel: pd.DataFrame, outcome: str) -> tuple[float, float]:
     the partial correlation of this quarter's eNPS with next quarter's outcome, given next
     quarter's eNPS, within branches (branches with a single pair left out).
     """
-    order = {quarter: index for index, quarter in enumerate(sorted(panel["quarter"].unique()))}
-    frame = pd.DataFrame({"branch": panel["branch"].to_numpy(), "t": panel["quarter"].map(order).to_numpy(),
-                          "x": panel["enps"].to_numpy(dtype=float), "y": panel[outcome].to_numpy(dtype=float)})
+    branch, branches = pd.factorize(panel["branch"])
+    quarter, quarters = pd.factorize(panel["quarter"], sort=True)
+    x = np.full((len(branches), len(quarters)), np.nan)
+    y = np.full_like(x, np.nan)
+    x[branch, quarter] = panel["enps"].to_numpy(dtype=float)
+    y[branch, quarter] = panel[outcome].to_numpy(dtype=float)
 
-    def centred(table, columns):
-        return (table[columns] - table.groupby("branch")[columns].transform("mean")).to_numpy()
+    def centred(mask, *columns):
+        # each column's deviations from its branch mean over the cells in mask; branches with one cell left out
+        keep = mask & (mask.sum(axis=1) > 1)[:, None]
+        count = keep.sum(axis=1, keepdims=True)
+        out = []
+        for column in columns:
+            filled = np.where(keep, column, 0.0)
+            means = filled.sum(axis=1, keepdims=True) / np.maximum(count, 1)
+            out.append((filled - means)[keep])
+        return out
 
-    now = frame[frame.groupby("branch")["t"].transform("size").to_numpy() > 1]
-    x, y = centred(now, ["x", "y"]).T
-    same = float(x @ y / np.sqrt((x @ x) * (y @ y)))
-    later = frame[["branch", "t", "x", "y"]].rename(columns={"x": "now", "y": "y"}).assign(t=lambda d: d["t"] - 1)
-    pairs = frame[["branch", "t", "x"]].merge(later, on=["branch", "t"])
-    pairs = pairs[pairs.groupby("branch")["t"].transform("size").to_numpy() > 1]
-    x, y, held = centred(pairs, ["x", "y", "now"]).T
-    x = x - held * (held @ x) / (held @ held)
-    y = y - held * (held @ y) / (held @ held)
-    return same, float(x @ y / np.sqrt((x @ x) * (y @ y)))
+    def correlation(first, second):
+        return float(first @ second / np.sqrt((first @ first) * (second @ second)))
+
+    present = ~np.isnan(x)
+    same = correlation(*centred(present, x, y))
+    pairs = present[:, :-1] & present[:, 1:]
+    lagged, later, held = centred(pairs, x[:, :-1], y[:, 1:], x[:, 1:])
+    lagged = lagged - held * (held @ lagged) / (held @ held)
+    later = later - held * (held @ later) / (held @ held)
+    return same, correlation(lagged, later)
 
 
 def scenario_gains(customers: pd.DataFrame, changes: list[tuple[str, float]]) -> list[float]:

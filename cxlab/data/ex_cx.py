@@ -22,8 +22,12 @@ within 0.02 of zero, a sign that a rounding could flip), a scenario whose two ga
 within half a point of each other, same-quarter and next-quarter correlations within 0.02
 of each other, or a segment too small for a six-driver model.
 
-Layer 4 of cxlab (data): numpy, pandas, and :mod:`cxlab.metrics`, :mod:`cxlab.drivers` and
-:mod:`cxlab.linkage` for the vetting.
+The vetting uses :func:`cxlab.drivers.relative_weights`, and fast forms of
+:func:`cxlab.linkage.lagged_correlation` and :func:`cxlab.drivers.scenario_nps_gain` that
+give the same values without their intervals (``tests/lib/test_variants_ex_cx.py`` checks
+that they agree).
+
+Layer 4 of cxlab (data): numpy, pandas and :mod:`cxlab.drivers`.
 """
 
 from __future__ import annotations
@@ -140,14 +144,14 @@ def generate(rng) -> tuple[dict[str, pd.DataFrame], dict]:
     return {"employees": employees, "outcomes": outcomes, "loyalty": loyalty}, task
 
 
-def segment_customers(tables: dict, segment: str) -> pd.DataFrame:
+def _segment_customers(tables: dict, segment: str) -> pd.DataFrame:
     """The loyalty survey's customers of the branches whose location is ``segment``."""
     outcomes, loyalty = tables["outcomes"], tables["loyalty"]
     location = outcomes.drop_duplicates("branch").set_index("branch")["location"]
     return loyalty[loyalty["branch"].map(location) == segment]
 
 
-def staff_enps(employees: pd.DataFrame) -> pd.DataFrame:
+def _staff_enps(employees: pd.DataFrame) -> pd.DataFrame:
     """eNPS per branch and quarter (columns ``branch``, ``quarter``, ``enps``), as question 2 builds it."""
     keys, cells = pd.MultiIndex.from_frame(employees[["branch", "quarter"]]).factorize(sort=True)
     recommend = employees["recommend"].to_numpy()
@@ -156,7 +160,7 @@ def staff_enps(employees: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"branch": cells.get_level_values(0), "quarter": cells.get_level_values(1), "enps": enps})
 
 
-def lag_values(panel: pd.DataFrame, outcome: str) -> tuple[float, float]:
+def _lag_values(panel: pd.DataFrame, outcome: str) -> tuple[float, float]:
     """The ``value`` column of ``linkage.lagged_correlation(panel, "enps", outcome, "branch", "quarter",
     lags=[0, 1], within=True)``, without the clustered standard errors that make that call slow.
 
@@ -194,7 +198,7 @@ def lag_values(panel: pd.DataFrame, outcome: str) -> tuple[float, float]:
     return same, correlation(lagged, later)
 
 
-def scenario_gains(customers: pd.DataFrame, changes: list[tuple[str, float]]) -> list[float]:
+def _scenario_gains(customers: pd.DataFrame, changes: list[tuple[str, float]]) -> list[float]:
     """``drivers.scenario_nps_gain(customers, "recommend", TOUCHPOINTS, dict(changes[:k]))`` for k = 1, 2, ...,
     from one regression."""
     design = np.column_stack([np.ones(len(customers)), customers[list(TOUCHPOINTS)].to_numpy(dtype=float)])
@@ -219,18 +223,18 @@ def knife_edges(tables: dict, task: dict) -> list[str]:
     from ..drivers import relative_weights
 
     reasons = []
-    staff = staff_enps(tables["employees"])
+    staff = _staff_enps(tables["employees"])
     quarter = staff[staff["quarter"] == task["enps_quarter"]]["enps"].sort_values(ascending=False).to_numpy()
     if quarter[0] - quarter[1] < 0.5:
         reasons.append(f"two branches share the highest eNPS in {task['enps_quarter']} ({quarter[0]:.2f}, "
                        f"{quarter[1]:.2f})")
 
-    now, later = lag_values(staff.merge(tables["outcomes"], on=["branch", "quarter"]), task["outcome"])
+    now, later = _lag_values(staff.merge(tables["outcomes"], on=["branch", "quarter"]), task["outcome"])
     if abs(now - later) < 0.02:
         reasons.append(f"the same-quarter and next-quarter correlations with {task['outcome']} are within 0.02 "
                        f"({now:.3f}, {later:.3f})")
 
-    customers = segment_customers(tables, task["segment"])
+    customers = _segment_customers(tables, task["segment"])
     if len(customers) < MIN_SEGMENT:
         reasons.append(f"the {task['segment']} segment has {len(customers)} customers, fewer than {MIN_SEGMENT}")
         return reasons
@@ -249,7 +253,7 @@ def knife_edges(tables: dict, task: dict) -> list[str]:
     if near_zero:
         reasons.append(f"the beta or correlation of {near_zero} lies within 0.02 of zero")
 
-    alone, both = scenario_gains(customers, [(task["single_touchpoint"], task["single_shift"]),
+    alone, both = _scenario_gains(customers, [(task["single_touchpoint"], task["single_shift"]),
                                              (task["paired_touchpoint"], task["paired_shift"])])
     if abs(both - alone) < 0.5:
         reasons.append(f"the scenario's two gains lie within half a point ({both:.2f}, {alone:.2f})")

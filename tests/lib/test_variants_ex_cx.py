@@ -236,16 +236,16 @@ def test_the_vetting_sees_the_numbers_cxlab_gives_the_learner(variant):
 
     ex = exercise("ex-cx", variant)
     task, tables = ex.task, dict(ex.tables)
-    panel = ex_cx.staff_enps(tables["employees"]).merge(tables["outcomes"], on=["branch", "quarter"])
+    panel = ex_cx._staff_enps(tables["employees"]).merge(tables["outcomes"], on=["branch", "quarter"])
     lags = lagged_correlation(panel, "enps", task["outcome"], "branch", "quarter", lags=[0, 1], within=True)
-    assert np.allclose(ex_cx.lag_values(panel, task["outcome"]), lags["value"].to_numpy(), rtol=0, atol=1e-9)
+    assert np.allclose(ex_cx._lag_values(panel, task["outcome"]), lags["value"].to_numpy(), rtol=0, atol=1e-9)
     found = answers(variant)
     assert np.allclose((found["outcome_now"], found["outcome_next"]), lags["value"].to_numpy(), rtol=0, atol=1e-9)
-    customers = ex_cx.segment_customers(tables, task["segment"])
+    customers = ex_cx._segment_customers(tables, task["segment"])
     single = {task["single_touchpoint"]: task["single_shift"]}
     both = {**single, task["paired_touchpoint"]: task["paired_shift"]}
     expected = [scenario_nps_gain(customers, "recommend", TOUCHPOINTS, changes) for changes in (single, both)]
-    assert np.allclose(ex_cx.scenario_gains(customers, list(both.items())), expected, rtol=0, atol=1e-9)
+    assert np.allclose(ex_cx._scenario_gains(customers, list(both.items())), expected, rtol=0, atol=1e-9)
     assert np.allclose((found["single_gain"], found["scenario_gain"]), expected, rtol=0, atol=1e-9)
 
 

@@ -370,11 +370,28 @@ CITY_EX = -0.5
 CITY_CX = -0.6
 
 
+#: Branch-quarters without an employee survey: (branch index, quarter index); B12 in 2025-Q3.
+_SKIPPED_SURVEYS = ((11, 2),)
+#: Branches whose last quarters have no customer outcomes: code -> quarters missing (B40 closed after 2026-Q3).
+_CLOSED_BRANCHES = {"B40": 1}
+
+
 def _branch_latent(seed: int):
-    rng = _rng(seed)
+    return _branch_world(_rng(seed))
+
+
+def _branch_world(rng, *, lag1: float = EX_TO_CX_LAG1, same: float = EX_TO_CX_SAME, city_ex: float = CITY_EX,
+                  city_cx: float = CITY_CX):
+    """The latent model of :func:`make_employee_survey` and :func:`make_branch_outcomes`, drawn from ``rng``.
+
+    Returns ``(city, size, experience, customer)``: which branches are city branches, their
+    staff, and the latent employee and customer experience per branch and quarter. ``rng``
+    is a :class:`numpy.random.Generator` (the shipped data) or a
+    :class:`cxlab.data.variants.StableRandom` (an exercise variant).
+    """
     city = rng.random(N_BRANCHES) < 0.5
     size = np.where(city, rng.integers(12, 21, N_BRANCHES), rng.integers(6, 14, N_BRANCHES))
-    fixed = CITY_EX * city + rng.normal(0, 0.4, N_BRANCHES)
+    fixed = city_ex * city + rng.normal(0, 0.4, N_BRANCHES)
     periods = len(BRANCH_QUARTERS) + 1  # one quarter before the data start, for the lag
     shock = np.zeros((N_BRANCHES, periods))
     shock[:, 0] = rng.normal(0, 0.5 / np.sqrt(1 - 0.6**2), N_BRANCHES)
@@ -382,12 +399,12 @@ def _branch_latent(seed: int):
         shock[:, t] = 0.6 * shock[:, t - 1] + rng.normal(0, 0.5, N_BRANCHES)
     experience = fixed[:, None] + shock
     customer = (
-        EX_TO_CX_LAG1 * experience[:, :-1]
-        + EX_TO_CX_SAME * experience[:, 1:]
-        + CITY_CX * city[:, None]
+        lag1 * experience[:, :-1]
+        + same * experience[:, 1:]
+        + city_cx * city[:, None]
         + rng.normal(0, 0.35, (N_BRANCHES, periods - 1))
     )
-    return rng, city, size, experience[:, 1:], customer
+    return city, size, experience[:, 1:], customer
 
 
 def make_employee_survey(seed: int = BRANCHES_SEED) -> pd.DataFrame:
@@ -399,28 +416,50 @@ def make_employee_survey(seed: int = BRANCHES_SEED) -> pd.DataFrame:
     >>> sorted(survey.columns)[:4]
     ['autonomy', 'branch', 'employee', 'leadership']
     """
-    rng, city, size, experience, _ = _branch_latent(seed)
-    rng = _rng(seed, 1)
-    rows = []
+    _, size, experience, _ = _branch_latent(seed)
+    return _employee_survey(_rng(seed, 1), size, experience, _SKIPPED_SURVEYS)
+
+
+def _employee_survey(rng, size, experience, skipped) -> pd.DataFrame:
+    """The answers of :func:`make_employee_survey`, drawn from ``rng`` for a latent world of :func:`_branch_world`.
+
+    ``skipped`` lists the (branch index, quarter index) pairs that ran no survey. A
+    branch's noise comes in one draw, quarter by quarter and, within a quarter, mood,
+    then the items in column order: the same stream as one draw per item would give.
+    """
+    skipped = set(skipped)
+    columns = {name: [] for name in ("branch", "quarter", "employee", "tools", "leadership", "workload", "autonomy",
+                                     "recommend")}
+    quarters = np.asarray(BRANCH_QUARTERS, dtype=object)
     for b in range(N_BRANCHES):
-        people = rng.normal(0, 0.6, size[b])  # each employee's own outlook, stable over time
-        for t, quarter in enumerate(BRANCH_QUARTERS):
-            if (b, t) == (11, 2):
-                continue  # branch B12 did not run the survey in 2025-Q3
-            view = experience[b, t] + people + rng.normal(0, 0.5, size[b])
-            def item(loading, noise):
-                return np.clip(np.rint(3.2 + loading * view + rng.normal(0, noise, size[b])), 1, 5).astype("int64")
-            rows.append(pd.DataFrame({
-                "branch": f"B{b + 1:02d}",
-                "quarter": quarter,
-                "employee": [f"B{b + 1:02d}-E{k + 1:02d}" for k in range(size[b])],
-                "tools": item(0.7, 0.7),
-                "leadership": item(0.8, 0.7),
-                "workload": np.clip(np.rint(3.0 - 0.6 * view + rng.normal(0, 0.7, size[b])), 1, 5).astype("int64"),
-                "autonomy": item(0.6, 0.7),
-                "recommend": np.clip(np.rint(7.0 + 1.7 * view + rng.normal(0, 1.2, size[b])), 0, 10).astype("int64"),
-            }))
-    return pd.concat(rows, ignore_index=True)
+        code, count = f"B{b + 1:02d}", int(size[b])
+        people = rng.normal(0, 0.6, count)  # each employee's own outlook, stable over time
+        present = [t for t in range(len(BRANCH_QUARTERS)) if (b, t) not in skipped]
+        # per quarter: mood, tools, leadership, workload, autonomy, recommend
+        noise = rng.normal(0, 1, (len(present), 6, count))
+        view = experience[b, present][:, None] + people + 0.5 * noise[:, 0]
+
+        def item(loading, scale, which):
+            return np.clip(np.rint(3.2 + loading * view + scale * noise[:, which]), 1, 5).astype("int64").ravel()
+
+        columns["branch"].append(np.full(len(present) * count, code, dtype=object))
+        columns["quarter"].append(np.repeat(quarters[present], count))
+        columns["employee"].append(np.tile(np.asarray([f"{code}-E{k + 1:02d}" for k in range(count)], dtype=object),
+                                           len(present)))
+        columns["tools"].append(item(0.7, 0.7, 1))
+        columns["leadership"].append(item(0.8, 0.7, 2))
+        columns["workload"].append(np.clip(np.rint(3.0 - 0.6 * view + 0.7 * noise[:, 3]), 1, 5).astype("int64").ravel())
+        columns["autonomy"].append(item(0.6, 0.7, 4))
+        columns["recommend"].append(np.clip(np.rint(7.0 + 1.7 * view + 1.2 * noise[:, 5]), 0, 10).astype("int64").ravel())
+    return pd.DataFrame({name: np.concatenate(parts) for name, parts in columns.items()})
+
+
+#: Branch B41 opened in 2026-Q3: customer outcomes, but no employee survey yet.
+_OPENED_BRANCHES = pd.DataFrame({
+    "branch": "B41", "quarter": ["2026-Q3", "2026-Q4"], "location": "city", "employees": 10,
+    "nps": [14.0, 18.5], "complaints_per_1000": [9.4, 8.8], "handling_minutes": [9.9, 9.6],
+    "cost_per_contact": [4.9, 4.8], "churn_pct": [9.1, 8.7],
+})
 
 
 def make_branch_outcomes(seed: int = BRANCHES_SEED) -> pd.DataFrame:
@@ -432,8 +471,16 @@ def make_branch_outcomes(seed: int = BRANCHES_SEED) -> pd.DataFrame:
     >>> outcomes.columns.tolist()[:4]
     ['branch', 'quarter', 'location', 'employees']
     """
-    _, city, size, _, customer = _branch_latent(seed)
-    rng = _rng(seed, 2)
+    city, size, _, customer = _branch_latent(seed)
+    return _branch_outcomes(_rng(seed, 2), city, size, customer, _CLOSED_BRANCHES, _OPENED_BRANCHES)
+
+
+def _branch_outcomes(rng, city, size, customer, closed: dict, opened: pd.DataFrame) -> pd.DataFrame:
+    """The outcomes of :func:`make_branch_outcomes`, drawn from ``rng`` for a latent world of :func:`_branch_world`.
+
+    ``closed`` maps a branch code to the number of last quarters it has no outcomes for;
+    ``opened`` holds the rows of branches that have no employee survey.
+    """
     shape = customer.shape
     table = pd.DataFrame({
         "branch": np.repeat([f"B{b + 1:02d}" for b in range(N_BRANCHES)], shape[1]),
@@ -446,14 +493,10 @@ def make_branch_outcomes(seed: int = BRANCHES_SEED) -> pd.DataFrame:
         "cost_per_contact": np.round(4.5 - 0.4 * customer + rng.normal(0, 0.2, shape), 2).ravel(),
         "churn_pct": np.round(np.clip(8 - 1.5 * customer + rng.normal(0, 0.6, shape), 0, 100), 2).ravel(),
     })
-    # B40 was closed after 2026-Q3; B41 opened in 2026-Q3 and has no employee survey yet.
-    table = table[~((table["branch"] == "B40") & (table["quarter"] == "2026-Q4"))]
-    opened = pd.DataFrame({
-        "branch": "B41", "quarter": ["2026-Q3", "2026-Q4"], "location": "city", "employees": 10,
-        "nps": [14.0, 18.5], "complaints_per_1000": [9.4, 8.8], "handling_minutes": [9.9, 9.6],
-        "cost_per_contact": [4.9, 4.8], "churn_pct": [9.1, 8.7],
-    })
-    return pd.concat([table, opened], ignore_index=True)
+    gone = np.zeros(len(table), dtype=bool)
+    for branch, quarters in closed.items():
+        gone |= (table["branch"] == branch).to_numpy() & table["quarter"].isin(BRANCH_QUARTERS[-quarters:]).to_numpy()
+    return pd.concat([table[~gone], opened], ignore_index=True)
 
 
 LOYALTY_SEED = 20260302
@@ -472,6 +515,8 @@ TOUCHPOINT_EFFECTS = {
 
 #: Mean rating of each touchpoint (0-10): complaint handling and fees are the weak spots.
 TOUCHPOINT_MEANS = {"advisor": 7.8, "complaints": 5.6, "app": 7.2, "waiting": 6.3, "fees": 5.8, "ambience": 7.9}
+#: How much of each touchpoint's quality is the customer's general impression (the halo).
+_HALO_LOADINGS = {"advisor": 0.6, "complaints": 0.5, "app": 0.4, "waiting": 0.5, "fees": 0.3}
 
 
 def make_loyalty_survey(seed: int = LOYALTY_SEED, n: int = 3000) -> pd.DataFrame:
@@ -483,19 +528,30 @@ def make_loyalty_survey(seed: int = LOYALTY_SEED, n: int = 3000) -> pd.DataFrame
     >>> survey.columns.tolist()
     ['customer', 'branch', 'advisor', 'complaints', 'app', 'waiting', 'fees', 'ambience', 'recommend']
     """
-    rng = _rng(seed)
+    return _loyalty_survey(_rng(seed), n, effects=TOUCHPOINT_EFFECTS, means=TOUCHPOINT_MEANS, loadings=_HALO_LOADINGS,
+                           linked=("ambience", "advisor", AMBIENCE_LINK))
+
+
+def _loyalty_survey(rng, n: int, *, effects: dict, means: dict, loadings: dict, linked: tuple) -> pd.DataFrame:
+    """The model of :func:`make_loyalty_survey`, drawn from ``rng``.
+
+    ``loadings`` gives the halo loading of every touchpoint but one; ``linked`` is
+    ``(touchpoint, anchor, link)``: that touchpoint's quality is ``link`` times the
+    anchor's plus noise. ``effects`` (in the survey's column order) and ``means`` cover
+    all six touchpoints.
+    """
     halo = rng.normal(0, 1, n)
-    loading = {"advisor": 0.6, "complaints": 0.5, "app": 0.4, "waiting": 0.5, "fees": 0.3}
-    quality = {name: weight * halo + np.sqrt(1 - weight**2) * rng.normal(0, 1, n) for name, weight in loading.items()}
+    quality = {name: weight * halo + np.sqrt(1 - weight**2) * rng.normal(0, 1, n) for name, weight in loadings.items()}
+    name, anchor, link = linked
     # A pleasant branch goes with a good advisor (the same people keep both), hardly on its own.
-    quality["ambience"] = AMBIENCE_LINK * quality["advisor"] + np.sqrt(1 - AMBIENCE_LINK**2) * rng.normal(0, 1, n)
-    ratings = {name: np.clip(np.rint(TOUCHPOINT_MEANS[name] + 1.5 * q + rng.normal(0, 0.8, n)), 0, 10).astype("int64")
+    quality[name] = link * quality[anchor] + np.sqrt(1 - link**2) * rng.normal(0, 1, n)
+    ratings = {name: np.clip(np.rint(means[name] + 1.5 * q + rng.normal(0, 0.8, n)), 0, 10).astype("int64")
                for name, q in quality.items()}
-    score = 7.2 + sum(TOUCHPOINT_EFFECTS[name] * quality[name] for name in TOUCHPOINT_EFFECTS) + rng.normal(0, 1.3, n)
+    score = 7.2 + sum(effects[name] * quality[name] for name in effects) + rng.normal(0, 1.3, n)
     survey = pd.DataFrame({
         "customer": np.arange(1, n + 1, dtype="int64"),
         "branch": [f"B{b:02d}" for b in rng.integers(1, N_BRANCHES + 1, n)],
-        **{name: ratings[name] for name in TOUCHPOINT_EFFECTS},
+        **{name: ratings[name] for name in effects},
         "recommend": np.clip(np.rint(score), 0, 10).astype("int64"),
     })
     return survey

@@ -266,16 +266,16 @@ MESSAGES = {
         "disagrees": r"^paradox is (True|False), but your gaps say the opposite",
     },
     ("ex-cx", "q1_enps"): {
-        "type": r"^enps_q4 should be a pandas Series, not \w+$",
-        "dtype": r"^enps_q4 should hold numbers, not \w+ values$",
-        "results": r"^enps_q4 should hold numbers, not object values: store each branch's score, the result's \.value$",
-        "missing": r"^enps_q4 has missing values$",
+        "type": r"^quarter_enps should be a pandas Series, not \w+$",
+        "dtype": r"^quarter_enps should hold numbers, not \w+ values$",
+        "results": r"^quarter_enps should hold numbers, not object values: store each branch's score, the result's \.value$",
+        "missing": r"^quarter_enps has missing values$",
         "codes": r"should be indexed by branch codes such as 'B07'$",
-        "sorted": r"^index enps_q4 by branch code, sorted",
+        "sorted": r"^index quarter_enps by branch code, sorted",
         "range": r"^eNPS values lie between -100 and \+100$",
         "shares": r"the size of differences of shares \(0 to 1\)",
         "best type": r"^best_branch should be a branch code \(text\), not \w+$",
-        "best unknown": r"^best_branch should be one of the branch codes of enps_q4",
+        "best unknown": r"^best_branch should be one of the branch codes of quarter_enps",
     },
     ("ex-cx", "q2_join"): {
         "type": r"^panel should be a pandas DataFrame, not \w+$",
@@ -287,20 +287,21 @@ MESSAGES = {
         "negative": r"is a count, 0 or more",
     },
     ("ex-cx", "q3_lags"): {
-        "type": r"^complaints_\w+ " + NUMBER,
+        "type": r"^outcome_\w+ " + NUMBER,
         "table": r"not DataFrame: take the correlation from the table's column 'value'$",
         "finite": FINITE,
         "range": r"is a correlation, between -1 and \+1",
-        "equal": r"^complaints_now and complaints_next are equal",
+        "equal": r"^outcome_now and outcome_next are equal: the second pairs each quarter's eNPS with the next quarter's "
+                 r"(complaints_per_1000|churn_pct|handling_minutes|cost_per_contact)$",
     },
     ("ex-cx", "q4_ranking"): {
-        "type": r"^town_r_squared " + NUMBER,
+        "type": r"^segment_r_squared " + NUMBER,
         "finite": FINITE,
-        "range": r"^town_r_squared is an R², between 0 and 1",
-        "list": r"^town_ranking should be a list of names, not \w+$",
+        "range": r"^segment_r_squared is an R², between 0 and 1",
+        "list": r"^segment_ranking should be a list of names, not \w+$",
         "index": r"not Index: \.tolist\(\) makes a list of it$",
-        "item": r"^town_ranking should hold touchpoint names",
-        "members": r"^town_ranking should list each of the six touchpoints once",
+        "item": r"^segment_ranking should hold touchpoint names",
+        "members": r"^segment_ranking should list each of the six touchpoints once",
     },
     ("ex-cx", "q5_flip"): {
         "type": r"^misleading_driver should be a touchpoint name \(text\), not \w+$",
@@ -310,7 +311,8 @@ MESSAGES = {
         "type": r"^\w+_gain " + NUMBER,
         "finite": FINITE,
         "range": r"is a change in NPS points, between -200 and \+200",
-        "equal": r"^scenario_gain equals app_gain",
+        "equal": r"^scenario_gain equals single_gain: scenario_gain should include the change of "
+                 r"(advisor|complaints|app|waiting|fees|ambience) as well$",
     },
     ("butterfly", "q1_time"): {
         "type": r"^\w+ " + NUMBER,
@@ -559,10 +561,10 @@ def _unclear_letter(s):
     return cxjourney.what_if(s["loan"], s["loan"].with_step("offer letter", clarity=0.5), n_customers=100_000, seed=5)
 
 
-def _town_weights(s):
+def _segment_weights(s):
     from cxlab import drivers
 
-    return drivers.relative_weights(s["town"], "recommend", s["TOUCHPOINTS"])
+    return drivers.relative_weights(s["customers"], "recommend", s["TOUCHPOINTS"])
 
 
 WRONG_ANSWERS = [
@@ -712,22 +714,22 @@ WRONG_ANSWERS = [
     ("certification", "q7_paradox", "a missing type", {"gaps_by_type": lambda s: s["gaps_by_type"].where([True, False])},
      "missing"),
     # --- ex-cx
-    ("ex-cx", "q1_enps", "shares instead of percentages", {"enps_q4": lambda s: s["enps_q4"] / 100}, "shares"),
+    ("ex-cx", "q1_enps", "shares instead of percentages", {"quarter_enps": lambda s: s["quarter_enps"] / 100}, "shares"),
     ("ex-cx", "q1_enps", "a Series of result objects",
-     {"enps_q4": lambda s: s["employees"][s["employees"]["quarter"] == "2026-Q4"].groupby("branch")["recommend"]
+     {"quarter_enps": lambda s: s["employees"][s["employees"]["quarter"] == s["ENPS_QUARTER"]].groupby("branch")["recommend"]
       .apply(cxlab.enps)}, "results"),
-    ("ex-cx", "q1_enps", "a table", {"enps_q4": lambda s: s["enps_q4"].to_frame()}, "type"),
-    ("ex-cx", "q1_enps", "None", {"enps_q4": None}, "type"),
-    ("ex-cx", "q1_enps", "not sorted", {"enps_q4": lambda s: s["enps_q4"].sort_values()}, "sorted"),
+    ("ex-cx", "q1_enps", "a table", {"quarter_enps": lambda s: s["quarter_enps"].to_frame()}, "type"),
+    ("ex-cx", "q1_enps", "None", {"quarter_enps": None}, "type"),
+    ("ex-cx", "q1_enps", "not sorted", {"quarter_enps": lambda s: s["quarter_enps"].sort_values()}, "sorted"),
     ("ex-cx", "q1_enps", "per branch and quarter",
-     {"enps_q4": lambda s: s["employees"].groupby(["branch", "quarter"])["recommend"]
+     {"quarter_enps": lambda s: s["employees"].groupby(["branch", "quarter"])["recommend"]
       .apply(lambda x: cxlab.enps(x).value)}, "codes"),
     ("ex-cx", "q1_enps", "all quarters",
-     {"enps_q4": lambda s: s["employees"].groupby("branch")["recommend"].apply(lambda x: cxlab.enps(x).value)}, None),
-    ("ex-cx", "q1_enps", "rounded to one decimal", {"enps_q4": lambda s: s["enps_q4"].round(1)}, None),
-    ("ex-cx", "q1_enps", "NaN for a branch", {"enps_q4": lambda s: s["enps_q4"].where(s["enps_q4"] > -100)}, "missing"),
-    ("ex-cx", "q1_enps", "the best branch as a Series", {"best_branch": lambda s: s["enps_q4"].nlargest(1)}, "best type"),
-    ("ex-cx", "q1_enps", "a position for the best branch", {"best_branch": lambda s: int(np.argmax(s["enps_q4"]))}, "best type"),
+     {"quarter_enps": lambda s: s["employees"].groupby("branch")["recommend"].apply(lambda x: cxlab.enps(x).value)}, None),
+    ("ex-cx", "q1_enps", "rounded to one decimal", {"quarter_enps": lambda s: s["quarter_enps"].round(1)}, None),
+    ("ex-cx", "q1_enps", "NaN for a branch", {"quarter_enps": lambda s: s["quarter_enps"].where(s["quarter_enps"] > -100)}, "missing"),
+    ("ex-cx", "q1_enps", "the best branch as a Series", {"best_branch": lambda s: s["quarter_enps"].nlargest(1)}, "best type"),
+    ("ex-cx", "q1_enps", "a position for the best branch", {"best_branch": lambda s: int(np.argmax(s["quarter_enps"]))}, "best type"),
     ("ex-cx", "q1_enps", "an unknown branch", {"best_branch": "B99"}, "best unknown"),
     ("ex-cx", "q2_join", "the join result", {"panel": lambda s: s["joined"]}, "result"),
     ("ex-cx", "q2_join", "the unmatched keys as a table", {"only_employee": lambda s: s["joined"].only_left}, "count table"),
@@ -735,35 +737,35 @@ WRONG_ANSWERS = [
     ("ex-cx", "q2_join", "None", {"only_employee": None}, "count"),
     ("ex-cx", "q2_join", "the employee table alone", {"panel": lambda s: s["staff"]}, "column"),
     ("ex-cx", "q2_join", "rows twice", {"panel": lambda s: pd.concat([s["panel"], s["panel"]])}, "rows"),
-    ("ex-cx", "q3_lags", "the lag table", {"complaints_now": lambda s: s["lags"]}, "table"),
-    ("ex-cx", "q3_lags", "a row of it", {"complaints_next": lambda s: s["lags"].loc[1]}, "type"),
+    ("ex-cx", "q3_lags", "the lag table", {"outcome_now": lambda s: s["lags"]}, "table"),
+    ("ex-cx", "q3_lags", "a row of it", {"outcome_next": lambda s: s["lags"].loc[1]}, "type"),
     ("ex-cx", "q3_lags", "pooled, not within branches",
-     {"complaints_now": lambda s: float(linkage.lagged_correlation(s["panel"], "enps", "complaints_per_1000", "branch",
-                                                                   "quarter", lags=[0]).loc[0, "value"])}, None),
-    ("ex-cx", "q3_lags", "the same lag twice", {"complaints_next": lambda s: s["complaints_now"]}, "equal"),
-    ("ex-cx", "q3_lags", "NaN", {"complaints_now": NAN}, "finite"),
-    ("ex-cx", "q3_lags", "None", {"complaints_next": None}, "type"),
-    ("ex-cx", "q3_lags", "percent", {"complaints_now": lambda s: 100 * s["complaints_now"]}, "range"),
-    ("ex-cx", "q4_ranking", "R² in percent", {"town_r_squared": lambda s: 100 * s["town_r_squared"]}, "range"),
+     {"outcome_now": lambda s: float(linkage.lagged_correlation(s["panel"], "enps", s["OUTCOME"], "branch", "quarter",
+                                                                lags=[0]).loc[0, "value"])}, None),
+    ("ex-cx", "q3_lags", "the same lag twice", {"outcome_next": lambda s: s["outcome_now"]}, "equal"),
+    ("ex-cx", "q3_lags", "NaN", {"outcome_now": NAN}, "finite"),
+    ("ex-cx", "q3_lags", "None", {"outcome_next": None}, "type"),
+    ("ex-cx", "q3_lags", "percent", {"outcome_now": lambda s: 100 * s["outcome_now"]}, "range"),
+    ("ex-cx", "q4_ranking", "R² in percent", {"segment_r_squared": lambda s: 100 * s["segment_r_squared"]}, "range"),
     ("ex-cx", "q4_ranking", "the index itself",
-     {"town_ranking": lambda s: _town_weights(s).sort_values(ascending=False).index}, "index"),
+     {"segment_ranking": lambda s: _segment_weights(s).sort_values(ascending=False).index}, "index"),
     ("ex-cx", "q4_ranking", "the weights themselves",
-     {"town_ranking": lambda s: _town_weights(s).sort_values(ascending=False)}, "list"),
+     {"segment_ranking": lambda s: _segment_weights(s).sort_values(ascending=False)}, "list"),
     ("ex-cx", "q4_ranking", "the weights as a list",
-     {"town_ranking": lambda s: _town_weights(s).sort_values(ascending=False).tolist()}, "item"),
-    ("ex-cx", "q4_ranking", "a touchpoint missing", {"town_ranking": lambda s: s["town_ranking"][:5]}, "members"),
+     {"segment_ranking": lambda s: _segment_weights(s).sort_values(ascending=False).tolist()}, "item"),
+    ("ex-cx", "q4_ranking", "a touchpoint missing", {"segment_ranking": lambda s: s["segment_ranking"][:5]}, "members"),
     ("ex-cx", "q4_ranking", "ranked by correlation",
-     {"town_ranking": lambda s: s["town"][s["TOUCHPOINTS"]].corrwith(s["town"]["recommend"])
+     {"segment_ranking": lambda s: s["customers"][s["TOUCHPOINTS"]].corrwith(s["customers"]["recommend"])
       .sort_values(ascending=False).index.tolist()}, None),
-    ("ex-cx", "q4_ranking", "NaN", {"town_r_squared": NAN}, "finite"),
-    ("ex-cx", "q4_ranking", "None", {"town_r_squared": None}, "type"),
+    ("ex-cx", "q4_ranking", "NaN", {"segment_r_squared": NAN}, "finite"),
+    ("ex-cx", "q4_ranking", "None", {"segment_r_squared": None}, "type"),
     ("ex-cx", "q5_flip", "a list", {"misleading_driver": ["ambience"]}, "type"),
     ("ex-cx", "q5_flip", "a capital letter", {"misleading_driver": "Ambience"}, "unknown"),
     ("ex-cx", "q5_flip", "None", {"misleading_driver": None}, "type"),
-    ("ex-cx", "q6_scenario", "the app alone twice", {"scenario_gain": lambda s: s["app_gain"]}, "equal"),
-    ("ex-cx", "q6_scenario", "NaN", {"app_gain": NAN}, "finite"),
+    ("ex-cx", "q6_scenario", "the single change twice", {"scenario_gain": lambda s: s["single_gain"]}, "equal"),
+    ("ex-cx", "q6_scenario", "NaN", {"single_gain": NAN}, "finite"),
     ("ex-cx", "q6_scenario", "a Series", {"scenario_gain": lambda s: pd.Series([s["scenario_gain"]])}, "type"),
-    ("ex-cx", "q6_scenario", "rounded to one decimal", {"app_gain": lambda s: round(s["app_gain"], 1)}, None),
+    ("ex-cx", "q6_scenario", "rounded to one decimal", {"single_gain": lambda s: round(s["single_gain"], 1)}, None),
     # --- butterfly
     ("butterfly", "q1_time", "a percentage", {"share_late": lambda s: 100 * s["share_late"]}, "percent"),
     ("butterfly", "q1_time", "the column itself", {"median_days": lambda s: s["customers"]["total_days"]}, "type"),

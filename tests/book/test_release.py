@@ -231,15 +231,16 @@ WRONG_BUT_WELL_FORMED = {
         {
             # correlations pooled across branches instead of within them
             "q3_answer": (
-                'lags = linkage.lagged_correlation(panel, "enps", "complaints_per_1000", "branch", "quarter", lags=[0, 1])\n'
-                'complaints_now, complaints_next = float(lags.loc[0, "value"]), float(lags.loc[1, "value"])'
+                'lags = linkage.lagged_correlation(panel, "enps", OUTCOME, "branch", "quarter", lags=[0, 1])\n'
+                'outcome_now, outcome_next = float(lags.loc[0, "value"]), float(lags.loc[1, "value"])'
             ),
             # drivers ranked by their correlation instead of their relative weight
             "q4_answer": (
                 'location = outcomes.drop_duplicates("branch").set_index("branch")["location"]\n'
-                'town = loyalty[loyalty["branch"].map(location) == "town"]\n'
-                'town_ranking = town[TOUCHPOINTS].corrwith(town["recommend"]).sort_values(ascending=False).index.tolist()\n'
-                'town_r_squared = float(drivers.relative_weights(town, "recommend", TOUCHPOINTS).sum())'
+                'customers = loyalty[loyalty["branch"].map(location) == SEGMENT]\n'
+                'segment_ranking = (customers[TOUCHPOINTS].corrwith(customers["recommend"])\n'
+                '                   .sort_values(ascending=False).index.tolist())\n'
+                'segment_r_squared = float(drivers.relative_weights(customers, "recommend", TOUCHPOINTS).sum())'
             ),
         },
         {"q3_lags", "q4_ranking"},

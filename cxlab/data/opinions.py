@@ -60,6 +60,10 @@ RATING_TIE = 0.02
 TOLERANCE = 0.01
 #: A group of use needs this many respondents for its interval (the chapter's Wilson interval).
 MIN_GROUP = 30
+#: Answers whose visible check takes a value strictly between -1 and 1 for a share given instead of a percentage.
+SHARE_CHECKED = ("dissatisfied_all", "focus_satisfied_low", "focus_satisfied_high", "dissatisfied_users",
+                 "nonuser_contribution", "mixed_headline", "weighted_dissatisfied", "weighted_low", "weighted_high",
+                 "nps_recent", "nps_everyone")
 #: Numbers the chapter's prose and figure descriptions state (not computed in its cells).
 _CHAPTER_PROSE = (0.0, 0.3, 0.4, 0.58, 0.7, 1.0, 1.25, 2.0, 3.0, 4.0, 12.0, 25.0, 32.5, 34.0, 37.5, 40.0, 56.0, 58.0,
                   60.0, 65.0, 66.0, 66.8, 70.0, 75.0, 80.0, 81.0, 86.0, 89.0, 95.0, 100.0, 800.0, 1000.0, 1200.0, 1250.0)
@@ -262,6 +266,8 @@ def knife_edges(tables: dict, task: dict) -> list[str]:
     - a right answer within 0.05 (the Wilson and the Wald bound) or 0.01 (the others) of
       a wrong one that a hidden test names (users and non-users, the swapped mix, the
       unweighted percentage, the nominal-n and unweighted intervals, everyone's NPS);
+    - a percentage or an NPS strictly between -1 and 1, which its visible check would take
+      for a share given instead of a percentage;
     - a graded number within the graded tolerance (0.01) of a number the chapter prints.
 
     The rules on the weighted answers (raking costs most) are tried only on a draw that
@@ -279,7 +285,12 @@ def knife_edges(tables: dict, task: dict) -> list[str]:
                         ("weighted_low", weighted["nominal_low"]), ("weighted_low", answers["plain_low"])):
         if abs(numbers[name] - wrong) <= TOLERANCE:
             reasons.append(f"{name} ({numbers[name]:.4f}) is within {TOLERANCE} of a wrong answer ({wrong:.4f})")
-    return reasons + _near_chapter(numbers)
+    return reasons + _looks_like_share(numbers) + _near_chapter(numbers)
+
+
+def _looks_like_share(numbers: dict) -> list[str]:
+    return [f"{name} is {numbers[name]:.4f}: its check would take it for a share" for name in SHARE_CHECKED
+            if name in numbers and 0 < abs(numbers[name]) < 1]
 
 
 def _near_chapter(numbers: dict) -> list[str]:
@@ -319,4 +330,4 @@ def _unweighted_edges(answers: dict, task: dict) -> list[str]:
     for name, wrong, tolerance in near_wrong:
         if abs(numbers[name] - wrong) <= tolerance:
             reasons.append(f"{name} ({numbers[name]:.4f}) is within {tolerance} of a wrong answer ({wrong:.4f})")
-    return reasons + _near_chapter(numbers)
+    return reasons + _looks_like_share(numbers) + _near_chapter(numbers)

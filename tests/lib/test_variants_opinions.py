@@ -26,6 +26,10 @@ AGE_GROUPS = ("18-24", "25-34", "35-44", "45-54", "55-64", "65+")
 TOLERANCE = 0.01
 #: Numbers the chapter states in its prose and self-checks (not computed by its cells).
 CHAPTER_PROSE = (0.3, 0.58, 0.7, 1.25, 25, 34, 40, 56, 58, 65, 66, 70, 81, 89, 800, 1000, 1250)
+#: Answers whose visible check takes a value between -1 and 1 for a share.
+SHARE_CHECKED = ("dissatisfied_all", "focus_satisfied_low", "focus_satisfied_high", "dissatisfied_users",
+                 "nonuser_contribution", "mixed_headline", "weighted_dissatisfied", "weighted_low", "weighted_high",
+                 "nps_recent", "nps_everyone")
 #: The numeric answers of each graded question (by_use enters as one number per group).
 QUESTIONS = {
     "q1": ("dissatisfied_all", "focus_satisfied_low", "focus_satisfied_high"),
@@ -209,6 +213,9 @@ def test_no_variant_sits_on_a_knife_edge():
         for name, (wrong, apart) in solved["wrong"].items():
             if abs(numbers[name.split(" ")[0]] - wrong) <= apart:
                 problems.append((variant, f"{name} within {apart} of a named wrong answer"))
+        for name in SHARE_CHECKED:
+            if 0 < abs(numbers[name]) < 1:
+                problems.append((variant, f"{name} = {numbers[name]:.4f} looks like a share to its check"))
         for name, value in numbers.items():
             nearest = chapter[np.argmin(np.abs(chapter - value))]
             if abs(value - nearest) <= TOLERANCE + 1e-9:

@@ -31,7 +31,10 @@ import pandas as pd
 import pytest
 
 import cxlab
-from cxlab.course.releasing.assign import is_self_study_cell, value_check_calls
+from cxlab.course.releasing.assign import GRADED_VARIANT_CELL, is_self_study_cell, practice_calls
+from cxlab.course.shared.variants import is_variant_cell, model_answers as variant_answers
+from cxlab.data.variants import PRACTICE_CODES
+from cxlab.selfstudy import answer_kind
 from cxlab import journey as cxjourney
 from cxlab import linkage
 
@@ -119,9 +122,29 @@ def value_check_cells(assignment: str) -> dict[int, object]:
     return found
 
 
-def declared_answers(assignment: str) -> dict[int, list]:
-    """Question number -> the check_hash calls of its value check (name, kind, decimals)."""
-    return {question: value_check_calls(cell.source) for question, cell in value_check_cells(assignment).items()}
+@dataclasses.dataclass(frozen=True)
+class CheckedAnswer:
+    """One answer a value check names: ``value`` is the answer's name in the notebook."""
+
+    value: str
+    kind: str
+    decimals: int | None
+
+    @property
+    def name(self) -> str:
+        return self.value
+
+
+def declared_answers(assignment: str) -> dict[int, list[CheckedAnswer]]:
+    """Question number -> the answers its value check names (name, kind, decimals)."""
+    model = model_answers(assignment)
+    found = {}
+    for question, cell in value_check_cells(assignment).items():
+        found[question] = [
+            CheckedAnswer(name, answer_kind(model[name], decimals=call.decimals.get(name), ordered=name in call.ordered),
+                          call.decimals.get(name))
+            for call in practice_calls(cell.source) for name in call.names]
+    return found
 
 
 # --------------------------------------------------------------------------------------
@@ -144,13 +167,13 @@ MESSAGES = {
         "shares": r"the size of a difference of shares",
     },
     ("nps", "q3_interval"): {
-        "type": r"^q2_(low|high) " + NUMBER,
+        "type": r"^interval_(low|high) " + NUMBER,
         "result": r"not NPSResult: store the ends of the result's interval, \.low and \.high$",
         "finite": FINITE,
         "range": r"should be on the NPS scale",
-        "order": r"^q2_low should be below q2_high$",
-        "narrow": r"points wide, narrower than the 2026-Q2 responses allow",
-        "all rows": r"^this is the interval of all 2,000 responses: use only the 2026-Q2 rows$",
+        "order": r"^interval_low should be below interval_high$",
+        "narrow": r"points wide, narrower than the 2026-Q[12] responses allow",
+        "all rows": r"^this is the interval of all 2,000 responses: use only the 2026-Q[12] rows$",
     },
     ("nps", "q4_change"): {
         "type": r"^change(_pvalue)? " + NUMBER,
@@ -174,14 +197,14 @@ MESSAGES = {
         "units": r"outside 100 to 100,000.*not one of them in shares\?$",
     },
     ("nps", "q7_complements"): {
-        "type": r"^chat_\w+ " + NUMBER,
+        "type": r"^focus_\w+ " + NUMBER,
         "result": r"not (CSATResult|NSSResult): store the percentage, the result's \.value$",
         "ces result": r"not CESResult: store the percentage who agreed, the result's \.share_agree$",
         "finite": FINITE,
         "range": r"is a (net )?percentage, (-100|0) to \+?100, not",
         "shares": r"the size of a share \(0 to 1\): give it in percent",
-        "csat mean": r"^chat_csat is .*, on the 1-5 scale of the answers",
-        "ces mean": r"^chat_ces_agree is .*, on the 1-7 scale of the answers",
+        "csat mean": r"^focus_csat is .*, on the 1-5 scale of the answers",
+        "ces mean": r"^focus_ces_agree is .*, on the 1-7 scale of the answers",
     },
     ("certification", "q1_naive"): {
         "type": r"^naive_\w+ " + NUMBER,
@@ -524,7 +547,12 @@ def _q2_rows(s):
 
 def _chat(s, quarters=("2026-Q2",)):
     survey = s["survey"]
-    return survey[(survey["channel"] == "chat") & survey["quarter"].isin(quarters)]
+    return survey[(survey["channel"] == s["FOCUS_CHANNEL"]) & survey["quarter"].isin(quarters)]
+
+
+def _other_quarter(s):
+    survey = s["survey"]
+    return survey.loc[survey["quarter"] != s["INTERVAL_QUARTER"]]
 
 
 def _unclear_letter(s):
@@ -564,21 +592,21 @@ WRONG_ANSWERS = [
     ("nps", "q2_score", "the result object", {"nps_all": lambda s: cxlab.nps(s["survey"]["recommend"])}, "result"),
     ("nps", "q2_score", "percentages times 100", {"nps_all": lambda s: s["nps_all"] * 100}, "range"),
     ("nps", "q3_interval", "all quarters",
-     {"q2_low": lambda s: cxlab.nps(s["survey"]["recommend"], method="wald").low,
-      "q2_high": lambda s: cxlab.nps(s["survey"]["recommend"], method="wald").high}, "all rows"),
-    ("nps", "q3_interval", "2026-Q1 instead of 2026-Q2",
-     {"q2_low": lambda s: cxlab.nps(s["survey"].query("quarter == '2026-Q1'")["recommend"], method="wald").low,
-      "q2_high": lambda s: cxlab.nps(s["survey"].query("quarter == '2026-Q1'")["recommend"], method="wald").high}, None),
-    ("nps", "q3_interval", "shares instead of points", {"q2_low": lambda s: s["q2_low"] / 100,
-                                                        "q2_high": lambda s: s["q2_high"] / 100}, "narrow"),
-    ("nps", "q3_interval", "rounded to one decimal", {"q2_low": lambda s: round(s["q2_low"], 1),
-                                                      "q2_high": lambda s: round(s["q2_high"], 1)}, None),
-    ("nps", "q3_interval", "the ends swapped", {"q2_low": lambda s: s["q2_high"], "q2_high": lambda s: s["q2_low"]}, "order"),
-    ("nps", "q3_interval", "the result object", {"q2_low": lambda s: s["second_quarter_result"]}, "result"),
-    ("nps", "q3_interval", "NaN", {"q2_high": NAN}, "finite"),
-    ("nps", "q3_interval", "None", {"q2_low": None}, "type"),
-    ("nps", "q3_interval", "a tuple", {"q2_low": lambda s: (s["q2_low"], s["q2_high"])}, "type"),
-    ("nps", "q3_interval", "off the scale", {"q2_high": 250.0}, "range"),
+     {"interval_low": lambda s: cxlab.nps(s["survey"]["recommend"], method="wald").low,
+      "interval_high": lambda s: cxlab.nps(s["survey"]["recommend"], method="wald").high}, "all rows"),
+    ("nps", "q3_interval", "the other quarter",
+     {"interval_low": lambda s: cxlab.nps(_other_quarter(s)["recommend"], method="wald").low,
+      "interval_high": lambda s: cxlab.nps(_other_quarter(s)["recommend"], method="wald").high}, None),
+    ("nps", "q3_interval", "shares instead of points", {"interval_low": lambda s: s["interval_low"] / 100,
+                                                        "interval_high": lambda s: s["interval_high"] / 100}, "narrow"),
+    ("nps", "q3_interval", "rounded to one decimal", {"interval_low": lambda s: round(s["interval_low"], 1),
+                                                      "interval_high": lambda s: round(s["interval_high"], 1)}, None),
+    ("nps", "q3_interval", "the ends swapped", {"interval_low": lambda s: s["interval_high"], "interval_high": lambda s: s["interval_low"]}, "order"),
+    ("nps", "q3_interval", "the result object", {"interval_low": lambda s: s["quarter_result"]}, "result"),
+    ("nps", "q3_interval", "NaN", {"interval_high": NAN}, "finite"),
+    ("nps", "q3_interval", "None", {"interval_low": None}, "type"),
+    ("nps", "q3_interval", "a tuple", {"interval_low": lambda s: (s["interval_low"], s["interval_high"])}, "type"),
+    ("nps", "q3_interval", "off the scale", {"interval_high": 250.0}, "range"),
     ("nps", "q4_change", "the quarters the other way round", {"change": lambda s: -s["change"]}, None),
     ("nps", "q4_change", "the result object", {"change": lambda s: s["quarter_test"]}, "result"),
     ("nps", "q4_change", "the p-value in percent", {"change_pvalue": lambda s: 100 * s["change_pvalue"]}, "p-value"),
@@ -593,28 +621,28 @@ WRONG_ANSWERS = [
     ("nps", "q5_channels", "a channel twice", {"changed_channels": ["chat", "chat"]}, "twice"),
     ("nps", "q5_channels", "None", {"biggest_fall": None}, "fall"),
     ("nps", "q5_channels", "the wrong channel", {"biggest_fall": "email"}, None),
-    ("nps", "q6_sample_size", "not rounded up", {"n_needed": lambda s: (1.959963984540054 * s["spread"] / 5) ** 2}, "round up"),
-    ("nps", "q6_sample_size", "np.ceil", {"n_needed": lambda s: np.ceil((1.959963984540054 * s["spread"] / 5) ** 2)}, "round up"),
+    ("nps", "q6_sample_size", "not rounded up", {"n_needed": lambda s: (1.959963984540054 * s["spread"] / s["MARGIN"]) ** 2}, "round up"),
+    ("nps", "q6_sample_size", "np.ceil", {"n_needed": lambda s: np.ceil((1.959963984540054 * s["spread"] / s["MARGIN"]) ** 2)}, "round up"),
     ("nps", "q6_sample_size", "NaN", {"n_needed": NAN}, "type"),
     ("nps", "q6_sample_size", "None", {"n_needed": None}, "type"),
     ("nps", "q6_sample_size", "the margin in shares",
      {"n_needed": lambda s: math.ceil((1.959963984540054 * s["spread"] / 0.05) ** 2)}, "units"),
     ("nps", "q6_sample_size", "all quarters' shares", {"n_needed": 1000}, None),
-    ("nps", "q7_complements", "the CSAT result object", {"chat_csat": lambda s: cxlab.csat(s["chat_q2"]["satisfaction"])}, "result"),
-    ("nps", "q7_complements", "the CES result object", {"chat_ces_agree": lambda s: cxlab.ces(s["chat_q2"]["effort"])}, "ces result"),
+    ("nps", "q7_complements", "the CSAT result object", {"focus_csat": lambda s: cxlab.csat(s["focus_q2"]["satisfaction"])}, "result"),
+    ("nps", "q7_complements", "the CES result object", {"focus_ces_agree": lambda s: cxlab.ces(s["focus_q2"]["effort"])}, "ces result"),
     ("nps", "q7_complements", "the NSS result object",
-     {"chat_nss": lambda s: cxlab.nss_from_labels(s["chat_q2"]["sentiment"])}, "result"),
-    ("nps", "q7_complements", "CSAT as a share", {"chat_csat": lambda s: s["chat_csat"] / 100}, "shares"),
-    ("nps", "q7_complements", "NSS as a share", {"chat_nss": lambda s: s["chat_nss"] / 100}, "shares"),
-    ("nps", "q7_complements", "the mean effort score", {"chat_ces_agree": lambda s: cxlab.ces(s["chat_q2"]["effort"]).value},
+     {"focus_nss": lambda s: cxlab.nss_from_labels(s["focus_q2"]["sentiment"])}, "result"),
+    ("nps", "q7_complements", "CSAT as a share", {"focus_csat": lambda s: s["focus_csat"] / 100}, "shares"),
+    ("nps", "q7_complements", "NSS as a share", {"focus_nss": lambda s: s["focus_nss"] / 100}, "shares"),
+    ("nps", "q7_complements", "the mean effort score", {"focus_ces_agree": lambda s: cxlab.ces(s["focus_q2"]["effort"]).value},
      "ces mean"),
-    ("nps", "q7_complements", "the mean satisfaction score", {"chat_csat": lambda s: float(s["chat_q2"]["satisfaction"].mean())},
+    ("nps", "q7_complements", "the mean satisfaction score", {"focus_csat": lambda s: float(s["focus_q2"]["satisfaction"].mean())},
      "csat mean"),
     ("nps", "q7_complements", "both quarters",
-     {"chat_csat": lambda s: cxlab.csat(_chat(s, ("2026-Q1", "2026-Q2"))["satisfaction"]).value}, None),
-    ("nps", "q7_complements", "NaN", {"chat_nss": NAN}, "finite"),
-    ("nps", "q7_complements", "None", {"chat_csat": None}, "type"),
-    ("nps", "q7_complements", "a percentage above 100", {"chat_csat": 171.7}, "range"),
+     {"focus_csat": lambda s: cxlab.csat(_chat(s, ("2026-Q1", "2026-Q2"))["satisfaction"]).value}, None),
+    ("nps", "q7_complements", "NaN", {"focus_nss": NAN}, "finite"),
+    ("nps", "q7_complements", "None", {"focus_csat": None}, "type"),
+    ("nps", "q7_complements", "a percentage above 100", {"focus_csat": 171.7}, "range"),
     # --- certification
     ("certification", "q1_naive", "NPS instead of CSAT",
      {"naive_difference": lambda s: cxlab.compare_groups(s["teams"], "nps", "certificate").value,
@@ -1144,9 +1172,35 @@ def test_value_checks_say_correct_for_the_model_answers(assignment):
     for question, calls in declared_answers(assignment).items():
         lines = value_check_output(assignment, question, model_answers(assignment))
         assert lines == [f"{call.name}: correct" for call in calls], (
-            f"question {question}: {lines}. The digests are out of date with the model answers (a changed answer, "
-            "or a library change that moved the numbers): run write_value_digests, then cxlab assign "
-            "(see cxlab/course/releasing/assign.py)")
+            f"question {question}: {lines}. The practice pool is out of date with the model answers (a changed "
+            "answer or generator, or a library change that moved the numbers): run write_practice_pool, then "
+            "cxlab assign (see cxlab/course/releasing/assign.py)")
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_the_practice_pool_holds_the_model_answers_of_other_practice_codes_too(assignment):
+    """Two more practice codes, run from the source notebook: every value check says correct."""
+    from cxlab.selfstudy import check_practice
+
+    path = ROOT / "solutions" / assignment / f"{assignment}.ipynb"
+    for code in (PRACTICE_CODES[41], PRACTICE_CODES[-1]):
+        answers = variant_answers(path, code)
+        for question, calls in declared_answers(assignment).items():
+            report = check_practice(assignment, code, {call.name: answers[call.name] for call in calls},
+                                    decimals={call.name: call.decimals for call in calls if call.decimals is not None},
+                                    ordered=tuple(call.name for call in calls if call.kind == "list"))
+            assert report.correct, (code, question, str(report))
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_a_graded_variant_gets_no_value_check(assignment):
+    from cxlab.selfstudy import check_practice
+
+    for question, calls in declared_answers(assignment).items():
+        namespace = model_answers(assignment)
+        namespace["VARIANT"] = "s1234567"
+        lines = value_check_output(assignment, question, namespace)
+        assert len(lines) == 1 and "only the form checks above apply" in lines[0], lines
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -1166,11 +1220,21 @@ def test_value_checks_say_not_yet_for_wrong_answers(assignment):
                 line = next(line for line in lines if line.startswith(f"{call.name}: "))
                 assert line.startswith(f"{call.name}: not yet{reason}"), (question, call.value, value, line)
             if call.kind == "number" and call.decimals and round(model, call.decimals - 1) != round(model, call.decimals):
+                # rounded too far: the hint names the rounding ...
                 namespace = model_answers(assignment)
                 namespace[call.value] = round(model, call.decimals - 1)
                 line = next(line for line in value_check_output(assignment, question, namespace)
                             if line.startswith(f"{call.name}: "))
-                assert "if you rounded it, keep at least" in line, line
+                assert line.endswith(f"keep at least {call.decimals})"), line
+                # ... but not when the value is wrong as well as rounded
+                wrong = round(model + 10.0 ** (1 - call.decimals) * 3, call.decimals - 1)
+                shown = next(places for places in range(call.decimals) if round(wrong, places) == wrong)
+                if round(model, shown) != wrong:
+                    namespace = model_answers(assignment)
+                    namespace[call.value] = wrong
+                    line = next(line for line in value_check_output(assignment, question, namespace)
+                                if line.startswith(f"{call.name}: "))
+                    assert "keep at least" not in line, line
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -1186,7 +1250,7 @@ def test_each_check_is_followed_by_its_value_check_in_the_published_exercise(ass
         # (a graded release) still grades a copy that has them.
         assert following.metadata.get("editable") is False and following.metadata.get("deletable") is False
         assert "nbgrader" not in following.metadata
-        assert "check_hash(" in following.source
+        assert "check_practice(" in following.source
 
 
 def test_no_notebook_tells_a_learner_of_an_instructor_who_checks():
@@ -1237,7 +1301,7 @@ def test_graded_release_leaves_out_value_checks_and_grades_the_stated_precision(
     scores = autograde_scores(course, tmp_path, {**submissions, "untouched": released}, assignment)
 
     exercise = nbformat.read(released, as_version=4)
-    assert not [cell for cell in exercise.cells if is_self_study_cell(cell) or "check_hash" in cell.source]
+    assert not [cell for cell in exercise.cells if is_self_study_cell(cell) or "check_practice" in cell.source]
     assert any(_is_check(cell) for cell in exercise.cells)
 
     assert scores["solution"]["auto_score"] == scores["solution"]["auto_max"] > 0, scores["solution"]
@@ -1260,5 +1324,9 @@ def test_the_self_study_and_graded_releases_differ_only_by_the_value_checks(cour
     for assignment in ASSIGNMENTS:
         with_checks = nbformat.read(self_study / assignment / f"{assignment}.ipynb", as_version=4).cells
         without = nbformat.read(graded / assignment / f"{assignment}.ipynb", as_version=4).cells
-        assert [cell.source for cell in with_checks if not is_self_study_cell(cell)] == [cell.source for cell in without]
+        assert ([cell.source for cell in with_checks if not is_self_study_cell(cell) and not is_variant_cell(cell)]
+                == [cell.source for cell in without if not is_variant_cell(cell)])
+        # the graded copy asks for the student's id; the self-study copy starts on a practice code
+        assert [cell.source for cell in without if is_variant_cell(cell)] == [GRADED_VARIANT_CELL]
+        assert [cell.source for cell in with_checks if is_variant_cell(cell)][0].endswith('VARIANT = "practice-001"')
         assert len(with_checks) - len(without) == len(declared_answers(assignment)) > 0

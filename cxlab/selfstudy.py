@@ -232,7 +232,7 @@ def _fewer_decimals(kind: str, value, decimals: int) -> int | None:
 
 
 def check_hash(value, digest: str, *, salt: str, decimals: int | None = None,
-               name: str | None = None) -> ValueCheck:
+               name: str | None = None, coarser: dict | None = None) -> ValueCheck:
     """Is ``value`` the answer whose digest is ``digest``? Never raises on a wrong answer.
 
     Parameters
@@ -243,12 +243,17 @@ def check_hash(value, digest: str, *, salt: str, decimals: int | None = None,
         The model answer's digest, from :func:`make_digest`.
     salt, decimals, name
         As given to :func:`make_digest`.
+    coarser : dict, optional
+        Fewer decimals -> the digest of the model answer rounded to them (as
+        :func:`practice_digests` makes them). With them, a value that shows fewer decimals
+        than graded is told so, but only when that rounding is the whole difference.
 
     Returns
     -------
     ValueCheck
-        Prints as ``correct`` or ``not yet``, with a reason when the type is wrong or the
-        value shows fewer decimals than are graded; ``.correct`` is the verdict as a bool.
+        Prints as ``correct`` or ``not yet``, with a reason when the type is wrong, the value
+        is the answer as a share or a percentage or with its sign flipped, or (given
+        ``coarser``) rounded too far; ``.correct`` is the verdict as a bool.
 
     Examples
     --------
@@ -265,7 +270,8 @@ def check_hash(value, digest: str, *, salt: str, decimals: int | None = None,
     problem = _problem(kind, value)
     if problem:
         return ValueCheck(name, False, problem)
-    return _verdict(kind, value, decimals, salt, name, expected, coarser={})
+    hexes = {int(places): str(text).partition(":")[2] or str(text) for places, text in (coarser or {}).items()}
+    return _verdict(kind, value, decimals, salt, name, expected, coarser=hexes)
 
 
 def _matches(kind: str, value, decimals: int | None, salt: str, name: str | None, expected: str) -> bool:

@@ -123,7 +123,7 @@ n_needed = 1000
 
 # name -> (notebook or raw bytes, file name, expected auto score, phrase in the record, expected status)
 def cases() -> dict[str, tuple]:
-    v3 = nbformat.convert(honest(), 3)
+    v3 = nbformat.convert(with_variant(honest(), "old-format"), 3)
     return {
         "honest-full": (honest(), "nps.ipynb", FULL, None, "graded"),
         "honest-partial": (honest({"q2_answer": "nps_all = 100 * (promoters - detractors) / len(survey) + 5.0",

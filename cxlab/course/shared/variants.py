@@ -263,3 +263,23 @@ def variant_notes(student: str, graded_on: str, named: str | None, others: dict[
     return [f"VARIANT {shown!r} names no student: graded on {student}'s own variant {graded_on!r}; if it was an "
             f"honest slip, grade it on {shown!r} with: cxlab variant {assignment} --student {student} --set {shown} "
             f"&& cxlab grade {assignment} --student {student} --force"], []
+
+
+def set_variant(root: Path, assignment: str, student: str, variant: str) -> dict:
+    """Grade ``student`` on ``variant`` from now on (an instructor's decision, for example after
+    an honest slip in the notebook's ``VARIANT``); the new record."""
+    records = read_registry(root, assignment)
+    records[student] = make_record(root, assignment, student, variant)
+    records[student]["set_by_instructor"] = True
+    write_registry(root, assignment, records)
+    return records[student]
+
+
+def roster_rows(root: Path, assignment: str, students: list[str]) -> list[dict]:
+    """One row per student for an LMS: student, variant, data fingerprint, generator version
+    (recording the students not recorded yet); no answers."""
+    record_students(root, assignment, students)
+    records = read_registry(root, assignment)
+    return [{"student": student, "variant": records[student]["variant"], "fingerprint": records[student]["fingerprint"],
+             "generator_version": records[student]["generator_version"]}
+            for student in sorted(set(students) | set(records))]

@@ -871,13 +871,21 @@ def make_health_opinions(seed: int = OPINIONS_SEED) -> pd.DataFrame:
     >>> round(100 * health["dissatisfied"].mean())
     70
     """
-    rng = _rng(seed, 1)
+    return _health_opinions(_rng(seed, 1), HEALTH_AGE_SIZES, HEALTH_DISSATISFIED, HEALTH_USE_BY_AGE, HEALTH_USE_EFFECT)
+
+
+def _health_opinions(rng, sizes: dict, dissatisfied_counts: dict, use_by_age: dict, use_effect: dict) -> pd.DataFrame:
+    """The model of :func:`make_health_opinions`, drawn from ``rng`` with the given group sizes and chances.
+
+    ``rng`` is a :class:`numpy.random.Generator` (the shipped data) or a
+    :class:`cxlab.data.variants.StableRandom` (an exercise variant).
+    """
     parts = []
-    for age, size in HEALTH_AGE_SIZES.items():
-        use = rng.choice(HEALTH_USES, size, p=HEALTH_USE_BY_AGE[age])
-        leaning = np.array([HEALTH_USE_EFFECT[kind] for kind in use]) + rng.normal(0.0, 1.0, size)
+    for age, size in sizes.items():
+        use = rng.choice(HEALTH_USES, size, p=use_by_age[age])
+        leaning = np.array([use_effect[kind] for kind in use]) + rng.normal(0.0, 1.0, size)
         rank = np.argsort(np.argsort(-leaning))  # 0 = the strongest leaning to a negative opinion
-        dissatisfied = rank < HEALTH_DISSATISFIED[age]
+        dissatisfied = rank < dissatisfied_counts[age]
         rating = np.where(dissatisfied, np.where(rank < round(0.4 * size), 1, 2),
                           np.where(rank >= size - round(0.1 * size), 4, 3))
         parts.append(pd.DataFrame({"age_group": age, "use": use, "rating": rating.astype("int64")}))
@@ -917,10 +925,18 @@ def make_brand_survey(seed: int = OPINIONS_SEED) -> pd.DataFrame:
     >>> brand["status"].value_counts()["recent customer"]
     np.int64(300)
     """
-    rng = _rng(seed, 2)
+    return _brand_survey(_rng(seed, 2), BRAND_STATUS_SIZES, BRAND_STATUS_MEANS)
+
+
+def _brand_survey(rng, sizes: dict, means: dict) -> pd.DataFrame:
+    """The model of :func:`make_brand_survey`, drawn from ``rng`` with the given sizes and means.
+
+    ``rng`` is a :class:`numpy.random.Generator` (the shipped data) or a
+    :class:`cxlab.data.variants.StableRandom` (an exercise variant).
+    """
     parts = []
-    for status, size in BRAND_STATUS_SIZES.items():
-        latent = BRAND_STATUS_MEANS[status] + rng.normal(0.0, 1.0, size)
+    for status, size in sizes.items():
+        latent = means[status] + rng.normal(0.0, 1.0, size)
         recommend = np.clip(np.rint(7.2 + 2.0 * latent), 0, 10).astype("int64")
         parts.append(pd.DataFrame({"status": status, "recommend": recommend}))
     frame = pd.concat(parts, ignore_index=True)

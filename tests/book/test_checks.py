@@ -477,8 +477,8 @@ MESSAGES = {
         "finite": FINITE,
         "share": r"^\w+ is .*: give a percentage \(0 to 100\), not a share$",
         "range": r"^\w+ is .*: a percentage lies between 0 and 100$",
-        "swapped": r"^satisfied_65_low is above satisfied_65_high: swap the bounds$",
-        "dissatisfied": r"^the interval lies above 50%: did you take the dissatisfied 65\+",
+        "swapped": r"^focus_satisfied_low is above focus_satisfied_high: swap the bounds$",
+        "dissatisfied": r"^the interval lies above 50%: did you take the dissatisfied of \S+ instead of the satisfied",
     },
     ("opinions", "q2_by_use"): {
         "type": r"^by_use should be a pandas Series, not \w+$",
@@ -928,16 +928,18 @@ WRONG_ANSWERS = [
     ("cx-role", "q7_collaboration", "None", {"collaboration_pays": None}, "bool"),
     # --- opinions
     ("opinions", "q1_headline", "a share", {"dissatisfied_all": lambda s: s["dissatisfied_all"] / 100}, "share"),
-    ("opinions", "q1_headline", "the result object", {"satisfied_65_low": lambda s: s["satisfied_65"]}, "result"),
-    ("opinions", "q1_headline", "the bounds swapped", {"satisfied_65_low": lambda s: s["satisfied_65_high"],
-                                                       "satisfied_65_high": lambda s: s["satisfied_65_low"]}, "swapped"),
-    ("opinions", "q1_headline", "the dissatisfied 65+", {"satisfied_65_low": lambda s: 100 - s["satisfied_65_high"],
-                                                         "satisfied_65_high": lambda s: 100 - s["satisfied_65_low"]},
-     "dissatisfied"),
-    ("opinions", "q1_headline", "a Wald interval", {"satisfied_65_low": 33.8, "satisfied_65_high": 46.2}, None),
+    ("opinions", "q1_headline", "the result object", {"focus_satisfied_low": lambda s: s["focus_satisfied"]}, "result"),
+    ("opinions", "q1_headline", "the bounds swapped", {"focus_satisfied_low": lambda s: s["focus_satisfied_high"],
+                                                       "focus_satisfied_high": lambda s: s["focus_satisfied_low"]},
+     "swapped"),
+    ("opinions", "q1_headline", "the dissatisfied of the age group",
+     {"focus_satisfied_low": lambda s: 100 - s["focus_satisfied_high"],
+      "focus_satisfied_high": lambda s: 100 - s["focus_satisfied_low"]}, "dissatisfied"),
+    ("opinions", "q1_headline", "a Wald interval",
+     {"focus_satisfied_low": lambda s: _opinions_wald(s)[0], "focus_satisfied_high": lambda s: _opinions_wald(s)[1]}, None),
     ("opinions", "q1_headline", "seven hundred", {"dissatisfied_all": 700.0}, "range"),
     ("opinions", "q1_headline", "NaN", {"dissatisfied_all": NAN}, "finite"),
-    ("opinions", "q1_headline", "None", {"satisfied_65_high": None}, "type"),
+    ("opinions", "q1_headline", "None", {"focus_satisfied_high": None}, "type"),
     ("opinions", "q2_by_use", "the table",
      {"by_use": lambda s: s["opinions"].measure_by_group(s["health"], "dissatisfied", "use")}, "table"),
     ("opinions", "q2_by_use", "shares", {"by_use": lambda s: s["by_use"] / 100}, "share"),
@@ -946,7 +948,8 @@ WRONG_ANSWERS = [
      {"by_use": lambda s: s["opinions"].measure_by_group(s["health"], "dissatisfied", "age_group")["value"]}, "index"),
     ("opinions", "q2_by_use", "text values", {"by_use": pd.Series(["a", "b", "c"], index=["none", "private only", "public"])},
      "dtype"),
-    ("opinions", "q2_by_use", "a missing group", {"by_use": lambda s: s["by_use"].where(s["by_use"] < 90)}, "missing"),
+    ("opinions", "q2_by_use", "a missing group", {"by_use": lambda s: s["by_use"].where(s["by_use"] < s["by_use"].max())},
+     "missing"),
     ("opinions", "q2_by_use", "counts", {"by_use": lambda s: s["health"].groupby("use")["dissatisfied"].sum()}, "range"),
     ("opinions", "q2_by_use", "the mean ratings", {"worst_use": lambda s: s["health"].groupby("use")["rating"].mean()},
      "text"),
@@ -962,19 +965,21 @@ WRONG_ANSWERS = [
     ("opinions", "q3_users", "NaN", {"gap_low": NAN}, "finite"),
     ("opinions", "q3_users", "None", {"gap_high": None}, "type"),
     ("opinions", "q4_parts", "the table", {"nonuser_contribution": lambda s: s["parts"]}, "table"),
-    ("opinions", "q4_parts", "an array", {"headline_at_30": lambda s: s["opinions"].headline_at_mix(50, 80, [0.3])}, "table"),
-    ("opinions", "q4_parts", "a share", {"headline_at_30": lambda s: s["headline_at_30"] / 100}, "share"),
+    ("opinions", "q4_parts", "an array",
+     {"mixed_headline": lambda s: s["opinions"].headline_at_mix(50, 80, [s["NONUSER_SHARE"]])}, "table"),
+    ("opinions", "q4_parts", "a share", {"mixed_headline": lambda s: s["mixed_headline"] / 100}, "share"),
     ("opinions", "q4_parts", "the non-users' own percentage",
      {"nonuser_contribution": lambda s: s["parts"].loc[False, "value"]}, None),
     ("opinions", "q4_parts", "over 100", {"nonuser_contribution": 375.0}, "range"),
-    ("opinions", "q4_parts", "NaN", {"headline_at_30": NAN}, "finite"),
+    ("opinions", "q4_parts", "NaN", {"mixed_headline": NAN}, "finite"),
     ("opinions", "q4_parts", "None", {"nonuser_contribution": None}, "type"),
     ("opinions", "q5_weights", "the raking result", {"design_effect": lambda s: s["raked"]}, "result"),
     ("opinions", "q5_weights", "the proportion result", {"weighted_dissatisfied": lambda s: s["weighted"]}, "result"),
     ("opinions", "q5_weights", "n_eff over n", {"design_effect": lambda s: 1 / s["design_effect"]}, "deff"),
-    ("opinions", "q5_weights", "a ratio for n_eff", {"effective_n": lambda s: s["effective_n"] / 1200}, "effective"),
+    ("opinions", "q5_weights", "a ratio for n_eff", {"effective_n": lambda s: s["effective_n"] / len(s["health"])},
+     "effective"),
     ("opinions", "q5_weights", "a share", {"weighted_dissatisfied": lambda s: s["weighted_dissatisfied"] / 100}, "share"),
-    ("opinions", "q5_weights", "the unweighted percentage", {"weighted_dissatisfied": 70.0}, None),
+    ("opinions", "q5_weights", "the unweighted percentage", {"weighted_dissatisfied": lambda s: s["dissatisfied_all"]}, None),
     ("opinions", "q5_weights", "out of range", {"weighted_dissatisfied": 668.0}, "range"),
     ("opinions", "q5_weights", "NaN", {"effective_n": NAN}, "finite"),
     ("opinions", "q5_weights", "None", {"design_effect": None}, "type"),
@@ -982,7 +987,8 @@ WRONG_ANSWERS = [
     ("opinions", "q6_interval", "the bounds swapped", {"weighted_low": lambda s: s["weighted_high"],
                                                        "weighted_high": lambda s: s["weighted_low"]}, "order"),
     ("opinions", "q6_interval", "shares", {"weighted_low": lambda s: s["weighted_low"] / 100}, "share"),
-    ("opinions", "q6_interval", "the nominal n", {"weighted_low": 64.12, "weighted_high": 69.44}, None),
+    ("opinions", "q6_interval", "the nominal n",
+     {"weighted_low": lambda s: _opinions_nominal(s)[0], "weighted_high": lambda s: _opinions_nominal(s)[1]}, None),
     ("opinions", "q6_interval", "out of range", {"weighted_high": 695.5}, "range"),
     ("opinions", "q6_interval", "NaN", {"weighted_high": NAN}, "finite"),
     ("opinions", "q6_interval", "None", {"weighted_low": None}, "type"),
@@ -994,6 +1000,18 @@ WRONG_ANSWERS = [
     ("opinions", "q7_brand", "NaN", {"nps_everyone": NAN}, "finite"),
     ("opinions", "q7_brand", "None", {"nps_recent": None}, "type"),
 ]
+
+
+def _opinions_wald(s):
+    flags = s["health"].loc[s["health"]["age_group"] == s["FOCUS_AGE_GROUP"], "rating"] >= 3
+    share, half = flags.mean(), 1.959964 * math.sqrt(flags.mean() * (1 - flags.mean()) / len(flags))
+    return 100 * (share - half), 100 * (share + half)
+
+
+def _opinions_nominal(s):
+    n = len(s["health"])
+    nominal = cxlab.wilson_interval(round(s["weighted_dissatisfied"] / 100 * n), n)
+    return 100 * nominal.low, 100 * nominal.high
 
 
 def test_every_check_cell_has_a_message_catalogue_and_wrong_answers():

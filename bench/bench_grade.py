@@ -6,12 +6,14 @@ grades the same files in a fresh copy of the course with a fresh SQLite gradeboo
 
 - ``nbgrader autograde nps``, the plain command, one student after another;
 - ``cxlab grade nps --workers 1``: each notebook in a kernel under bubblewrap, its answers
-  handed over as data, the checks in the worker's trusted checker (which loads the
-  checks' data once per worker), and the records; per submission, what all that costs;
+  handed over as data, the checks in the worker's trusted checker (which generates each
+  student's own variant of the data for the checks), and the records; per submission,
+  what all that costs;
 - ``cxlab grade nps --workers 2``.
 
-They run one after another in this process's machine, and the ratios are the figures to
-compare. Every contender must produce the same scores; the script checks it.
+Every student works on their own variant (their id); the variant registry is written
+before the clock starts, as ``cxlab assign`` writes it at release. They run one after
+another in this process's machine, and the ratios are the figures to compare. Every contender must produce the same scores; the script checks it.
 
 Usage: python bench/bench_grade.py [--n 40]
 """
@@ -32,7 +34,7 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from tests.course.submissions import EXERCISE, answer, honest  # noqa: E402  (the same notebooks the tests grade)
+from tests.course.submissions import EXERCISE, answer, honest, with_variant  # noqa: E402  (the same notebooks the tests grade)
 
 BIN = Path(sys.executable).parent
 
@@ -65,7 +67,12 @@ def fresh_course(folder: Path, notebooks: dict) -> Path:
     for student, notebook in notebooks.items():
         target = course / "submitted" / student / "nps"
         target.mkdir(parents=True)
-        nbformat.write(notebook, target / "nps.ipynb")
+        # each student works on their own variant, their id
+        nbformat.write(with_variant(notebook, student), target / "nps.ipynb")
+    # the registry is written when the assignment is released (here: for the students who submit)
+    from cxlab.course.shared.variants import record_students
+
+    record_students(course, "nps", sorted(notebooks))
     return course
 
 

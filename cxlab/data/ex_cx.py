@@ -32,6 +32,8 @@ Layer 4 of cxlab (data): numpy, pandas and :mod:`cxlab.drivers`.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
@@ -257,4 +259,32 @@ def knife_edges(tables: dict, task: dict) -> list[str]:
                                              (task["paired_touchpoint"], task["paired_shift"])])
     if abs(both - alone) < 0.5:
         reasons.append(f"the scenario's two gains lie within half a point ({both:.2f}, {alone:.2f})")
+    reasons.extend(_as_in_the_chapter(staff, tables["outcomes"], task, now, later))
+    return reasons
+
+
+def _unmatched(staff: pd.DataFrame, outcomes: pd.DataFrame) -> tuple[int, int]:
+    """Question 2's counts: branch-quarters with staff answers only, and with outcomes only."""
+    left = set(zip(staff["branch"], staff["quarter"]))
+    right = set(zip(outcomes["branch"], outcomes["quarter"]))
+    return len(left - right), len(right - left)
+
+
+@functools.cache
+def _book_answers() -> dict:
+    tables, task = book()
+    staff = _staff_enps(tables["employees"])
+    now, later = _lag_values(staff.merge(tables["outcomes"], on=["branch", "quarter"]), task["outcome"])
+    return {"outcome": task["outcome"], "lags": (now, later), "unmatched": _unmatched(staff, tables["outcomes"])}
+
+
+def _as_in_the_chapter(staff, outcomes, task, now: float, later: float) -> list[str]:
+    """A question whose answers would all be the chapter's own (the book variant's), within the tolerance."""
+    chapter = _book_answers()
+    reasons = []
+    if _unmatched(staff, outcomes) == chapter["unmatched"]:
+        reasons.append(f"the unmatched counts {chapter['unmatched']} are the chapter's")
+    if task["outcome"] == chapter["outcome"] and all(abs(mine - theirs) <= 0.015
+                                                      for mine, theirs in zip((now, later), chapter["lags"])):
+        reasons.append("both correlations of question 3 are the chapter's within 0.015")
     return reasons

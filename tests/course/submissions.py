@@ -244,7 +244,8 @@ CLASS = {
     "s01": honest(),
     "s02": honest({"q2_answer": "nps_all = 12.5", "q6_answer": "n_needed = 1000"}),
     "s03": nbformat.read(EXERCISE, as_version=4),
-    "s04": honest({"q5_answer": "changed_channels = []\nbiggest_fall = 'email'"}),
+    # the channel that rose most, named as the one that fell most: wrong on every variant
+    "s04": honest({"q5_answer": answer("q5") + "\nbiggest_fall = max(channel_tests, key=lambda c: channel_tests[c].value)\n"}),
 }
 
 

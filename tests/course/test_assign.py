@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-import re
-
 import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from cxlab.course.releasing.assign import AssignResult, assign, is_self_study_cell, value_check_calls, write_value_digests
+from cxlab.course.releasing.assign import (
+    GRADED_VARIANT_CELL,
+    AssignResult,
+    assign,
+    is_self_study_cell,
+    practice_calls,
+    write_practice_pool,
+)
+from cxlab.course.shared.variants import is_variant_cell
 from cxlab.course.config import CourseError, course_settings
 
 from ..helpers import ROOT
@@ -62,10 +68,12 @@ def test_assign_keeps_or_leaves_out_the_value_checks_as_the_course_says(course, 
         assert value_checks == expected
     else:
         assert value_checks == []
-        assert not any("check_hash" in cell.source for cell in cells)
-        # The rest of the notebook is what the self-study release has.
+        assert not any("check_practice" in cell.source for cell in cells)
+        # The rest of the notebook is what the self-study release has, but the VARIANT cell asks for an id.
         committed = nbformat.read(ROOT / "exercises" / "nps" / "nps.ipynb", as_version=4).cells
-        assert [cell.source for cell in cells] == [cell.source for cell in committed if not is_self_study_cell(cell)]
+        assert ([cell.source for cell in cells if not is_variant_cell(cell)]
+                == [cell.source for cell in committed if not is_self_study_cell(cell) and not is_variant_cell(cell)])
+        assert [cell.source for cell in cells if is_variant_cell(cell)] == [GRADED_VARIANT_CELL]
 
 
 def test_an_argument_overrides_the_setting(course, tmp_path):
@@ -74,31 +82,24 @@ def test_an_argument_overrides_the_setting(course, tmp_path):
     assert not [cell for cell in nbformat.read(result.notebooks[0], as_version=4).cells if is_self_study_cell(cell)]
 
 
-def test_value_check_calls_are_read_from_the_cell_source():
-    source = ('# a comment, with “quotes”\nfrom cxlab.selfstudy import check_hash\n\n'
-              'print(check_hash(changed, "set:", salt="", name="changed"))\n'
-              'print(check_hash(total / 2, "number:ab", salt="s", decimals=2, name="half"))\n')
-    first, second = value_check_calls(source)
-    assert (first.value, first.kind, first.salt, first.decimals, first.name) == ("changed", "set", "", None, "changed")
-    assert (second.value, second.kind, second.decimals) == ("total / 2", "number", 2)
-    start, end = second.spans["digest"]
-    assert source[start:end] == '"number:ab"'
-    with pytest.raises(CourseError, match="string literal"):
-        value_check_calls('check_hash(x, DIGEST, salt="s")')
-    with pytest.raises(CourseError, match="salt"):
-        value_check_calls('check_hash(x, "whole:")')
+def test_practice_calls_are_read_from_the_cell_source():
+    source = ('# a comment, with “quotes”\nfrom cxlab.selfstudy import check_practice\n\n'
+              'print(check_practice("nps", VARIANT, {"changed": changed, "half": total / 2}, decimals={"half": 2}, '
+              'ordered=("changed",)))\n')
+    (call,) = practice_calls(source)
+    assert (call.assignment, call.names, call.decimals, call.ordered) == ("nps", ("changed", "half"), {"half": 2},
+                                                                           ("changed",))
+    with pytest.raises(CourseError, match="a dict of answers"):
+        practice_calls('check_practice("nps", VARIANT, answers)')
 
 
 @pytest.mark.slow
-def test_write_value_digests_fills_in_blank_digests_from_the_model_answers(course):
-    path = course / "solutions" / "nps" / "nps.ipynb"
-    committed = path.read_text(encoding="utf-8")
-    notebook = nbformat.read(path, as_version=4)
-    for cell in notebook.cells:
-        if is_self_study_cell(cell):
-            # as an instructor writes a new value check: the kind alone, where it matters
-            cell.source = re.sub(r'"(set:)?\w*:?[0-9a-f]{32}"', lambda m: '"set:"' if m.group(1) else '""', cell.source)
-    nbformat.write(notebook, path)
-    assert path.read_text(encoding="utf-8") != committed
-    assert write_value_digests(["nps"], root=course) == {"nps": 15}
-    assert path.read_text(encoding="utf-8") == committed
+def test_write_practice_pool_writes_the_digests_the_course_ships(course, tmp_path):
+    import json
+
+    codes = ("practice-001", "practice-077")
+    assert write_practice_pool(["nps"], root=course, codes=codes, folder=tmp_path) == {"nps": 2}
+    written = json.loads((tmp_path / "nps.json").read_text(encoding="utf-8"))
+    shipped = json.loads((ROOT / "cxlab" / "datasets" / "practice" / "nps.json").read_text(encoding="utf-8"))
+    assert written["salt"] == shipped["salt"] and written["answers"] == shipped["answers"]
+    assert written["variants"] == {code: shipped["variants"][code] for code in codes}

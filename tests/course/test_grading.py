@@ -21,7 +21,7 @@ from cxlab.course.config import CourseError
 from cxlab.course.grading.grade import GradeSummary, grade
 
 from ..helpers import BIN
-from .submissions import CLASS, LIMITS, fill, gradebook_scores, honest, new_course
+from .submissions import CLASS, LIMITS, fill, gradebook_scores, honest, new_course, with_variant
 
 CXLAB = BIN / "cxlab"
 
@@ -45,7 +45,7 @@ def test_a_rerun_grades_only_what_is_new_or_changed(baseline, tmp_path):
     course, grades = baseline
     again = grade("nps", root=course, **LIMITS)
     assert again.records == {} and sorted(again.skipped) == sorted(CLASS)
-    nbformat.write(honest(), course / "submitted" / "s03" / "nps" / "nps.ipynb")  # a resubmission
+    nbformat.write(with_variant(honest(), "s03"), course / "submitted" / "s03" / "nps" / "nps.ipynb")  # a resubmission
     changed = grade("nps", root=course, **LIMITS)
     assert sorted(changed.records) == ["s03"] and changed.records["s03"]["score"] == 12
     forced = grade("nps", root=course, students=["s01"], force=True, **LIMITS)

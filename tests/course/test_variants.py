@@ -168,3 +168,11 @@ def test_a_changed_generator_stops_grading_until_the_instructor_records_again(gr
         assert read_registry(course, "nps")["bo"]["fingerprint"] == saved["bo"]["fingerprint"]
     finally:
         write_registry(course, "nps", {**read_registry(course, "nps"), "bo": saved["bo"]})
+
+
+def test_the_autograded_notebook_shows_the_variant_it_was_graded_on(graded):
+    course, _, _ = graded
+    notebook = nbformat.read(course / "autograded" / "dee" / "nps" / "nps.ipynb", as_version=4)
+    (cell,) = [cell for cell in notebook.cells if "variant" in (cell.metadata.get("tags") or [])]
+    assert cell.source.strip() == 'VARIANT = "ana"'
+    assert "graded on the variant 'dee'" in "".join(output.get("text", "") for output in cell.outputs)

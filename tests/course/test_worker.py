@@ -44,4 +44,4 @@ def test_the_checks_come_from_the_instructors_source():
                               "q6_sample_size", "q7_complements"]
     assert checks["q3_interval"]["answers"] == ["interval_low", "interval_high"]
     assert "### BEGIN HIDDEN TESTS" in checks["q2_score"]["source"]
-    assert any("load_survey()" in setup for setup in manifests["nps"]["setup"])
+    assert any("exercise(\"nps\", VARIANT)" in setup for setup in manifests["nps"]["setup"])

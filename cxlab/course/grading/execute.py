@@ -272,7 +272,18 @@ class SandboxedExecute(Execute):
         return super()._update_display_id(display_id, msg)
 
     # -- the trusted checker
+    def _note_variant(self, nb) -> None:
+        """Under the notebook's VARIANT cell, what the grader used: the registry's variant."""
+        for cell in nb.cells:
+            if cell.cell_type == "code" and "variant" in (cell.get("metadata", {}).get("tags") or []):
+                cell.outputs = [nbformat.v4.new_output(
+                    "stream", name="stdout", text=f"graded on the variant {self.variant!r}, as the course's registry "
+                                                  "gives it for this student\n")]
+                return
+
     def _run_checks(self, nb) -> None:
+        if self.variant:
+            self._note_variant(nb)
         checks, cells = [], {}
         for cell in nb.cells:
             if not is_check(cell):

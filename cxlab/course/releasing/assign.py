@@ -2,29 +2,32 @@
 
 Each question of a source notebook may be followed by a *value check* for learners who
 study alone: a read-only code cell tagged ``self-study`` that prints ``correct`` or
-``not yet`` for each answer, by comparing a salted hash of the answer with the model
-answer's (:func:`cxlab.selfstudy.check_hash`)::
+``not yet`` for each answer on a practice variant, by comparing salted hashes of the
+answers with the practice variant's (:func:`cxlab.selfstudy.check_practice`)::
 
-    from cxlab.selfstudy import check_hash
+    from cxlab.selfstudy import check_practice
 
-    print(check_hash(nps_all, "number:…", salt="nps-…", decimals=2, name="nps_all"))
+    print(check_practice("nps", VARIANT, {"nps_all": nps_all}, decimals={"nps_all": 2}))
 
 The versions published with the book keep these cells. For a graded release, set
 ``c.CourseSettings.self_study_checks = False`` in ``nbgrader_config.py``: :func:`assign`
-then leaves them out, before nbgrader records the notebook's cells in the gradebook.
+then leaves them out, before nbgrader records the notebook's cells in the gradebook, and
+the ``VARIANT`` cell asks for the student's id.
 
-The digests are written into the source notebooks by :func:`write_value_digests`, which
-runs each source notebook and hashes the model answers; run it after changing a model
-answer, a salt or a precision (a digest written as ``""``, or as its kind alone such as
-``"set:"``, and a salt written as ``""`` are filled in)::
+The digests of the practice variants are shipped with cxlab
+(``cxlab/datasets/practice/ASSIGNMENT.json``) and written by :func:`write_practice_pool`,
+which runs each source notebook's model solution for every practice code; run it after
+changing a model answer, a precision or a generator::
 
-    .venv/bin/python -c "from cxlab.course.releasing.assign import write_value_digests; write_value_digests(['nps'])"
+    .venv/bin/python -c "from cxlab.course.releasing.assign import write_practice_pool; write_practice_pool(['nps'])"
 
-A test runs every source notebook and fails when a value check does not say ``correct``.
+A test fails when a pool is stale. :func:`assign` also records, in the variant registry
+(:mod:`cxlab.course.shared.variants`), the variant of every student the gradebook knows.
 
 Imports: :mod:`cxlab.course.config` (nbgrader through it),
-:mod:`cxlab.course.shared.manifest`; nbformat, nbclient and :mod:`cxlab.selfstudy` (inside
-the notebook's kernel) in :func:`write_value_digests`.
+:mod:`cxlab.course.shared.manifest`, :mod:`cxlab.course.shared.gradebook`,
+:mod:`cxlab.course.shared.variants`; nbformat, :mod:`cxlab.data` and :mod:`cxlab.selfstudy`
+in :func:`write_practice_pool`.
 """
 
 from __future__ import annotations
@@ -56,9 +59,6 @@ log = logging.getLogger("cxlab.course")
 
 #: The tag of a value-check cell (``metadata.tags``).
 SELF_STUDY_TAG = "self-study"
-#: The function a value-check cell calls, once per answer.
-CHECK_FUNCTION = "check_hash"
-_DIGEST_LINE = "\x1fcxlab-digest "
 
 
 @dataclass(frozen=True)
@@ -177,145 +177,6 @@ def _record_variants(root: Path, assignment: str, coursedir) -> list[str]:
     return recorded
 
 
-@dataclass(frozen=True)
-class ValueCheckCall:
-    """One ``check_hash(value, digest, salt=..., decimals=..., name=...)`` call of a value-check cell."""
-
-    value: str  # the answer, as the source writes it
-    digest: str
-    salt: str
-    decimals: int | None
-    name: str | None
-    spans: dict  # "digest" and "salt": (start, end) character offsets of their string literals
-
-    @property
-    def kind(self) -> str:
-        return self.digest.partition(":")[0]
-
-
-def value_check_calls(source: str) -> list[ValueCheckCall]:
-    """The ``check_hash`` calls of a value-check cell, in order.
-
-    >>> [call.name for call in value_check_calls('print(check_hash(x, "number:", salt="s", decimals=2, name="x"))')]
-    ['x']
-    """
-    tree = ast.parse(source)
-    lines = source.split("\n")
-    line_starts = [0]
-    for line in lines:
-        line_starts.append(line_starts[-1] + len(line) + 1)
-
-    def span(node) -> tuple[int, int]:
-        # ast counts columns in UTF-8 bytes; the offsets here count characters.
-        def offset(lineno, byte_col):
-            return line_starts[lineno - 1] + len(lines[lineno - 1].encode("utf-8")[:byte_col].decode("utf-8"))
-
-        return offset(node.lineno, node.col_offset), offset(node.end_lineno, node.end_col_offset)
-
-    def text(node, what) -> str:
-        if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
-            raise CourseError(f"the {what} of a {CHECK_FUNCTION} call must be a string literal: {ast.unparse(node)}")
-        return node.value
-
-    calls = []
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
-            continue
-        function = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
-        if function != CHECK_FUNCTION:
-            continue
-        if len(node.args) != 2:
-            raise CourseError(f"{CHECK_FUNCTION} takes the answer and its digest: {ast.unparse(node)}")
-        keywords = {keyword.arg: keyword.value for keyword in node.keywords}
-        if "salt" not in keywords:
-            raise CourseError(f"{CHECK_FUNCTION} needs salt=: {ast.unparse(node)}")
-        decimals = keywords.get("decimals")
-        calls.append(ValueCheckCall(
-            value=ast.get_source_segment(source, node.args[0]),
-            digest=text(node.args[1], "digest"),
-            salt=text(keywords["salt"], "salt"),
-            decimals=None if decimals is None else ast.literal_eval(decimals),
-            name=None if "name" not in keywords else text(keywords["name"], "name"),
-            spans={"digest": span(node.args[1]), "salt": span(keywords["salt"])},
-        ))
-    return sorted(calls, key=lambda call: call.spans["digest"])
-
-
-def _digest_code(calls: list[ValueCheckCall], salt: str) -> str:
-    lines = ["import json as _json", "from cxlab.selfstudy import make_digest as _make_digest"]
-    for call in calls:
-        lines.append(
-            f"print({_DIGEST_LINE!r} + _json.dumps(_make_digest(({call.value}), salt={salt!r}, "
-            f"decimals={call.decimals!r}, name={call.name!r}, ordered={call.kind != 'set'})))"
-        )
-    return "\n".join(lines)
-
-
-def _rewritten(source: str, calls: list[ValueCheckCall], digests: list[str], salt: str) -> str:
-    edits = []
-    for call, digest in zip(calls, digests):
-        edits.append((call.spans["digest"], json.dumps(digest)))
-        edits.append((call.spans["salt"], json.dumps(salt)))
-    for (start, end), literal in sorted(edits, reverse=True):
-        source = source[:start] + literal + source[end:]
-    return source
-
-
-def write_value_digests(assignments: list[str] | None = None, root: str | Path = ".", *,
-                        timeout: int = 600) -> dict[str, int]:
-    """Run each source notebook and write the model answers' digests into its value checks.
-
-    Each value-check cell (tagged ``self-study``) is run as code that computes, with
-    :func:`cxlab.selfstudy.make_digest`, the digest of each answer its ``check_hash``
-    calls name, at their ``decimals``; the digests (and the assignment's salt, where a
-    call has ``salt=""``) are then written into the calls. A digest written as ``"set:"``
-    stays a set (a list whose order does not matter). The notebook runs in a kernel in its
-    own folder, hidden tests included, as ``nbgrader`` runs it.
-
-    Returns the number of digests written, by assignment.
-    """
-    import nbformat
-    from nbclient import NotebookClient
-
-    root = find_course_root(root)
-    names = assignments or list_assignments(root)
-    require_assignments(root, names)
-    _, coursedir = course_api(root)
-    written = {}
-    for assignment in names:
-        count = 0
-        folder = Path(coursedir.format_path(coursedir.source_directory, ".", assignment))
-        for path in sorted(folder.glob("*.ipynb")):
-            notebook = nbformat.read(path, as_version=4)
-            checks = {index: value_check_calls(cell.source) for index, cell in enumerate(notebook.cells)
-                      if cell.cell_type == "code" and is_self_study_cell(cell)}
-            if not any(checks.values()):
-                continue
-            salts = {call.salt for calls in checks.values() for call in calls if call.salt}
-            if len(salts) > 1:
-                raise CourseError(f"{path}: the value checks use several salts {sorted(salts)}; one per assignment")
-            salt = salts.pop() if salts else f"{assignment}-{secrets.token_hex(4)}"
-
-            runnable = nbformat.from_dict(json.loads(json.dumps(notebook)))
-            for index, calls in checks.items():
-                runnable.cells[index].source = _digest_code(calls, salt)
-            NotebookClient(runnable, timeout=timeout, kernel_name="python3", allow_errors=False,
-                           resources={"metadata": {"path": str(path.parent)}}).execute()
-            for index, calls in checks.items():
-                printed = "".join(output.get("text", "") for output in runnable.cells[index].outputs
-                                  if output.get("output_type") == "stream")
-                digests = [json.loads(line[len(_DIGEST_LINE):]) for line in printed.splitlines()
-                           if line.startswith(_DIGEST_LINE)]
-                if len(digests) != len(calls):
-                    raise CourseError(f"{path}, cell {index + 1}: {len(calls)} value checks but {len(digests)} digests")
-                notebook.cells[index].source = _rewritten(notebook.cells[index].source, calls, digests, salt)
-                count += len(calls)
-            nbformat.write(notebook, path)
-            log.info("wrote %d digests into %s", count, path)
-        written[assignment] = count
-    return written
-
-
 # ------------------------------------------------------------------------------ practice pools
 
 #: The function a value-check cell of a variant notebook calls, once per cell.
@@ -370,7 +231,7 @@ def _practice_folder() -> tuple[str, ...]:
 
 
 def write_practice_pool(assignments: list[str] | None = None, root: str | Path = ".", *,
-                        codes: tuple[str, ...] | None = None) -> dict[str, int]:
+                        codes: tuple[str, ...] | None = None, folder: str | Path | None = None) -> dict[str, int]:
     """Write the practice pool of each assignment: the digests of every practice variant's answers.
 
     For each practice code (``cxlab.data.variants.PRACTICE_CODES``) the source notebook's
@@ -381,6 +242,10 @@ def write_practice_pool(assignments: list[str] | None = None, root: str | Path =
     precision or a generator::
 
         .venv/bin/python -c "from cxlab.course.releasing.assign import write_practice_pool; write_practice_pool(['nps'])"
+
+    ``folder`` writes the pools elsewhere than into the installed cxlab (the tests do); the
+    salt of an assignment is kept from its pool there or in cxlab, so rewriting a pool
+    changes only the digests of answers that changed.
 
     Returns the number of practice variants written, by assignment.
     """
@@ -407,9 +272,10 @@ def write_practice_pool(assignments: list[str] | None = None, root: str | Path =
                             specs[name] = {"decimals": call.decimals.get(name), "ordered": name in call.ordered}
         if not specs:
             continue
-        target = practice_pool_path(assignment)
-        old = json.loads(target.read_text(encoding="utf-8")) if target.is_file() else {}
-        salt = old.get("salt") or f"{assignment}-{secrets.token_hex(4)}"
+        shipped = practice_pool_path(assignment)
+        target = shipped if folder is None else Path(folder) / shipped.name
+        salt = next((json.loads(path.read_text(encoding="utf-8")).get("salt") for path in (target, shipped)
+                     if path.is_file()), None) or f"{assignment}-{secrets.token_hex(4)}"
         pool = {"assignment": assignment, "generator_version": variants.GENERATOR_VERSION, "salt": salt,
                 "answers": {}, "variants": {}}
         for code in codes:

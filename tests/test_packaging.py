@@ -10,6 +10,7 @@ more with every declared dependency at its floor.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -222,7 +223,6 @@ def test_wheel_at_its_declared_floors_calls_every_public_function(wheel, tmp_pat
     floor that is too low shows here as a failed install or a failed call, not on a user's
     machine. Each floor must also be the version installed, so a floor that cannot be
     installed beside the others (and so promises a version nobody can have) fails too."""
-    import json
     import re
 
     extras = ("plots", "teams", "course")
@@ -244,6 +244,19 @@ def test_wheel_at_its_declared_floors_calls_every_public_function(wheel, tmp_pat
                            "    importlib.import_module(module.name)\n")
     run([python, "-c", every_course_module], cwd=tmp_path)
     assert "usage: cxlab grade" in run([python.parent / "cxlab", "grade", "--help"], cwd=tmp_path).stdout
+    # Every student's data are the same at the floors (numpy, pandas and scipy at their oldest)
+    # as with the lock: the variants' fingerprints agree.
+    assert variant_fingerprints(python, tmp_path) == variant_fingerprints(Path(sys.executable), tmp_path)
+
+
+#: Variants whose data must be the same in every supported environment.
+FINGERPRINTED = ("practice-001", "s0042")
+
+
+def variant_fingerprints(python: Path, folder: Path) -> dict:
+    code = ("import json\nfrom cxlab.data.variants import GENERATORS, exercise\n"
+            f"print(json.dumps({{a: [exercise(a, v).fingerprint for v in {FINGERPRINTED!r}] for a in sorted(GENERATORS)}}))")
+    return json.loads(run([python, "-c", code], cwd=folder).stdout)
 
 
 def _same_release(installed: str | None, floor: str) -> bool:

@@ -284,7 +284,6 @@ def _as_in_the_chapter(staff, outcomes, task, now: float, later: float) -> list[
     reasons = []
     if _unmatched(staff, outcomes) == chapter["unmatched"]:
         reasons.append(f"the unmatched counts {chapter['unmatched']} are the chapter's")
-    if task["outcome"] == chapter["outcome"] and all(abs(mine - theirs) <= 0.015
-                                                      for mine, theirs in zip((now, later), chapter["lags"])):
-        reasons.append("both correlations of question 3 are the chapter's within 0.015")
+    if all(abs(mine - theirs) <= 0.015 for mine, theirs in zip((now, later), chapter["lags"])):
+        reasons.append("both correlations of question 3 are the chapter's within 0.015, whatever the outcome")
     return reasons

@@ -538,6 +538,11 @@ def _small_delay(s):
     return cxjourney.what_if(s["loan"], s["slow"], n_customers=2000, seed=s["SEED_DELAY"])
 
 
+def _other_seed_delay(s):
+    """Question 3 with another seed than SEED_DELAY."""
+    return cxjourney.what_if(s["loan"], s["slow"], n_customers=50_000, seed=s["SEED_DELAY"] + 1)
+
+
 def _town_weights(s):
     from cxlab import drivers
 
@@ -756,9 +761,8 @@ WRONG_ANSWERS = [
      {"delay_nps_change": lambda s: _small_delay(s).nps_change, "delay_nps_low": lambda s: _small_delay(s).nps_low,
       "delay_nps_high": lambda s: _small_delay(s).nps_high}, "width"),
     ("butterfly", "q3_delay", "another seed",
-     {"delay_nps_change": lambda s: cxjourney.what_if(s["loan"], s["slow"], n_customers=50_000,
-                                                      seed=s["SEED_DELAY"] + 1).nps_change},
-     None),
+     {"delay_nps_change": lambda s: _other_seed_delay(s).nps_change, "delay_nps_low": lambda s: _other_seed_delay(s).nps_low,
+      "delay_nps_high": lambda s: _other_seed_delay(s).nps_high}, None),
     ("butterfly", "q3_delay", "NaN", {"delay_nps_low": NAN}, "finite"),
     ("butterfly", "q3_delay", "None", {"delay_nps_high": None}, "type"),
     ("butterfly", "q4_leverage", "the leverage table", {"top_gain": lambda s: s["leverage"]}, "type"),

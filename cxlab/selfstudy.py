@@ -3,10 +3,15 @@
 A *digest* is a salted SHA-256 hash of an answer, written in a canonical form at the
 precision its question grades: a number rounded to ``decimals`` decimals, a whole number,
 True or False, a text, a list of texts (in order, or as a set), or a pandas Series of
-numbers with its index. The exercise notebooks published with the book carry the digest
-of each model answer, and :func:`check_hash` hashes the learner's answer the same way:
-it says ``correct`` or ``not yet``, with a short reason when the answer has the wrong
-type or fewer decimals than graded. Worksheets of UBC's DSCI 100 check answers this way.
+numbers with its index. :func:`check_hash` hashes the learner's answer the same way: it
+says ``correct`` or ``not yet``, with a short reason when the answer has the wrong type.
+Worksheets of UBC's DSCI 100 check answers this way.
+
+The exercises give every learner their own data (a *variant*, :mod:`cxlab.data.variants`).
+cxlab ships, for each assignment, a pool of public practice variants with the digests of
+their model answers (:func:`check_practice`): a learner practises on any of them and
+switches to another as often as they like. A student's graded variant has no digests
+anywhere: its checks test form only.
 
 >>> digest = make_digest(4.1537, salt="demo", decimals=2, name="nps_all")
 >>> print(check_hash(4.15, digest, salt="demo", decimals=2, name="nps_all"))
@@ -14,7 +19,7 @@ nps_all: correct
 >>> print(check_hash(4.16, digest, salt="demo", decimals=2, name="nps_all"))
 nps_all: not yet
 >>> print(check_hash(4.2, digest, salt="demo", decimals=2, name="nps_all"))
-nps_all: not yet (it has 1 decimal; if you rounded it, keep at least 2)
+nps_all: not yet
 >>> print(check_hash(None, digest, salt="demo", decimals=2, name="nps_all"))
 nps_all: not yet (a number is expected, not NoneType)
 
@@ -39,7 +44,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["ValueCheck", "check_hash", "make_digest"]
+__all__ = ["PracticeReport", "ValueCheck", "check_hash", "check_practice", "make_digest"]
 
 #: The types an answer may have, exactly (a subclass could redefine comparison or printing).
 NUMBER_TYPES = (int, float, np.int32, np.int64, np.float32, np.float64)
@@ -227,7 +232,7 @@ def _fewer_decimals(kind: str, value, decimals: int) -> int | None:
 
 
 def check_hash(value, digest: str, *, salt: str, decimals: int | None = None,
-               name: str | None = None) -> ValueCheck:
+               name: str | None = None, coarser: dict | None = None) -> ValueCheck:
     """Is ``value`` the answer whose digest is ``digest``? Never raises on a wrong answer.
 
     Parameters
@@ -238,12 +243,17 @@ def check_hash(value, digest: str, *, salt: str, decimals: int | None = None,
         The model answer's digest, from :func:`make_digest`.
     salt, decimals, name
         As given to :func:`make_digest`.
+    coarser : dict, optional
+        Fewer decimals -> the digest of the model answer rounded to them (as
+        :func:`practice_digests` makes them). With them, a value that shows fewer decimals
+        than graded is told so, but only when that rounding is the whole difference.
 
     Returns
     -------
     ValueCheck
-        Prints as ``correct`` or ``not yet``, with a reason when the type is wrong or the
-        value shows fewer decimals than are graded; ``.correct`` is the verdict as a bool.
+        Prints as ``correct`` or ``not yet``, with a reason when the type is wrong, the value
+        is the answer as a share or a percentage or with its sign flipped, or (given
+        ``coarser``) rounded too far; ``.correct`` is the verdict as a bool.
 
     Examples
     --------
@@ -260,11 +270,141 @@ def check_hash(value, digest: str, *, salt: str, decimals: int | None = None,
     problem = _problem(kind, value)
     if problem:
         return ValueCheck(name, False, problem)
-    if any(_hash(kind, form, salt, name) == expected for form in _canonical_forms(kind, value, decimals)):
+    hexes = {int(places): str(text).partition(":")[2] or str(text) for places, text in (coarser or {}).items()}
+    return _verdict(kind, value, decimals, salt, name, expected, coarser=hexes)
+
+
+def _matches(kind: str, value, decimals: int | None, salt: str, name: str | None, expected: str) -> bool:
+    return any(_hash(kind, form, salt, name) == expected for form in _canonical_forms(kind, value, decimals))
+
+
+def _verdict(kind: str, value, decimals: int | None, salt: str, name: str | None, expected: str,
+             coarser: dict[int, str]) -> ValueCheck:
+    """The verdict on a value of the right form. ``coarser`` maps fewer decimals to the digest of
+    the model answer rounded to them: a rounding hint is given only when the learner's value,
+    rounded as they rounded it, equals the model answer rounded the same way."""
+    if _matches(kind, value, decimals, salt, name, expected):
         return ValueCheck(name, True)
     if kind in ("number", "series"):
         shown = _fewer_decimals(kind, value, decimals)
-        if shown is not None:
+        if shown is not None and shown in coarser and _matches(kind, value, shown, salt, name, coarser[shown]):
             plural = "" if shown == 1 else "s"
-            return ValueCheck(name, False, f"it has {shown} decimal{plural}; if you rounded it, keep at least {decimals}")
+            return ValueCheck(name, False, f"it has {shown} decimal{plural}; keep at least {decimals}")
+    if kind == "number":
+        number = float(value)
+        for changed, reason in ((number * 100, "it looks like a share (0 to 1); the question asks for a percentage"),
+                                (number / 100, "it looks like a percentage; the question asks for a share (0 to 1)"),
+                                (-number, "its sign is the opposite of the answer's")):
+            if changed != number and _matches(kind, changed, decimals, salt, name, expected):
+                return ValueCheck(name, False, reason)
     return ValueCheck(name, False)
+
+
+# --------------------------------------------------------------------------------------
+# Practice variants: the pool of digests shipped with cxlab.
+
+#: Where the practice pools live: ``cxlab/datasets/practice/<assignment>.json``.
+PRACTICE_FOLDER = ("datasets", "practice")
+
+
+@dataclass(frozen=True)
+class PracticeReport:
+    """The verdicts of :func:`check_practice`, one line per answer (or one line saying why none)."""
+
+    checks: tuple[ValueCheck, ...]
+    note: str = ""
+
+    @property
+    def correct(self) -> bool:
+        return bool(self.checks) and all(check.correct for check in self.checks)
+
+    def __str__(self) -> str:
+        lines = [str(check) for check in self.checks]
+        if self.note:
+            lines.append(self.note)
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+
+def _practice_pool(assignment: str) -> dict:
+    from importlib import resources
+
+    if not isinstance(assignment, str) or not assignment.replace("-", "").isalnum():
+        raise ValueError(f"not an assignment name: {assignment!r}")
+    path = resources.files("cxlab").joinpath(*PRACTICE_FOLDER, f"{assignment}.json")
+    if not path.is_file():
+        raise ValueError(f"no practice pool for the assignment {assignment!r}")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def check_practice(assignment: str, variant: str, answers: dict, *, decimals: dict | None = None,
+                   ordered: tuple = ()) -> PracticeReport:
+    """Value checks on a practice variant: is each answer right, without the answer in sight?
+
+    The pool of ``assignment`` (shipped with cxlab) holds, for every practice code
+    (``practice-001`` to ``practice-100``), salted digests of the model answers at their
+    graded precision, and of each number rounded to fewer decimals, so that a rounding hint
+    is given only when the learner's rounding is the whole difference. A share given as a
+    percentage (or the other way round) and a flipped sign are named too. On any other
+    variant (a student's id in a graded course) there is nothing to compare with: the
+    report says so, and the form checks are all there is.
+
+    Parameters
+    ----------
+    assignment : str
+        The assignment, for example ``"nps"``.
+    variant : str
+        The notebook's ``VARIANT``.
+    answers : dict
+        Answer name -> the learner's value.
+    decimals : dict, optional
+        Answer name -> graded decimals, for numbers and Series.
+    ordered : tuple of str
+        Names of list answers whose order matters.
+
+    Examples
+    --------
+    >>> print(check_practice("nps", "s1234567", {"nps_all": 3.5}, decimals={"nps_all": 2}))
+    value checks work on the practice codes practice-001 to practice-100; 's1234567' is graded by your course, so only the form checks above apply
+    """
+    pool = _practice_pool(assignment)
+    if variant not in pool["variants"]:
+        return PracticeReport((), f"value checks work on the practice codes {min(pool['variants'])} to "
+                                  f"{max(pool['variants'])}; {str(variant)[:70]!r} is graded by your course, "
+                                  "so only the form checks above apply")
+    entry = pool["variants"][variant]
+    salt = f"{pool['salt']}|{variant}"
+    checks = []
+    for name, value in answers.items():
+        spec = pool["answers"].get(name)
+        if spec is None:
+            raise ValueError(f"the {assignment} practice pool has no answer {name!r}; it has {sorted(pool['answers'])}")
+        kind = spec["kind"]
+        places = _decimals_needed(kind, spec.get("decimals"))
+        problem = _problem(kind, value)
+        if problem:
+            checks.append(ValueCheck(name, False, problem))
+            continue
+        digests = entry["digests"][name]
+        expected = digests[str(places)] if places is not None else digests["exact"]
+        coarser = {int(key): digest for key, digest in digests.items() if key not in ("exact", str(places))}
+        checks.append(_verdict(kind, value, places, salt, name, expected, coarser))
+    return PracticeReport(tuple(checks))
+
+
+def practice_digests(value, *, kind: str, decimals: int | None, salt: str, name: str) -> dict[str, str]:
+    """The digests of one model answer for a practice pool: at the graded precision and, for
+    a number or Series, at each coarser one (keys are the decimals, or ``"exact"``)."""
+    problem = _problem(kind, value)
+    if problem:
+        raise ValueError(f"cannot make a digest of the model answer {name!r}: {problem}")
+    if kind not in ("number", "series"):
+        return {"exact": _hash(kind, _canonical_forms(kind, value, None)[0], salt, name)}
+    return {str(places): _hash(kind, _canonical_forms(kind, value, places)[0], salt, name)
+            for places in range(decimals + 1)}
+
+
+def answer_kind(value, *, decimals: int | None, ordered: bool) -> str:
+    """The kind of digest a model answer gets (``number``, ``whole``, ``bool``, ``text``, ``list``, ``set``, ``series``)."""
+    return _kind_of(value, decimals, ordered)

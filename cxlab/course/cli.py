@@ -1,7 +1,7 @@
 """The ``cxlab`` command line: course commands for instructors.
 
 Run ``cxlab --help`` or ``cxlab COMMAND --help``. One command per step of the grading
-cycle: assign, collect, grade, feedback, export, report. Each command calls the function
+cycle: assign, variant, collect, grade, feedback, export, report. Each command calls the function
 of the same step; this module only parses arguments and prints results.
 
 Imports: every step's module of :mod:`cxlab.course`: config; releasing's assign and
@@ -34,6 +34,58 @@ def _assign(arguments) -> int:
     for result in assign(arguments.assignments or None, root=arguments.root, db_url=arguments.db_url):
         for notebook in result.notebooks:
             print(f"{result.assignment}: wrote {notebook}")
+    return 0
+
+
+def _variant(arguments) -> int:
+    import csv
+    import json
+
+    from .config import course_api, require_assignments
+    from .shared import variants
+    from .shared.gradebook import student_ids
+
+    root = find_course_root(arguments.root)
+    require_assignments(root, arguments.assignment)
+    if not variants.uses_variants(root, arguments.assignment):
+        raise CourseError(f"{arguments.assignment} has no VARIANT cell: every student has the same data")
+    if arguments.refresh:
+        changes = variants.refresh_records(root, arguments.assignment, arguments.student or None)
+        for student, changed in sorted(changes.items()):
+            print(f"{terminal_safe(student)}: " + (", ".join(f"{name} {value['was']!r} -> {value['now']!r}"
+                                                           for name, value in changed.items())
+                                                 or "data changed, answers the same"))
+        print(f"{arguments.assignment}: recorded again with the generator as it is now; "
+              f"{len(changes)} student(s) changed")
+        return 0
+    if arguments.roster:
+        _, coursedir = course_api(root, db_url=arguments.db_url)
+        students = arguments.student or student_ids(coursedir.db_url, coursedir.course_id)
+        rows = variants.roster_rows(root, arguments.assignment, students)
+        with open(arguments.roster, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=["student", "variant", "fingerprint", "generator_version"])
+            writer.writeheader()
+            writer.writerows(rows)
+        print(f"wrote {arguments.roster}: {len(rows)} student(s)")
+        return 0
+    if not arguments.student or len(arguments.student) != 1:
+        raise CourseError("name one student: cxlab variant ASSIGNMENT --student ID (or --roster FILE for all)")
+    student = arguments.student[0]
+    if arguments.set:
+        record = variants.set_variant(root, arguments.assignment, student, arguments.set)
+    else:
+        variants.record_students(root, arguments.assignment, [student])
+        record = variants.read_registry(root, arguments.assignment)[student]
+    if arguments.json:
+        print(json.dumps({"student": student, "variant": record["variant"], "fingerprint": record["fingerprint"],
+                          "answers": record["answers"]}, ensure_ascii=False))
+        return 0
+    print(f"{terminal_safe(student)}: variant {record['variant']!r}, data fingerprint {record['fingerprint']}, "
+          f"generator version {record['generator_version']}")
+    for key, value in record.get("task", {}).items():
+        print(f"  asked: {key} = {value!r}")
+    for name, value in record["answers"].items():
+        print(f"  {name} = {value!r}")
     return 0
 
 
@@ -180,6 +232,21 @@ def build_parser() -> argparse.ArgumentParser:
         "Regenerate the student versions (exercises/) from the instructor sources (solutions/) "
         "with nbgrader generate_assignment: solutions are replaced and hidden tests removed.")
     assign.add_argument("assignments", nargs="*", help="assignment names (default: all)")
+
+    variant = _command(
+        commands, "variant", _variant, "a student's variant, data fingerprint and expected answers",
+        "Each student works on their own data (a variant: their id as the gradebook knows it). Print one "
+        "student's variant, data fingerprint, what their variant asks and their expected answers (recording "
+        "the student if new); --set grades them on another variant from now on; --roster writes every "
+        "student's variant as CSV for the LMS; --refresh records everyone again after a generator change.")
+    variant.add_argument("assignment")
+    variant.add_argument("--student", action="append", help="the student's id (repeatable with --roster, --refresh)")
+    variant.add_argument("--json", action="store_true",
+                         help='print {"student", "variant", "fingerprint", "answers": {NAME: VALUE}}')
+    variant.add_argument("--set", metavar="VARIANT", help="grade the student on VARIANT from now on")
+    variant.add_argument("--roster", metavar="FILE", help="write student, variant, fingerprint as CSV")
+    variant.add_argument("--refresh", action="store_true",
+                         help="record the students again with the generator as it is now, listing changed answers")
 
     collect = _command(
         commands, "collect", _collect, "place an LMS export (folder or zip) into submitted/",

@@ -174,7 +174,25 @@ N_TEAMS = 80
 NPS_TARGET = 20
 
 
-def _team_outcomes(quality: np.ndarray, rng: np.random.Generator, nps_shift, days_factor, csat_shift=0.0) -> dict:
+#: The teams model's parameters as the shipped data were made; an exercise variant
+#: (:mod:`cxlab.data.certification`) draws its own.
+TEAMS_MODEL = {
+    "maturity_p": (0.25, 0.30, 0.25, 0.20),
+    # logistic chance of a certified lead: intercept, per maturity level, per log budget
+    "propensity": (-1.7, 0.75, 1.5),
+    "certificate_effect": CERTIFICATE_EFFECT,
+    "common_trend_nps": COMMON_TREND_NPS,
+    "common_trend_csat": COMMON_TREND_CSAT,
+    "fix_days_factor": PROCESS_FIX_DAYS_FACTOR,
+    "fix_nps": PROCESS_FIX_NPS,
+    "fix_csat": PROCESS_FIX_CSAT,
+    # the certification course's true effects (none in the shipped data)
+    "course_nps": 0.0,
+    "course_csat": 0.0,
+}
+
+
+def _team_outcomes(quality: np.ndarray, rng, nps_shift, days_factor, csat_shift=0.0) -> dict:
     n = quality.size
     nps = np.clip(18 + 14 * quality + nps_shift + rng.normal(0, 4, n), -100, 100)
     csat = np.clip(80 + 6 * quality + csat_shift + rng.normal(0, 2.5, n), 0, 100)
@@ -188,17 +206,17 @@ def _team_outcomes(quality: np.ndarray, rng: np.random.Generator, nps_shift, day
     }
 
 
-def _teams_and_quality(seed: int) -> tuple[pd.DataFrame, np.ndarray, np.random.Generator]:
-    rng = _rng(seed)
-    maturity = rng.choice([1, 2, 3, 4], size=N_TEAMS, p=[0.25, 0.30, 0.25, 0.20])
+def _teams_and_quality(rng, model: dict) -> tuple[pd.DataFrame, np.ndarray]:
+    maturity = rng.choice([1, 2, 3, 4], size=N_TEAMS, p=list(model["maturity_p"]))
     size = rng.integers(6, 31, N_TEAMS)
     budget = np.round(np.exp(rng.normal(np.log(1.2) + 0.28 * (maturity - 1), 0.22)), 2)
-    propensity = 1 / (1 + np.exp(-(-1.7 + 0.75 * (maturity - 1) + 1.5 * np.log(budget / 1.6))))
+    intercept, per_level, per_log_budget = model["propensity"]
+    propensity = 1 / (1 + np.exp(-(intercept + per_level * (maturity - 1) + per_log_budget * np.log(budget / 1.6))))
     certified = rng.random(N_TEAMS) < propensity
     quality = (
         0.6 * (maturity - 2.4)
         + 0.9 * np.log(budget / 1.7)
-        + CERTIFICATE_EFFECT * certified
+        + model["certificate_effect"] * certified
         + rng.normal(0, 0.35, N_TEAMS)
     )
     teams = pd.DataFrame(
@@ -210,7 +228,7 @@ def _teams_and_quality(seed: int) -> tuple[pd.DataFrame, np.ndarray, np.random.G
             "budget_per_agent": budget,
         }
     )
-    return teams, quality, rng
+    return teams, quality
 
 
 def make_teams(seed: int = TEAMS_SEED) -> pd.DataFrame:
@@ -227,17 +245,31 @@ def make_teams(seed: int = TEAMS_SEED) -> pd.DataFrame:
     >>> len(teams), sorted(teams["certificate"].unique())
     (80, ['certified', 'none'])
     """
-    return _simulate_teams(seed)[0]
+    return _first_half(_rng(seed), TEAMS_MODEL)[0]
 
 
-def _simulate_teams(seed: int) -> tuple[pd.DataFrame, np.ndarray, np.random.Generator]:
-    """The first half-year, plus the latent quality and the generator the panel goes on with."""
-    teams, quality, rng = _teams_and_quality(seed)
+def _first_half(rng, model: dict) -> tuple[pd.DataFrame, np.ndarray]:
+    """The first half-year and the latent quality; ``rng`` goes on to draw the panel."""
+    teams, quality = _teams_and_quality(rng, model)
     outcomes = _team_outcomes(quality, rng, 0.0, 1.0)
     for column, values in outcomes.items():
         teams[column] = values
     teams["nps_target_met"] = teams["nps"] >= NPS_TARGET
-    return teams, quality, rng
+    return teams, quality
+
+
+def _weighted_sample(rng, pool: np.ndarray, count: int, weights: np.ndarray) -> np.ndarray:
+    """``count`` items of ``pool`` without replacement, each drawn with chance in proportion to its weight.
+
+    numpy's own algorithm for the shipped data; for an exercise variant (a
+    :class:`~cxlab.data.variants.StableRandom`) the same law by exponential keys (Efraimidis and
+    Spirakis): the ``count`` smallest ``Exponential(1) / weight``, drawn from the stable uniforms.
+    """
+    p = weights / weights.sum()
+    if isinstance(rng, np.random.Generator):
+        return rng.choice(pool, count, replace=False, p=p)
+    keys = rng.exponential(1.0, len(pool)) / p
+    return pool[np.argsort(keys, kind="stable")[:count]]
 
 
 def make_team_panel(seed: int = TEAMS_SEED) -> pd.DataFrame:
@@ -259,24 +291,35 @@ def make_team_panel(seed: int = TEAMS_SEED) -> pd.DataFrame:
     2026-H1                    16    48           16
     2026-H2                    16    48           16
     """
-    teams, quality, rng = _simulate_teams(seed)
+    return _teams_world(_rng(seed), TEAMS_MODEL)[1]
+
+
+def _teams_world(rng, model: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The teams model of :func:`make_teams` and :func:`make_team_panel`: ``(teams, panel)``.
+
+    ``rng`` is a :class:`numpy.random.Generator` (the shipped data) or a
+    :class:`cxlab.data.variants.StableRandom` (an exercise variant); ``model`` holds the
+    parameters of :data:`TEAMS_MODEL`.
+    """
+    teams, quality = _first_half(rng, model)
     arm = np.full(N_TEAMS, "none", dtype=object)
     uncertified = np.flatnonzero(teams["certificate"].to_numpy() == "none")
     course = rng.choice(uncertified, 16, replace=False)
     arm[course] = "certification course"
     remaining = np.flatnonzero(arm == "none")
     weights = np.where(teams["maturity"].to_numpy()[remaining] <= 2, 3.0, 1.0)
-    fix = rng.choice(remaining, 16, replace=False, p=weights / weights.sum())
+    fix = _weighted_sample(rng, remaining, 16, weights)
     arm[fix] = "process fix"
 
     fixed = arm == "process fix"
+    coursed = arm == "certification course"
     later_quality = quality + rng.normal(0, 0.15, N_TEAMS)
     after = _team_outcomes(
         later_quality,
         rng,
-        COMMON_TREND_NPS + PROCESS_FIX_NPS * fixed,
-        np.where(fixed, PROCESS_FIX_DAYS_FACTOR, 1.0),
-        COMMON_TREND_CSAT + PROCESS_FIX_CSAT * fixed,
+        model["common_trend_nps"] + model["fix_nps"] * fixed + model["course_nps"] * coursed,
+        np.where(fixed, model["fix_days_factor"], 1.0),
+        model["common_trend_csat"] + model["fix_csat"] * fixed + model["course_csat"] * coursed,
     )
     columns = ["nps", "csat", "fcr", "days_to_resolve"]
     before_rows = teams[["team", "certificate", "maturity", "size", "budget_per_agent", *columns]].copy()
@@ -288,7 +331,7 @@ def make_team_panel(seed: int = TEAMS_SEED) -> pd.DataFrame:
     for rows in (before_rows, after_rows):
         rows.insert(2, "arm", arm)
     panel = pd.concat([before_rows, after_rows], ignore_index=True)
-    return panel.sort_values(["team", "period"], ignore_index=True)
+    return teams, panel.sort_values(["team", "period"], ignore_index=True)
 
 
 def load_teams() -> pd.DataFrame:
@@ -327,11 +370,28 @@ CITY_EX = -0.5
 CITY_CX = -0.6
 
 
+#: Branch-quarters without an employee survey: (branch index, quarter index); B12 in 2025-Q3.
+_SKIPPED_SURVEYS = ((11, 2),)
+#: Branches whose last quarters have no customer outcomes: code -> quarters missing (B40 closed after 2026-Q3).
+_CLOSED_BRANCHES = {"B40": 1}
+
+
 def _branch_latent(seed: int):
-    rng = _rng(seed)
+    return _branch_world(_rng(seed))
+
+
+def _branch_world(rng, *, lag1: float = EX_TO_CX_LAG1, same: float = EX_TO_CX_SAME, city_ex: float = CITY_EX,
+                  city_cx: float = CITY_CX):
+    """The latent model of :func:`make_employee_survey` and :func:`make_branch_outcomes`, drawn from ``rng``.
+
+    Returns ``(city, size, experience, customer)``: which branches are city branches, their
+    staff, and the latent employee and customer experience per branch and quarter. ``rng``
+    is a :class:`numpy.random.Generator` (the shipped data) or a
+    :class:`cxlab.data.variants.StableRandom` (an exercise variant).
+    """
     city = rng.random(N_BRANCHES) < 0.5
     size = np.where(city, rng.integers(12, 21, N_BRANCHES), rng.integers(6, 14, N_BRANCHES))
-    fixed = CITY_EX * city + rng.normal(0, 0.4, N_BRANCHES)
+    fixed = city_ex * city + rng.normal(0, 0.4, N_BRANCHES)
     periods = len(BRANCH_QUARTERS) + 1  # one quarter before the data start, for the lag
     shock = np.zeros((N_BRANCHES, periods))
     shock[:, 0] = rng.normal(0, 0.5 / np.sqrt(1 - 0.6**2), N_BRANCHES)
@@ -339,12 +399,12 @@ def _branch_latent(seed: int):
         shock[:, t] = 0.6 * shock[:, t - 1] + rng.normal(0, 0.5, N_BRANCHES)
     experience = fixed[:, None] + shock
     customer = (
-        EX_TO_CX_LAG1 * experience[:, :-1]
-        + EX_TO_CX_SAME * experience[:, 1:]
-        + CITY_CX * city[:, None]
+        lag1 * experience[:, :-1]
+        + same * experience[:, 1:]
+        + city_cx * city[:, None]
         + rng.normal(0, 0.35, (N_BRANCHES, periods - 1))
     )
-    return rng, city, size, experience[:, 1:], customer
+    return city, size, experience[:, 1:], customer
 
 
 def make_employee_survey(seed: int = BRANCHES_SEED) -> pd.DataFrame:
@@ -356,28 +416,50 @@ def make_employee_survey(seed: int = BRANCHES_SEED) -> pd.DataFrame:
     >>> sorted(survey.columns)[:4]
     ['autonomy', 'branch', 'employee', 'leadership']
     """
-    rng, city, size, experience, _ = _branch_latent(seed)
-    rng = _rng(seed, 1)
-    rows = []
+    _, size, experience, _ = _branch_latent(seed)
+    return _employee_survey(_rng(seed, 1), size, experience, _SKIPPED_SURVEYS)
+
+
+def _employee_survey(rng, size, experience, skipped) -> pd.DataFrame:
+    """The answers of :func:`make_employee_survey`, drawn from ``rng`` for a latent world of :func:`_branch_world`.
+
+    ``skipped`` lists the (branch index, quarter index) pairs that ran no survey. A
+    branch's noise comes in one draw, quarter by quarter and, within a quarter, mood,
+    then the items in column order: the same stream as one draw per item would give.
+    """
+    skipped = set(skipped)
+    columns = {name: [] for name in ("branch", "quarter", "employee", "tools", "leadership", "workload", "autonomy",
+                                     "recommend")}
+    quarters = np.asarray(BRANCH_QUARTERS, dtype=object)
     for b in range(N_BRANCHES):
-        people = rng.normal(0, 0.6, size[b])  # each employee's own outlook, stable over time
-        for t, quarter in enumerate(BRANCH_QUARTERS):
-            if (b, t) == (11, 2):
-                continue  # branch B12 did not run the survey in 2025-Q3
-            view = experience[b, t] + people + rng.normal(0, 0.5, size[b])
-            def item(loading, noise):
-                return np.clip(np.rint(3.2 + loading * view + rng.normal(0, noise, size[b])), 1, 5).astype("int64")
-            rows.append(pd.DataFrame({
-                "branch": f"B{b + 1:02d}",
-                "quarter": quarter,
-                "employee": [f"B{b + 1:02d}-E{k + 1:02d}" for k in range(size[b])],
-                "tools": item(0.7, 0.7),
-                "leadership": item(0.8, 0.7),
-                "workload": np.clip(np.rint(3.0 - 0.6 * view + rng.normal(0, 0.7, size[b])), 1, 5).astype("int64"),
-                "autonomy": item(0.6, 0.7),
-                "recommend": np.clip(np.rint(7.0 + 1.7 * view + rng.normal(0, 1.2, size[b])), 0, 10).astype("int64"),
-            }))
-    return pd.concat(rows, ignore_index=True)
+        code, count = f"B{b + 1:02d}", int(size[b])
+        people = rng.normal(0, 0.6, count)  # each employee's own outlook, stable over time
+        present = [t for t in range(len(BRANCH_QUARTERS)) if (b, t) not in skipped]
+        # per quarter: mood, tools, leadership, workload, autonomy, recommend
+        noise = rng.normal(0, 1, (len(present), 6, count))
+        view = experience[b, present][:, None] + people + 0.5 * noise[:, 0]
+
+        def item(loading, scale, which):
+            return np.clip(np.rint(3.2 + loading * view + scale * noise[:, which]), 1, 5).astype("int64").ravel()
+
+        columns["branch"].append(np.full(len(present) * count, code, dtype=object))
+        columns["quarter"].append(np.repeat(quarters[present], count))
+        columns["employee"].append(np.tile(np.asarray([f"{code}-E{k + 1:02d}" for k in range(count)], dtype=object),
+                                           len(present)))
+        columns["tools"].append(item(0.7, 0.7, 1))
+        columns["leadership"].append(item(0.8, 0.7, 2))
+        columns["workload"].append(np.clip(np.rint(3.0 - 0.6 * view + 0.7 * noise[:, 3]), 1, 5).astype("int64").ravel())
+        columns["autonomy"].append(item(0.6, 0.7, 4))
+        columns["recommend"].append(np.clip(np.rint(7.0 + 1.7 * view + 1.2 * noise[:, 5]), 0, 10).astype("int64").ravel())
+    return pd.DataFrame({name: np.concatenate(parts) for name, parts in columns.items()})
+
+
+#: Branch B41 opened in 2026-Q3: customer outcomes, but no employee survey yet.
+_OPENED_BRANCHES = pd.DataFrame({
+    "branch": "B41", "quarter": ["2026-Q3", "2026-Q4"], "location": "city", "employees": 10,
+    "nps": [14.0, 18.5], "complaints_per_1000": [9.4, 8.8], "handling_minutes": [9.9, 9.6],
+    "cost_per_contact": [4.9, 4.8], "churn_pct": [9.1, 8.7],
+})
 
 
 def make_branch_outcomes(seed: int = BRANCHES_SEED) -> pd.DataFrame:
@@ -389,8 +471,16 @@ def make_branch_outcomes(seed: int = BRANCHES_SEED) -> pd.DataFrame:
     >>> outcomes.columns.tolist()[:4]
     ['branch', 'quarter', 'location', 'employees']
     """
-    _, city, size, _, customer = _branch_latent(seed)
-    rng = _rng(seed, 2)
+    city, size, _, customer = _branch_latent(seed)
+    return _branch_outcomes(_rng(seed, 2), city, size, customer, _CLOSED_BRANCHES, _OPENED_BRANCHES)
+
+
+def _branch_outcomes(rng, city, size, customer, closed: dict, opened: pd.DataFrame) -> pd.DataFrame:
+    """The outcomes of :func:`make_branch_outcomes`, drawn from ``rng`` for a latent world of :func:`_branch_world`.
+
+    ``closed`` maps a branch code to the number of last quarters it has no outcomes for;
+    ``opened`` holds the rows of branches that have no employee survey.
+    """
     shape = customer.shape
     table = pd.DataFrame({
         "branch": np.repeat([f"B{b + 1:02d}" for b in range(N_BRANCHES)], shape[1]),
@@ -403,14 +493,10 @@ def make_branch_outcomes(seed: int = BRANCHES_SEED) -> pd.DataFrame:
         "cost_per_contact": np.round(4.5 - 0.4 * customer + rng.normal(0, 0.2, shape), 2).ravel(),
         "churn_pct": np.round(np.clip(8 - 1.5 * customer + rng.normal(0, 0.6, shape), 0, 100), 2).ravel(),
     })
-    # B40 was closed after 2026-Q3; B41 opened in 2026-Q3 and has no employee survey yet.
-    table = table[~((table["branch"] == "B40") & (table["quarter"] == "2026-Q4"))]
-    opened = pd.DataFrame({
-        "branch": "B41", "quarter": ["2026-Q3", "2026-Q4"], "location": "city", "employees": 10,
-        "nps": [14.0, 18.5], "complaints_per_1000": [9.4, 8.8], "handling_minutes": [9.9, 9.6],
-        "cost_per_contact": [4.9, 4.8], "churn_pct": [9.1, 8.7],
-    })
-    return pd.concat([table, opened], ignore_index=True)
+    gone = np.zeros(len(table), dtype=bool)
+    for branch, quarters in closed.items():
+        gone |= (table["branch"] == branch).to_numpy() & table["quarter"].isin(BRANCH_QUARTERS[-quarters:]).to_numpy()
+    return pd.concat([table[~gone], opened], ignore_index=True)
 
 
 LOYALTY_SEED = 20260302
@@ -429,6 +515,8 @@ TOUCHPOINT_EFFECTS = {
 
 #: Mean rating of each touchpoint (0-10): complaint handling and fees are the weak spots.
 TOUCHPOINT_MEANS = {"advisor": 7.8, "complaints": 5.6, "app": 7.2, "waiting": 6.3, "fees": 5.8, "ambience": 7.9}
+#: How much of each touchpoint's quality is the customer's general impression (the halo).
+_HALO_LOADINGS = {"advisor": 0.6, "complaints": 0.5, "app": 0.4, "waiting": 0.5, "fees": 0.3}
 
 
 def make_loyalty_survey(seed: int = LOYALTY_SEED, n: int = 3000) -> pd.DataFrame:
@@ -440,19 +528,30 @@ def make_loyalty_survey(seed: int = LOYALTY_SEED, n: int = 3000) -> pd.DataFrame
     >>> survey.columns.tolist()
     ['customer', 'branch', 'advisor', 'complaints', 'app', 'waiting', 'fees', 'ambience', 'recommend']
     """
-    rng = _rng(seed)
+    return _loyalty_survey(_rng(seed), n, effects=TOUCHPOINT_EFFECTS, means=TOUCHPOINT_MEANS, loadings=_HALO_LOADINGS,
+                           linked=("ambience", "advisor", AMBIENCE_LINK))
+
+
+def _loyalty_survey(rng, n: int, *, effects: dict, means: dict, loadings: dict, linked: tuple) -> pd.DataFrame:
+    """The model of :func:`make_loyalty_survey`, drawn from ``rng``.
+
+    ``loadings`` gives the halo loading of every touchpoint but one; ``linked`` is
+    ``(touchpoint, anchor, link)``: that touchpoint's quality is ``link`` times the
+    anchor's plus noise. ``effects`` (in the survey's column order) and ``means`` cover
+    all six touchpoints.
+    """
     halo = rng.normal(0, 1, n)
-    loading = {"advisor": 0.6, "complaints": 0.5, "app": 0.4, "waiting": 0.5, "fees": 0.3}
-    quality = {name: weight * halo + np.sqrt(1 - weight**2) * rng.normal(0, 1, n) for name, weight in loading.items()}
+    quality = {name: weight * halo + np.sqrt(1 - weight**2) * rng.normal(0, 1, n) for name, weight in loadings.items()}
+    name, anchor, link = linked
     # A pleasant branch goes with a good advisor (the same people keep both), hardly on its own.
-    quality["ambience"] = AMBIENCE_LINK * quality["advisor"] + np.sqrt(1 - AMBIENCE_LINK**2) * rng.normal(0, 1, n)
-    ratings = {name: np.clip(np.rint(TOUCHPOINT_MEANS[name] + 1.5 * q + rng.normal(0, 0.8, n)), 0, 10).astype("int64")
+    quality[name] = link * quality[anchor] + np.sqrt(1 - link**2) * rng.normal(0, 1, n)
+    ratings = {name: np.clip(np.rint(means[name] + 1.5 * q + rng.normal(0, 0.8, n)), 0, 10).astype("int64")
                for name, q in quality.items()}
-    score = 7.2 + sum(TOUCHPOINT_EFFECTS[name] * quality[name] for name in TOUCHPOINT_EFFECTS) + rng.normal(0, 1.3, n)
+    score = 7.2 + sum(effects[name] * quality[name] for name in effects) + rng.normal(0, 1.3, n)
     survey = pd.DataFrame({
         "customer": np.arange(1, n + 1, dtype="int64"),
         "branch": [f"B{b:02d}" for b in rng.integers(1, N_BRANCHES + 1, n)],
-        **{name: ratings[name] for name in TOUCHPOINT_EFFECTS},
+        **{name: ratings[name] for name in effects},
         "recommend": np.clip(np.rint(score), 0, 10).astype("int64"),
     })
     return survey
@@ -496,6 +595,8 @@ def load_loyalty_survey() -> pd.DataFrame:
 VOC_SEED = 20260403
 #: Comment categories and the mean days from a comment to the action on it (gamma, shape 1.5).
 FEEDBACK_CATEGORIES = {"billing": 18.0, "app": 45.0, "waiting time": 30.0, "staff": 12.0, "product": 75.0}
+#: The categories' probabilities, in the order of ``FEEDBACK_CATEGORIES``.
+FEEDBACK_SHARES = (0.3, 0.2, 0.2, 0.15, 0.15)
 FEEDBACK_SHAPE = 1.5
 FEEDBACK_START = "2025-07-01"
 FEEDBACK_EXTRACT = "2025-12-31"
@@ -516,20 +617,27 @@ def make_feedback_log(seed: int = VOC_SEED) -> pd.DataFrame:
     >>> log.columns.tolist()
     ['comment_id', 'received', 'category', 'acted', 'acted_on', 'days_open']
     """
-    rng = _rng(seed, 1)
+    return _feedback_log(_rng(seed, 1), FEEDBACK_CATEGORIES, FEEDBACK_SHARES, FEEDBACK_SHAPE)
+
+
+def _feedback_log(rng, categories: dict, shares, shape: float, n: int = N_COMMENTS) -> pd.DataFrame:
+    """The model of :func:`make_feedback_log`: ``categories`` maps each category to its mean
+    days to action, ``shares`` are the categories' probabilities (in that order), ``shape``
+    the gamma shape. ``rng`` is a numpy Generator (the shipped data) or a
+    :class:`cxlab.data.variants.StableRandom` (an exercise variant)."""
     start, extract = pd.Timestamp(FEEDBACK_START), pd.Timestamp(FEEDBACK_EXTRACT)
     span = (extract - start).days
-    names = list(FEEDBACK_CATEGORIES)
-    category = rng.choice(names, N_COMMENTS, p=[0.3, 0.2, 0.2, 0.15, 0.15])
-    received_day = np.sort(rng.integers(0, span, N_COMMENTS))
-    mean = np.array([FEEDBACK_CATEGORIES[c] for c in category])
-    to_action = np.ceil(rng.gamma(FEEDBACK_SHAPE, mean / FEEDBACK_SHAPE))
+    names = list(categories)
+    category = rng.choice(names, n, p=list(shares))
+    received_day = np.sort(rng.integers(0, span, n))
+    mean = np.array([categories[c] for c in category])
+    to_action = np.ceil(rng.gamma(shape, mean / shape))
     acted = received_day + to_action <= span
     days_open = np.where(acted, to_action, span - received_day).astype("int64")
     received = start + pd.to_timedelta(received_day, unit="D")
     acted_on = pd.Series(received + pd.to_timedelta(np.where(acted, to_action, 0), unit="D")).where(acted)
     return pd.DataFrame({
-        "comment_id": np.arange(1, N_COMMENTS + 1, dtype="int64"),
+        "comment_id": np.arange(1, n + 1, dtype="int64"),
         "received": received.strftime("%Y-%m-%d"),
         "category": category,
         "acted": acted,
@@ -559,27 +667,40 @@ def make_agent_surveys(seed: int = VOC_SEED) -> pd.DataFrame:
     >>> sorted(surveys["invitation"].unique())
     ['agent', 'random']
     """
-    rng = _rng(seed, 2)
-    agents = [f"A{k:02d}" for k in range(1, N_AGENTS + 1)]
-    rows = []
+    return _agent_surveys(_rng(seed, 2), GAMING_AGENTS, {STRONG_AGENT: STRONG_QUALITY}, AGENT_SURVEY_SHARE_RANDOM,
+                          GAMING_SHARE)
+
+
+def _agent_surveys(rng, gaming_agents, strong_agents: dict, share_random: float, gaming_share: float,
+                   n_agents: int = N_AGENTS) -> pd.DataFrame:
+    """The model of :func:`make_agent_surveys`: ``gaming_agents`` choose whom they invite
+    (a share ``gaming_share`` of their own invitations goes to pleased customers),
+    ``strong_agents`` maps the genuinely better agents to their quality, ``share_random``
+    is the share of random invitations. ``rng`` is a numpy Generator or a StableRandom."""
+    agents = [f"A{k:02d}" for k in range(1, n_agents + 1)]
+    names, invitations, scores = [], [], []
     for agent in agents:
         n = int(rng.integers(50, 300))
-        quality = STRONG_QUALITY if agent == STRONG_AGENT else 0.0
-        invitation = np.where(rng.random(n) < AGENT_SURVEY_SHARE_RANDOM, "random", "agent")
+        quality = strong_agents.get(agent, 0.0)
+        invitation = np.where(rng.random(n) < share_random, "random", "agent")
         latent = rng.normal(quality, 1, n)
-        if agent in GAMING_AGENTS:
+        if agent in gaming_agents:
             # agent-chosen invitations go only to customers who seemed pleased: redraw
             # the rest among customers whose experience was above average
             chosen = invitation == "agent"
             # with probability GAMING_SHARE, the invited customer is one who seemed pleased
             # (latent experience above 0, a half-normal draw); otherwise anyone
-            swapped = chosen & (rng.random(n) < GAMING_SHARE)
+            swapped = chosen & (rng.random(n) < gaming_share)
             latent[swapped] = quality + np.abs(rng.normal(0, 1, swapped.sum()))
         score = np.clip(np.rint(7.6 + 2.2 * latent + rng.normal(0, 1, n)), 0, 10).astype("int64")
-        rows.append(pd.DataFrame({"agent": agent, "invitation": invitation, "recommend": score}))
-    out = pd.concat(rows, ignore_index=True)
-    out.insert(0, "response_id", np.arange(1, len(out)+1, dtype="int64"))
-    return out
+        names.append(np.full(n, agent))
+        invitations.append(invitation)
+        scores.append(score)
+    # one frame at the end: building one per agent cost more than drawing the answers
+    recommend = np.concatenate(scores)
+    return pd.DataFrame({"response_id": np.arange(1, recommend.size + 1, dtype="int64"),
+                         "agent": pd.Series(np.concatenate(names), dtype="str"),
+                         "invitation": pd.Series(np.concatenate(invitations), dtype="str"), "recommend": recommend})
 
 #: The hotline's advertised promise, in minutes.
 HOTLINE_PROMISE = 5.0
@@ -601,17 +722,23 @@ def make_hotline_waits(seed: int = VOC_SEED) -> pd.DataFrame:
     >>> waits.columns.tolist()
     ['call_id', 'date', 'hour', 'wait_minutes']
     """
-    rng = _rng(seed, 3)
-    hours = np.array(list(HOTLINE_VOLUME_BY_HOUR))
-    volume = np.array(list(HOTLINE_VOLUME_BY_HOUR.values()), dtype=float)
-    hour = np.sort(rng.choice(hours, N_CALLS, p=volume / volume.sum()))
+    return _hotline_waits(_rng(seed, 3), HOTLINE_MEDIAN_BY_HOUR, HOTLINE_VOLUME_BY_HOUR, HOTLINE_SPREAD)
+
+
+def _hotline_waits(rng, median_by_hour: dict, volume_by_hour: dict, spread: float, n_calls: int = N_CALLS) -> pd.DataFrame:
+    """The model of :func:`make_hotline_waits`: a lognormal wait around each hour's median,
+    calls spread over the hours by their relative volume. ``rng`` is a numpy Generator or a
+    StableRandom."""
+    hours = np.array(list(volume_by_hour))
+    volume = np.array(list(volume_by_hour.values()), dtype=float)
+    hour = np.sort(rng.choice(hours, n_calls, p=volume / volume.sum()))
     days = pd.bdate_range("2026-03-02", "2026-03-27")
-    day = rng.choice(days, N_CALLS)
-    median = np.array([HOTLINE_MEDIAN_BY_HOUR[h] for h in hour])
-    wait = np.round(median * np.exp(rng.normal(0, HOTLINE_SPREAD, N_CALLS)), 1)
+    day = rng.choice(days, n_calls)
+    median = np.array([median_by_hour[h] for h in hour])
+    wait = np.round(median * np.exp(rng.normal(0, spread, n_calls)), 1)
     frame = pd.DataFrame({"date": pd.DatetimeIndex(day).strftime("%Y-%m-%d"), "hour": hour.astype("int64"),
                           "wait_minutes": wait}).sort_values(["date", "hour"], kind="stable", ignore_index=True)
-    frame.insert(0, "call_id", np.arange(1, N_CALLS + 1, dtype="int64"))
+    frame.insert(0, "call_id", np.arange(1, n_calls + 1, dtype="int64"))
     return frame
 
 
@@ -633,17 +760,27 @@ def make_launch_cashflows(seed: int = VOC_SEED) -> pd.DataFrame:
     >>> sorted(flows["kind"].unique())
     ['complaint cost', 'sale margin']
     """
-    rng = _rng(seed, 4)
-    months = np.array(list(LAUNCH_SALES_BY_MONTH))
-    share = np.array(list(LAUNCH_SALES_BY_MONTH.values()))
-    sold = rng.choice(months, LAUNCH_CUSTOMERS, p=share)
-    customer = np.arange(1, LAUNCH_CUSTOMERS + 1, dtype="int64")
-    complains = rng.random(LAUNCH_CUSTOMERS) < LAUNCH_COMPLAINT_RATE
-    delay = np.ceil(rng.gamma(2.0, LAUNCH_COMPLAINT_DELAY / 2.0, LAUNCH_CUSTOMERS)).astype("int64")
+    return _launch_cashflows(_rng(seed, 4), LAUNCH_MARGIN, LAUNCH_COMPLAINT_RATE, LAUNCH_COMPLAINT_DELAY,
+                             LAUNCH_COMPLAINT_COST)
+
+
+def _launch_cashflows(rng, margin: float, complaint_rate: float, complaint_delay: float, complaint_cost: float,
+                      customers: int = LAUNCH_CUSTOMERS, sales_by_month: dict | None = None) -> pd.DataFrame:
+    """The model of :func:`make_launch_cashflows`: a margin per sale, complaints from a share
+    ``complaint_rate`` of customers after a gamma delay (mean ``complaint_delay`` months,
+    shape 2) with a lognormal cost of mean ``complaint_cost``. ``rng`` is a numpy Generator
+    or a StableRandom."""
+    sales_by_month = LAUNCH_SALES_BY_MONTH if sales_by_month is None else sales_by_month
+    months = np.array(list(sales_by_month))
+    share = np.array(list(sales_by_month.values()))
+    sold = rng.choice(months, customers, p=share)
+    customer = np.arange(1, customers + 1, dtype="int64")
+    complains = rng.random(customers) < complaint_rate
+    delay = np.ceil(rng.gamma(2.0, complaint_delay / 2.0, customers)).astype("int64")
     sigma = 0.6
-    cost = LAUNCH_COMPLAINT_COST * np.exp(rng.normal(-sigma**2 / 2, sigma, LAUNCH_CUSTOMERS))
+    cost = complaint_cost * np.exp(rng.normal(-sigma**2 / 2, sigma, customers))
     sales = pd.DataFrame({"customer": customer, "month": sold.astype("int64"), "kind": "sale margin",
-                          "amount": LAUNCH_MARGIN})
+                          "amount": float(margin)})
     complaints = pd.DataFrame({"customer": customer[complains], "month": (sold + delay)[complains],
                                "kind": "complaint cost", "amount": -np.round(cost[complains], 2)})
     flows = pd.concat([sales, complaints], ignore_index=True)
@@ -734,13 +871,21 @@ def make_health_opinions(seed: int = OPINIONS_SEED) -> pd.DataFrame:
     >>> round(100 * health["dissatisfied"].mean())
     70
     """
-    rng = _rng(seed, 1)
+    return _health_opinions(_rng(seed, 1), HEALTH_AGE_SIZES, HEALTH_DISSATISFIED, HEALTH_USE_BY_AGE, HEALTH_USE_EFFECT)
+
+
+def _health_opinions(rng, sizes: dict, dissatisfied_counts: dict, use_by_age: dict, use_effect: dict) -> pd.DataFrame:
+    """The model of :func:`make_health_opinions`, drawn from ``rng`` with the given group sizes and chances.
+
+    ``rng`` is a :class:`numpy.random.Generator` (the shipped data) or a
+    :class:`cxlab.data.variants.StableRandom` (an exercise variant).
+    """
     parts = []
-    for age, size in HEALTH_AGE_SIZES.items():
-        use = rng.choice(HEALTH_USES, size, p=HEALTH_USE_BY_AGE[age])
-        leaning = np.array([HEALTH_USE_EFFECT[kind] for kind in use]) + rng.normal(0.0, 1.0, size)
+    for age, size in sizes.items():
+        use = rng.choice(HEALTH_USES, size, p=use_by_age[age])
+        leaning = np.array([use_effect[kind] for kind in use]) + rng.normal(0.0, 1.0, size)
         rank = np.argsort(np.argsort(-leaning))  # 0 = the strongest leaning to a negative opinion
-        dissatisfied = rank < HEALTH_DISSATISFIED[age]
+        dissatisfied = rank < dissatisfied_counts[age]
         rating = np.where(dissatisfied, np.where(rank < round(0.4 * size), 1, 2),
                           np.where(rank >= size - round(0.1 * size), 4, 3))
         parts.append(pd.DataFrame({"age_group": age, "use": use, "rating": rating.astype("int64")}))
@@ -780,10 +925,18 @@ def make_brand_survey(seed: int = OPINIONS_SEED) -> pd.DataFrame:
     >>> brand["status"].value_counts()["recent customer"]
     np.int64(300)
     """
-    rng = _rng(seed, 2)
+    return _brand_survey(_rng(seed, 2), BRAND_STATUS_SIZES, BRAND_STATUS_MEANS)
+
+
+def _brand_survey(rng, sizes: dict, means: dict) -> pd.DataFrame:
+    """The model of :func:`make_brand_survey`, drawn from ``rng`` with the given sizes and means.
+
+    ``rng`` is a :class:`numpy.random.Generator` (the shipped data) or a
+    :class:`cxlab.data.variants.StableRandom` (an exercise variant).
+    """
     parts = []
-    for status, size in BRAND_STATUS_SIZES.items():
-        latent = BRAND_STATUS_MEANS[status] + rng.normal(0.0, 1.0, size)
+    for status, size in sizes.items():
+        latent = means[status] + rng.normal(0.0, 1.0, size)
         recommend = np.clip(np.rint(7.2 + 2.0 * latent), 0, 10).astype("int64")
         parts.append(pd.DataFrame({"status": status, "recommend": recommend}))
     frame = pd.concat(parts, ignore_index=True)

@@ -37,7 +37,7 @@ def generate(rng) -> tuple[dict[str, pd.DataFrame], dict]:
     from . import _survey
 
     world = rng.spawn("world")
-    level = world.uniform(-0.35, 0.55, len(_CHANNELS))
+    level = world.uniform(-0.05, 0.65, len(_CHANNELS))
     # most channels move a little; the draw decides which, and in which direction
     shift = world.normal(0.0, 0.22, len(_CHANNELS))
     means = {}
@@ -61,6 +61,32 @@ def _recommend(survey: pd.DataFrame, quarter: str, channel: str | None = None) -
     return survey.loc[rows, "recommend"].to_numpy()
 
 
+def _net(scores: np.ndarray) -> float:
+    return 100.0 * (np.mean(scores >= 9) - np.mean(scores <= 6))
+
+
+def _checks_would_misread(survey: pd.DataFrame, focus_channel: str) -> list[str]:
+    """Answers that a visible check would take for a slip: a score between -1.5 and +1.5 (read
+    as a share), a CSAT or CES share below 7.5% (read as a mean score on the 1-5 or 1-7 scale)."""
+    reasons = []
+    overall = _net(survey["recommend"].to_numpy())
+    if abs(overall) < 1.5:
+        reasons.append(f"the overall NPS {overall:.2f} would look like a share to the check")
+    rows = survey[(survey["quarter"] == _QUARTERS[1]) & (survey["channel"] == focus_channel)]
+    channel = focus_channel
+    coded = rows["sentiment"].dropna()
+    coded = coded[coded.isin(("positive", "negative", "neutral"))]
+    values = {
+        "CSAT": 100.0 * np.mean(rows["satisfaction"].to_numpy() >= 4),
+        "CES agreement": 100.0 * np.mean(rows["effort"].to_numpy() >= 5),
+        "NSS": 100.0 * (np.sum(coded == "positive") - np.sum(coded == "negative")) / max(len(coded), 1),
+    }
+    for label, value in values.items():
+        if abs(value) < 1.5 or (label != "NSS" and value < 7.5):
+            reasons.append(f"the {label} of {channel} ({value:.2f}) would look like a slip to the check")
+    return reasons
+
+
 def knife_edges(tables: dict, task: dict) -> list[str]:
     """Why this draw cannot be a fair exercise (an empty list when it can)."""
     survey = tables["survey"]
@@ -78,6 +104,7 @@ def knife_edges(tables: dict, task: dict) -> list[str]:
     falls = sorted(changes.values())
     if falls[1] - falls[0] < 0.5:
         reasons.append(f"two channels fall within half a point of each other ({falls[0]:.2f}, {falls[1]:.2f})")
+    reasons.extend(_checks_would_misread(survey, task["focus_channel"]))
     planned = _recommend(survey, later)
     promoters, detractors = float(np.mean(planned >= 9)), float(np.mean(planned <= 6))
     spread = 100 * math.sqrt((promoters + detractors) - (promoters - detractors) ** 2)

@@ -223,7 +223,10 @@ def _canonical(value) -> str:
         frame = value.copy()
         for column in frame.columns:
             if pd.api.types.is_float_dtype(frame[column]):
-                frame[column] = frame[column].map(lambda number: "" if pd.isna(number) else f"{number:.9g}")
+                values = frame[column].to_numpy(dtype=float)
+                texts = np.char.mod("%.9g", np.where(np.isnan(values), 0.0, values)).astype(object)
+                texts[np.isnan(values)] = ""
+                frame[column] = texts
         return frame.to_csv(index=True, lineterminator="\n")
     if isinstance(value, pd.Series):
         return _canonical(value.to_frame())

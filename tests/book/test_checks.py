@@ -31,7 +31,10 @@ import pandas as pd
 import pytest
 
 import cxlab
-from cxlab.course.releasing.assign import is_self_study_cell, value_check_calls
+from cxlab.course.releasing.assign import GRADED_VARIANT_CELL, is_self_study_cell, practice_calls
+from cxlab.course.shared.variants import is_variant_cell, model_answers as variant_answers
+from cxlab.data.variants import PRACTICE_CODES
+from cxlab.selfstudy import answer_kind
 from cxlab import journey as cxjourney
 from cxlab import linkage
 
@@ -119,9 +122,29 @@ def value_check_cells(assignment: str) -> dict[int, object]:
     return found
 
 
-def declared_answers(assignment: str) -> dict[int, list]:
-    """Question number -> the check_hash calls of its value check (name, kind, decimals)."""
-    return {question: value_check_calls(cell.source) for question, cell in value_check_cells(assignment).items()}
+@dataclasses.dataclass(frozen=True)
+class CheckedAnswer:
+    """One answer a value check names: ``value`` is the answer's name in the notebook."""
+
+    value: str
+    kind: str
+    decimals: int | None
+
+    @property
+    def name(self) -> str:
+        return self.value
+
+
+def declared_answers(assignment: str) -> dict[int, list[CheckedAnswer]]:
+    """Question number -> the answers its value check names (name, kind, decimals)."""
+    model = model_answers(assignment)
+    found = {}
+    for question, cell in value_check_cells(assignment).items():
+        found[question] = [
+            CheckedAnswer(name, answer_kind(model[name], decimals=call.decimals.get(name), ordered=name in call.ordered),
+                          call.decimals.get(name))
+            for call in practice_calls(cell.source) for name in call.names]
+    return found
 
 
 # --------------------------------------------------------------------------------------
@@ -144,13 +167,13 @@ MESSAGES = {
         "shares": r"the size of a difference of shares",
     },
     ("nps", "q3_interval"): {
-        "type": r"^q2_(low|high) " + NUMBER,
+        "type": r"^interval_(low|high) " + NUMBER,
         "result": r"not NPSResult: store the ends of the result's interval, \.low and \.high$",
         "finite": FINITE,
         "range": r"should be on the NPS scale",
-        "order": r"^q2_low should be below q2_high$",
-        "narrow": r"points wide, narrower than the 2026-Q2 responses allow",
-        "all rows": r"^this is the interval of all 2,000 responses: use only the 2026-Q2 rows$",
+        "order": r"^interval_low should be below interval_high$",
+        "narrow": r"points wide, narrower than the 2026-Q[12] responses allow",
+        "all rows": r"^this is the interval of all 2,000 responses: use only the 2026-Q[12] rows$",
     },
     ("nps", "q4_change"): {
         "type": r"^change(_pvalue)? " + NUMBER,
@@ -174,14 +197,14 @@ MESSAGES = {
         "units": r"outside 100 to 100,000.*not one of them in shares\?$",
     },
     ("nps", "q7_complements"): {
-        "type": r"^chat_\w+ " + NUMBER,
+        "type": r"^focus_\w+ " + NUMBER,
         "result": r"not (CSATResult|NSSResult): store the percentage, the result's \.value$",
         "ces result": r"not CESResult: store the percentage who agreed, the result's \.share_agree$",
         "finite": FINITE,
         "range": r"is a (net )?percentage, (-100|0) to \+?100, not",
         "shares": r"the size of a share \(0 to 1\): give it in percent",
-        "csat mean": r"^chat_csat is .*, on the 1-5 scale of the answers",
-        "ces mean": r"^chat_ces_agree is .*, on the 1-7 scale of the answers",
+        "csat mean": r"^focus_csat is .*, on the 1-5 scale of the answers",
+        "ces mean": r"^focus_ces_agree is .*, on the 1-7 scale of the answers",
     },
     ("certification", "q1_naive"): {
         "type": r"^naive_\w+ " + NUMBER,
@@ -189,7 +212,7 @@ MESSAGES = {
         "finite": FINITE,
         "range": r"is a difference of two percentages, between -100 and \+100",
         "inside": r"^the difference should lie inside its interval",
-        "nps": r"^this is the difference in NPS \(column 'nps'\): the question asks about CSAT",
+        "other column": r"^this is the difference in column '\w+': the question asks about column '\w+', the one named in OUTCOME$",
     },
     ("certification", "q2_within"): {
         "type": r"^within should be a pandas Series, not \w+$",
@@ -210,23 +233,23 @@ MESSAGES = {
         "type": r"^adjusted(_pvalue)? " + NUMBER,
         "result": r"not AdjustedEffect: store fields of the result, \.value and \.pvalue$",
         "finite": FINITE,
-        "range": r"^adjusted is a difference in CSAT points",
+        "range": r"^adjusted is a difference in \w+ points",
         "p-value": r"^adjusted_pvalue should be a probability between 0 and 1",
         "bool": r"^certificate_significant should be True or False, not \w+$",
         "disagrees": r"says the opposite: an effect is significant at the 5% level when its p-value is below 0.05$",
     },
     ("certification", "q5_process_fix"): {
-        "type": r"^fix_csat\w* " + NUMBER,
+        "type": r"^fix_(effect|low|high) " + NUMBER,
         "result": r"not DiDResult: store fields of the result, \.value, \.low and \.high$",
         "finite": FINITE,
-        "range": r"is a change in CSAT points, between -100 and \+100",
-        "inside": r"^the estimate should lie inside its interval: fix_csat_low",
+        "range": r"is a change in \w+ points, between -100 and \+100",
+        "inside": r"^the estimate should lie inside its interval: fix_low",
     },
     ("certification", "q6_course"): {
         "type": r"^course_\w+ " + NUMBER,
         "result": r"not DiDResult: store fields of the result, \.treated_change and \.value$",
         "finite": FINITE,
-        "range": r"is a change in CSAT points, between -100 and \+100",
+        "range": r"is a change in \w+ points, between -100 and \+100",
         "bool": r"^course_works should be True or False, not \w+$",
         "equal": r"are equal: course_did should subtract the control teams' change",
     },
@@ -243,16 +266,16 @@ MESSAGES = {
         "disagrees": r"^paradox is (True|False), but your gaps say the opposite",
     },
     ("ex-cx", "q1_enps"): {
-        "type": r"^enps_q4 should be a pandas Series, not \w+$",
-        "dtype": r"^enps_q4 should hold numbers, not \w+ values$",
-        "results": r"^enps_q4 should hold numbers, not object values: store each branch's score, the result's \.value$",
-        "missing": r"^enps_q4 has missing values$",
+        "type": r"^quarter_enps should be a pandas Series, not \w+$",
+        "dtype": r"^quarter_enps should hold numbers, not \w+ values$",
+        "results": r"^quarter_enps should hold numbers, not object values: store each branch's score, the result's \.value$",
+        "missing": r"^quarter_enps has missing values$",
         "codes": r"should be indexed by branch codes such as 'B07'$",
-        "sorted": r"^index enps_q4 by branch code, sorted",
+        "sorted": r"^index quarter_enps by branch code, sorted",
         "range": r"^eNPS values lie between -100 and \+100$",
         "shares": r"the size of differences of shares \(0 to 1\)",
         "best type": r"^best_branch should be a branch code \(text\), not \w+$",
-        "best unknown": r"^best_branch should be one of the branch codes of enps_q4",
+        "best unknown": r"^best_branch should be one of the branch codes of quarter_enps",
     },
     ("ex-cx", "q2_join"): {
         "type": r"^panel should be a pandas DataFrame, not \w+$",
@@ -264,20 +287,21 @@ MESSAGES = {
         "negative": r"is a count, 0 or more",
     },
     ("ex-cx", "q3_lags"): {
-        "type": r"^complaints_\w+ " + NUMBER,
+        "type": r"^outcome_\w+ " + NUMBER,
         "table": r"not DataFrame: take the correlation from the table's column 'value'$",
         "finite": FINITE,
         "range": r"is a correlation, between -1 and \+1",
-        "equal": r"^complaints_now and complaints_next are equal",
+        "equal": r"^outcome_now and outcome_next are equal: the second pairs each quarter's eNPS with the next quarter's "
+                 r"(complaints_per_1000|churn_pct|handling_minutes|cost_per_contact)$",
     },
     ("ex-cx", "q4_ranking"): {
-        "type": r"^town_r_squared " + NUMBER,
+        "type": r"^segment_r_squared " + NUMBER,
         "finite": FINITE,
-        "range": r"^town_r_squared is an R², between 0 and 1",
-        "list": r"^town_ranking should be a list of names, not \w+$",
+        "range": r"^segment_r_squared is an R², between 0 and 1",
+        "list": r"^segment_ranking should be a list of names, not \w+$",
         "index": r"not Index: \.tolist\(\) makes a list of it$",
-        "item": r"^town_ranking should hold touchpoint names",
-        "members": r"^town_ranking should list each of the six touchpoints once",
+        "item": r"^segment_ranking should hold touchpoint names",
+        "members": r"^segment_ranking should list each of the six touchpoints once",
     },
     ("ex-cx", "q5_flip"): {
         "type": r"^misleading_driver should be a touchpoint name \(text\), not \w+$",
@@ -287,7 +311,8 @@ MESSAGES = {
         "type": r"^\w+_gain " + NUMBER,
         "finite": FINITE,
         "range": r"is a change in NPS points, between -200 and \+200",
-        "equal": r"^scenario_gain equals app_gain",
+        "equal": r"^scenario_gain equals single_gain: scenario_gain should include the change of "
+                 r"(advisor|complaints|app|waiting|fees|ambience) as well$",
     },
     ("butterfly", "q1_time"): {
         "type": r"^\w+ " + NUMBER,
@@ -336,7 +361,7 @@ MESSAGES = {
         "type": r"^\w+ " + NUMBER,
         "finite": FINITE,
         "negative": r"^\w+ cannot be negative; it is -",
-        "percent": r"^naive_share_30 is .*, more than 1: give a share between 0 and 1, not a percentage$",
+        "percent": r"^naive_share_within is .*, more than 1: give a share between 0 and 1, not a percentage$",
         "days": r"^closed_mean is .*: it is a number of days, not a share$",
     },
     ("voc", "q2_kaplan_meier"): {
@@ -344,7 +369,7 @@ MESSAGES = {
         "result": r"not (ActionCurve|ShareResult): store the number in the result's field named value$",
         "finite": FINITE,
         "negative": r"^\w+ cannot be negative; it is -",
-        "percent": r"^km_share_30 is .*, more than 1: give a share between 0 and 1, not a percentage$",
+        "percent": r"^km_share_within is .*, more than 1: give a share between 0 and 1, not a percentage$",
         "bool": r"^closed_mean_too_short should be True or False, not \w+$",
     },
     ("voc", "q3_funnel"): {
@@ -362,8 +387,8 @@ MESSAGES = {
         "sorted": r"^sort \w+: sorted\(\.\.\.\)$",
         "names": r"^\w+ should hold agent names \(text\) such as 'A05'$",
         "unknown": r"holds names that are not agents of surveys$",
-        "count": r"^top8_raw should name eight agents, not \d+$",
-        "part": r"^raw_only should be a part of top8_raw$",
+        "count": r"^top_raw should name TOP_COUNT = \d+ agents, not \d+$",
+        "part": r"^raw_only should be a part of top_raw$",
     },
     ("voc", "q5_random"): {
         "type": r"^\w+ should be a list of agent names, not \w+$",
@@ -391,13 +416,13 @@ MESSAGES = {
         "table": r"not (DataFrame|Series): take one number from the table, in the row of its horizon and the column value$",
         "finite": FINITE,
         "scale": r"give the total in EUR over all customers, not per customer or in thousands$",
-        "bool": r"^negative_at_24m should be True or False, not \w+$",
+        "bool": r"^negative_at_late should be True or False, not \w+$",
     },
     ("cx-role", "q1_clv"): {
-        "type": r"^(clv_10y|margin_multiple) " + NUMBER,
+        "type": r"^(clv_horizon|margin_multiple) " + NUMBER,
         "finite": FINITE,
         "positive": r"should be positive: a customer who brings a margin is worth something",
-        "too big": r"^clv_10y is .*, more than 150 a year for all 10 years",
+        "too big": r"^clv_horizon is .*, more than \d+ a year for all \d+ years",
         "euros": r"^margin_multiple is .*: give the multiple",
     },
     ("cx-role", "q2_initiative"): {
@@ -419,10 +444,10 @@ MESSAGES = {
     ("cx-role", "q4_drivers"): {
         "text": r"^top_driver should be an input's name \(text\), not \w+$",
         "unknown": r"^top_driver is '[\w ]+', which is not an input; the inputs are customers, margin",
-        "type": r"^prob_loss_known_uplift " + NUMBER,
+        "type": r"^prob_loss_known_input " + NUMBER,
         "result": r"not ROISimulation: store the number from the result's field prob_negative$",
         "finite": FINITE,
-        "percent": r"^prob_loss_known_uplift is .*: give a probability between 0 and 1",
+        "percent": r"^prob_loss_known_input is .*: give a probability between 0 and 1",
     },
     ("cx-role", "q5_percentages"): {
         "type": r"^(australia_multiple|commercial_below_public) " + NUMBER,
@@ -434,9 +459,9 @@ MESSAGES = {
     ("cx-role", "q6_funnel"): {
         "type": r"^women_managers_of_\w+ should be a whole number of people \(an int\), not \w+$",
         "round": r"not float(64)?: round it with round\(\.\.\.\), which gives an int$",
-        "range": r"^women_managers_of_\w+ is -?\d+: it should lie between 0 and the 2,000 staff$",
-        "swapped": r"more than the 200 managers: a share of the managers cannot exceed them",
-        "bool": r"^managers_match_market should be True or False, not \w+$",
+        "range": r"^women_managers_of_\w+ is -?\d+: it should lie between 0 and the [\d,]+ staff$",
+        "swapped": r"more than the \d+ managers: a share of the managers cannot exceed them",
+        "bool": r"^level_matches_market should be True or False, not \w+$",
     },
     ("cx-role", "q7_collaboration"): {
         "type": r"^(naive_gap|adjusted_gap) " + NUMBER,
@@ -452,8 +477,8 @@ MESSAGES = {
         "finite": FINITE,
         "share": r"^\w+ is .*: give a percentage \(0 to 100\), not a share$",
         "range": r"^\w+ is .*: a percentage lies between 0 and 100$",
-        "swapped": r"^satisfied_65_low is above satisfied_65_high: swap the bounds$",
-        "dissatisfied": r"^the interval lies above 50%: did you take the dissatisfied 65\+",
+        "swapped": r"^focus_satisfied_low is above focus_satisfied_high: swap the bounds$",
+        "dissatisfied": r"^the interval lies above 50%: did you take the dissatisfied of \S+ instead of the satisfied",
     },
     ("opinions", "q2_by_use"): {
         "type": r"^by_use should be a pandas Series, not \w+$",
@@ -524,7 +549,12 @@ def _q2_rows(s):
 
 def _chat(s, quarters=("2026-Q2",)):
     survey = s["survey"]
-    return survey[(survey["channel"] == "chat") & survey["quarter"].isin(quarters)]
+    return survey[(survey["channel"] == s["FOCUS_CHANNEL"]) & survey["quarter"].isin(quarters)]
+
+
+def _other_quarter(s):
+    survey = s["survey"]
+    return survey.loc[survey["quarter"] != s["INTERVAL_QUARTER"]]
 
 
 def _unclear_letter(s):
@@ -543,10 +573,10 @@ def _other_seed_delay(s):
     return cxjourney.what_if(s["loan"], s["slow"], n_customers=50_000, seed=s["SEED_DELAY"] + 1)
 
 
-def _town_weights(s):
+def _segment_weights(s):
     from cxlab import drivers
 
-    return drivers.relative_weights(s["town"], "recommend", s["TOUCHPOINTS"])
+    return drivers.relative_weights(s["customers"], "recommend", s["TOUCHPOINTS"])
 
 
 WRONG_ANSWERS = [
@@ -576,21 +606,21 @@ WRONG_ANSWERS = [
     ("nps", "q2_score", "the result object", {"nps_all": lambda s: cxlab.nps(s["survey"]["recommend"])}, "result"),
     ("nps", "q2_score", "percentages times 100", {"nps_all": lambda s: s["nps_all"] * 100}, "range"),
     ("nps", "q3_interval", "all quarters",
-     {"q2_low": lambda s: cxlab.nps(s["survey"]["recommend"], method="wald").low,
-      "q2_high": lambda s: cxlab.nps(s["survey"]["recommend"], method="wald").high}, "all rows"),
-    ("nps", "q3_interval", "2026-Q1 instead of 2026-Q2",
-     {"q2_low": lambda s: cxlab.nps(s["survey"].query("quarter == '2026-Q1'")["recommend"], method="wald").low,
-      "q2_high": lambda s: cxlab.nps(s["survey"].query("quarter == '2026-Q1'")["recommend"], method="wald").high}, None),
-    ("nps", "q3_interval", "shares instead of points", {"q2_low": lambda s: s["q2_low"] / 100,
-                                                        "q2_high": lambda s: s["q2_high"] / 100}, "narrow"),
-    ("nps", "q3_interval", "rounded to one decimal", {"q2_low": lambda s: round(s["q2_low"], 1),
-                                                      "q2_high": lambda s: round(s["q2_high"], 1)}, None),
-    ("nps", "q3_interval", "the ends swapped", {"q2_low": lambda s: s["q2_high"], "q2_high": lambda s: s["q2_low"]}, "order"),
-    ("nps", "q3_interval", "the result object", {"q2_low": lambda s: s["second_quarter_result"]}, "result"),
-    ("nps", "q3_interval", "NaN", {"q2_high": NAN}, "finite"),
-    ("nps", "q3_interval", "None", {"q2_low": None}, "type"),
-    ("nps", "q3_interval", "a tuple", {"q2_low": lambda s: (s["q2_low"], s["q2_high"])}, "type"),
-    ("nps", "q3_interval", "off the scale", {"q2_high": 250.0}, "range"),
+     {"interval_low": lambda s: cxlab.nps(s["survey"]["recommend"], method="wald").low,
+      "interval_high": lambda s: cxlab.nps(s["survey"]["recommend"], method="wald").high}, "all rows"),
+    ("nps", "q3_interval", "the other quarter",
+     {"interval_low": lambda s: cxlab.nps(_other_quarter(s)["recommend"], method="wald").low,
+      "interval_high": lambda s: cxlab.nps(_other_quarter(s)["recommend"], method="wald").high}, None),
+    ("nps", "q3_interval", "shares instead of points", {"interval_low": lambda s: s["interval_low"] / 100,
+                                                        "interval_high": lambda s: s["interval_high"] / 100}, "narrow"),
+    ("nps", "q3_interval", "rounded to one decimal", {"interval_low": lambda s: round(s["interval_low"], 1),
+                                                      "interval_high": lambda s: round(s["interval_high"], 1)}, None),
+    ("nps", "q3_interval", "the ends swapped", {"interval_low": lambda s: s["interval_high"], "interval_high": lambda s: s["interval_low"]}, "order"),
+    ("nps", "q3_interval", "the result object", {"interval_low": lambda s: s["quarter_result"]}, "result"),
+    ("nps", "q3_interval", "NaN", {"interval_high": NAN}, "finite"),
+    ("nps", "q3_interval", "None", {"interval_low": None}, "type"),
+    ("nps", "q3_interval", "a tuple", {"interval_low": lambda s: (s["interval_low"], s["interval_high"])}, "type"),
+    ("nps", "q3_interval", "off the scale", {"interval_high": 250.0}, "range"),
     ("nps", "q4_change", "the quarters the other way round", {"change": lambda s: -s["change"]}, None),
     ("nps", "q4_change", "the result object", {"change": lambda s: s["quarter_test"]}, "result"),
     ("nps", "q4_change", "the p-value in percent", {"change_pvalue": lambda s: 100 * s["change_pvalue"]}, "p-value"),
@@ -605,33 +635,36 @@ WRONG_ANSWERS = [
     ("nps", "q5_channels", "a channel twice", {"changed_channels": ["chat", "chat"]}, "twice"),
     ("nps", "q5_channels", "None", {"biggest_fall": None}, "fall"),
     ("nps", "q5_channels", "the wrong channel", {"biggest_fall": "email"}, None),
-    ("nps", "q6_sample_size", "not rounded up", {"n_needed": lambda s: (1.959963984540054 * s["spread"] / 5) ** 2}, "round up"),
-    ("nps", "q6_sample_size", "np.ceil", {"n_needed": lambda s: np.ceil((1.959963984540054 * s["spread"] / 5) ** 2)}, "round up"),
+    ("nps", "q6_sample_size", "not rounded up", {"n_needed": lambda s: (1.959963984540054 * s["spread"] / s["MARGIN"]) ** 2}, "round up"),
+    ("nps", "q6_sample_size", "np.ceil", {"n_needed": lambda s: np.ceil((1.959963984540054 * s["spread"] / s["MARGIN"]) ** 2)}, "round up"),
     ("nps", "q6_sample_size", "NaN", {"n_needed": NAN}, "type"),
     ("nps", "q6_sample_size", "None", {"n_needed": None}, "type"),
     ("nps", "q6_sample_size", "the margin in shares",
      {"n_needed": lambda s: math.ceil((1.959963984540054 * s["spread"] / 0.05) ** 2)}, "units"),
     ("nps", "q6_sample_size", "all quarters' shares", {"n_needed": 1000}, None),
-    ("nps", "q7_complements", "the CSAT result object", {"chat_csat": lambda s: cxlab.csat(s["chat_q2"]["satisfaction"])}, "result"),
-    ("nps", "q7_complements", "the CES result object", {"chat_ces_agree": lambda s: cxlab.ces(s["chat_q2"]["effort"])}, "ces result"),
+    ("nps", "q7_complements", "the CSAT result object", {"focus_csat": lambda s: cxlab.csat(s["focus_q2"]["satisfaction"])}, "result"),
+    ("nps", "q7_complements", "the CES result object", {"focus_ces_agree": lambda s: cxlab.ces(s["focus_q2"]["effort"])}, "ces result"),
     ("nps", "q7_complements", "the NSS result object",
-     {"chat_nss": lambda s: cxlab.nss_from_labels(s["chat_q2"]["sentiment"])}, "result"),
-    ("nps", "q7_complements", "CSAT as a share", {"chat_csat": lambda s: s["chat_csat"] / 100}, "shares"),
-    ("nps", "q7_complements", "NSS as a share", {"chat_nss": lambda s: s["chat_nss"] / 100}, "shares"),
-    ("nps", "q7_complements", "the mean effort score", {"chat_ces_agree": lambda s: cxlab.ces(s["chat_q2"]["effort"]).value},
+     {"focus_nss": lambda s: cxlab.nss_from_labels(s["focus_q2"]["sentiment"])}, "result"),
+    ("nps", "q7_complements", "CSAT as a share", {"focus_csat": lambda s: s["focus_csat"] / 100}, "shares"),
+    ("nps", "q7_complements", "NSS as a share", {"focus_nss": lambda s: s["focus_nss"] / 100}, "shares"),
+    ("nps", "q7_complements", "the mean effort score", {"focus_ces_agree": lambda s: cxlab.ces(s["focus_q2"]["effort"]).value},
      "ces mean"),
-    ("nps", "q7_complements", "the mean satisfaction score", {"chat_csat": lambda s: float(s["chat_q2"]["satisfaction"].mean())},
+    ("nps", "q7_complements", "the mean satisfaction score", {"focus_csat": lambda s: float(s["focus_q2"]["satisfaction"].mean())},
      "csat mean"),
     ("nps", "q7_complements", "both quarters",
-     {"chat_csat": lambda s: cxlab.csat(_chat(s, ("2026-Q1", "2026-Q2"))["satisfaction"]).value}, None),
-    ("nps", "q7_complements", "NaN", {"chat_nss": NAN}, "finite"),
-    ("nps", "q7_complements", "None", {"chat_csat": None}, "type"),
-    ("nps", "q7_complements", "a percentage above 100", {"chat_csat": 171.7}, "range"),
+     {"focus_csat": lambda s: cxlab.csat(_chat(s, ("2026-Q1", "2026-Q2"))["satisfaction"]).value}, None),
+    ("nps", "q7_complements", "NaN", {"focus_nss": NAN}, "finite"),
+    ("nps", "q7_complements", "None", {"focus_csat": None}, "type"),
+    ("nps", "q7_complements", "a percentage above 100", {"focus_csat": 171.7}, "range"),
     # --- certification
-    ("certification", "q1_naive", "NPS instead of CSAT",
+    ("certification", "q1_naive", "NPS instead of the outcome asked",
      {"naive_difference": lambda s: cxlab.compare_groups(s["teams"], "nps", "certificate").value,
       "naive_low": lambda s: cxlab.compare_groups(s["teams"], "nps", "certificate").low,
-      "naive_high": lambda s: cxlab.compare_groups(s["teams"], "nps", "certificate").high}, "nps"),
+      "naive_high": lambda s: cxlab.compare_groups(s["teams"], "nps", "certificate").high}, "other column"),
+    ("certification", "q1_naive", "the other variant's outcome",
+     {"naive_difference": lambda s: cxlab.compare_groups(s["teams"], {"csat": "fcr", "fcr": "csat"}[s["OUTCOME"]],
+                                                         "certificate").value}, "other column"),
     ("certification", "q1_naive", "none minus certified",
      {"naive_difference": lambda s: -s["naive_difference"], "naive_low": lambda s: -s["naive_high"],
       "naive_high": lambda s: -s["naive_low"]}, None),
@@ -647,9 +680,9 @@ WRONG_ANSWERS = [
     ("certification", "q2_within", "levels as text", {"within": lambda s: s["within"].set_axis(["1", "2", "3", "4"])}, "index"),
     ("certification", "q2_within", "result objects",
      {"within": lambda s: pd.Series([s["naive"]] * 4, index=[1, 2, 3, 4])}, "dtype"),
-    ("certification", "q2_within", "a missing level", {"within": lambda s: s["within"].where(s["within"] > 1)}, "missing"),
+    ("certification", "q2_within", "a missing level", {"within": lambda s: s["within"].where(s["within"].index != 2)}, "missing"),
     ("certification", "q2_within", "None", {"within": None}, "type"),
-    ("certification", "q2_within", "NPS instead of CSAT",
+    ("certification", "q2_within", "NPS instead of the outcome asked",
      {"within": lambda s: cxlab.compare_groups(s["teams"], "nps", "certificate", strata="maturity").table["value"]}, None),
     ("certification", "q3_mantel_haenszel", "the naive comparison",
      {"mh_difference": lambda s: s["naive_difference"], "mh_low": lambda s: s["naive_low"],
@@ -659,22 +692,25 @@ WRONG_ANSWERS = [
     ("certification", "q3_mantel_haenszel", "a Series", {"mh_difference": lambda s: s["within"]}, "type"),
     ("certification", "q4_adjusted", "the result object", {"adjusted": lambda s: s["model"]}, "result"),
     ("certification", "q4_adjusted", "maturity only",
-     {"adjusted": lambda s: cxlab.adjusted_effect(s["teams"], "csat", "certificate", controls=["maturity"]).value,
-      "adjusted_pvalue": lambda s: cxlab.adjusted_effect(s["teams"], "csat", "certificate", controls=["maturity"]).pvalue,
-      "certificate_significant": True}, None),
+     {"adjusted": lambda s: cxlab.adjusted_effect(s["teams"], s["OUTCOME"], "certificate", controls=["maturity"]).value,
+      "adjusted_pvalue": lambda s: cxlab.adjusted_effect(s["teams"], s["OUTCOME"], "certificate",
+                                                         controls=["maturity"]).pvalue,
+      "certificate_significant": lambda s: bool(cxlab.adjusted_effect(s["teams"], s["OUTCOME"], "certificate",
+                                                                      controls=["maturity"]).pvalue < 0.05)}, None),
     ("certification", "q4_adjusted", "the p-value in percent", {"adjusted_pvalue": lambda s: 100 * s["adjusted_pvalue"]},
      "p-value"),
     ("certification", "q4_adjusted", "yes as a string", {"certificate_significant": "no"}, "bool"),
-    ("certification", "q4_adjusted", "True and False swapped", {"certificate_significant": True}, "disagrees"),
+    ("certification", "q4_adjusted", "True and False swapped",
+     {"certificate_significant": lambda s: not s["certificate_significant"]}, "disagrees"),
     ("certification", "q4_adjusted", "NaN", {"adjusted_pvalue": NAN}, "finite"),
     ("certification", "q4_adjusted", "None", {"adjusted": None}, "type"),
-    ("certification", "q5_process_fix", "the result object", {"fix_csat": lambda s: s["fix"]}, "result"),
+    ("certification", "q5_process_fix", "the result object", {"fix_effect": lambda s: s["fix"]}, "result"),
     ("certification", "q5_process_fix", "repeated cross-sections",
-     {"fix_csat_low": lambda s: cxlab.diff_in_diff(s["panel"], "csat", "arm", "period", treated="process fix",
-                                                   control="none").low}, None),
-    ("certification", "q5_process_fix", "the ends swapped", {"fix_csat_low": lambda s: s["fix_csat_high"],
-                                                             "fix_csat_high": lambda s: s["fix_csat_low"]}, "inside"),
-    ("certification", "q5_process_fix", "None", {"fix_csat_high": None}, "type"),
+     {"fix_low": lambda s: cxlab.diff_in_diff(s["panel"], s["PANEL_OUTCOME"], "arm", "period", treated="process fix",
+                                              control="none").low}, None),
+    ("certification", "q5_process_fix", "the ends swapped", {"fix_low": lambda s: s["fix_high"],
+                                                             "fix_high": lambda s: s["fix_low"]}, "inside"),
+    ("certification", "q5_process_fix", "None", {"fix_high": None}, "type"),
     ("certification", "q6_course", "the result object", {"course_did": lambda s: s["course"]}, "result"),
     ("certification", "q6_course", "no control group", {"course_did": lambda s: s["course_before_after"]}, "equal"),
     ("certification", "q6_course", "yes as a string", {"course_works": "yes"}, "bool"),
@@ -684,28 +720,28 @@ WRONG_ANSWERS = [
     ("certification", "q7_paradox", "a table", {"gaps_by_type": lambda s: s["by_type"]}, "series"),
     ("certification", "q7_paradox", "types the other way round", {"gaps_by_type": lambda s: s["gaps_by_type"][::-1]}, "index"),
     ("certification", "q7_paradox", "True as a string", {"paradox": "True"}, "bool"),
-    ("certification", "q7_paradox", "the wrong verdict", {"paradox": False}, "disagrees"),
+    ("certification", "q7_paradox", "the wrong verdict", {"paradox": lambda s: not s["paradox"]}, "disagrees"),
     ("certification", "q7_paradox", "None", {"overall_gap": None}, "type"),
     ("certification", "q7_paradox", "NaN", {"overall_gap": NAN}, "finite"),
-    ("certification", "q7_paradox", "a missing type", {"gaps_by_type": lambda s: s["gaps_by_type"].where(s["gaps_by_type"] > 0.05)},
+    ("certification", "q7_paradox", "a missing type", {"gaps_by_type": lambda s: s["gaps_by_type"].where([True, False])},
      "missing"),
     # --- ex-cx
-    ("ex-cx", "q1_enps", "shares instead of percentages", {"enps_q4": lambda s: s["enps_q4"] / 100}, "shares"),
+    ("ex-cx", "q1_enps", "shares instead of percentages", {"quarter_enps": lambda s: s["quarter_enps"] / 100}, "shares"),
     ("ex-cx", "q1_enps", "a Series of result objects",
-     {"enps_q4": lambda s: s["employees"][s["employees"]["quarter"] == "2026-Q4"].groupby("branch")["recommend"]
+     {"quarter_enps": lambda s: s["employees"][s["employees"]["quarter"] == s["ENPS_QUARTER"]].groupby("branch")["recommend"]
       .apply(cxlab.enps)}, "results"),
-    ("ex-cx", "q1_enps", "a table", {"enps_q4": lambda s: s["enps_q4"].to_frame()}, "type"),
-    ("ex-cx", "q1_enps", "None", {"enps_q4": None}, "type"),
-    ("ex-cx", "q1_enps", "not sorted", {"enps_q4": lambda s: s["enps_q4"].sort_values()}, "sorted"),
+    ("ex-cx", "q1_enps", "a table", {"quarter_enps": lambda s: s["quarter_enps"].to_frame()}, "type"),
+    ("ex-cx", "q1_enps", "None", {"quarter_enps": None}, "type"),
+    ("ex-cx", "q1_enps", "not sorted", {"quarter_enps": lambda s: s["quarter_enps"].sort_values()}, "sorted"),
     ("ex-cx", "q1_enps", "per branch and quarter",
-     {"enps_q4": lambda s: s["employees"].groupby(["branch", "quarter"])["recommend"]
+     {"quarter_enps": lambda s: s["employees"].groupby(["branch", "quarter"])["recommend"]
       .apply(lambda x: cxlab.enps(x).value)}, "codes"),
     ("ex-cx", "q1_enps", "all quarters",
-     {"enps_q4": lambda s: s["employees"].groupby("branch")["recommend"].apply(lambda x: cxlab.enps(x).value)}, None),
-    ("ex-cx", "q1_enps", "rounded to one decimal", {"enps_q4": lambda s: s["enps_q4"].round(1)}, None),
-    ("ex-cx", "q1_enps", "NaN for a branch", {"enps_q4": lambda s: s["enps_q4"].where(s["enps_q4"] > -100)}, "missing"),
-    ("ex-cx", "q1_enps", "the best branch as a Series", {"best_branch": lambda s: s["enps_q4"].nlargest(1)}, "best type"),
-    ("ex-cx", "q1_enps", "a position for the best branch", {"best_branch": lambda s: int(np.argmax(s["enps_q4"]))}, "best type"),
+     {"quarter_enps": lambda s: s["employees"].groupby("branch")["recommend"].apply(lambda x: cxlab.enps(x).value)}, None),
+    ("ex-cx", "q1_enps", "rounded to one decimal", {"quarter_enps": lambda s: s["quarter_enps"].round(1)}, None),
+    ("ex-cx", "q1_enps", "NaN for a branch", {"quarter_enps": lambda s: s["quarter_enps"].where(s["quarter_enps"] > -100)}, "missing"),
+    ("ex-cx", "q1_enps", "the best branch as a Series", {"best_branch": lambda s: s["quarter_enps"].nlargest(1)}, "best type"),
+    ("ex-cx", "q1_enps", "a position for the best branch", {"best_branch": lambda s: int(np.argmax(s["quarter_enps"]))}, "best type"),
     ("ex-cx", "q1_enps", "an unknown branch", {"best_branch": "B99"}, "best unknown"),
     ("ex-cx", "q2_join", "the join result", {"panel": lambda s: s["joined"]}, "result"),
     ("ex-cx", "q2_join", "the unmatched keys as a table", {"only_employee": lambda s: s["joined"].only_left}, "count table"),
@@ -713,35 +749,35 @@ WRONG_ANSWERS = [
     ("ex-cx", "q2_join", "None", {"only_employee": None}, "count"),
     ("ex-cx", "q2_join", "the employee table alone", {"panel": lambda s: s["staff"]}, "column"),
     ("ex-cx", "q2_join", "rows twice", {"panel": lambda s: pd.concat([s["panel"], s["panel"]])}, "rows"),
-    ("ex-cx", "q3_lags", "the lag table", {"complaints_now": lambda s: s["lags"]}, "table"),
-    ("ex-cx", "q3_lags", "a row of it", {"complaints_next": lambda s: s["lags"].loc[1]}, "type"),
+    ("ex-cx", "q3_lags", "the lag table", {"outcome_now": lambda s: s["lags"]}, "table"),
+    ("ex-cx", "q3_lags", "a row of it", {"outcome_next": lambda s: s["lags"].loc[1]}, "type"),
     ("ex-cx", "q3_lags", "pooled, not within branches",
-     {"complaints_now": lambda s: float(linkage.lagged_correlation(s["panel"], "enps", "complaints_per_1000", "branch",
-                                                                   "quarter", lags=[0]).loc[0, "value"])}, None),
-    ("ex-cx", "q3_lags", "the same lag twice", {"complaints_next": lambda s: s["complaints_now"]}, "equal"),
-    ("ex-cx", "q3_lags", "NaN", {"complaints_now": NAN}, "finite"),
-    ("ex-cx", "q3_lags", "None", {"complaints_next": None}, "type"),
-    ("ex-cx", "q3_lags", "percent", {"complaints_now": lambda s: 100 * s["complaints_now"]}, "range"),
-    ("ex-cx", "q4_ranking", "R² in percent", {"town_r_squared": lambda s: 100 * s["town_r_squared"]}, "range"),
+     {"outcome_now": lambda s: float(linkage.lagged_correlation(s["panel"], "enps", s["OUTCOME"], "branch", "quarter",
+                                                                lags=[0]).loc[0, "value"])}, None),
+    ("ex-cx", "q3_lags", "the same lag twice", {"outcome_next": lambda s: s["outcome_now"]}, "equal"),
+    ("ex-cx", "q3_lags", "NaN", {"outcome_now": NAN}, "finite"),
+    ("ex-cx", "q3_lags", "None", {"outcome_next": None}, "type"),
+    ("ex-cx", "q3_lags", "percent", {"outcome_now": lambda s: 100 * s["outcome_now"]}, "range"),
+    ("ex-cx", "q4_ranking", "R² in percent", {"segment_r_squared": lambda s: 100 * s["segment_r_squared"]}, "range"),
     ("ex-cx", "q4_ranking", "the index itself",
-     {"town_ranking": lambda s: _town_weights(s).sort_values(ascending=False).index}, "index"),
+     {"segment_ranking": lambda s: _segment_weights(s).sort_values(ascending=False).index}, "index"),
     ("ex-cx", "q4_ranking", "the weights themselves",
-     {"town_ranking": lambda s: _town_weights(s).sort_values(ascending=False)}, "list"),
+     {"segment_ranking": lambda s: _segment_weights(s).sort_values(ascending=False)}, "list"),
     ("ex-cx", "q4_ranking", "the weights as a list",
-     {"town_ranking": lambda s: _town_weights(s).sort_values(ascending=False).tolist()}, "item"),
-    ("ex-cx", "q4_ranking", "a touchpoint missing", {"town_ranking": lambda s: s["town_ranking"][:5]}, "members"),
+     {"segment_ranking": lambda s: _segment_weights(s).sort_values(ascending=False).tolist()}, "item"),
+    ("ex-cx", "q4_ranking", "a touchpoint missing", {"segment_ranking": lambda s: s["segment_ranking"][:5]}, "members"),
     ("ex-cx", "q4_ranking", "ranked by correlation",
-     {"town_ranking": lambda s: s["town"][s["TOUCHPOINTS"]].corrwith(s["town"]["recommend"])
+     {"segment_ranking": lambda s: s["customers"][s["TOUCHPOINTS"]].corrwith(s["customers"]["recommend"])
       .sort_values(ascending=False).index.tolist()}, None),
-    ("ex-cx", "q4_ranking", "NaN", {"town_r_squared": NAN}, "finite"),
-    ("ex-cx", "q4_ranking", "None", {"town_r_squared": None}, "type"),
+    ("ex-cx", "q4_ranking", "NaN", {"segment_r_squared": NAN}, "finite"),
+    ("ex-cx", "q4_ranking", "None", {"segment_r_squared": None}, "type"),
     ("ex-cx", "q5_flip", "a list", {"misleading_driver": ["ambience"]}, "type"),
     ("ex-cx", "q5_flip", "a capital letter", {"misleading_driver": "Ambience"}, "unknown"),
     ("ex-cx", "q5_flip", "None", {"misleading_driver": None}, "type"),
-    ("ex-cx", "q6_scenario", "the app alone twice", {"scenario_gain": lambda s: s["app_gain"]}, "equal"),
-    ("ex-cx", "q6_scenario", "NaN", {"app_gain": NAN}, "finite"),
+    ("ex-cx", "q6_scenario", "the single change twice", {"scenario_gain": lambda s: s["single_gain"]}, "equal"),
+    ("ex-cx", "q6_scenario", "NaN", {"single_gain": NAN}, "finite"),
     ("ex-cx", "q6_scenario", "a Series", {"scenario_gain": lambda s: pd.Series([s["scenario_gain"]])}, "type"),
-    ("ex-cx", "q6_scenario", "rounded to one decimal", {"app_gain": lambda s: round(s["app_gain"], 1)}, None),
+    ("ex-cx", "q6_scenario", "rounded to one decimal", {"single_gain": lambda s: round(s["single_gain"], 1)}, None),
     # --- butterfly
     ("butterfly", "q1_time", "a percentage", {"share_late": lambda s: 100 * s["share_late"]}, "percent"),
     ("butterfly", "q1_time", "the column itself", {"median_days": lambda s: s["customers"]["total_days"]}, "type"),
@@ -786,14 +822,14 @@ WRONG_ANSWERS = [
     ("butterfly", "q6_autonomy", "True as a string", {"autonomy_offsets_delay": "False"}, "bool"),
     ("butterfly", "q6_autonomy", "NaN", {"autonomy_gain": NAN}, "finite"),
     # --- voc
-    ("voc", "q1_naive", "a percentage", {"naive_share_30": lambda s: 100 * s["naive_share_30"]}, "percent"),
+    ("voc", "q1_naive", "a percentage", {"naive_share_within": lambda s: 100 * s["naive_share_within"]}, "percent"),
     ("voc", "q1_naive", "a share for the mean", {"closed_mean": 0.5}, "days"),
     ("voc", "q1_naive", "the median for the mean",
      {"closed_mean": lambda s: float(s["log"].loc[s["log"]["acted"], "days_open"].median())}, None),
     ("voc", "q1_naive", "NaN", {"closed_mean": NAN}, "finite"),
-    ("voc", "q1_naive", "None", {"naive_share_30": None}, "type"),
+    ("voc", "q1_naive", "None", {"naive_share_within": None}, "type"),
     ("voc", "q2_kaplan_meier", "the result object", {"km_median": lambda s: s["km_curve"]}, "result"),
-    ("voc", "q2_kaplan_meier", "a percentage", {"km_share_30": lambda s: 100 * s["km_share_30"]}, "percent"),
+    ("voc", "q2_kaplan_meier", "a percentage", {"km_share_within": lambda s: 100 * s["km_share_within"]}, "percent"),
     ("voc", "q2_kaplan_meier", "the closed comments' median",
      {"km_median": lambda s: float(s["log"].loc[s["log"]["acted"], "days_open"].median())}, None),
     ("voc", "q2_kaplan_meier", "True as a string", {"closed_mean_too_short": "True"}, "bool"),
@@ -810,9 +846,14 @@ WRONG_ANSWERS = [
     ("voc", "q3_funnel", "unadjusted p-values for flagged",
      {"flagged": lambda s: sorted(s["agent_funnel"].table.index[s["agent_funnel"].table["pvalue"] < 0.05])}, None),
     ("voc", "q3_funnel", "None", {"flagged": None}, "type"),
-    ("voc", "q4_ranking", "five agents", {"top8_raw": lambda s: s["top8_raw"][:5]}, "count"),
-    ("voc", "q4_ranking", "a Series", {"top8_raw": lambda s: s["agent_funnel"].table["value"].nlargest(8)}, "index"),
-    ("voc", "q4_ranking", "an agent outside the top eight", {"raw_only": ["A01"]}, "part"),
+    ("voc", "q4_ranking", "one agent too few", {"top_raw": lambda s: s["top_raw"][:-1]}, "count"),
+    ("voc", "q4_ranking", "eight agents, the chapter's count",
+     {"top_raw": lambda s: sorted(s["agent_funnel"].table["value"].nlargest(8 if s["TOP_COUNT"] != 8 else 5).index)},
+     "count"),
+    ("voc", "q4_ranking", "a Series",
+     {"top_raw": lambda s: s["agent_funnel"].table["value"].nlargest(s["TOP_COUNT"])}, "index"),
+    ("voc", "q4_ranking", "an agent outside the top",
+     {"raw_only": lambda s: [next(agent for agent in s["AGENTS"] if agent not in s["top_raw"])]}, "part"),
     ("voc", "q4_ranking", "lower case", {"raw_only": ["a02"]}, "unknown"),
     ("voc", "q4_ranking", "None", {"raw_only": None}, "type"),
     ("voc", "q5_random", "a dict", {"random_nps_of_flagged": lambda s: s["random_nps_of_flagged"].to_dict()}, "series"),
@@ -830,27 +871,31 @@ WRONG_ANSWERS = [
     ("voc", "q6_promise", "the shares swapped", {"share_beyond_all": lambda s: s["worst_hour_share"],
                                                  "worst_hour_share": lambda s: s["share_beyond_all"]}, "order"),
     ("voc", "q6_promise", "NaN", {"worst_hour_share": NAN}, "finite"),
-    ("voc", "q7_horizon", "the table", {"value_3m": lambda s: s["horizon"]}, "table"),
-    ("voc", "q7_horizon", "in thousands", {"value_24m": lambda s: s["value_24m"] / 1000}, "scale"),
-    ("voc", "q7_horizon", "True as a string", {"negative_at_24m": "True"}, "bool"),
-    ("voc", "q7_horizon", "NaN", {"value_3m": NAN}, "finite"),
-    ("voc", "q7_horizon", "None", {"value_24m": None}, "type"),
+    ("voc", "q7_horizon", "the table", {"value_early": lambda s: s["horizon"]}, "table"),
+    ("voc", "q7_horizon", "in thousands", {"value_late": lambda s: s["value_late"] / 1000}, "scale"),
+    ("voc", "q7_horizon", "True as a string", {"negative_at_late": "True"}, "bool"),
+    ("voc", "q7_horizon", "NaN", {"value_early": NAN}, "finite"),
+    ("voc", "q7_horizon", "None", {"value_late": None}, "type"),
     # --- cx-role
-    ("cx-role", "q1_clv", "the multiple in EUR", {"margin_multiple": lambda s: s["value"].clv(150, 0.8, 0.1)}, "euros"),
-    ("cx-role", "q1_clv", "every margin for ten years", {"clv_10y": 1650.0}, "too big"),
-    ("cx-role", "q1_clv", "undiscounted", {"clv_10y": lambda s: s["value"].clv(150, 0.8, 0.0, horizon=10)}, None),
+    ("cx-role", "q1_clv", "the multiple in EUR",
+     {"margin_multiple": lambda s: s["value"].clv(s["MARGIN"], s["RETENTION"], s["DISCOUNT_RATE"])}, "euros"),
+    ("cx-role", "q1_clv", "every margin for the horizon and more", {"clv_horizon": lambda s: 1.1 * s["MARGIN"] * s["HORIZON"]},
+     "too big"),
+    ("cx-role", "q1_clv", "undiscounted",
+     {"clv_horizon": lambda s: s["value"].clv(s["MARGIN"], s["RETENTION"], 0.0, horizon=s["HORIZON"])}, None),
     ("cx-role", "q1_clv", "a negative multiple", {"margin_multiple": -2.67}, "positive"),
-    ("cx-role", "q1_clv", "NaN", {"clv_10y": NAN}, "finite"),
+    ("cx-role", "q1_clv", "NaN", {"clv_horizon": NAN}, "finite"),
     ("cx-role", "q1_clv", "None", {"margin_multiple": None}, "type"),
     ("cx-role", "q2_initiative", "the result object", {"initiative_roi": lambda s: s["initiative"]}, "result"),
     ("cx-role", "q2_initiative", "for all customers",
-     {"uplift_per_customer": lambda s: 10_000 * s["uplift_per_customer"]}, "all customers"),
+     {"uplift_per_customer": lambda s: s["CUSTOMERS"] * s["uplift_per_customer"]}, "all customers"),
     ("cx-role", "q2_initiative", "ROI in per cent", {"initiative_roi": lambda s: 100 * s["initiative_roi"]}, "percent"),
     ("cx-role", "q2_initiative", "a loss beyond the cost", {"initiative_roi": -1.5}, "below -1"),
     ("cx-role", "q2_initiative", "payback in months", {"payback_years": lambda s: 12 * s["payback_years"]}, "payback"),
     ("cx-role", "q2_initiative", "undiscounted",
      {"initiative_roi": lambda s: s["value"].initiative_return(
-         10_000, margin=150, retention=0.8, uplift=0.03, discount_rate=0.0, cost=250_000, running_cost=20_000).value}, None),
+         s["CUSTOMERS"], margin=s["MARGIN"], retention=s["RETENTION"], uplift=s["UPLIFT"], discount_rate=0.0,
+         cost=s["COST"], running_cost=s["RUNNING_COST"], horizon=s["HORIZON"]).value}, None),
     ("cx-role", "q2_initiative", "NaN", {"payback_years": NAN}, "finite"),
     ("cx-role", "q2_initiative", "None", {"uplift_per_customer": None}, "type"),
     ("cx-role", "q3_monte_carlo", "the result object", {"roi_median": lambda s: s["simulation"]}, "result"),
@@ -861,27 +906,29 @@ WRONG_ANSWERS = [
     ("cx-role", "q3_monte_carlo", "None", {"roi_median": None}, "type"),
     ("cx-role", "q4_drivers", "the drivers table", {"top_driver": lambda s: s["simulation"].drivers}, "text"),
     ("cx-role", "q4_drivers", "a label with a space", {"top_driver": "discount rate"}, "unknown"),
-    ("cx-role", "q4_drivers", "the result object", {"prob_loss_known_uplift": lambda s: s["known"]}, "result"),
+    ("cx-role", "q4_drivers", "the result object", {"prob_loss_known_input": lambda s: s["known"]}, "result"),
     ("cx-role", "q4_drivers", "a percentage",
-     {"prob_loss_known_uplift": lambda s: 100 * s["prob_loss_known_uplift"]}, "percent"),
-    ("cx-role", "q4_drivers", "the uncertain uplift's", {"prob_loss_known_uplift": lambda s: s["prob_loss"]}, None),
-    ("cx-role", "q4_drivers", "NaN", {"prob_loss_known_uplift": NAN}, "finite"),
-    ("cx-role", "q4_drivers", "None", {"prob_loss_known_uplift": None}, "type"),
-    ("cx-role", "q5_percentages", "the increase alone", {"australia_multiple": 3.85}, None),
-    ("cx-role", "q5_percentages", "the percentage", {"australia_multiple": 485.0}, "percent multiple"),
+     {"prob_loss_known_input": lambda s: 100 * s["prob_loss_known_input"]}, "percent"),
+    ("cx-role", "q4_drivers", "with every input uncertain", {"prob_loss_known_input": lambda s: s["prob_loss"]}, None),
+    ("cx-role", "q4_drivers", "NaN", {"prob_loss_known_input": NAN}, "finite"),
+    ("cx-role", "q4_drivers", "None", {"prob_loss_known_input": None}, "type"),
+    ("cx-role", "q5_percentages", "the increase alone", {"australia_multiple": lambda s: s["GROWTH_PERCENT"] / 100}, None),
+    ("cx-role", "q5_percentages", "the percentage",
+     {"australia_multiple": lambda s: 100 + s["GROWTH_PERCENT"]}, "percent multiple"),
     ("cx-role", "q5_percentages", "the growth as a share", {"australia_multiple": 0.385}, "not more"),
-    ("cx-role", "q5_percentages", "the gap in per cent", {"commercial_below_public": 23.08}, "percent share"),
-    ("cx-role", "q5_percentages", "on the commercial base", {"commercial_below_public": 0.30}, None),
+    ("cx-role", "q5_percentages", "the gap in per cent",
+     {"commercial_below_public": lambda s: 100 * s["commercial_below_public"]}, "percent share"),
+    ("cx-role", "q5_percentages", "on the commercial base", {"commercial_below_public": lambda s: s["premium"] / 100}, None),
     ("cx-role", "q5_percentages", "NaN", {"commercial_below_public": NAN}, "finite"),
     ("cx-role", "q5_percentages", "None", {"australia_multiple": None}, "type"),
-    ("cx-role", "q6_funnel", "a float", {"women_managers_of_women": 420.0}, "round"),
+    ("cx-role", "q6_funnel", "a float", {"women_managers_of_women": lambda s: float(s["women_managers_of_women"])}, "round"),
     ("cx-role", "q6_funnel", "the readings the other way round",
      {"women_managers_of_women": lambda s: s["women_managers_of_managers"],
       "women_managers_of_managers": lambda s: s["women_managers_of_women"]}, "swapped"),
-    ("cx-role", "q6_funnel", "negative", {"women_managers_of_managers": -60}, "range"),
+    ("cx-role", "q6_funnel", "negative", {"women_managers_of_managers": lambda s: -s["women_managers_of_managers"]}, "range"),
     ("cx-role", "q6_funnel", "the share as text", {"women_managers_of_managers": "30%"}, "type"),
-    ("cx-role", "q6_funnel", "the inside column", {"managers_match_market": lambda s: s["own_funnel"]["inside"]}, "bool"),
-    ("cx-role", "q6_funnel", "False as text", {"managers_match_market": "False"}, "bool"),
+    ("cx-role", "q6_funnel", "the inside column", {"level_matches_market": lambda s: s["own_funnel"]["inside"]}, "bool"),
+    ("cx-role", "q6_funnel", "False as text", {"level_matches_market": "False"}, "bool"),
     ("cx-role", "q7_collaboration", "the result object", {"adjusted_gap": lambda s: s["adjusted"]}, "result"),
     ("cx-role", "q7_collaboration", "the naive gap twice", {"adjusted_gap": lambda s: s["naive_gap"]}, "equal"),
     ("cx-role", "q7_collaboration", "stratified instead of regression",
@@ -892,16 +939,18 @@ WRONG_ANSWERS = [
     ("cx-role", "q7_collaboration", "None", {"collaboration_pays": None}, "bool"),
     # --- opinions
     ("opinions", "q1_headline", "a share", {"dissatisfied_all": lambda s: s["dissatisfied_all"] / 100}, "share"),
-    ("opinions", "q1_headline", "the result object", {"satisfied_65_low": lambda s: s["satisfied_65"]}, "result"),
-    ("opinions", "q1_headline", "the bounds swapped", {"satisfied_65_low": lambda s: s["satisfied_65_high"],
-                                                       "satisfied_65_high": lambda s: s["satisfied_65_low"]}, "swapped"),
-    ("opinions", "q1_headline", "the dissatisfied 65+", {"satisfied_65_low": lambda s: 100 - s["satisfied_65_high"],
-                                                         "satisfied_65_high": lambda s: 100 - s["satisfied_65_low"]},
-     "dissatisfied"),
-    ("opinions", "q1_headline", "a Wald interval", {"satisfied_65_low": 33.8, "satisfied_65_high": 46.2}, None),
+    ("opinions", "q1_headline", "the result object", {"focus_satisfied_low": lambda s: s["focus_satisfied"]}, "result"),
+    ("opinions", "q1_headline", "the bounds swapped", {"focus_satisfied_low": lambda s: s["focus_satisfied_high"],
+                                                       "focus_satisfied_high": lambda s: s["focus_satisfied_low"]},
+     "swapped"),
+    ("opinions", "q1_headline", "the dissatisfied of the age group",
+     {"focus_satisfied_low": lambda s: 100 - s["focus_satisfied_high"],
+      "focus_satisfied_high": lambda s: 100 - s["focus_satisfied_low"]}, "dissatisfied"),
+    ("opinions", "q1_headline", "a Wald interval",
+     {"focus_satisfied_low": lambda s: _opinions_wald(s)[0], "focus_satisfied_high": lambda s: _opinions_wald(s)[1]}, None),
     ("opinions", "q1_headline", "seven hundred", {"dissatisfied_all": 700.0}, "range"),
     ("opinions", "q1_headline", "NaN", {"dissatisfied_all": NAN}, "finite"),
-    ("opinions", "q1_headline", "None", {"satisfied_65_high": None}, "type"),
+    ("opinions", "q1_headline", "None", {"focus_satisfied_high": None}, "type"),
     ("opinions", "q2_by_use", "the table",
      {"by_use": lambda s: s["opinions"].measure_by_group(s["health"], "dissatisfied", "use")}, "table"),
     ("opinions", "q2_by_use", "shares", {"by_use": lambda s: s["by_use"] / 100}, "share"),
@@ -910,7 +959,8 @@ WRONG_ANSWERS = [
      {"by_use": lambda s: s["opinions"].measure_by_group(s["health"], "dissatisfied", "age_group")["value"]}, "index"),
     ("opinions", "q2_by_use", "text values", {"by_use": pd.Series(["a", "b", "c"], index=["none", "private only", "public"])},
      "dtype"),
-    ("opinions", "q2_by_use", "a missing group", {"by_use": lambda s: s["by_use"].where(s["by_use"] < 90)}, "missing"),
+    ("opinions", "q2_by_use", "a missing group", {"by_use": lambda s: s["by_use"].where(s["by_use"] < s["by_use"].max())},
+     "missing"),
     ("opinions", "q2_by_use", "counts", {"by_use": lambda s: s["health"].groupby("use")["dissatisfied"].sum()}, "range"),
     ("opinions", "q2_by_use", "the mean ratings", {"worst_use": lambda s: s["health"].groupby("use")["rating"].mean()},
      "text"),
@@ -926,19 +976,21 @@ WRONG_ANSWERS = [
     ("opinions", "q3_users", "NaN", {"gap_low": NAN}, "finite"),
     ("opinions", "q3_users", "None", {"gap_high": None}, "type"),
     ("opinions", "q4_parts", "the table", {"nonuser_contribution": lambda s: s["parts"]}, "table"),
-    ("opinions", "q4_parts", "an array", {"headline_at_30": lambda s: s["opinions"].headline_at_mix(50, 80, [0.3])}, "table"),
-    ("opinions", "q4_parts", "a share", {"headline_at_30": lambda s: s["headline_at_30"] / 100}, "share"),
+    ("opinions", "q4_parts", "an array",
+     {"mixed_headline": lambda s: s["opinions"].headline_at_mix(50, 80, [s["NONUSER_SHARE"]])}, "table"),
+    ("opinions", "q4_parts", "a share", {"mixed_headline": lambda s: s["mixed_headline"] / 100}, "share"),
     ("opinions", "q4_parts", "the non-users' own percentage",
      {"nonuser_contribution": lambda s: s["parts"].loc[False, "value"]}, None),
     ("opinions", "q4_parts", "over 100", {"nonuser_contribution": 375.0}, "range"),
-    ("opinions", "q4_parts", "NaN", {"headline_at_30": NAN}, "finite"),
+    ("opinions", "q4_parts", "NaN", {"mixed_headline": NAN}, "finite"),
     ("opinions", "q4_parts", "None", {"nonuser_contribution": None}, "type"),
     ("opinions", "q5_weights", "the raking result", {"design_effect": lambda s: s["raked"]}, "result"),
     ("opinions", "q5_weights", "the proportion result", {"weighted_dissatisfied": lambda s: s["weighted"]}, "result"),
     ("opinions", "q5_weights", "n_eff over n", {"design_effect": lambda s: 1 / s["design_effect"]}, "deff"),
-    ("opinions", "q5_weights", "a ratio for n_eff", {"effective_n": lambda s: s["effective_n"] / 1200}, "effective"),
+    ("opinions", "q5_weights", "a ratio for n_eff", {"effective_n": lambda s: s["effective_n"] / len(s["health"])},
+     "effective"),
     ("opinions", "q5_weights", "a share", {"weighted_dissatisfied": lambda s: s["weighted_dissatisfied"] / 100}, "share"),
-    ("opinions", "q5_weights", "the unweighted percentage", {"weighted_dissatisfied": 70.0}, None),
+    ("opinions", "q5_weights", "the unweighted percentage", {"weighted_dissatisfied": lambda s: s["dissatisfied_all"]}, None),
     ("opinions", "q5_weights", "out of range", {"weighted_dissatisfied": 668.0}, "range"),
     ("opinions", "q5_weights", "NaN", {"effective_n": NAN}, "finite"),
     ("opinions", "q5_weights", "None", {"design_effect": None}, "type"),
@@ -946,7 +998,8 @@ WRONG_ANSWERS = [
     ("opinions", "q6_interval", "the bounds swapped", {"weighted_low": lambda s: s["weighted_high"],
                                                        "weighted_high": lambda s: s["weighted_low"]}, "order"),
     ("opinions", "q6_interval", "shares", {"weighted_low": lambda s: s["weighted_low"] / 100}, "share"),
-    ("opinions", "q6_interval", "the nominal n", {"weighted_low": 64.12, "weighted_high": 69.44}, None),
+    ("opinions", "q6_interval", "the nominal n",
+     {"weighted_low": lambda s: _opinions_nominal(s)[0], "weighted_high": lambda s: _opinions_nominal(s)[1]}, None),
     ("opinions", "q6_interval", "out of range", {"weighted_high": 695.5}, "range"),
     ("opinions", "q6_interval", "NaN", {"weighted_high": NAN}, "finite"),
     ("opinions", "q6_interval", "None", {"weighted_low": None}, "type"),
@@ -958,6 +1011,18 @@ WRONG_ANSWERS = [
     ("opinions", "q7_brand", "NaN", {"nps_everyone": NAN}, "finite"),
     ("opinions", "q7_brand", "None", {"nps_recent": None}, "type"),
 ]
+
+
+def _opinions_wald(s):
+    flags = s["health"].loc[s["health"]["age_group"] == s["FOCUS_AGE_GROUP"], "rating"] >= 3
+    share, half = flags.mean(), 1.959964 * math.sqrt(flags.mean() * (1 - flags.mean()) / len(flags))
+    return 100 * (share - half), 100 * (share + half)
+
+
+def _opinions_nominal(s):
+    n = len(s["health"])
+    nominal = cxlab.wilson_interval(round(s["weighted_dissatisfied"] / 100 * n), n)
+    return 100 * nominal.low, 100 * nominal.high
 
 
 def test_every_check_cell_has_a_message_catalogue_and_wrong_answers():
@@ -1137,9 +1202,35 @@ def test_value_checks_say_correct_for_the_model_answers(assignment):
     for question, calls in declared_answers(assignment).items():
         lines = value_check_output(assignment, question, model_answers(assignment))
         assert lines == [f"{call.name}: correct" for call in calls], (
-            f"question {question}: {lines}. The digests are out of date with the model answers (a changed answer, "
-            "or a library change that moved the numbers): run write_value_digests, then cxlab assign "
-            "(see cxlab/course/releasing/assign.py)")
+            f"question {question}: {lines}. The practice pool is out of date with the model answers (a changed "
+            "answer or generator, or a library change that moved the numbers): run write_practice_pool, then "
+            "cxlab assign (see cxlab/course/releasing/assign.py)")
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_the_practice_pool_holds_the_model_answers_of_other_practice_codes_too(assignment):
+    """Two more practice codes, run from the source notebook: every value check says correct."""
+    from cxlab.selfstudy import check_practice
+
+    path = ROOT / "solutions" / assignment / f"{assignment}.ipynb"
+    for code in (PRACTICE_CODES[41], PRACTICE_CODES[-1]):
+        answers = variant_answers(path, code)
+        for question, calls in declared_answers(assignment).items():
+            report = check_practice(assignment, code, {call.name: answers[call.name] for call in calls},
+                                    decimals={call.name: call.decimals for call in calls if call.decimals is not None},
+                                    ordered=tuple(call.name for call in calls if call.kind == "list"))
+            assert report.correct, (code, question, str(report))
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_a_graded_variant_gets_no_value_check(assignment):
+    from cxlab.selfstudy import check_practice
+
+    for question, calls in declared_answers(assignment).items():
+        namespace = model_answers(assignment)
+        namespace["VARIANT"] = "s1234567"
+        lines = value_check_output(assignment, question, namespace)
+        assert len(lines) == 1 and "only the form checks above apply" in lines[0], lines
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -1159,11 +1250,21 @@ def test_value_checks_say_not_yet_for_wrong_answers(assignment):
                 line = next(line for line in lines if line.startswith(f"{call.name}: "))
                 assert line.startswith(f"{call.name}: not yet{reason}"), (question, call.value, value, line)
             if call.kind == "number" and call.decimals and round(model, call.decimals - 1) != round(model, call.decimals):
+                # rounded too far: the hint names the rounding ...
                 namespace = model_answers(assignment)
                 namespace[call.value] = round(model, call.decimals - 1)
                 line = next(line for line in value_check_output(assignment, question, namespace)
                             if line.startswith(f"{call.name}: "))
-                assert "if you rounded it, keep at least" in line, line
+                assert line.endswith(f"keep at least {call.decimals})"), line
+                # ... but not when the value is wrong as well as rounded
+                wrong = round(model + 10.0 ** (1 - call.decimals) * 3, call.decimals - 1)
+                shown = next(places for places in range(call.decimals) if round(wrong, places) == wrong)
+                if round(model, shown) != wrong:
+                    namespace = model_answers(assignment)
+                    namespace[call.value] = wrong
+                    line = next(line for line in value_check_output(assignment, question, namespace)
+                                if line.startswith(f"{call.name}: "))
+                    assert "keep at least" not in line, line
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -1179,7 +1280,7 @@ def test_each_check_is_followed_by_its_value_check_in_the_published_exercise(ass
         # (a graded release) still grades a copy that has them.
         assert following.metadata.get("editable") is False and following.metadata.get("deletable") is False
         assert "nbgrader" not in following.metadata
-        assert "check_hash(" in following.source
+        assert "check_practice(" in following.source
 
 
 def test_no_notebook_tells_a_learner_of_an_instructor_who_checks():
@@ -1230,7 +1331,7 @@ def test_graded_release_leaves_out_value_checks_and_grades_the_stated_precision(
     scores = autograde_scores(course, tmp_path, {**submissions, "untouched": released}, assignment)
 
     exercise = nbformat.read(released, as_version=4)
-    assert not [cell for cell in exercise.cells if is_self_study_cell(cell) or "check_hash" in cell.source]
+    assert not [cell for cell in exercise.cells if is_self_study_cell(cell) or "check_practice" in cell.source]
     assert any(_is_check(cell) for cell in exercise.cells)
 
     assert scores["solution"]["auto_score"] == scores["solution"]["auto_max"] > 0, scores["solution"]
@@ -1253,5 +1354,9 @@ def test_the_self_study_and_graded_releases_differ_only_by_the_value_checks(cour
     for assignment in ASSIGNMENTS:
         with_checks = nbformat.read(self_study / assignment / f"{assignment}.ipynb", as_version=4).cells
         without = nbformat.read(graded / assignment / f"{assignment}.ipynb", as_version=4).cells
-        assert [cell.source for cell in with_checks if not is_self_study_cell(cell)] == [cell.source for cell in without]
+        assert ([cell.source for cell in with_checks if not is_self_study_cell(cell) and not is_variant_cell(cell)]
+                == [cell.source for cell in without if not is_variant_cell(cell)])
+        # the graded copy asks for the student's id; the self-study copy starts on a practice code
+        assert [cell.source for cell in without if is_variant_cell(cell)] == [GRADED_VARIANT_CELL]
+        assert [cell.source for cell in with_checks if is_variant_cell(cell)][0].endswith('VARIANT = "practice-001"')
         assert len(with_checks) - len(without) == len(declared_answers(assignment)) > 0

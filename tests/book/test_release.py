@@ -186,19 +186,19 @@ WRONG_BUT_WELL_FORMED = {
         {
             # the groups the wrong way round
             "q1_answer": (
-                'naive = cxlab.compare_groups(teams, "csat", "certificate", order=("none", "certified"))\n'
+                'naive = cxlab.compare_groups(teams, OUTCOME, "certificate", order=("none", "certified"))\n'
                 "naive_difference, naive_low, naive_high = naive.difference, naive.low, naive.high"
             ),
             # budget and size forgotten
             "q4_answer": (
-                'model = cxlab.adjusted_effect(teams, "csat", "certificate", controls=["maturity"])\n'
+                'model = cxlab.adjusted_effect(teams, OUTCOME, "certificate", controls=["maturity"])\n'
                 "adjusted, adjusted_pvalue = model.effect, model.pvalue\n"
                 "certificate_significant = bool(model.pvalue < 0.05)"
             ),
             # the panel treated as repeated cross-sections: same estimate, wrong interval
             "q5_answer": (
-                'fix = cxlab.diff_in_diff(panel, "csat", "arm", "period", treated="process fix", control="none")\n'
-                "fix_csat, fix_csat_low, fix_csat_high = fix.estimate, fix.low, fix.high"
+                'fix = cxlab.diff_in_diff(panel, PANEL_OUTCOME, "arm", "period", treated="process fix", control="none")\n'
+                "fix_effect, fix_low, fix_high = fix.estimate, fix.low, fix.high"
             ),
         },
         {"q1_naive", "q4_adjusted", "q5_process_fix"},
@@ -232,15 +232,16 @@ WRONG_BUT_WELL_FORMED = {
         {
             # correlations pooled across branches instead of within them
             "q3_answer": (
-                'lags = linkage.lagged_correlation(panel, "enps", "complaints_per_1000", "branch", "quarter", lags=[0, 1])\n'
-                'complaints_now, complaints_next = float(lags.loc[0, "value"]), float(lags.loc[1, "value"])'
+                'lags = linkage.lagged_correlation(panel, "enps", OUTCOME, "branch", "quarter", lags=[0, 1])\n'
+                'outcome_now, outcome_next = float(lags.loc[0, "value"]), float(lags.loc[1, "value"])'
             ),
             # drivers ranked by their correlation instead of their relative weight
             "q4_answer": (
                 'location = outcomes.drop_duplicates("branch").set_index("branch")["location"]\n'
-                'town = loyalty[loyalty["branch"].map(location) == "town"]\n'
-                'town_ranking = town[TOUCHPOINTS].corrwith(town["recommend"]).sort_values(ascending=False).index.tolist()\n'
-                'town_r_squared = float(drivers.relative_weights(town, "recommend", TOUCHPOINTS).sum())'
+                'customers = loyalty[loyalty["branch"].map(location) == SEGMENT]\n'
+                'segment_ranking = (customers[TOUCHPOINTS].corrwith(customers["recommend"])\n'
+                '                   .sort_values(ascending=False).index.tolist())\n'
+                'segment_r_squared = float(drivers.relative_weights(customers, "recommend", TOUCHPOINTS).sum())'
             ),
         },
         {"q3_lags", "q4_ranking"},

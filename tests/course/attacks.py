@@ -65,7 +65,7 @@ biggest_fall = "email"
 SIGNAL_TIMER = """import signal
 signal.signal(signal.SIGALRM, lambda *args: print("all checks passed"))
 signal.setitimer(signal.ITIMER_REAL, 0.2, 0.2)
-q2_low, q2_high = -50.0, 50.0
+interval_low, interval_high = -50.0, 50.0
 """
 
 # -- hijacking the guard (what the grader runs inside the kernel)
@@ -87,7 +87,7 @@ BUILTINS_DICT = """import builtins
 vars(builtins)["isinstance"] = lambda *args: True
 vars(builtins)["abs"] = lambda value: 0
 vars(builtins)["type"] = lambda *args: float
-chat_csat, chat_ces_agree, chat_nss = 1.0, 2.0, 3.0
+focus_csat, focus_ces_agree, focus_nss = 1.0, 2.0, 3.0
 """
 
 NUMPY_INTERNALS = """import numpy
@@ -115,7 +115,7 @@ def _repatch(event, args):
     math.isclose = lambda *a, **k: True
     cxlab.nps_test = lambda *a, **k: None
 sys.addaudithook(_repatch)
-q2_low, q2_high = -1.0, 1.0
+interval_low, interval_high = -1.0, 1.0
 """
 
 # -- oracles
@@ -168,7 +168,7 @@ WRITE_GRADEBOOK = """import sqlite3
 connection = sqlite3.connect("__COURSE__/gradebook.db")
 connection.execute("update grade set auto_score = 99, manual_score = 99")
 connection.commit()
-q2_low, q2_high = 0.0, 1.0
+interval_low, interval_high = 0.0, 1.0
 """
 
 LEFTOVER = """import subprocess, sys
@@ -329,8 +329,8 @@ biggest_fall = "x"
 """
 
 PLACEHOLDER_FLOOD = _handover_replaced(
-    "chat_csat", '{"chat_csat": {"$list": [{"$opaque": f"Type{i}"} for i in range(200_000)]}, '
-                 '"chat_ces_agree": 1.0, "chat_nss": 1.0}') + """chat_csat, chat_ces_agree, chat_nss = 1.0, 2.0, 3.0
+    "focus_csat", '{"focus_csat": {"$list": [{"$opaque": f"Type{i}"} for i in range(200_000)]}, '
+                 '"focus_ces_agree": 1.0, "focus_nss": 1.0}') + """focus_csat, focus_ces_agree, focus_nss = 1.0, 2.0, 3.0
 """
 
 

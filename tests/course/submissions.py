@@ -10,6 +10,7 @@ assignment, ``submit()`` hands a notebook in.
 
 from __future__ import annotations
 
+import copy
 import re
 import shutil
 from pathlib import Path
@@ -122,7 +123,7 @@ n_needed = 1000
 
 # name -> (notebook or raw bytes, file name, expected auto score, phrase in the record, expected status)
 def cases() -> dict[str, tuple]:
-    v3 = nbformat.convert(honest(), 3)
+    v3 = nbformat.convert(with_variant(honest(), "old-format"), 3)
     return {
         "honest-full": (honest(), "nps.ipynb", FULL, None, "graded"),
         "honest-partial": (honest({"q2_answer": "nps_all = 100 * (promoters - detractors) / len(survey) + 5.0",
@@ -156,7 +157,7 @@ def cases() -> dict[str, tuple]:
         "patch-cxlab": (honest({"q2_answer": PATCH_CXLAB}), "nps.ipynb", FULL - POINTS["q2"],
                         "cxlab.data.load_survey", "graded"),
         "patch-numpy": (honest({"q3_answer": "np.isclose = lambda *a, **k: True\nnp.allclose = lambda *a, **k: True\n"
-                                             "np.mean = lambda *a, **k: 0.25\nq2_low, q2_high = -10.0, 10.0\n"}),
+                                             "np.mean = lambda *a, **k: 0.25\ninterval_low, interval_high = -10.0, 10.0\n"}),
                         "nps.ipynb", FULL - POINTS["q3"], "np.mean", "graded"),
         "patch-math": (honest({"q4_answer": "math.isclose = lambda *a, **k: True\n"
                                             "change, change_pvalue, change_is_noise = 1.0, 0.5, True\n"}),
@@ -173,7 +174,7 @@ def cases() -> dict[str, tuple]:
                                                 "nps_all = 0.0\n"}),
                            "nps.ipynb", FULL - POINTS["q2"], "opens a file outside its answer", "graded"),
         "read-gradebook": (honest({"q3_answer": "import sqlite3\nrows = sqlite3.connect('../../../gradebook.db')"
-                                                ".execute('select * from grade').fetchall()\nq2_low, q2_high = 0.0, 1.0\n"}),
+                                                ".execute('select * from grade').fetchall()\ninterval_low, interval_high = 0.0, 1.0\n"}),
                            "nps.ipynb", FULL - POINTS["q3"], "imports sqlite3", "graded"),
         "tamper-other-student": (honest({"q4_answer": "open('../../../submitted/honest-full/nps/nps.ipynb', 'w').write('{}')\n"
                                                       "change, change_pvalue, change_is_noise = 0.0, 1.0, True\n"}),
@@ -194,10 +195,22 @@ def new_course(tmp_path: Path, name: str) -> Path:
     return course
 
 
+def with_variant(notebook, variant: str):
+    """A copy of ``notebook`` whose ``VARIANT`` cell names ``variant``, as a student types it."""
+    notebook = nbformat.from_dict(copy.deepcopy(dict(notebook)))
+    for cell in notebook.cells:
+        if "variant" in (cell.get("metadata", {}).get("tags") or []):
+            cell.source = f'VARIANT = "{variant}"'
+    return notebook
+
+
 def submit(course: Path, student: str, content, filename: str = "nps.ipynb", *, assignment: str = "nps",
-           timestamp: str | None = None) -> None:
+           timestamp: str | None = None, variant: str | None = None) -> None:
     """Hand in ``content`` (a notebook, raw bytes, or a notebook file to copy) as
-    ``submitted/STUDENT/ASSIGNMENT/FILENAME``, with ``timestamp.txt`` when a time is given."""
+    ``submitted/STUDENT/ASSIGNMENT/FILENAME``, with ``timestamp.txt`` when a time is given.
+
+    A notebook's ``VARIANT`` cell is set to the student's id first, as an honest student
+    does (``variant`` names another; ``variant=""`` leaves the cell as it is)."""
     folder = course / "submitted" / student / assignment
     folder.mkdir(parents=True)
     if isinstance(content, bytes):
@@ -205,6 +218,8 @@ def submit(course: Path, student: str, content, filename: str = "nps.ipynb", *, 
     elif isinstance(content, Path):
         shutil.copy(content, folder / filename)
     else:
+        if variant != "":
+            content = with_variant(content, variant or student)
         nbformat.write(content, folder / filename)
     if timestamp is not None:
         (folder / "timestamp.txt").write_text(timestamp)

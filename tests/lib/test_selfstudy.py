@@ -7,14 +7,21 @@ import pandas as pd
 import pytest
 
 from cxlab.data import load_survey
-from cxlab.selfstudy import ValueCheck, check_hash, make_digest
+from cxlab.selfstudy import ValueCheck, answer_kind, check_hash, make_digest, practice_digests
 
 SALT = "test-salt"
 
 
 def verdict(value, answer, *, decimals=None, ordered=True, name="answer") -> ValueCheck:
+    """The value check a practice variant gives: the model answer's digest and its coarser roundings."""
     digest = make_digest(answer, salt=SALT, decimals=decimals, name=name, ordered=ordered)
-    return check_hash(value, digest, salt=SALT, decimals=decimals, name=name)
+    kind = answer_kind(answer, decimals=decimals, ordered=ordered)
+    coarser = {}
+    if kind in ("number", "series"):
+        coarser = {int(places): text for places, text in
+                   practice_digests(answer, kind=kind, decimals=decimals, salt=SALT, name=name).items()
+                   if int(places) < decimals}
+    return check_hash(value, digest, salt=SALT, decimals=decimals, name=name, coarser=coarser)
 
 
 @pytest.mark.parametrize("answer, decimals", [(4.1537, 2), (-61.42, 2), (0.25308, 4), (0.0, 2), (118.4, 1), (-3.1, 2)])
@@ -41,8 +48,8 @@ def test_minus_zero_and_zero_are_one_answer():
 
 def test_a_value_with_fewer_decimals_than_graded_is_told_so():
     result = verdict(4.2, 4.15, decimals=2, name="nps_all")
-    assert str(result) == "nps_all: not yet (it has 1 decimal; if you rounded it, keep at least 2)"
-    assert str(verdict(4.0, 4.15, decimals=2)) == "answer: not yet (it has 0 decimals; if you rounded it, keep at least 2)"
+    assert str(result) == "nps_all: not yet (it has 1 decimal; keep at least 2)"
+    assert str(verdict(4.0, 4.15, decimals=2)) == "answer: not yet (it has 0 decimals; keep at least 2)"
     # A right answer that happens to show few decimals is simply correct.
     assert str(verdict(-3.1, -3.1, decimals=2, name="change")) == "change: correct"
     # A wrong answer with all its decimals gets no rounding reason.
@@ -113,6 +120,37 @@ def test_lists_in_order_or_as_sets():
     assert str(verdict(["advisor", 2], ranking)) == "answer: not yet (a list of texts is expected; it holds a int)"
 
 
+# Typical wrong answers (value, model answer, graded decimals) and the one reason each deserves:
+# rounding is named only where the learner's rounding is the whole difference.
+TYPICAL_MISTAKES = [
+    (-4.15, 4.15, 2, "its sign is the opposite of the answer's"),
+    (-12.0, 12.0, 2, "its sign is the opposite of the answer's"),
+    (0.4153, 41.53, 2, "it looks like a share (0 to 1); the question asks for a percentage"),
+    (41.53, 0.4153, 4, "it looks like a percentage; the question asks for a share (0 to 1)"),
+    (4.2, 4.15, 2, "it has 1 decimal; keep at least 2"),
+    (4.0, 4.15, 2, "it has 0 decimals; keep at least 2"),
+    (33.0, 33.45, 2, "it has 0 decimals; keep at least 2"),
+    # a wrong filter or a wrong median: few decimals, but not from rounding the answer
+    (3.0, 2.5, 2, ""),
+    (12.0, 13.0, 2, ""),
+    (7.5, 8.0, 2, ""),
+    (4.3, 4.15, 2, ""),
+    (35.0, 33.95, 1, ""),
+    (41.0, 40.0, 1, ""),
+]
+
+
+@pytest.mark.parametrize("value, answer, decimals, reason", TYPICAL_MISTAKES)
+def test_each_typical_mistake_gets_its_own_reason_and_rounding_only_when_it_is_rounding(value, answer, decimals, reason):
+    expected = f"answer: not yet ({reason})" if reason else "answer: not yet"
+    assert str(verdict(value, answer, decimals=decimals)) == expected
+
+
+def test_without_coarser_digests_no_rounding_hint_is_guessed():
+    digest = make_digest(4.15, salt=SALT, decimals=2, name="x")
+    assert str(check_hash(4.2, digest, salt=SALT, decimals=2, name="x")) == "x: not yet"
+
+
 def test_series_with_their_index():
     within = pd.Series([3.3190476, 2.2066667, 0.1185714, 2.0269231], index=[1, 2, 3, 4])
     assert verdict(within.round(2), within, decimals=2).correct
@@ -121,8 +159,7 @@ def test_series_with_their_index():
     shifted.iloc[2] += 0.01
     assert not verdict(shifted, within, decimals=2).correct
     assert not verdict(within.set_axis([1, 2, 4, 3]), within, decimals=2).correct
-    assert str(verdict(within.round(1), within, decimals=2)) == (
-        "answer: not yet (it has 1 decimal; if you rounded it, keep at least 2)")
+    assert str(verdict(within.round(1), within, decimals=2)) == "answer: not yet (it has 1 decimal; keep at least 2)"
     assert str(verdict(within.astype(object), within, decimals=2)) == (
         "answer: not yet (a Series of numbers is expected, not of object values)")
     assert str(verdict(within.where(within > 1), within, decimals=2)) == "answer: not yet (it holds NaN or infinite values)"

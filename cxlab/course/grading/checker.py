@@ -8,8 +8,10 @@ sends it one request per student, a JSON line on its standard input:
 "calls": {...}}, ...]}``
 
 - ``setup`` are the assignment's read-only setup cells, from the instructor's source
-  notebook. They run once per checker (and again only when they change), so the data the
-  checks use are loaded once per batch, not once per student.
+  notebook, after a first line ``VARIANT = "..."`` with the variant the gradebook's
+  registry gives this student (never the one the student's notebook names). They run
+  once per variant (the last few namespaces are kept), so each student's checks compute
+  the expected answers from that student's own data.
 - each check runs in a fresh namespace: a copy of the setup's (tables and arrays copied,
   so that no check sees what another changed), plus the answers its question declares,
   decoded by :func:`cxlab.course.grading.answers.decode_declared` from the text the student's
@@ -90,20 +92,33 @@ def _alarm(signum, frame):
 
 
 class _Session:
-    """The checker's state: the setup's namespace, kept while the setup stays the same."""
+    """The checker's state: the namespaces of the last few setups, kept while they stay the same.
+
+    The setup depends on the student (it starts with the student's own ``VARIANT``), so a
+    few namespaces are kept: a regrade of the same students, or students who share a
+    variant, load their data once.
+    """
+
+    KEPT = 8
 
     def __init__(self) -> None:
         self.setup_key: str | None = None
         self.namespace: dict = {}
+        self._kept: dict[str, dict] = {}
 
     def prepare(self, setup: list[str]) -> None:
         key = hashlib.sha256(json.dumps(setup).encode()).hexdigest()
         if key == self.setup_key:
             return
-        namespace = {"__builtins__": builtins, "__name__": "__main__"}
-        with contextlib.redirect_stdout(io.StringIO()):
-            for index, source in enumerate(setup):
-                exec(compile(source, f"<setup cell {index + 1}>", "exec"), namespace)
+        namespace = self._kept.pop(key, None)
+        if namespace is None:
+            namespace = {"__builtins__": builtins, "__name__": "__main__"}
+            with contextlib.redirect_stdout(io.StringIO()):
+                for index, source in enumerate(setup):
+                    exec(compile(source, f"<setup cell {index + 1}>", "exec"), namespace)
+        self._kept[key] = namespace
+        while len(self._kept) > self.KEPT:
+            self._kept.pop(next(iter(self._kept)))
         self.namespace, self.setup_key = namespace, key
 
     def run(self, check: dict, timeout: float) -> tuple[list[dict], list[str]]:

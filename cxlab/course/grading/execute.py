@@ -26,6 +26,7 @@ and :mod:`~cxlab.course.shared.sanitise`.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import shutil
@@ -131,6 +132,8 @@ class SandboxedExecute(Execute):
     manifests = Dict(help="Per notebook: the setup cells and the checks, from the instructor's source "
                           "(cxlab.course.shared.manifest).").tag(config=True)
     checks_folder = Unicode("", help="The working folder of the trusted checker (the assignment's source).").tag(config=True)
+    variant = Unicode("", help="The variant the student is graded on, from the variant registry: the checker's "
+                               "setup runs with it (empty: the assignment has no variants).").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
         self._started = time.monotonic()
@@ -288,8 +291,11 @@ class SandboxedExecute(Execute):
                                "calls": declared.get("calls") or {}})
         if not checks:
             return
-        results, findings = checker_for(self.checks_folder or os.getcwd()).check(
-            list(self._manifest["setup"]), checks, timeout=self.check_timeout)
+        setup = list(self._manifest["setup"])
+        if self.variant:
+            setup = [f"VARIANT = {json.dumps(self.variant)}", *setup]
+        results, findings = checker_for(self.checks_folder or os.getcwd()).check(setup, checks,
+                                                                                 timeout=self.check_timeout)
         for cell_id, found in findings.items():
             for finding in found:
                 RUN_EVENTS.append({"event": "answers refused", "cell": cell_id, "finding": finding})

@@ -39,7 +39,14 @@ from ..config import (
     submitted_students,
     unusable_student_id,
 )
-from ..shared.gradebook import has_assignment, mark_ungraded, serialise_gradebook_access, zero_submission
+from ..shared.gradebook import (
+    has_assignment,
+    mark_ungraded,
+    serialise_gradebook_access,
+    student_ids,
+    zero_submission,
+)
+from ..shared.variants import read_registry, record_students, registry_path, stale_records, uses_variants
 from .records import FINAL_STATUSES, grading_log, is_up_to_date, new_record, read_record, write_record
 from ..shared.sanitise import terminal_safe
 
@@ -206,6 +213,36 @@ def _ensure_assignment(root: Path, assignment: str, db_url: str | None) -> str:
     return coursedir.db_url
 
 
+def _variants_of(root: Path, assignment: str, students: list[str], coursedir) -> tuple[dict[str, str], dict[str, str]]:
+    """The variant each student is graded on, from the registry (recording students new to it),
+    and every known student's variant -> that student; empty for an assignment without variants.
+
+    Stops (``CourseError``) when the generator no longer makes the data recorded for a
+    student: regrading after a generator change is a deliberate command.
+    """
+    if not students or not uses_variants(root, assignment):
+        return {}, {}
+    new = record_students(root, assignment, students)
+    if new:
+        print(f"{assignment}: recorded the variants of {len(new)} student(s) new to the registry "
+              f"({registry_path(root, assignment)})", file=sys.stderr)
+    stale = stale_records(root, assignment, students)
+    if stale:
+        shown = ", ".join(f"{terminal_safe(student)} ({was} -> {now})" for student, was, now in stale[:20])
+        raise CourseError(
+            f"{assignment}: the data of {len(stale)} student(s) no longer match their recorded variants "
+            f"(data fingerprints recorded -> now: {shown}{', ...' if len(stale) > 20 else ''}). The generator "
+            f"changed since they were recorded; grading stopped. If the change is intended, record them again "
+            f"with: cxlab variant {assignment} --refresh (it lists the answers that change), then grade again")
+    registry = read_registry(root, assignment)
+    known = {student: student for student in student_ids(coursedir.db_url, coursedir.course_id)}
+    known.update({student: student for student in submitted_students(assignment, root)})
+    for student, record in registry.items():
+        known[student] = record["variant"]
+    others = {variant: student for student, variant in known.items()}
+    return {student: registry[student]["variant"] for student in students}, others
+
+
 def _check_settings(workers, cell_timeout, time_limit, memory_mb) -> None:
     for name, value, low in (("workers", workers, 1), ("time_limit", time_limit, 1), ("memory_mb", memory_mb, 256)):
         if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < low):
@@ -287,6 +324,8 @@ def grade(
         else:
             todo.append(student)
 
+    graded_on, others = _variants_of(root, assignment, todo, coursedir)
+
     workers = workers or os.cpu_count() or 1
     records: dict[str, dict] = {}
     queue = list(todo)
@@ -300,7 +339,8 @@ def grade(
     def job_for(student: str) -> dict:
         return {"root": str(root), "assignment": assignment, "student": student, "db_url": db,
                 "log_dir": str(log_dir), "cell_timeout": cell_timeout, "time_limit": time_limit,
-                "memory_mb": memory_mb, "unsandboxed": bool(unsandboxed)}
+                "memory_mb": memory_mb, "unsandboxed": bool(unsandboxed),
+                "variant": graded_on.get(student, ""), "others": others}
 
     def fail(student: str, status: str, reason: str) -> dict:
         """A submission that ran out of time scores 0; any other failure is the grader's: no score."""

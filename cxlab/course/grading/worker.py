@@ -60,6 +60,7 @@ from ..shared.gradebook import (
     zero_submission,
 )
 from ..shared.manifest import read_manifest
+from ..shared.variants import notebook_variant, variant_notes
 from .records import new_record, write_record
 from .processes import die_with_parent
 
@@ -123,6 +124,7 @@ def autograde_settings(job: dict, manifests: dict | None = None, checks_folder: 
     tweaks.SandboxedExecute.notebook_time_limit = int(job["time_limit"])
     tweaks.SandboxedExecute.manifests = manifests or {}
     tweaks.SandboxedExecute.checks_folder = checks_folder
+    tweaks.SandboxedExecute.variant = job.get("variant") or ""
     tweaks.SandboxedKernelManager.submission_copy = submission_copy
     tweaks.SandboxedKernelManager.protected = list(protected or [])
     tweaks.SandboxedKernelManager.unsandboxed = bool(job.get("unsandboxed"))
@@ -255,6 +257,12 @@ def grade_one(job: dict) -> dict:
                 record["findings"].extend(str(f) for f in scan.scan_notebook(folder / f"{name}.ipynb", locked_ids))
                 release = Path(coursedir.format_path(coursedir.release_directory, ".", assignment)) / f"{name}.ipynb"
                 record["findings"].extend(tampering_notes(folder / f"{name}.ipynb", release, db_url, course_id, assignment))
+                if job.get("variant"):
+                    named = notebook_variant(nbformat.read(str(folder / f"{name}.ipynb"), as_version=4))
+                    record.update(variant=job["variant"], notebook_variant=named)
+                    reasons, findings = variant_notes(student, job["variant"], named, job.get("others") or {}, assignment)
+                    record["reasons"].extend(reasons)
+                    record["findings"].extend(findings)
         source_folder = Path(coursedir.format_path(coursedir.source_directory, ".", assignment))
         scratch = Path(tempfile.mkdtemp(prefix="cxlab-grade-"))
         submission_copy = scratch / "submission"

@@ -48,7 +48,9 @@ from ..config import (
     load_config,
     require_assignments,
 )
+from ..shared.gradebook import student_ids
 from ..shared.manifest import lint_notebook
+from ..shared.variants import is_variant_cell, record_students, registry_path, uses_variants
 
 log = logging.getLogger("cxlab.course")
 
@@ -64,6 +66,8 @@ class AssignResult:
     assignment: str
     notebooks: tuple[Path, ...]
     self_study_checks: bool = True
+    #: Students whose variants were recorded now (the registry, :mod:`cxlab.course.shared.variants`).
+    recorded: tuple[str, ...] = ()
 
 
 def is_self_study_cell(cell) -> bool:
@@ -83,6 +87,26 @@ class LeaveOutSelfStudyChecks(Configurable):
         return nb, resources
 
 
+class AskForTheStudentsVariant(Configurable):
+    """nbgrader preprocessor of a graded release: the ``VARIANT`` cell asks for the student's id.
+
+    The self-study copy starts on a practice code; a graded copy starts with ``VARIANT = ""``,
+    so that the setup stops with a message until the student types their id (the grader
+    uses the id the gradebook knows in any case).
+    """
+
+    def __call__(self, nb, resources):
+        for cell in nb.cells:
+            if is_variant_cell(cell):
+                cell.source = GRADED_VARIANT_CELL
+        return nb, resources
+
+
+#: The ``VARIANT`` cell of a graded release.
+GRADED_VARIANT_CELL = ('# Your data: type your student id as your course lists you, between the quotes.\n'
+                       'VARIANT = ""')
+
+
 def _graded_release_tweaks(root: Path) -> Config:
     from nbgrader.converters import GenerateAssignment
 
@@ -90,7 +114,7 @@ def _graded_release_tweaks(root: Path) -> Config:
     steps = (list(course.GenerateAssignment.preprocessors) if "preprocessors" in course.GenerateAssignment
              else list(GenerateAssignment.preprocessors.default()))
     tweaks = Config()
-    tweaks.GenerateAssignment.preprocessors = [LeaveOutSelfStudyChecks, *steps]
+    tweaks.GenerateAssignment.preprocessors = [LeaveOutSelfStudyChecks, AskForTheStudentsVariant, *steps]
     return tweaks
 
 
@@ -135,8 +159,22 @@ def assign(
         notebooks = tuple(sorted(folder.glob("*.ipynb")))
         log.info("generated %s (value checks for self-study %s): %s", name, "on" if self_study_checks else "off",
                  ", ".join(str(path) for path in notebooks))
-        results.append(AssignResult(assignment=name, notebooks=notebooks, self_study_checks=bool(self_study_checks)))
+        recorded = _record_variants(root, name, coursedir)
+        results.append(AssignResult(assignment=name, notebooks=notebooks, self_study_checks=bool(self_study_checks),
+                                    recorded=tuple(recorded)))
     return results
+
+
+def _record_variants(root: Path, assignment: str, coursedir) -> list[str]:
+    """Record the variant of every student the gradebook knows (students added later are
+    recorded when first graded, or with ``cxlab variant``)."""
+    if not uses_variants(root, assignment):
+        return []
+    students = student_ids(coursedir.db_url, coursedir.course_id)
+    recorded = record_students(root, assignment, students)
+    if recorded:
+        log.info("recorded the variants of %d student(s) in %s", len(recorded), registry_path(root, assignment))
+    return recorded
 
 
 @dataclass(frozen=True)
@@ -275,4 +313,120 @@ def write_value_digests(assignments: list[str] | None = None, root: str | Path =
             nbformat.write(notebook, path)
             log.info("wrote %d digests into %s", count, path)
         written[assignment] = count
+    return written
+
+
+# ------------------------------------------------------------------------------ practice pools
+
+#: The function a value-check cell of a variant notebook calls, once per cell.
+PRACTICE_FUNCTION = "check_practice"
+
+
+@dataclass(frozen=True)
+class PracticeCall:
+    """One ``check_practice(assignment, VARIANT, {name: value, ...}, decimals=..., ordered=...)`` call."""
+
+    assignment: str
+    names: tuple[str, ...]
+    decimals: dict
+    ordered: tuple[str, ...]
+
+
+def practice_calls(source: str) -> list[PracticeCall]:
+    """The ``check_practice`` calls of a value-check cell.
+
+    >>> practice_calls('print(check_practice("nps", VARIANT, {"x": x}, decimals={"x": 2}))')[0].decimals
+    {'x': 2}
+    """
+    calls = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        function = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
+        if function != PRACTICE_FUNCTION:
+            continue
+        if len(node.args) != 3 or not isinstance(node.args[2], ast.Dict):
+            raise CourseError(f"{PRACTICE_FUNCTION} takes the assignment, VARIANT and a dict of answers: "
+                              f"{ast.unparse(node)}")
+        keywords = {keyword.arg: ast.literal_eval(keyword.value) for keyword in node.keywords}
+        calls.append(PracticeCall(assignment=ast.literal_eval(node.args[0]),
+                                  names=tuple(ast.literal_eval(key) for key in node.args[2].keys),
+                                  decimals=dict(keywords.get("decimals") or {}),
+                                  ordered=tuple(keywords.get("ordered") or ())))
+    return calls
+
+
+def practice_pool_path(assignment: str) -> Path:
+    """Where the practice pool of ``assignment`` is shipped: inside the cxlab package."""
+    import cxlab
+
+    return Path(cxlab.__file__).parent.joinpath(*_practice_folder(), f"{assignment}.json")
+
+
+def _practice_folder() -> tuple[str, ...]:
+    from cxlab.selfstudy import PRACTICE_FOLDER
+
+    return PRACTICE_FOLDER
+
+
+def write_practice_pool(assignments: list[str] | None = None, root: str | Path = ".", *,
+                        codes: tuple[str, ...] | None = None) -> dict[str, int]:
+    """Write the practice pool of each assignment: the digests of every practice variant's answers.
+
+    For each practice code (``cxlab.data.variants.PRACTICE_CODES``) the source notebook's
+    setup and model solutions run in this process (:func:`cxlab.course.shared.variants.model_answers`);
+    each answer a value-check cell names is hashed with a salt of the assignment and the
+    code, at its graded precision and, for numbers, at each coarser one
+    (:func:`cxlab.selfstudy.practice_digests`). Run it after changing a model answer, a
+    precision or a generator::
+
+        .venv/bin/python -c "from cxlab.course.releasing.assign import write_practice_pool; write_practice_pool(['nps'])"
+
+    Returns the number of practice variants written, by assignment.
+    """
+    from cxlab.data import variants
+    from cxlab.selfstudy import answer_kind, practice_digests
+
+    from ..shared.variants import model_answers, source_notebooks
+
+    root = find_course_root(root)
+    names = assignments or list_assignments(root)
+    require_assignments(root, names)
+    codes = tuple(codes or variants.PRACTICE_CODES)
+    written = {}
+    for assignment in names:
+        import nbformat
+
+        specs: dict[str, dict] = {}
+        notebooks = source_notebooks(root, assignment)
+        for path in notebooks:
+            for cell in nbformat.read(str(path), as_version=4).cells:
+                if cell.cell_type == "code" and is_self_study_cell(cell):
+                    for call in practice_calls(cell.source):
+                        for name in call.names:
+                            specs[name] = {"decimals": call.decimals.get(name), "ordered": name in call.ordered}
+        if not specs:
+            continue
+        target = practice_pool_path(assignment)
+        old = json.loads(target.read_text(encoding="utf-8")) if target.is_file() else {}
+        salt = old.get("salt") or f"{assignment}-{secrets.token_hex(4)}"
+        pool = {"assignment": assignment, "generator_version": variants.GENERATOR_VERSION, "salt": salt,
+                "answers": {}, "variants": {}}
+        for code in codes:
+            answers = {}
+            for path in notebooks:
+                answers.update(model_answers(path, code))
+            entry = {"fingerprint": variants.exercise(assignment, code).fingerprint, "digests": {}}
+            for name, spec in specs.items():
+                if name not in answers:
+                    raise CourseError(f"{assignment}: the value checks name {name!r}, which no model solution binds")
+                kind = answer_kind(answers[name], decimals=spec["decimals"], ordered=spec["ordered"])
+                pool["answers"][name] = {"kind": kind, "decimals": spec["decimals"]}
+                entry["digests"][name] = practice_digests(answers[name], kind=kind, decimals=spec["decimals"],
+                                                          salt=f"{salt}|{code}", name=name)
+            pool["variants"][code] = entry
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(pool, indent=0, sort_keys=False) + "\n", encoding="utf-8")
+        log.info("wrote the practice pool of %s (%d variants): %s", assignment, len(codes), target)
+        written[assignment] = len(codes)
     return written

@@ -147,6 +147,14 @@ def has_assignment(db_url: str, course_id: str, assignment: str) -> bool:
     return True
 
 
+def student_ids(db_url: str, course_id: str) -> list[str]:
+    """The ids of the students the gradebook knows."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(db_url, course_id) as gradebook:
+        return sorted(student.id for student in gradebook.students)
+
+
 def assignment_cells(db_url: str, course_id: str, assignment: str) -> tuple[list[str], set[str]]:
     """The assignment's notebook names, and the grade ids of the cells a student may not change
     (read-only cells and code test cells)."""

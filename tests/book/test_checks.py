@@ -558,7 +558,19 @@ def _other_quarter(s):
 
 
 def _unclear_letter(s):
-    return cxjourney.what_if(s["loan"], s["loan"].with_step("offer letter", clarity=0.5), n_customers=100_000, seed=5)
+    """The letter made less clear than the question asks (clarity 0.1 lower)."""
+    worse = s["loan"].with_step(s["UNCLEAR_STEP"], clarity=s["UNCLEAR_CLARITY"] - 0.1)
+    return cxjourney.what_if(s["loan"], worse, n_customers=100_000, seed=s["SEED_UNCLEAR"])
+
+
+def _small_delay(s):
+    """Question 3 with 2,000 customers a side instead of 50,000."""
+    return cxjourney.what_if(s["loan"], s["slow"], n_customers=2000, seed=s["SEED_DELAY"])
+
+
+def _other_seed_delay(s):
+    """Question 3 with another seed than SEED_DELAY."""
+    return cxjourney.what_if(s["loan"], s["slow"], n_customers=50_000, seed=s["SEED_DELAY"] + 1)
 
 
 def _segment_weights(s):
@@ -782,12 +794,11 @@ WRONG_ANSWERS = [
     ("butterfly", "q2_bottleneck", "None", {"bottleneck": None}, "type"),
     ("butterfly", "q3_delay", "the result object", {"delay_nps_change": lambda s: s["delay"]}, "result"),
     ("butterfly", "q3_delay", "too few customers",
-     {"delay_nps_change": lambda s: cxjourney.what_if(s["loan"], s["slow_income"], n_customers=2000, seed=3).nps_change,
-      "delay_nps_low": lambda s: cxjourney.what_if(s["loan"], s["slow_income"], n_customers=2000, seed=3).nps_low,
-      "delay_nps_high": lambda s: cxjourney.what_if(s["loan"], s["slow_income"], n_customers=2000, seed=3).nps_high}, "width"),
+     {"delay_nps_change": lambda s: _small_delay(s).nps_change, "delay_nps_low": lambda s: _small_delay(s).nps_low,
+      "delay_nps_high": lambda s: _small_delay(s).nps_high}, "width"),
     ("butterfly", "q3_delay", "another seed",
-     {"delay_nps_change": lambda s: cxjourney.what_if(s["loan"], s["slow_income"], n_customers=50_000, seed=33).nps_change},
-     None),
+     {"delay_nps_change": lambda s: _other_seed_delay(s).nps_change, "delay_nps_low": lambda s: _other_seed_delay(s).nps_low,
+      "delay_nps_high": lambda s: _other_seed_delay(s).nps_high}, None),
     ("butterfly", "q3_delay", "NaN", {"delay_nps_low": NAN}, "finite"),
     ("butterfly", "q3_delay", "None", {"delay_nps_high": None}, "type"),
     ("butterfly", "q4_leverage", "the leverage table", {"top_gain": lambda s: s["leverage"]}, "type"),
@@ -800,7 +811,7 @@ WRONG_ANSWERS = [
      {"letter_churn_per_10k": lambda s: s["letter_churn_per_10k"] / 10_000,
       "letter_churn_low": lambda s: s["letter_churn_low"] / 10_000,
       "letter_churn_high": lambda s: s["letter_churn_high"] / 10_000}, "shares"),
-    ("butterfly", "q5_letter", "clarity 0.5",
+    ("butterfly", "q5_letter", "clarity lower than asked",
      {"letter_churn_per_10k": lambda s: _unclear_letter(s).churn_change_per_10k,
       "letter_churn_low": lambda s: _unclear_letter(s).churn_low,
       "letter_churn_high": lambda s: _unclear_letter(s).churn_high}, None),

@@ -207,20 +207,21 @@ WRONG_BUT_WELL_FORMED = {
         {
             # the mean where the median was asked
             "q1_answer": (
-                "customers = cxjourney.simulate(loan, n_customers=50_000, seed=1)\n"
+                "customers = cxjourney.simulate(loan, n_customers=50_000, seed=SEED_CUSTOMERS)\n"
                 'median_days = float(customers["total_days"].mean())\n'
                 'p90_days = float(customers["total_days"].quantile(0.9))\n'
                 'share_late = float((customers["total_days"] > loan.expected_days).mean())'
             ),
             # another seed: a different sample of customers
             "q3_answer": (
-                'slow_income = loan.with_step("income verification", mean_days=14)\n'
-                "delay = cxjourney.what_if(loan, slow_income, n_customers=50_000, seed=33)\n"
+                "slow = loan.with_step(DELAY_STEP, mean_days=DELAY_DAYS)\n"
+                "delay = cxjourney.what_if(loan, slow, n_customers=50_000, seed=SEED_DELAY + 1)\n"
                 "delay_nps_change, delay_nps_low, delay_nps_high = delay.nps_change, delay.nps_low, delay.nps_high"
             ),
-            # the letter made worse than the question says (clarity 0.5, not 0.6)
+            # the letter made worse than the question says (clarity 0.1 below UNCLEAR_CLARITY)
             "q5_answer": (
-                'letter = cxjourney.what_if(loan, loan.with_step("offer letter", clarity=0.5), n_customers=100_000, seed=5)\n'
+                "jargon = loan.with_step(UNCLEAR_STEP, clarity=UNCLEAR_CLARITY - 0.1)\n"
+                "letter = cxjourney.what_if(loan, jargon, n_customers=100_000, seed=SEED_UNCLEAR)\n"
                 "letter_churn_per_10k = letter.churn_change_per_10k\n"
                 "letter_churn_low, letter_churn_high = letter.churn_low, letter.churn_high"
             ),

@@ -330,8 +330,12 @@ def knife_edges(tables: dict, task: dict) -> list[str]:
         reasons.append("the naive and adjusted gaps lie within 0.05 of each other")
     # question 7 accepts the regression's or the strata's adjusted gap: either they agree, or a
     # value just outside the tolerance of one must not land inside the other's
-    within = compare_groups(tables["organisations"], "roi_pct", "collaboration", strata="maturity",
-                            order=("high", "low")).value
+    try:
+        within = compare_groups(tables["organisations"], "roi_pct", "collaboration", strata="maturity",
+                                order=("high", "low")).value
+    except ValueError as error:  # the hidden test computes it too: a draw where it cannot is no exercise
+        reasons.append(f"the gap within maturity levels cannot be computed: {error}")
+        within = answers["adjusted_gap"]
     if 0.0005 <= abs(within - answers["adjusted_gap"]) <= 0.03:
         reasons.append(f"the two adjusted gaps ({answers['adjusted_gap']:.4f}, {within:.4f}) differ by more than "
                        "nothing and less than 0.03")

@@ -370,8 +370,10 @@ def check_practice(assignment: str, variant: str, answers: dict, *, decimals: di
     """
     pool = _practice_pool(assignment)
     if variant not in pool["variants"]:
-        return PracticeReport((), f"value checks work on the practice codes {min(pool['variants'])} to "
-                                  f"{max(pool['variants'])}; {str(variant)[:70]!r} is graded by your course, "
+        codes = f"value checks work on the practice codes {min(pool['variants'])} to {max(pool['variants'])}"
+        if variant == "book":
+            return PracticeReport((), f"{codes}; 'book' is the chapter's own data, whose figures the chapter shows")
+        return PracticeReport((), f"{codes}; {str(variant)[:70]!r} is graded by your course, "
                                   "so only the form checks above apply")
     entry = pool["variants"][variant]
     salt = f"{pool['salt']}|{variant}"

@@ -260,8 +260,15 @@ def _calls():
         "cxlab.selfstudy.make_digest": lambda: selfstudy.make_digest(4.15, salt="demo", decimals=2, name="nps"),
         "cxlab.selfstudy.check_hash": lambda: selfstudy.check_hash(
             4.15, selfstudy.make_digest(4.15, salt="demo", decimals=2), salt="demo", decimals=2).correct,
+        # the practice pools shipped in the wheel
+        "cxlab.selfstudy.check_practice": lambda: str(selfstudy.check_practice(
+            "nps", "practice-001", {"nps_all": 0.0}, decimals={"nps_all": 2})),
         # data sets and their cards
         "cxlab.data.data_card": lambda: data.data_card("survey"),
+        # every assignment's variant generator, as a learner's notebook calls it
+        "cxlab.data.exercise": lambda: [data.exercise(name, "practice-001").fingerprint
+                                        for name in ("nps", "certification", "ex-cx", "butterfly", "opinions", "voc",
+                                                     "cx-role")],
         "cxlab.data.load_branch_outcomes": data.load_branch_outcomes,
         "cxlab.data.load_employee_survey": data.load_employee_survey,
         "cxlab.data.load_kidney_stones": data.load_kidney_stones,

@@ -276,4 +276,18 @@ def knife_edges(tables: dict, task: dict) -> list[str]:
     if abs(gain - lost) < OFFSET_MARGIN_NPS:
         reasons.append(f"autonomy wins back {gain:.2f} NPS points of the {lost:.2f} lost to the delay, "
                        f"within {OFFSET_MARGIN_NPS} of it")
+    # the chapter's own answers (the book variant's, simulated): an estimate lies within about
+    # 0.1 of the simulated answer, so a margin of 0.5 keeps every answer off the chapter's
+    for label, mine, theirs in (("the delay's NPS change", -lost, BOOK_ANSWERS["delay_nps_change"]),
+                                ("autonomy's gain", gain, BOOK_ANSWERS["autonomy_gain"]),
+                                ("the top department's gain", float(leverage.iloc[0]), BOOK_ANSWERS["top_gain"])):
+        if abs(mine - theirs) < CHAPTER_MARGIN_NPS:
+            reasons.append(f"{label} ({mine:.2f}) lies within {CHAPTER_MARGIN_NPS} of the chapter's ({theirs:.2f})")
     return reasons
+
+
+#: NPS points an estimated answer keeps from the chapter's own.
+CHAPTER_MARGIN_NPS = 0.5
+#: The book variant's simulated answers (the chapter's), as its model solution computes them;
+#: tests/lib/test_variants_butterfly.py checks them against the notebook.
+BOOK_ANSWERS = {"delay_nps_change": -60.854, "autonomy_gain": 10.208, "top_gain": 3.65}

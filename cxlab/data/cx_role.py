@@ -326,6 +326,9 @@ def knife_edges(tables: dict, task: dict) -> list[str]:
         reasons.append(f"the median ROI lies within {apart} of the single-number ROI")
     if abs(answers["initiative_roi"] - behind["undiscounted_roi"]) <= apart:
         reasons.append(f"the discounted ROI lies within {apart} of the undiscounted one")
+    if answers["initiative_roi"] < 0.1:
+        # the check takes an ROI of 10 or more for one in per cent: below 0.1 that slip would pass
+        reasons.append(f"the initiative's ROI ({answers['initiative_roi']:.4f}) is below 0.1")
     if abs(answers["naive_gap"] - answers["adjusted_gap"]) < 0.05:
         reasons.append("the naive and adjusted gaps lie within 0.05 of each other")
     # question 7 accepts the regression's or the strata's adjusted gap: either they agree, or a

@@ -31,7 +31,7 @@ from ..helpers import ROOT
 
 ASSIGNMENTS = sorted(GENERATORS)
 #: Variants whose model answers must pass every check: cheap enough for every assignment.
-CHECKED_VARIANTS = ("s0000", "s0001", "s0002", "s0003", "s0004", "s0005")
+CHECKED_VARIANTS = ("s0000", "s0001", "s0002", "s0003")
 
 
 def _source(assignment: str):

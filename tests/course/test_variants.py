@@ -176,3 +176,12 @@ def test_the_autograded_notebook_shows_the_variant_it_was_graded_on(graded):
     (cell,) = [cell for cell in notebook.cells if "variant" in (cell.metadata.get("tags") or [])]
     assert cell.source.strip() == 'VARIANT = "ana"'
     assert "graded on the variant 'dee'" in "".join(output.get("text", "") for output in cell.outputs)
+
+
+def test_a_variant_a_shell_would_run_gets_no_command_to_copy():
+    from cxlab.course.shared.variants import variant_notes
+
+    reasons, findings = variant_notes("s1", "s1", "x; rm -rf ~", {}, "nps")
+    assert not findings and "is not a variant" in reasons[0] and "cxlab variant" not in reasons[0]
+    reasons, _ = variant_notes("s1", "s1", "s-1", {}, "nps")
+    assert reasons[0].endswith("cxlab variant nps --student s1 --set s-1 && cxlab grade nps --student s1 --force")

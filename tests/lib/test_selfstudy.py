@@ -186,3 +186,16 @@ def test_the_instructor_gets_errors_for_what_cannot_be_hashed():
         check_hash(4.15, "4.15", salt=SALT, decimals=2)
     with pytest.raises(ValueError, match="decimals"):
         check_hash(4.15, make_digest(4.15, salt=SALT, decimals=2), salt=SALT)
+
+
+def test_practice_checks_say_why_they_cannot_judge_a_graded_or_the_books_variant():
+    from cxlab.selfstudy import check_practice
+
+    graded = check_practice("nps", "s1234567", {"nps_all": 3.5}, decimals={"nps_all": 2})
+    assert not graded.checks and "graded by your course, so only the form checks above apply" in str(graded)
+    book = check_practice("nps", "book", {"nps_all": 3.5}, decimals={"nps_all": 2})
+    assert not book.checks and "the chapter's own data" in str(book)
+    with pytest.raises(ValueError, match="no answer 'nps_al'"):
+        check_practice("nps", "practice-001", {"nps_al": 3.5})
+    with pytest.raises(ValueError, match="no practice pool"):
+        check_practice("npx", "practice-001", {"nps_all": 3.5})

@@ -206,3 +206,13 @@ def test_no_variant_is_the_book(variant):
     if variant != "book":
         assert found.fingerprint != book.fingerprint
         assert not found["loan_steps"].equals(book["loan_steps"])
+
+
+def test_the_chapters_answers_the_generator_keeps_away_from_are_the_book_variants():
+    from cxlab.course.shared.variants import model_answers
+    from cxlab.data.butterfly import BOOK_ANSWERS
+
+    from ..helpers import ROOT
+
+    book = model_answers(ROOT / "solutions" / "butterfly" / "butterfly.ipynb", "book")
+    assert {name: round(book[name], 3) for name in BOOK_ANSWERS} == BOOK_ANSWERS

@@ -129,7 +129,7 @@ def test_the_book_variant_is_the_chapters_exercise():
 # ---------------------------------------------------------------------------------------- (b) pinned
 
 @pytest.mark.parametrize("variant, expected", [
-    ("practice-001", "d1f467f976eb"),
+    ("practice-001", "6a3638be6309"),
     ("practice-002", "d345ca98db5e"),
     ("s0001", "efb67df211b3"),
     ("book", "405ba49bdc6b"),

@@ -231,7 +231,8 @@ def _practice_folder() -> tuple[str, ...]:
 
 
 def write_practice_pool(assignments: list[str] | None = None, root: str | Path = ".", *,
-                        codes: tuple[str, ...] | None = None, folder: str | Path | None = None) -> dict[str, int]:
+                        codes: tuple[str, ...] | None = None, folder: str | Path | None = None,
+                        only_changed_data: bool = False) -> dict[str, int]:
     """Write the practice pool of each assignment: the digests of every practice variant's answers.
 
     For each practice code (``cxlab.data.variants.PRACTICE_CODES``) the source notebook's
@@ -245,7 +246,9 @@ def write_practice_pool(assignments: list[str] | None = None, root: str | Path =
 
     ``folder`` writes the pools elsewhere than into the installed cxlab (the tests do); the
     salt of an assignment is kept from its pool there or in cxlab, so rewriting a pool
-    changes only the digests of answers that changed.
+    changes only the digests of answers that changed. ``only_changed_data`` runs the model
+    solution only for the practice codes whose data fingerprint changed (after a change to a
+    generator alone; after a change to a model answer, write every code).
 
     Returns the number of practice variants written, by assignment.
     """
@@ -274,11 +277,18 @@ def write_practice_pool(assignments: list[str] | None = None, root: str | Path =
             continue
         shipped = practice_pool_path(assignment)
         target = shipped if folder is None else Path(folder) / shipped.name
-        salt = next((json.loads(path.read_text(encoding="utf-8")).get("salt") for path in (target, shipped)
-                     if path.is_file()), None) or f"{assignment}-{secrets.token_hex(4)}"
+        previous = next((json.loads(path.read_text(encoding="utf-8")) for path in (target, shipped) if path.is_file()),
+                        {})
+        salt = previous.get("salt") or f"{assignment}-{secrets.token_hex(4)}"
         pool = {"assignment": assignment, "generator_version": variants.GENERATOR_VERSION, "salt": salt,
                 "answers": {}, "variants": {}}
         for code in codes:
+            kept = previous.get("variants", {}).get(code)
+            if (only_changed_data and kept and previous.get("answers")
+                    and kept["fingerprint"] == variants.exercise(assignment, code).fingerprint):
+                pool["answers"].update(previous["answers"])
+                pool["variants"][code] = kept
+                continue
             answers = {}
             for path in notebooks:
                 answers.update(model_answers(path, code))

@@ -23,6 +23,7 @@ import json
 import math
 import os
 import re
+import shlex
 import time
 from pathlib import Path
 
@@ -63,8 +64,10 @@ def model_namespace(path: str | Path, variant: str) -> dict:
     """
     notebook = _read(path)
     namespace = {"__name__": "__main__", "VARIANT": variant}
-    here = os.getcwd()
-    os.environ.setdefault("MPLBACKEND", "agg")
+    here, backend = os.getcwd(), os.environ.get("MPLBACKEND")
+    # figures of the model solution are drawn off screen, and only while it runs: a kernel
+    # this process starts later must still show its figures inline
+    os.environ["MPLBACKEND"] = "agg"
     try:
         os.chdir(Path(path).parent)
         for index, cell in enumerate(notebook.cells):
@@ -76,6 +79,10 @@ def model_namespace(path: str | Path, variant: str) -> dict:
                 exec(compile(cell.source, f"<{Path(path).name} cell {index + 1}>", "exec"), namespace)
     finally:
         os.chdir(here)
+        if backend is None:
+            os.environ.pop("MPLBACKEND", None)
+        else:
+            os.environ["MPLBACKEND"] = backend
     return namespace
 
 
@@ -260,9 +267,16 @@ def variant_notes(student: str, graded_on: str, named: str | None, others: dict[
                     f"variant {graded_on!r}"]
     if named == variants.BOOK or variants.is_practice_code(named):
         return [f"VARIANT is {shown!r}, a public variant: graded on {student}'s own variant {graded_on!r}"], []
+    try:
+        variants.check_variant(named)
+    except (TypeError, ValueError):
+        # no command to copy: the text is the student's, and a shell would run what it holds
+        return [f"VARIANT {shown!r} is not a variant (letters, digits and . _ @ + - only): graded on {student}'s "
+                f"own variant {graded_on!r}"], []
+    command = (f"cxlab variant {shlex.quote(assignment)} --student {shlex.quote(student)} --set {shlex.quote(named)} "
+               f"&& cxlab grade {shlex.quote(assignment)} --student {shlex.quote(student)} --force")
     return [f"VARIANT {shown!r} names no student: graded on {student}'s own variant {graded_on!r}; if it was an "
-            f"honest slip, grade it on {shown!r} with: cxlab variant {assignment} --student {student} --set {shown} "
-            f"&& cxlab grade {assignment} --student {student} --force"], []
+            f"honest slip, grade it on {shown!r} with: {command}"], []
 
 
 def set_variant(root: Path, assignment: str, student: str, variant: str) -> dict:

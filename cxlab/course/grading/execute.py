@@ -46,6 +46,7 @@ from . import sandbox
 from .answers import MAX_TEXT
 from .checker import Checker, error_output
 from ..shared.manifest import is_check
+from ..shared.variants import is_variant_cell
 from ..shared.sanitise import sanitise_notebook
 
 #: What happened while the notebook ran, for the record (filled by SandboxedExecute).
@@ -275,7 +276,7 @@ class SandboxedExecute(Execute):
     def _note_variant(self, nb) -> None:
         """Under the notebook's VARIANT cell, what the grader used: the registry's variant."""
         for cell in nb.cells:
-            if cell.cell_type == "code" and "variant" in (cell.get("metadata", {}).get("tags") or []):
+            if is_variant_cell(cell):
                 cell.outputs = [nbformat.v4.new_output(
                     "stream", name="stdout", text=f"graded on the variant {self.variant!r}, as the course's registry "
                                                   "gives it for this student\n")]

@@ -44,19 +44,20 @@ $(STAMP): $(LOCKS) $(UV_TOOL) pyproject.toml
 
 setup: $(STAMP)
 
-# Re-resolve the locks with uv (from PyPI, pinned here). Versions already in the files are
-# kept unless pyproject.toml needs others; to move one on, delete its lines first or add
+# Re-resolve the locks with uv (from PyPI, pinned here), within requirements/constraints.txt.
+# Versions already in the files are kept unless pyproject.toml needs others; to move one on, delete its lines first or add
 # LOCK_ARGS="--upgrade-package NAME". Each file's header repeats its command.
 # --python-version 3.11.5: the oldest Python 3.11 that every locked package supports.
 UV_VERSION := 0.13.9
 LOCK_TOOLS := $(VENV)/lock-tools
+CONSTRAINTS := requirements/constraints.txt
 LOCK       := $(LOCK_TOOLS)/bin/uv pip compile --quiet
 lock:
 	@test -x $(LOCK_TOOLS)/bin/uv || { $(PYTHON) -m venv $(LOCK_TOOLS) && $(LOCK_TOOLS)/bin/python -m pip install --quiet uv==$(UV_VERSION); }
 	echo "uv==$(UV_VERSION)" | $(LOCK) - --python-version 3.11.5 --generate-hashes -o $(UV_TOOL)
-	$(LOCK) pyproject.toml --extra plots --extra teams --extra course --extra lab --python-version 3.11.5 --generate-hashes -o requirements/runtime.txt $(LOCK_ARGS)
-	$(LOCK) --group pyproject.toml:test --python-version 3.11.5 --generate-hashes -c requirements/runtime.txt -o requirements/test.txt $(LOCK_ARGS)
-	$(LOCK) --group pyproject.toml:docs --python-version 3.11.5 --generate-hashes -c requirements/runtime.txt -c requirements/test.txt -o requirements/docs.txt $(LOCK_ARGS)
+	$(LOCK) pyproject.toml --extra plots --extra teams --extra course --extra lab --python-version 3.11.5 --generate-hashes -c $(CONSTRAINTS) -o requirements/runtime.txt $(LOCK_ARGS)
+	$(LOCK) --group pyproject.toml:test --python-version 3.11.5 --generate-hashes -c $(CONSTRAINTS) -c requirements/runtime.txt -o requirements/test.txt $(LOCK_ARGS)
+	$(LOCK) --group pyproject.toml:docs --python-version 3.11.5 --generate-hashes -c $(CONSTRAINTS) -c requirements/runtime.txt -c requirements/test.txt -o requirements/docs.txt $(LOCK_ARGS)
 
 # Scripts the built pages serve themselves (widget manager and loader, MathJax), so the
 # book works without internet: installed from the npm registry at the versions pinned in

@@ -31,7 +31,8 @@ def test_the_kernel_starts_under_bubblewrap_over_private_sockets(tmp_path):
     assert bwrap[0].endswith("bwrap")
     assert {"--unshare-all", "--unshare-user", "--die-with-parent", "--clearenv"} <= set(bwrap)
     inside = bwrap[bwrap.index("--", 1) + 1:]
-    assert inside == [sys.executable, "-m", SANDBOX_MODULE, "-f", f"{sandbox.RUNTIME_FOLDER}/kernel.json"]
+    assert inside == [sys.executable, "-m", SANDBOX_MODULE, "--cxlab-preload=cxlab",
+                      "-f", f"{sandbox.RUNTIME_FOLDER}/kernel.json"]
     assert "ipykernel_launcher" not in command
     assert manager.transport == "ipc" and manager.ip.startswith(manager.runtime_folder)
     assert manager.connection_file.startswith(manager.runtime_folder)

@@ -54,6 +54,10 @@ RUN_EVENTS: list[dict] = []
 #: The module the kernel runs: its limits, then ipykernel.
 SANDBOX_MODULE = sandbox.__name__
 _CHECKERS: dict[str, Checker] = {}
+#: Arguments every kernel gets (nbgrader's own default for Python kernels: no history file).
+KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:"]
+#: A kernel started ahead for the next notebook to run (see :func:`start_kernel`), or none.
+_READY: list = []
 
 
 def checker_for(folder: str) -> Checker:
@@ -75,6 +79,9 @@ class SandboxedKernelManager(AsyncKernelManager):
     tmp_mb = Integer(512, help="Size of the kernel's private /tmp, in MiB.").tag(config=True)
     submission_mb = Integer(256, help="Size of the kernel's working folder (a tmpfs holding a copy of the "
                                       "submission), in MiB.").tag(config=True)
+    preload = List(Unicode(), ["cxlab"], help="Modules the kernel imports before it starts (the library every "
+                                               "assignment imports), so that a kernel started ahead has paid "
+                                               "for them.").tag(config=True)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -85,10 +92,11 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.connection_file = os.path.join(self.runtime_folder, "kernel.json")
 
     def format_kernel_cmd(self, extra_arguments=None):
+        launcher = [sys.executable, "-m", SANDBOX_MODULE, *(f"{sandbox.PRELOAD_OPTION}{name}" for name in self.preload)]
         if self.unsandboxed:
-            return [sys.executable, "-m", SANDBOX_MODULE, "-f", self.connection_file, *(extra_arguments or [])]
+            return [*launcher, "-f", self.connection_file, *(extra_arguments or [])]
         inside = os.path.join(sandbox.RUNTIME_FOLDER, os.path.basename(self.connection_file))
-        command = [sys.executable, "-m", SANDBOX_MODULE, "-f", inside, *(extra_arguments or [])]
+        command = [*launcher, "-f", inside, *(extra_arguments or [])]
         return sandbox.sandbox_command(command, submission=self.submission_copy, runtime=self.runtime_folder,
                                        protected=list(self.protected), tmp_mb=self.tmp_mb,
                                        submission_mb=self.submission_mb)
@@ -110,6 +118,44 @@ class SandboxedKernelManager(AsyncKernelManager):
         await super()._async_cleanup_resources(restart)
         if not restart:
             shutil.rmtree(self.runtime_folder, ignore_errors=True)
+
+
+def start_kernel(config) -> SandboxedKernelManager:
+    """Start a sandboxed kernel now, with the settings of ``config``, for a notebook run later.
+
+    The grading worker starts the next student's kernel while it grades the current one
+    (:func:`cxlab.course.grading.worker.serve`), so that its start-up (Python, ipykernel and
+    the preloaded libraries) overlaps other work. The kernel runs nothing of the student's
+    until :meth:`SandboxedExecute.preprocess` sends it the cells.
+    """
+    km = SandboxedKernelManager(config=config)
+    run_sync(km.start_kernel)(extra_arguments=list(KERNEL_ARGUMENTS))
+    return km
+
+
+def stop_kernel(km: SandboxedKernelManager) -> None:
+    """Stop a kernel started by :func:`start_kernel` that will not be used, and remove its files."""
+    try:
+        if run_sync(km.is_alive)():
+            run_sync(km.shutdown_kernel)(now=True)
+    finally:
+        run_sync(km.cleanup_resources)()
+
+
+def use_kernel(km: SandboxedKernelManager) -> bool:
+    """Hand ``km`` to the next :meth:`SandboxedExecute.preprocess`; False when it has died
+    meanwhile (the caller stops it)."""
+    if not run_sync(km.is_alive)():
+        return False
+    drop_unused_kernel()
+    _READY.append(km)
+    return True
+
+
+def drop_unused_kernel() -> None:
+    """Stop a kernel handed over by :func:`use_kernel` that no notebook took."""
+    while _READY:
+        stop_kernel(_READY.pop())
 
 
 def _size(content: dict) -> int:
@@ -137,6 +183,8 @@ class SandboxedExecute(Execute):
                                "setup runs with it (empty: the assignment has no variants).").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
+        if km is None and _READY:
+            km = _READY.pop()  # started ahead by the worker for this notebook (use_kernel)
         self._started = time.monotonic()
         self._stopped: str | None = None
         self._output_sizes: dict[int, int] = {}
@@ -156,6 +204,11 @@ class SandboxedExecute(Execute):
         return nb, resources
 
     # -- the student's kernel
+    def setup_kernel(self, **kwargs):
+        # a kernel started ahead is not nbclient's own, but it ends with its notebook all the same
+        kwargs.setdefault("cleanup_kc", True)
+        return super().setup_kernel(**kwargs)
+
     def _stop(self, reason: str, cell_id: str) -> None:
         self._stopped = reason
         RUN_EVENTS.append({"event": "stopped", "cell": cell_id, "reason": reason})

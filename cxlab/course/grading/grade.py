@@ -1,7 +1,8 @@
 """``cxlab grade``: autograde every submission of an assignment in parallel, resumably.
 
 :func:`grade` keeps a pool of worker processes (``python -m cxlab.course.grading.worker``,
-see :mod:`cxlab.course.grading.worker`), hands each one student at a time over a private pipe,
+see :mod:`cxlab.course.grading.worker`), hands each one student at a time over a private pipe
+(naming the student it grades next, whose kernel it starts while it grades this one),
 kills a worker that outlives the notebook's time limit, and returns a
 :class:`GradeSummary`. A student is skipped when their record
 (:mod:`cxlab.course.grading.records`) is final and their files have not changed since.
@@ -167,6 +168,8 @@ class _Worker:
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,
                                         start_new_session=True)
         self.student: str | None = None
+        #: the student this worker grades next, whose kernel it starts while it grades ``student``
+        self.next: str | None = None
         self.since = 0.0
 
     def start(self, student: str, job: dict) -> None:
@@ -361,8 +364,29 @@ def grade(
             bar.set_postfix_str(f"{student}: {record['status']}")
 
     def hand_out(worker: _Worker) -> None:
-        student = queue.pop(0)
-        worker.start(student, job_for(student))
+        """Give ``worker`` its next student, and name the one after (whose kernel it starts ahead)."""
+        if worker.next is not None:
+            student, worker.next = worker.next, None
+        elif queue:
+            student = queue.pop(0)
+        else:  # take another worker's next student rather than wait idle
+            lender = next(other for other in pool if other.next is not None)
+            student, lender.next = lender.next, None
+        job = job_for(student)
+        if queue:
+            worker.next = queue.pop(0)
+            job["next"] = job_for(worker.next)
+        worker.start(student, job)
+
+    def waiting() -> bool:
+        return bool(queue) or any(worker.next for worker in pool)
+
+    def lost(worker: _Worker) -> None:
+        """A worker ended: its next student goes back to the front of the queue."""
+        pool.remove(worker)
+        if worker.next is not None:
+            queue.insert(0, worker.next)
+            worker.next = None
 
     previous_term = signal.getsignal(signal.SIGTERM)
 
@@ -371,9 +395,9 @@ def grade(
 
     signal.signal(signal.SIGTERM, on_term)
     try:
-        while queue or any(worker.student for worker in pool):
+        while waiting() or any(worker.student for worker in pool):
             for worker in pool:
-                if worker.student is None and queue:
+                if worker.student is None and waiting():
                     hand_out(worker)
             while queue and len(pool) < workers:
                 worker = _Worker(root, log_dir)
@@ -387,7 +411,7 @@ def grade(
                     answer = worker.answer()
                     if answer is None:  # the worker died
                         code = worker.process.wait()
-                        pool.remove(worker)
+                        lost(worker)
                         done(student, fail(student, "failed", f"the grading process ended with code {code}: "
                                                               f"{worker.log_tail()}"))
                     elif answer["status"] == "busy":
@@ -400,7 +424,7 @@ def grade(
                              or fail(student, "failed", "the grading process wrote no record"))
                 elif time.monotonic() - worker.since > time_limit + GRACE_SECONDS:
                     worker.kill()
-                    pool.remove(worker)
+                    lost(worker)
                     done(student, fail(student, "timed out", f"killed after {time_limit + GRACE_SECONDS} s "
                                                              f"(the notebook's limit is {time_limit} s)"))
     except KeyboardInterrupt:

@@ -33,6 +33,7 @@ ipykernel and :mod:`cxlab.course.grading.answers` inside the launcher.
 from __future__ import annotations
 
 import ctypes
+import importlib
 import os
 import resource
 import shutil
@@ -52,6 +53,9 @@ GIVEN_FOLDER = "/run/cxlab/given"
 #: Where the kernel's runtime folder (connection file and sockets) appears inside the
 #: sandbox: outside every folder the kernel may still write to once it runs.
 RUNTIME_FOLDER = "/run/cxlab/kernel"
+#: The launcher's own option (taken out before ipykernel reads the arguments): a module
+#: to import before the kernel starts, e.g. ``--cxlab-preload=cxlab``.
+PRELOAD_OPTION = "--cxlab-preload="
 #: The message kind the grader sends a kernel to hand over a check's declared answers.
 ANSWERS_REQUEST = "cxlab_answers_request"
 #: Folders (all of them tmpfs inside the sandbox) where a sandboxed kernel may still
@@ -295,6 +299,8 @@ def main() -> None:
         sys.argv = _connection_inside(sys.argv)
     if sys.path and sys.path[0] in ("", os.path.dirname(os.path.abspath(__file__))):
         sys.path[0] = os.getcwd()
+    preload = [argument[len(PRELOAD_OPTION):] for argument in sys.argv if argument.startswith(PRELOAD_OPTION)]
+    sys.argv = [argument for argument in sys.argv if not argument.startswith(PRELOAD_OPTION)]
     from ipykernel.kernelapp import IPKernelApp
 
     app = IPKernelApp.instance()
@@ -305,6 +311,11 @@ def main() -> None:
         if not restrict_writes():
             print("cxlab sandbox: Landlock is not available; the kernel's runtime folder stays writable "
                   "(each file is still limited in size)", file=sys.stderr)
+    for name in preload:
+        try:
+            importlib.import_module(name)
+        except Exception as error:  # the notebook's own import will say what is wrong
+            print(f"cxlab sandbox: could not preload {name}: {type(error).__name__}", file=sys.stderr)
     app.start()
 
 

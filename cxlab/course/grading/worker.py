@@ -50,7 +50,8 @@ from traitlets.config import Config
 
 from . import scan
 from ..config import course_api
-from .execute import RUN_EVENTS, SandboxedExecute, SandboxedKernelManager
+from .execute import (RUN_EVENTS, SandboxedExecute, SandboxedKernelManager, drop_unused_kernel, start_kernel,
+                      stop_kernel, use_kernel)
 from ..shared.gradebook import (
     assignment_cells,
     mark_ungraded,
@@ -206,13 +207,75 @@ def copy_submission(folder: Path, target: Path) -> list[str]:
     return skipped
 
 
-def grade_one(job: dict) -> dict:
+def _listing(folder: Path) -> tuple:
+    """What a submitted folder holds (names, kinds, sizes, times): equal listings, equal copies."""
+    entries = []
+    for path in sorted(folder.rglob("*")):
+        info = path.lstat()
+        entries.append((str(path.relative_to(folder)), info.st_mode, info.st_size, info.st_mtime_ns))
+    return tuple(entries)
+
+
+class _Ahead:
+    """A student's kernel started ahead: the private copy it works in, and what it was copied from."""
+
+    def __init__(self, job: dict):
+        root = Path(job["root"])
+        _, coursedir = course_api(root, db_url=job.get("db_url"))
+        self.student = job["student"]
+        folder = Path(coursedir.format_path(coursedir.submitted_directory, self.student, job["assignment"]))
+        self.listing = _listing(folder)
+        self.scratch: Path | None = Path(tempfile.mkdtemp(prefix="cxlab-grade-"))
+        self.km = None
+        try:
+            copy_submission(folder, self.scratch / "submission")
+            os.environ["CXLAB_SANDBOX_MEMORY_MB"] = str(job["memory_mb"])
+            settings = autograde_settings(job, {}, "", str(self.scratch / "submission"),
+                                          _protected(root, Path(job["log_dir"]), coursedir.db_url))
+            self.km = start_kernel(settings)
+        except BaseException:
+            self.discard()
+            raise
+
+    def discard(self) -> None:
+        try:
+            if self.km is not None:
+                stop_kernel(self.km)
+        finally:
+            self.km = None
+            if self.scratch is not None:
+                shutil.rmtree(self.scratch, ignore_errors=True)
+            self.scratch = None
+
+
+def start_ahead(job: dict) -> _Ahead | None:
+    """Start the kernel of the student ``job`` names, to be graded next; None when it cannot
+    start (that student is then graded the usual way, which reports why)."""
+    try:
+        return _Ahead(job)
+    except Exception:
+        return None
+
+
+def grade_one(job: dict, ahead: _Ahead | None = None) -> dict:
     """Grade ``job["student"]``; returns (and writes) the record of what happened.
+
+    ``ahead``, when given, is this student's kernel started ahead (:func:`start_ahead`);
+    it is used only if the submitted folder is still as it was when the kernel's copy was
+    made, and is stopped in any case.
 
     A failure of the grader's own (a kernel that does not start, a checker that fails,
     nbgrader's error) gives the status ``failed`` with ``cause: "grader"``: no score is
     written, and the next plain run grades the student again.
     """
+    try:
+        return _grade_one(job, ahead)
+    finally:
+        if ahead is not None:
+            ahead.discard()
+
+
+def _grade_one(job: dict, ahead: _Ahead | None) -> dict:
     root, assignment, student = Path(job["root"]), job["assignment"], job["student"]
     log_dir = Path(job["log_dir"])
     started = time.monotonic()
@@ -264,9 +327,13 @@ def grade_one(job: dict) -> dict:
                     record["reasons"].extend(reasons)
                     record["findings"].extend(findings)
         source_folder = Path(coursedir.format_path(coursedir.source_directory, ".", assignment))
-        scratch = Path(tempfile.mkdtemp(prefix="cxlab-grade-"))
+        if ahead is not None and ahead.student == student and ahead.km is not None \
+                and ahead.listing == _listing(folder) and use_kernel(ahead.km):
+            scratch, ahead.km, ahead.scratch = ahead.scratch, None, None
+        else:
+            scratch = Path(tempfile.mkdtemp(prefix="cxlab-grade-"))
+            copy_submission(folder, scratch / "submission")
         submission_copy = scratch / "submission"
-        copy_submission(folder, submission_copy)
         os.environ["CXLAB_SANDBOX_MEMORY_MB"] = str(job["memory_mb"])
         settings = autograde_settings(job, manifests_of(source_folder), str(source_folder.resolve()),
                                       str(submission_copy), _protected(root, log_dir, db_url))
@@ -275,6 +342,7 @@ def grade_one(job: dict) -> dict:
         try:
             outcome = api.autograde(assignment, student, force=True, create=True)
         finally:
+            drop_unused_kernel()
             shutil.rmtree(scratch, ignore_errors=True)
         record["events"] = list(RUN_EVENTS)
         with open(log_dir / f"{student}.log", "w", encoding="utf-8") as log:
@@ -324,17 +392,25 @@ def serve() -> int:
     os.dup2(devnull, 0)
     os.dup2(2, 1)
     die_with_parent()
+    ahead: _Ahead | None = None
     for line in jobs:
         if not line.strip():
             continue
         job = json.loads(line)
+        mine = ahead if ahead is not None and ahead.student == job["student"] else None
+        if ahead is not None and mine is None:
+            ahead.discard()  # the parent gave that student to another worker
+        # the next student's kernel starts now and is ready when their turn comes
+        ahead = start_ahead(job["next"]) if job.get("next") else None
         log_dir = Path(job["log_dir"])
         handle = _lock_student(log_dir, job["student"])
         if handle is None:
             answer = {"student": job["student"], "status": "busy"}
+            if mine is not None:
+                mine.discard()
         else:
             try:
-                record = grade_one(job)
+                record = grade_one(job, mine)
                 answer = {"student": record["student"], "status": record["status"]}
             except Exception as error:  # one broken job must not end the worker's batch
                 answer = {"student": job["student"], "status": "error", "reason": f"{type(error).__name__}: {error}"[:500]}
@@ -342,6 +418,8 @@ def serve() -> int:
                 handle.close()
         results.write(json.dumps(answer) + "\n")
         results.flush()
+    if ahead is not None:
+        ahead.discard()
     return 0
 
 

@@ -2,7 +2,7 @@
 
 ``cxlab survey-report EXPORT ...`` runs with the ``teams`` extra alone: this module parses
 it without importing :mod:`cxlab.course`, whose commands (assign, variant, collect, grade,
-feedback, export, report) need nbgrader and the rest of the ``course`` extra. Those load only when
+feedback, export, report, similarity) need nbgrader and the rest of the ``course`` extra. Those load only when
 one of them runs, or to list them under ``cxlab --help``; where the course extra is not
 installed, the command says which extra to install instead of failing on an import.
 
@@ -16,7 +16,7 @@ import argparse
 import sys
 
 #: The course's commands, by name (cxlab.course.cli defines them; tests/test_cli.py checks the two agree).
-COURSE_COMMANDS = ("assign", "variant", "collect", "grade", "feedback", "export", "report")
+COURSE_COMMANDS = ("assign", "variant", "collect", "grade", "feedback", "export", "report", "similarity")
 #: The course command line's own options that take a value and may come before the command.
 COURSE_OPTIONS_WITH_VALUE = ("--root", "--db-url")
 SURVEY_REPORT = "survey-report"

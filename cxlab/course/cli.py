@@ -1,11 +1,11 @@
 """The ``cxlab`` command line: course commands for instructors.
 
 Run ``cxlab --help`` or ``cxlab COMMAND --help``. One command per step of the grading
-cycle: assign, variant, collect, grade, feedback, export, report. Each command calls the function
+cycle: assign, variant, collect, grade, feedback, export, report, similarity. Each command calls the function
 of the same step; this module only parses arguments and prints results.
 
 Imports: every step's module of :mod:`cxlab.course`: config; releasing's assign and
-collect; grading's grade; results' grades, exports, feedback and item_analysis; shared's
+collect; grading's grade; results' grades, exports, feedback, item_analysis and similarity; shared's
 sanitise (:func:`~cxlab.course.shared.sanitise.terminal_safe`); and the ``survey-report``
 command of :mod:`cxlab.report`. It is the wing's top layer: no module imports this one.
 """
@@ -27,6 +27,7 @@ from .results.exports import FORMATS, export_grades
 from .results.feedback import FeedbackFailures, feedback
 from .results.grades import scores_table
 from .results.item_analysis import item_analysis, item_analysis_figure
+from .results.similarity import write_similarity_report
 from .shared.sanitise import terminal_safe
 
 
@@ -208,6 +209,20 @@ def _report(arguments) -> int:
     return 0
 
 
+def _similarity(arguments) -> int:
+    import json
+
+    report, path = write_similarity_report(arguments.assignment, arguments.root, output=arguments.output,
+                                           db_url=arguments.db_url)
+    if arguments.json:
+        print(json.dumps({**report.to_dict(), "page": str(path)}, ensure_ascii=True, default=str))
+        return 0
+    for line in report.top_lines(9):
+        print(line)
+    print(terminal_safe(f"wrote {path}: evidence for review, not verdicts"))
+    return 0
+
+
 def _command(commands, name: str, handler, summary: str, description: str) -> argparse.ArgumentParser:
     command = commands.add_parser(name, help=summary, description=description)
     command.set_defaults(handler=handler)
@@ -217,7 +232,7 @@ def _command(commands, name: str, handler, summary: str, description: str) -> ar
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cxlab", description="CX Lab course commands (run inside the course folder). The grading cycle: "
-        "assign -> (release) -> collect -> grade -> (formgrader for written answers) -> feedback -> export, report.")
+        "assign -> (release) -> collect -> grade -> (formgrader for written answers) -> feedback -> export, report, similarity.")
     parser.add_argument("--root", default=".", help="course folder, or a folder inside it (default: here)")
     parser.add_argument("--db-url", default=None,
                         help="gradebook (SQLAlchemy URL); default: nbgrader_config.py's, SQLite gradebook.db. "
@@ -306,6 +321,17 @@ def build_parser() -> argparse.ArgumentParser:
         "most often. Prints the table and writes it as CSV and a chart (PNG).")
     report.add_argument("assignment")
     report.add_argument("--output", help="folder for the CSV and PNG (default: here)")
+
+    similarity = _command(
+        commands, "similarity", _similarity, "evidence of copying for review, as one offline HTML page",
+        "After cxlab grade: answers computed on another student's data (from the variant registry), code "
+        "similarity of the students' own cells judged against this assignment's own pairs, and supporting "
+        "signals (identical wrong answers, copied cell ids, near-identical written answers, close submission "
+        "times). Writes one self-contained HTML page and prints the top findings. Evidence for your judgement, "
+        "not verdicts.")
+    similarity.add_argument("assignment")
+    similarity.add_argument("-o", "--output", help="the page to write (default: similarity/ASSIGNMENT.html)")
+    similarity.add_argument("--json", action="store_true", help="print the findings as JSON instead of lines")
 
     # For training teams: their own survey export in, one HTML report out (defined in cxlab.report).
     from ..report import _add_command as add_survey_report

@@ -16,7 +16,8 @@
    check failed) go into the check cells, where nbgrader's ``SaveAutoGrades`` reads
    the scores as usual. Nothing the student's process printed or sent decides a grade.
 
-What happened is appended to :data:`RUN_EVENTS` for the grading record.
+What happened is appended to :data:`RUN_EVENTS` for the grading record, and the answers
+each check was handed go into :data:`RUN_ANSWERS`, kept for review (``cxlab similarity``).
 
 Imports: nbgrader, nbclient and jupyter_client (loaded only in the grading worker);
 :mod:`cxlab.course.grading.sandbox`, :mod:`~cxlab.course.grading.checker`,
@@ -51,6 +52,11 @@ from ..shared.sanitise import sanitise_notebook
 
 #: What happened while the notebook ran, for the record (filled by SandboxedExecute).
 RUN_EVENTS: list[dict] = []
+#: Per check cell, the answers the kernel handed over, as JSON text (never decoded here), for the
+#: grading record; a text longer than :data:`KEPT_ANSWERS_CHARS` is kept as ``{"dropped": "too large"}``.
+RUN_ANSWERS: dict[str, str | dict] = {}
+#: Longest answers text of one check that the grading record keeps.
+KEPT_ANSWERS_CHARS = 20_000
 #: The module the kernel runs: its limits, then ipykernel.
 SANDBOX_MODULE = sandbox.__name__
 _CHECKERS: dict[str, Checker] = {}
@@ -199,6 +205,7 @@ class SandboxedExecute(Execute):
         finally:
             self.timeout = self._cell_timeout
         self._run_checks(nb)
+        self._keep_answers()
         for finding in sanitise_notebook(nb):
             RUN_EVENTS.append({"event": "content removed", "finding": finding})
         return nb, resources
@@ -326,6 +333,12 @@ class SandboxedExecute(Execute):
         return super()._update_display_id(display_id, msg)
 
     # -- the trusted checker
+    def _keep_answers(self) -> None:
+        """The answers text of each check that got one, bounded, into :data:`RUN_ANSWERS`."""
+        for cell_id, text in self._answers.items():
+            if text is not None:
+                RUN_ANSWERS[cell_id] = text if len(text) <= KEPT_ANSWERS_CHARS else {"dropped": "too large"}
+
     def _note_variant(self, nb) -> None:
         """Under the notebook's VARIANT cell, what the grader used: the registry's variant."""
         for cell in nb.cells:

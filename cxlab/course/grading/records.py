@@ -1,7 +1,9 @@
 """Grading records: ``grading-log/ASSIGNMENT/STUDENT.json``, one per graded student.
 
 A record says what happened when a student was graded (status, reasons, findings,
-points). It is written once the student's grading has finished, and atomically, so that
+points) and, per check cell, the answers the student's kernel handed over (``answers``: the
+JSON text as it came, at most 20,000 characters a check, else ``{"dropped": "too large"}``),
+kept for review by ``cxlab similarity``. It is written once the student's grading has finished, and atomically, so that
 an interrupted batch regrades that student on the next run; with the fingerprint of the
 submitted files, it lets ``cxlab grade`` skip what is graded already.
 

@@ -50,8 +50,8 @@ from traitlets.config import Config
 
 from . import scan
 from ..config import course_api
-from .execute import (RUN_EVENTS, SandboxedExecute, SandboxedKernelManager, drop_unused_kernel, start_kernel,
-                      stop_kernel, use_kernel)
+from .execute import (RUN_ANSWERS, RUN_EVENTS, SandboxedExecute, SandboxedKernelManager, drop_unused_kernel,
+                      start_kernel, stop_kernel, use_kernel)
 from ..shared.gradebook import (
     assignment_cells,
     mark_ungraded,
@@ -339,12 +339,15 @@ def _grade_one(job: dict, ahead: _Ahead | None) -> dict:
                                       str(submission_copy), _protected(root, log_dir, db_url))
         api, _ = course_api(root, settings, db_url=db_url)
         RUN_EVENTS.clear()
+        RUN_ANSWERS.clear()
         try:
             outcome = api.autograde(assignment, student, force=True, create=True)
         finally:
             drop_unused_kernel()
             shutil.rmtree(scratch, ignore_errors=True)
         record["events"] = list(RUN_EVENTS)
+        # what each check was handed, as the kernel's JSON text: kept for review, decoded only by the reader
+        record["answers"] = dict(RUN_ANSWERS)
         with open(log_dir / f"{student}.log", "w", encoding="utf-8") as log:
             log.write(outcome.get("log", "") + "\n" + (outcome.get("error", "") or ""))
         _explain_events(record)

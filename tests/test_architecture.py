@@ -36,7 +36,7 @@ def verdicts(output: str) -> dict[str, str]:
     """Contract name -> KEPT or BROKEN, from lint-imports' summary lines."""
     found = {}
     for name in CONTRACTS.values():
-        match = re.search(rf"^{re.escape(name)} (KEPT|BROKEN)$", output, flags=re.MULTILINE)
+        match = re.search(rf"^{re.escape(name)} (KEPT|BROKEN)(?: \(\d+ ignored imports?\))?$", output, flags=re.MULTILINE)
         if match:
             found[name] = match.group(1)
     return found

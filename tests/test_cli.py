@@ -75,7 +75,7 @@ def test_without_the_course_extra_help_names_the_extras_and_course_commands_say_
     assert done.returncode == 0, done.stderr
     help_text = " ".join(done.stdout.split())
     assert "survey-report" in help_text
-    assert ('The course commands (assign, variant, collect, grade, feedback, export, report) need the course extra, which is '
+    assert ('The course commands (assign, variant, collect, grade, feedback, export, report, similarity) need the course extra, which is '
             'not installed here: pip install "cxlab[course]"') in help_text
     assert 'pip install "cxlab[teams]"' in help_text
     done = run_python("from cxlab.cli import main\nsys.exit(main(['grade', 'nps']))")

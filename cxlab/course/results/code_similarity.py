@@ -56,20 +56,25 @@ class Engine(Protocol):
         ...
 
 
-def _line_ranges(text: str, slices) -> tuple[tuple[int, int], ...]:
-    """Character slices (starts, ends) of ``text`` as merged, 1-based line ranges."""
+def _line_starts(text: str):
+    """Where each line of ``text`` starts (character offsets)."""
+    import numpy as np
+
+    return np.concatenate([[0], np.flatnonzero(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32) == 10) + 1])
+
+
+def _line_ranges(starts, slices) -> tuple[tuple[int, int], ...]:
+    """Character slices (starts, ends) as merged, 1-based line ranges, given the lines' ``starts``."""
+    import numpy as np
+
     if len(slices) == 0 or len(slices[0]) == 0:
         return ()
-    starts = [0]
-    for index, character in enumerate(text):
-        if character == "\n":
-            starts.append(index + 1)
-    import bisect
-
-    ranges = sorted((bisect.bisect_right(starts, int(start)), bisect.bisect_right(starts, max(int(start), int(end) - 1)))
-                    for start, end in zip(slices[0], slices[1]))
+    begin = np.asarray(slices[0], dtype=np.int64)
+    end = np.maximum(begin, np.asarray(slices[1], dtype=np.int64) - 1)
+    firsts = np.searchsorted(starts, begin, side="right")
+    lasts = np.searchsorted(starts, end, side="right")
     merged: list[list[int]] = []
-    for first, last in ranges:
+    for first, last in sorted(zip(firsts.tolist(), lasts.tolist())):
         if merged and first <= merged[-1][1] + 1:
             merged[-1][1] = max(merged[-1][1], last)
         else:
@@ -133,6 +138,7 @@ class CopydetectEngine:
                 holders[digest].append(name)
         # only pairs that share a fingerprint can score above 0
         touching = {pair for group in holders.values() if len(group) > 1 for pair in itertools.combinations(group, 2)}
+        starts = {name: _line_starts(documents[name]) for name in names}
         scores = []
         for first, second in itertools.combinations(names, 2):
             if (first, second) not in touching:
@@ -140,6 +146,6 @@ class CopydetectEngine:
                 continue
             _, (share_first, share_second), (slices_first, slices_second) = compare_files(prints[first], prints[second])
             score = min(1.0, (float(share_first) + float(share_second)) / 2)
-            scores.append(PairScore(first, second, score, _line_ranges(documents[first], slices_first),
-                                    _line_ranges(documents[second], slices_second)))
+            scores.append(PairScore(first, second, score, _line_ranges(starts[first], slices_first),
+                                    _line_ranges(starts[second], slices_second)))
         return scores

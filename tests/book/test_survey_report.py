@@ -8,24 +8,15 @@ sideways scrolling. Screenshots land in ``_build/test-artifacts``.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
-
 import pytest
 
 from ..helpers import ROOT
-from .browsing import chromium
+from .browsing import chromium, serving
 
 AXE = ROOT / ".venv" / "book-assets" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "_build" / "test-artifacts"
 
 pytestmark = pytest.mark.slow
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -46,10 +37,8 @@ def served(tmp_path_factory):
                       survey.assign(quarter="2026-Q2", recommend=(survey["recommend"] - 2).clip(lower=0),
                                     satisfaction=(survey["satisfaction"] - 1).clip(lower=1))])
     survey_report(fell, **options, lang="pl", output=folder / "pl-fall.html")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=folder))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serving(folder) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

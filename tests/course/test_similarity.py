@@ -16,11 +16,8 @@ sideways scrolling at 390 px.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import shutil
-import threading
 
 import hypothesis.strategies as st
 import numpy as np
@@ -30,7 +27,7 @@ from hypothesis import given, settings
 from cxlab.course.cli import main
 from cxlab.course.grading.grade import grade
 from cxlab.course.results.code_similarity import CopydetectEngine
-from cxlab.course.results.similarity import (UNUSUAL_Z, report_html, robust_z, same_value, similarity_report,
+from cxlab.course.results.similarity import (report_html, robust_z, same_value, similarity_report,
                                              write_similarity_report)
 from cxlab.course.shared.variants import make_record, record_students
 
@@ -209,6 +206,17 @@ def test_the_engine_scores_a_renamed_copy_above_an_independent_solution():
     assert copy.first_lines and copy.first_lines[0][0] >= 1
 
 
+def test_the_record_keeps_answers_up_to_its_bound():
+    from cxlab.course.grading.execute import KEPT_ANSWERS_CHARS, RUN_ANSWERS, SandboxedExecute
+
+    executor = SandboxedExecute()
+    executor._answers = {"small": '{"x": 1}', "large": '{"x": "' + "y" * KEPT_ANSWERS_CHARS + '"}', "not run": None}
+    RUN_ANSWERS.clear()
+    executor._keep_answers()
+    assert RUN_ANSWERS == {"small": '{"x": 1}', "large": {"dropped": "too large"}}
+    RUN_ANSWERS.clear()
+
+
 def test_same_value_reads_rounded_numbers_but_not_near_misses():
     assert same_value(54.44, 54.4444) and not same_value(54.4, 54.44) and not same_value(1, True)
     assert same_value(["phone", "chat"], ["chat", "phone"]) and not same_value(0.0012, 0.001)
@@ -221,15 +229,10 @@ def served(graded):
     course, _ = graded
     folder = course / "similarity"
     write_similarity_report("nps", course, output=folder / "nps.html")
+    from ..book.browsing import serving
 
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=folder))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/nps.html"
-    server.shutdown()
+    with serving(folder) as url:
+        yield f"{url}/nps.html"
 
 
 @pytest.fixture(scope="module")

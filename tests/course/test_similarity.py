@@ -217,6 +217,21 @@ def test_the_record_keeps_answers_up_to_its_bound():
     RUN_ANSWERS.clear()
 
 
+def test_a_variant_naming_a_classmate_is_a_finding_and_common_values_alone_are_not():
+    from cxlab.course.results.similarity import answer_findings
+
+    registry = {name: {"variant": name, "answers": {"share": share, "channel": channel}}
+                for name, share, channel in [("ann", 0.25, "phone"), ("ben", 0.5, "phone"), ("cid", 0.75, "chat"),
+                                             ("dot", 0.8, "phone"), ("eli", 0.9, "phone")]}
+    submitted = {"ann": {"q": {"share": 0.25, "channel": "phone"}},  # her own
+                 "cid": {"q": {"share": 0.75, "channel": "phone"}},  # a channel four classmates expect
+                 "eli": {"q": {"share": 0.9, "channel": "phone"}}}
+    records = {"eli": {"variant": "eli", "notebook_variant": "ben"}}
+    findings, weak = answer_findings(submitted, registry, records)
+    assert [(f.submitter, f.other, f.names_variant) for f in findings] == [("eli", "ben", True)]
+    assert weak == 4 and "VARIANT names ben" in findings[0].seen()
+
+
 def test_same_value_reads_rounded_numbers_but_not_near_misses():
     assert same_value(54.44, 54.4444) and not same_value(54.4, 54.44) and not same_value(1, True)
     assert same_value(["phone", "chat"], ["chat", "phone"]) and not same_value(0.0012, 0.001)

@@ -334,7 +334,7 @@ def _plain(value):
 
 
 def _key(value) -> str:
-    return json.dumps(value, sort_keys=True, default=str)[:VALUE_CHARS * 4]
+    return json.dumps(value, sort_keys=True, default=str)
 
 
 def submitted_answers(record: dict, declared: dict[str, list[str]]) -> dict[str, dict] | None:

@@ -737,9 +737,25 @@ code { overflow-wrap: anywhere; }
 """
 
 
+def _shown(value):
+    """A value as the page shows it: numbers to 6 significant digits (enough to compare, short to read)."""
+    if isinstance(value, float) and math.isfinite(value):
+        return float(f"{value:.6g}")
+    if isinstance(value, list):
+        return [_shown(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _shown(item) for key, item in value.items()}
+    return value
+
+
 def _e(value, limit: int = VALUE_CHARS) -> str:
-    """Untrusted text, bounded and escaped for HTML."""
-    return html.escape(_short(value if isinstance(value, str) else json.dumps(value, default=str), limit), quote=True)
+    """Untrusted text, bounded and escaped for HTML.
+
+    >>> _e(21.947113718790206), _e("<b>")
+    ('21.9471', '&lt;b&gt;')
+    """
+    text = value if isinstance(value, str) else json.dumps(_shown(value), default=str)
+    return html.escape(_short(text, limit), quote=True)
 
 
 def _table(caption: str, headers: list[str], rows: list[list[str]], label: str) -> str:

@@ -113,9 +113,8 @@ def test_practice_codes_are_public_and_distinct_from_student_ids():
 
 
 @pytest.mark.parametrize("assignment", sorted(GENERATORS))
-def test_no_exercise_variant_has_the_books_data(assignment):
+def test_no_practice_variant_has_the_books_data(assignment):
+    """(Student variants: each assignment's test file checks the 200 it vets.)"""
     book = exercise(assignment, BOOK).fingerprint
-    for number in range(40):
-        assert exercise(assignment, f"s{number:04d}").fingerprint != book
     for code in PRACTICE_CODES[:10]:
         assert exercise(assignment, code).fingerprint != book

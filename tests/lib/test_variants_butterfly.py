@@ -216,3 +216,8 @@ def test_the_chapters_answers_the_generator_keeps_away_from_are_the_book_variant
 
     book = model_answers(ROOT / "solutions" / "butterfly" / "butterfly.ipynb", "book")
     assert {name: round(book[name], 3) for name in BOOK_ANSWERS} == BOOK_ANSWERS
+
+
+def test_no_vetted_variant_has_the_books_data():
+    book = exercise("butterfly", "book").fingerprint
+    assert [variant for variant in VARIANTS if exercise("butterfly", variant).fingerprint == book] == []

@@ -173,3 +173,8 @@ def test_no_variant_is_the_book_and_each_is_reproducible(variant):
         StableRandom(f"cxlab|certification|{drawn.variant}|v{GENERATOR_VERSION}|{drawn.attempt}"))
     pd.testing.assert_frame_equal(tables["teams"], drawn["teams"])
     assert task == dict(drawn.task)
+
+
+def test_no_vetted_variant_has_the_books_data():
+    book = exercise("certification", "book").fingerprint
+    assert [variant for variant in VETTED if exercise("certification", variant).fingerprint == book] == []

@@ -232,3 +232,8 @@ def test_a_draw_is_the_same_twice_and_its_ranges_hold_the_inputs(key):
         else:
             assert bounds[1] == first_task[name], name
     assert first_task["ranges"]["retention"][1] + first_task["ranges"]["uplift"][-1] < 1
+
+
+def test_no_vetted_variant_has_the_books_data():
+    book = exercise("cx-role", "book").fingerprint
+    assert [variant for variant in FIRST if exercise("cx-role", variant).fingerprint == book] == []

@@ -259,3 +259,8 @@ def test_no_variant_is_the_book(variant):
     assert ex.fingerprint != exercise("ex-cx", BOOK).fingerprint
     assert not ex.rejected or ex.attempt > 0
     assert ex_cx.knife_edges(dict(ex.tables), dict(ex.task)) == []
+
+
+def test_no_vetted_variant_has_the_books_data():
+    book = exercise("ex-cx", "book").fingerprint
+    assert [variant for variant in VARIANTS if exercise("ex-cx", variant).fingerprint == book] == []

@@ -126,3 +126,8 @@ def test_no_variant_gives_the_books_scores():
         found = answers(variant)
         for name in ("nps_all", "interval_low", "interval_high", "change"):
             assert abs(found[name] - book[name]) > 0.01, (variant, name)
+
+
+def test_no_vetted_variant_has_the_books_data():
+    book = exercise("nps", "book").fingerprint
+    assert [variant for variant in FIRST if exercise("nps", variant).fingerprint == book] == []

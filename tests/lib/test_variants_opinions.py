@@ -266,3 +266,8 @@ def test_no_variant_is_the_book(variant):
     assert found.fingerprint != book.fingerprint
     assert dict(found.task) != dict(book.task)
     assert len(found["health"]) != len(book["health"]) or not found["health"].equals(book["health"])
+
+
+def test_no_vetted_variant_has_the_books_data():
+    book = exercise("opinions", "book").fingerprint
+    assert [variant for variant in VARIANTS if exercise("opinions", variant).fingerprint == book] == []

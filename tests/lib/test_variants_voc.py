@@ -235,3 +235,8 @@ def test_no_variant_is_the_book(variant):
     assert found.fingerprint != exercise("voc", "book").fingerprint
     assert found.task["threshold_days"] in generator.THRESHOLDS
     assert not generator.knife_edges(dict(found.tables), dict(found.task))
+
+
+def test_no_vetted_variant_has_the_books_data():
+    book = exercise("voc", "book").fingerprint
+    assert [variant for variant in VETTED if exercise("voc", variant).fingerprint == book] == []

@@ -85,13 +85,15 @@ class SandboxedKernelManager(AsyncKernelManager):
     tmp_mb = Integer(512, help="Size of the kernel's private /tmp, in MiB.").tag(config=True)
     submission_mb = Integer(256, help="Size of the kernel's working folder (a tmpfs holding a copy of the "
                                       "submission), in MiB.").tag(config=True)
+    runtime_parent = Unicode("", help="The folder in which the kernel's runtime folder is made (empty: the "
+                                      "system's temporary folder).").tag(config=True)
     preload = List(Unicode(), ["cxlab"], help="Modules the kernel imports before it starts (the library every "
                                                "assignment imports), so that a kernel started ahead has paid "
                                                "for them.").tag(config=True)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.runtime_folder = tempfile.mkdtemp(prefix="cxlab-kernel-")
+        self.runtime_folder = tempfile.mkdtemp(prefix="cxlab-kernel-", dir=self.runtime_parent or None)
         os.chmod(self.runtime_folder, 0o700)
         self.transport = "ipc"
         self.ip = os.path.join(self.runtime_folder, "kernel")

@@ -24,9 +24,11 @@ from __future__ import annotations
 import json
 import os
 import select
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -339,11 +341,15 @@ def grade(
 
         bar = tqdm(total=len(todo), unit="submission", desc=f"grading {assignment}")
 
+    # the workers' private copies of submissions and their kernels' sockets: removed at the end,
+    # also those of a worker that was killed
+    scratch = tempfile.mkdtemp(prefix="cxlab-batch-")
+
     def job_for(student: str) -> dict:
         return {"root": str(root), "assignment": assignment, "student": student, "db_url": db,
                 "log_dir": str(log_dir), "cell_timeout": cell_timeout, "time_limit": time_limit,
                 "memory_mb": memory_mb, "unsandboxed": bool(unsandboxed),
-                "variant": graded_on.get(student, ""), "others": others}
+                "variant": graded_on.get(student, ""), "others": others, "scratch": scratch}
 
     def fail(student: str, status: str, reason: str) -> dict:
         """A submission that ran out of time scores 0; any other failure is the grader's: no score."""
@@ -435,6 +441,7 @@ def grade(
         signal.signal(signal.SIGTERM, previous_term)
         for worker in pool:
             worker.stop()
+        shutil.rmtree(scratch, ignore_errors=True)
         if bar is not None:
             bar.close()
     return GradeSummary(assignment=assignment, records=records, skipped=tuple(skipped),

@@ -129,6 +129,7 @@ def autograde_settings(job: dict, manifests: dict | None = None, checks_folder: 
     tweaks.SandboxedKernelManager.submission_copy = submission_copy
     tweaks.SandboxedKernelManager.protected = list(protected or [])
     tweaks.SandboxedKernelManager.unsandboxed = bool(job.get("unsandboxed"))
+    tweaks.SandboxedKernelManager.runtime_parent = job.get("scratch") or ""
     return tweaks
 
 
@@ -225,24 +226,32 @@ class _Ahead:
         self.student = job["student"]
         folder = Path(coursedir.format_path(coursedir.submitted_directory, self.student, job["assignment"]))
         self.listing = _listing(folder)
-        self.scratch: Path | None = Path(tempfile.mkdtemp(prefix="cxlab-grade-"))
+        self.scratch: Path | None = Path(tempfile.mkdtemp(prefix="cxlab-grade-", dir=job.get("scratch")))
         self.km = None
+        #: the kernel's process (bubblewrap), kept to make sure it has ended once the notebook ran
+        self.process = None
         try:
             copy_submission(folder, self.scratch / "submission")
             os.environ["CXLAB_SANDBOX_MEMORY_MB"] = str(job["memory_mb"])
             settings = autograde_settings(job, {}, "", str(self.scratch / "submission"),
                                           _protected(root, Path(job["log_dir"]), coursedir.db_url))
             self.km = start_kernel(settings)
+            self.process = getattr(self.km.provisioner, "process", None)
         except BaseException:
             self.discard()
             raise
 
     def discard(self) -> None:
+        """Stop the kernel (whether or not a notebook ran in it) and remove its copy."""
         try:
             if self.km is not None:
                 stop_kernel(self.km)
         finally:
             self.km = None
+            if self.process is not None and self.process.poll() is None:
+                self.process.kill()  # bubblewrap ends every process of its sandbox with it
+                self.process.wait()
+            self.process = None
             if self.scratch is not None:
                 shutil.rmtree(self.scratch, ignore_errors=True)
             self.scratch = None
@@ -331,7 +340,7 @@ def _grade_one(job: dict, ahead: _Ahead | None) -> dict:
                 and ahead.listing == _listing(folder) and use_kernel(ahead.km):
             scratch, ahead.km, ahead.scratch = ahead.scratch, None, None
         else:
-            scratch = Path(tempfile.mkdtemp(prefix="cxlab-grade-"))
+            scratch = Path(tempfile.mkdtemp(prefix="cxlab-grade-", dir=job.get("scratch")))
             copy_submission(folder, scratch / "submission")
         submission_copy = scratch / "submission"
         os.environ["CXLAB_SANDBOX_MEMORY_MB"] = str(job["memory_mb"])

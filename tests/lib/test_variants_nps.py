@@ -129,5 +129,5 @@ def test_no_variant_gives_the_books_scores():
 
 
 def test_no_vetted_variant_has_the_books_data():
-    book = exercise("nps", "book").fingerprint
-    assert [variant for variant in FIRST if exercise("nps", variant).fingerprint == book] == []
+    book = _exercise("nps", "book").fingerprint
+    assert [variant for variant in FIRST if _exercise("nps", variant).fingerprint == book] == []

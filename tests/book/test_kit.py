@@ -7,7 +7,9 @@ install command printed in that box (read from the page, not written here), and 
 exercise is then run there with its model answers: the answer cells' code is taken from
 ``solutions/`` by this test (the kit never holds it), put into the kit's notebooks, and
 executed by nbclient and the kernel of the kit's own environment. Every visible check
-must pass; the hidden checks are not in the kit and are not run here.
+must pass; the hidden checks are not in the kit and are not run here. Each chapter's
+notebook, downloaded from the link under the chapter's title, runs there too, from top to
+bottom, without an error or a warning.
 
 The install uses pip's configured index, as a learner's would. The only addition is
 ``PIP_CONSTRAINT``, set to the runtime lock's versions (without hashes): it keeps the
@@ -40,11 +42,12 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
-from ..helpers import MARKERS, ROOT, assignment_names, nbgrader_meta, secret_lines, source_notebooks
+from ..helpers import MARKERS, ROOT, assignment_names, chapters, nbgrader_meta, secret_lines, source_notebooks
 from .browsing import CHROMIUM, require_browser
 
 RUNTIME_LOCK = ROOT / "requirements" / "runtime.txt"
 ASSIGNMENTS = assignment_names()
+CHAPTERS = sorted(chapters())
 KIT = "cxlab-course-kit"
 
 pytestmark = pytest.mark.slow
@@ -102,6 +105,15 @@ def from_the_page(site, tmp_path_factory) -> dict:
             target = downloads / download.value.suggested_filename
             download.value.save_as(target)
             found[kind] = target
+        # Each chapter's own notebook, from the link under the chapter's title.
+        found["chapters"] = {}
+        for chapter_name in CHAPTERS:
+            page.goto(f"{base}/book/{chapter_name}.html", wait_until="domcontentloaded")
+            with page.expect_download() as download:
+                page.locator("main a.chapter-notebook-link").first.click()
+            target = downloads / "chapters" / download.value.suggested_filename
+            download.value.save_as(target)
+            found["chapters"][chapter_name] = target
         context.close()
         browser.close()
     assert not outside, f"requests leaving the machine: {outside}"
@@ -259,11 +271,21 @@ def test_the_kit_installs_by_the_pages_commands_and_every_model_answer_passes(fr
         notebook = kit / "exercises" / name / f"{name}.ipynb"
         _with_model_answers(notebook, ROOT / "solutions" / name / f"{name}.ipynb")
         notebooks.append(notebook)
+    # The chapters' notebooks as the learner downloaded them, run in a folder of their own.
+    chapter_folder = tmp_path / "chapters"
+    chapter_folder.mkdir()
+    chapter_notebooks = []
+    for name, downloaded in from_the_page["chapters"].items():
+        chapter_notebooks.append(chapter_folder / downloaded.name)
+        chapter_notebooks[-1].write_bytes(downloaded.read_bytes())
+        notebook = nbformat.read(chapter_notebooks[-1], as_version=4)
+        notebook.cells.append(nbformat.v4.new_code_cell(PROBE))
+        nbformat.write(notebook, chapter_notebooks[-1])
     (tmp_path / "execute.py").write_text(EXECUTE)
     run_started = time.monotonic()
-    _run([str(python), str(tmp_path / "execute.py"), *map(str, notebooks)], cwd=tmp_path, env={**env, "MPLBACKEND": "Agg"},
-         timeout=1200)
-    timings["exercises"] = time.monotonic() - run_started
+    _run([str(python), str(tmp_path / "execute.py"), *map(str, notebooks + chapter_notebooks)], cwd=tmp_path,
+         env={**env, "MPLBACKEND": "Agg"}, timeout=1800)
+    timings["notebooks"] = time.monotonic() - run_started
 
     problems = []
     for notebook_path in notebooks:
@@ -281,6 +303,22 @@ def test_the_kit_installs_by_the_pages_commands_and_every_model_answer_passes(fr
                     problems.append(f"{name} {nbgrader_meta(cell).get('grade_id', '')}: {output.ename}: {output.evalue}")
         probe = "".join(output.get("text", "") for output in notebook.cells[-1].outputs)
         assert f"KERNEL PREFIX {environment}" in probe, f"{name}: the kernel was not the kit's environment: {probe!r}"
+    for notebook_path in chapter_notebooks:
+        notebook = nbformat.read(notebook_path, as_version=4)
+        name = notebook_path.stem
+        outputs = [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs]
+        problems += [f"chapter {name}: {output.ename}: {output.evalue}" for output in outputs
+                     if output.output_type == "error"]
+        problems += [f"chapter {name}: not executed: {cell.source[:60]!r}" for cell in notebook.cells
+                     if cell.cell_type == "code" and cell.execution_count is None]
+        problems += [f"chapter {name}: the reader would see a warning: {output.text[:300]}" for output in outputs
+                     if output.get("name") == "stderr" and "Warning" in output.text]
+        figures = [output for output in outputs if "image/png" in output.get("data", {})]
+        if len(figures) < 3:
+            problems.append(f"chapter {name}: only {len(figures)} figures drawn")
+        probe = "".join(output.get("text", "") for output in notebook.cells[-1].outputs)
+        assert f"KERNEL PREFIX {environment}" in probe, f"chapter {name}: the kernel was not the kit's environment"
+    assert len(chapter_notebooks) == len(CHAPTERS) >= 7
     assert problems == []
     timings["total"] = time.monotonic() - started
     print("kit: " + ", ".join(f"{key} {value:.0f} s" for key, value in timings.items()))

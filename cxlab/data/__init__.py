@@ -11,6 +11,8 @@ analyses never import it (they take any DataFrame); the figures and explorers do
 
 from __future__ import annotations
 
+import re
+
 from importlib import resources
 
 import numpy as np
@@ -1010,17 +1012,39 @@ def load_survey() -> pd.DataFrame:
     return _read("survey")
 
 
-def data_card(name: str) -> str:
+def data_card(name: str, *, sections=None) -> str:
     """The data card (Markdown) of a course data set: columns, model and seed.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`DATASETS`.
+    sections : sequence of str, optional
+        Titles of the card's ``##`` sections to keep (for example ``["Columns"]``), in
+        the card's order, after its title and opening paragraphs. Default: the whole card.
 
     Examples
     --------
     >>> print(data_card("survey").splitlines()[0])
     # Data card: `survey`
+    >>> short = data_card("survey", sections=["Columns"])
+    >>> "## Columns" in short and "## Variants" not in short
+    True
     """
     if name not in DATASETS:
         raise ValueError(f"unknown data set {name!r}; the course has {DATASETS}")
-    return resources.files("cxlab").joinpath("datasets", f"{name}.md").read_text(encoding="utf-8")
+    card = resources.files("cxlab").joinpath("datasets", f"{name}.md").read_text(encoding="utf-8")
+    if sections is None:
+        return card
+    if isinstance(sections, str) or not all(isinstance(title, str) for title in sections):
+        raise TypeError(f"sections must be a list of section titles, not {sections!r}")
+    pieces = re.split(r"(?m)^(?=## )", card)
+    found = {piece.splitlines()[0][3:].strip(): piece for piece in pieces[1:]}
+    unknown = [title for title in sections if title not in found]
+    if unknown:
+        raise ValueError(f"the data card of {name!r} has no section {unknown[0]!r}; its sections are {list(found)}")
+    kept = [piece for title, piece in found.items() if title in sections]
+    return (pieces[0] + "".join(kept)).rstrip() + "\n"
 
 
 def exercise(assignment: str, variant: str):

@@ -136,3 +136,16 @@ def test_brand_survey_recent_customers_rate_the_brand_above_everyone():
     recent = cxlab.nps(brand.loc[brand["status"] == "recent customer", "recommend"])
     everyone = cxlab.nps(brand["recommend"])
     assert recent.low > everyone.high
+
+
+def test_a_data_card_can_be_shown_by_its_sections_whole_and_in_order():
+    whole = data.data_card("teams")
+    short = data.data_card("teams", sections=["Variants", "Columns"])
+    assert short.startswith("# Data card: `teams`") and "## Columns" in short and "## Variants" in short
+    assert short.index("## Columns") < short.index("## Variants") and "## How it was made" not in short
+    columns = whole[whole.index("## Columns"):whole.index("## How it was made")]
+    assert columns in short, "a section is kept whole, never cut"
+    with pytest.raises(ValueError, match="no section 'Colums'.*Columns"):
+        data.data_card("teams", sections=["Colums"])
+    with pytest.raises(TypeError, match="list of section titles"):
+        data.data_card("teams", sections="Columns")

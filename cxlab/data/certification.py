@@ -17,8 +17,11 @@ stratified comparison); an adjusted p-value (question 4) or the course's
 difference-in-differences p-value (question 6) within 0.005 of 0.05, or the end of the
 course's interval within 0.01 of zero; a control group whose change is within 0.02 of zero
 (a before/after answer would then pass as the difference-in-differences); a naive
-difference within 0.02 of another outcome's (which the check names as a slip); or a vendors'
-gap, overall or within a type, within 0.01 of zero (its sign decides the paradox).
+difference within 0.02 of another outcome's (which the check names as a slip); a naive
+difference smaller than one point in size, or a pooled one more than 1.5 times its size (the
+share of the naive difference left after stratifying, question 3, would then swing with the
+last decimal or pass for a percentage); or a vendors' gap, overall or within a type, within
+0.01 of zero (its sign decides the paradox).
 
 Layer 4 of cxlab (data): numpy, pandas and the group comparisons of :mod:`cxlab.stats`.
 """
@@ -28,7 +31,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..stats import adjusted_effect, diff_in_diff
+from ..stats import adjusted_effect, compare_groups, diff_in_diff
 from . import TEAMS_MODEL, load_team_panel, load_teams
 
 #: The chapter's task: what the exercise asked before it had variants.
@@ -48,6 +51,10 @@ BOOK_VENDORS = {
 }
 #: The fewest certified and uncertified teams a maturity level may have.
 MIN_PER_CELL = 3
+#: The smallest naive difference (in points) whose share left after stratifying is asked.
+MIN_NAIVE = 1.0
+#: The largest size of that share (pooled over naive difference) a variant may have.
+MAX_SHARE_LEFT = 1.5
 
 
 def book() -> tuple[dict[str, pd.DataFrame], dict]:
@@ -145,6 +152,13 @@ def knife_edges(tables: dict, task: dict) -> list[str]:
         if column != outcome and abs(naive[outcome] - naive[column]) < 0.02:
             reasons.append(f"the naive {outcome} difference {naive[outcome]:.3f} lies within 0.02 of the {column} one "
                            f"{naive[column]:.3f}")
+    if abs(naive[outcome]) < MIN_NAIVE:
+        reasons.append(f"the naive {outcome} difference {naive[outcome]:.3f} is smaller than {MIN_NAIVE:g} point in size")
+    else:
+        pooled = compare_groups(teams, outcome, "certificate", strata="maturity").value
+        if abs(pooled / naive[outcome]) > MAX_SHARE_LEFT:
+            reasons.append(f"the pooled difference {pooled:.3f} is more than {MAX_SHARE_LEFT:g} times the naive "
+                           f"{naive[outcome]:.3f}")
     adjusted = adjusted_effect(teams, outcome, "certificate", list(CONTROLS))
     if abs(adjusted.pvalue - 0.05) < 0.005:
         reasons.append(f"the adjusted effect has p = {adjusted.pvalue:.4f}, within 0.005 of 0.05")

@@ -96,6 +96,7 @@ def _answers(variant: str) -> dict:
         "numbers": {
             "naive_difference": naive[outcome], "within": tuple(within.round(9)),
             "mh_difference": float((weights * within).sum() / weights.sum()),
+            "share_left": float((weights * within).sum() / weights.sum()) / naive[outcome],
             "adjusted": adjusted, "adjusted_pvalue": adjusted_p, "fix_effect": float(fix),
             "course_before_after": float(change[arm == "certification course"].mean()),
             "course_did": float(change[arm == "certification course"].mean() - change[arm == "none"].mean()),
@@ -125,6 +126,8 @@ def test_no_vetted_variant_sits_on_a_knife_edge(vetted):
         for column, value in naive.items():
             if column != answers["outcome"]:
                 assert abs(value - naive[answers["outcome"]]) >= 0.02, (variant, column, naive)
+        assert abs(naive[answers["outcome"]]) >= 1, (variant, "a naive difference below one point", naive)
+        assert abs(numbers["share_left"]) <= 1.5, (variant, numbers["share_left"])
         assert abs(numbers["overall_gap"]) >= 0.01, (variant, numbers["overall_gap"])
         assert min(abs(gap) for gap in numbers["gaps_by_type"]) >= 0.01, (variant, numbers["gaps_by_type"])
 

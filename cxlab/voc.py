@@ -378,6 +378,11 @@ def nps_funnel(
         The 0-10 recommendation score.
     target : float, optional
         The NPS the units are compared with; by default the pooled NPS of all responses.
+        The pooled NPS includes the units under suspicion: when a few of them are far off
+        (gamed surveys, a genuinely better unit), they pull it towards themselves and push
+        ordinary units towards the opposite limit. Spiegelhalter (2005) draws the limits
+        around a chosen target, which may be an external standard; where one exists, pass a
+        target the units cannot influence, such as the NPS of randomly invited customers.
     levels : tuple of float
         The control limits to report (95% and 99.8%, Spiegelhalter's usual pair).
 

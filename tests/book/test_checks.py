@@ -371,7 +371,7 @@ MESSAGES = {
         "finite": FINITE,
         "negative": r"^\w+ cannot be negative; it is -",
         "percent": r"^km_share_within is .*, more than 1: give a share between 0 and 1, not a percentage$",
-        "bool": r"^closed_mean_too_short should be True or False, not \w+$",
+        "bool": r"^closed_median_too_short should be True or False, not \w+$",
     },
     ("voc", "q3_funnel"): {
         "type": r"^\w+ should be a list of agent names, not \w+$",
@@ -838,7 +838,7 @@ WRONG_ANSWERS = [
     ("voc", "q2_kaplan_meier", "a percentage", {"km_share_within": lambda s: 100 * s["km_share_within"]}, "percent"),
     ("voc", "q2_kaplan_meier", "the closed comments' median",
      {"km_median": lambda s: float(s["log"].loc[s["log"]["acted"], "days_open"].median())}, None),
-    ("voc", "q2_kaplan_meier", "True as a string", {"closed_mean_too_short": "True"}, "bool"),
+    ("voc", "q2_kaplan_meier", "True as a string", {"closed_median_too_short": "True"}, "bool"),
     ("voc", "q2_kaplan_meier", "NaN", {"km_median": NAN}, "finite"),
     ("voc", "q3_funnel", "an Index", {"flagged": lambda s: s["agent_funnel"].table.index[s["agent_funnel"].table["flagged"]]},
      "index"),

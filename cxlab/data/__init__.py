@@ -21,7 +21,8 @@ import pandas as pd
 from .._validate import check_whole, seed_sequence
 
 DATASETS = ("survey", "kidney_stones", "teams", "team_panel", "employee_survey", "branch_outcomes", "loyalty_survey",
-            "feedback_log", "agent_surveys", "hotline_waits", "launch_cashflows", "health_opinions", "brand_survey")
+            "feedback_log", "agent_surveys", "hotline_waits", "launch_cashflows", "health_opinions", "brand_survey",
+            "citizen_survey", "contact_costs")
 
 _CHANNELS = ("phone", "chat", "email", "branch")
 _QUARTERS = ("2026-Q1", "2026-Q2")
@@ -1056,3 +1057,8 @@ def exercise(assignment: str, variant: str):
     from .variants import exercise as _exercise
 
     return _exercise(assignment, variant)
+
+
+# ------------------------------------------------------------ path models (cxlab.data.paths)
+
+from .paths import load_citizen_survey, load_contact_costs, make_citizen_survey, make_contact_costs  # noqa: E402

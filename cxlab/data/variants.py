@@ -59,6 +59,7 @@ GENERATORS = {
     "opinions": "opinions",
     "voc": "voc",
     "cx-role": "cx_role",
+    "paths": "paths",
 }
 _VARIANT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}")
 _FINGERPRINT_LENGTH = 12

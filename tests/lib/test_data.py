@@ -22,6 +22,8 @@ GENERATORS = {
     "launch_cashflows": (data.load_launch_cashflows, data.make_launch_cashflows),
     "health_opinions": (data.load_health_opinions, data.make_health_opinions),
     "brand_survey": (data.load_brand_survey, data.make_brand_survey),
+    "citizen_survey": (data.load_citizen_survey, data.make_citizen_survey),
+    "contact_costs": (data.load_contact_costs, data.make_contact_costs),
 }
 
 

@@ -29,6 +29,7 @@ from .voc import nps_funnel
 from .opinions import headline_at_mix
 from .stats import proportion
 from .data import load_health_opinions
+from .data.paths import SEM_MODEL, scale_scores, simulate_citizen_survey
 
 CHART_WIDTH = 6.2  # inches: at a phone's width the chart is drawn at about 0.55 of its size
 
@@ -399,3 +400,61 @@ def headline_mix_explorer(frame: pd.DataFrame | None = None, column: str = "diss
 
     output = widgets.interactive_output(draw, {"share": share})
     return widgets.VBox([_row([share]), output])
+
+
+def _standardised(frame: pd.DataFrame) -> pd.DataFrame:
+    return (frame - frame.mean()) / frame.std(ddof=1)
+
+
+def mediation_explorer(b: float = 0.50, trust_single: float = 0.60, n: int = 1200):
+    """Sliders for the mediator's strength and the single trust item's quality; naive and path estimates.
+
+    On a citizen survey simulated from the path-model chapter's model
+    (:func:`cxlab.data.paths.simulate_citizen_survey`, experience -> trust 0.60, direct
+    path 0.15), the chart compares, in standard-deviation units: the naive regression of
+    compliance on experience (the total effect), the indirect and direct effects of a
+    mediation with the single trust item and with the three-item scale
+    (:func:`cxlab.paths.mediation`), and the standardised paths of the structural equation
+    model (:func:`cxlab.paths.fit_sem`), each against its true value. Returns the widget box.
+    """
+    from .paths import fit_sem, mediation
+
+    style = {"description_width": "initial"}
+    strength = widgets.FloatSlider(value=b, min=0.0, max=0.8, step=0.1, continuous_update=False,
+                                   description="trust -> compliance (true path)", style=style, layout=_slider_layout())
+    loading = widgets.FloatSlider(value=trust_single, min=0.3, max=1.0, step=0.1, continuous_update=False,
+                                  description="single trust item's loading", style=style, layout=_slider_layout())
+    sample = widgets.IntSlider(value=0, min=0, max=20, continuous_update=False, description="sample", style=style,
+                               layout=_slider_layout(max_width="40em"))
+
+    def draw(strength, loading, sample):
+        a, direct = 0.60, 0.15
+        survey = simulate_citizen_survey(n, b=strength, trust_single=loading, seed=sample)
+        scores = _standardised(scale_scores(survey))
+        single = mediation(scores, x="experience", m="trust_single", y="compliance", n_resamples=200, seed=sample)
+        scale = mediation(scores, x="experience", m="trust", y="compliance", n_resamples=200, seed=sample)
+        sem = fit_sem(survey, SEM_MODEL).paths().set_index(["lhs", "rhs"])["std_all"]
+        sem_a, sem_b, sem_c = (sem[("trust", "experience")], sem[("compliance", "trust")],
+                               sem[("compliance", "experience")])
+        rows = [("naive regression:\ntotal", scale.total, a * strength + direct),
+                ("single item:\nindirect", single.value, a * strength), ("single item:\ndirect", single.direct, direct),
+                ("3-item scale:\nindirect", scale.value, a * strength), ("3-item scale:\ndirect", scale.direct, direct),
+                ("SEM: indirect", sem_a * sem_b, a * strength), ("SEM: direct", sem_c, direct)]
+        fig, ax = plt.subplots(figsize=(CHART_WIDTH, 5.0), layout="constrained")
+        for row, (label, estimate, truth) in enumerate(rows):
+            colour = "#D55E00" if label.startswith("single") else "#0072B2"
+            ax.barh(row, estimate, color=colour, edgecolor="black", hatch="//" if label.startswith("single") else None)
+            ax.plot([truth, truth], [row - 0.4, row + 0.4], color="black", linewidth=2.5,
+                    label="true value" if row == 0 else None)
+            ax.text(max(estimate, truth) + 0.01, row, f"{estimate:.2f}", va="center")
+        ax.set_yticks(range(len(rows)))
+        ax.set_yticklabels([label for label, _, _ in rows])
+        ax.invert_yaxis()
+        ax.set_xlim(-0.1, 0.9)
+        ax.axvline(0, color="#999999", linewidth=0.8)
+        ax.set_xlabel("effect of experience on compliance (standard deviations)")
+        ax.legend(loc="lower right")
+        plt.show()
+
+    output = widgets.interactive_output(draw, {"strength": strength, "loading": loading, "sample": sample})
+    return widgets.VBox([_row([strength, loading]), sample, output])

@@ -109,7 +109,7 @@ def _items(rng, latent: np.ndarray, loading: float, mean: float, extra=None) -> 
     return np.clip(np.rint(mean + ITEM_SCALE * (signal + noise)), 1, 7).astype("int64")
 
 
-def _citizen_survey(rng, model: dict, n: int = N_CITIZENS) -> pd.DataFrame:
+def _citizen_survey(rng, model: dict, n: int = N_CITIZENS, *, latent: bool = False) -> pd.DataFrame:
     """The model of the citizen survey (see the data card), drawn from ``rng``.
 
     ``rng`` is a :class:`numpy.random.Generator` (the shipped file) or a
@@ -140,7 +140,7 @@ def _citizen_survey(rng, model: dict, n: int = N_CITIZENS) -> pd.DataFrame:
     engaged = model["engagement"]
     chance = 1 / (1 + np.exp(-(engaged["intercept"] + engaged["trust"] * trust)))
     engagement = (rng.random(n) < chance).astype("int64")
-    return pd.DataFrame({
+    survey = pd.DataFrame({
         "citizen": np.arange(1, n + 1, dtype="int64"),
         "channel": channel.astype(str),
         "region": region.astype(str),
@@ -148,6 +148,38 @@ def _citizen_survey(rng, model: dict, n: int = N_CITIZENS) -> pd.DataFrame:
         "trust_single": single,
         "engagement": engagement,
     })
+    if latent:
+        for name, values in (("experience", experience), ("trust", trust), ("compliance", compliance)):
+            survey[f"{name}_latent"] = values
+    return survey
+
+
+def simulate_citizen_survey(n: int = N_CITIZENS, *, a: float = 0.60, b: float = 0.50, direct: float = 0.15,
+                            trust_single: float = 0.60, seed=None, latent: bool = False) -> pd.DataFrame:
+    """A citizen survey from the book's model with other true paths or another single trust item.
+
+    ``a`` (experience -> trust), ``b`` (trust -> compliance) and ``direct`` (experience ->
+    compliance) are paths between the latent variables, each between -0.95 and 0.95;
+    ``trust_single`` is the single trust item's loading on latent trust (0 to 1: its
+    reliability is about its square). ``latent=True`` adds the latent variables themselves
+    (``experience_latent``, ``trust_latent``, ``compliance_latent``), which no real survey has.
+
+    Examples
+    --------
+    >>> frame = simulate_citizen_survey(200, b=0.0, seed=1, latent=True)
+    >>> frame.shape
+    (200, 18)
+    """
+    from .._validate import seed_sequence
+
+    for name, value in (("a", a), ("b", b), ("direct", direct)):
+        if not -0.95 <= float(value) <= 0.95:
+            raise ValueError(f"{name} = {value} is not a path between -0.95 and 0.95")
+    if not 0.0 <= float(trust_single) <= 1.0:
+        raise ValueError(f"trust_single = {trust_single} is not a loading between 0 and 1")
+    model = {**BOOK_MODEL, "paths": {"a": float(a), "b": float(b), "direct": float(direct)},
+             "trust_single": float(trust_single)}
+    return _citizen_survey(np.random.default_rng(seed_sequence(seed)), model, int(n), latent=latent)
 
 
 def _contact_costs(rng, contacts: dict, costs: dict, trend: dict, fix: dict) -> pd.DataFrame:

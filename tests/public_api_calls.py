@@ -373,7 +373,7 @@ def _presentation_calls(teams):
     import matplotlib.pyplot as plt
 
     import cxlab
-    from cxlab import drivers, journey, linkage, plots, value, voc, widgets
+    from cxlab import drivers, journey, linkage, paths, plots, value, voc, widgets
 
     def drawn(make):
         def call():
@@ -419,6 +419,7 @@ def _presentation_calls(teams):
         "cxlab.plots.representation_chart": drawn(lambda: plots.representation_chart(
             value.funnel_against_market([70, 3], [100, 10], [0.7, 0.3]))),
         "cxlab.widgets.roi_explorer": drawn(lambda: widgets.roi_explorer(n_draws=200)),
+        "cxlab.plots.path_diagram": drawn(lambda: plots.path_diagram(paths.fit_sem(_items(), "scale =~ q1 + q2 + q3\nscale ~ q4"))),
     }
 
 

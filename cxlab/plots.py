@@ -630,3 +630,208 @@ def representation_chart(table: pd.DataFrame, ax=None, market: dict | None = Non
     ax.set_ylabel("women (%)")
     ax.legend(fontsize="small", loc="upper right")
     return ax
+
+
+def _text_inches(text: str, size: float) -> float:
+    """The width of ``text`` at ``size`` points, in inches."""
+    return TextToPath().get_text_width_height_descent(text, FontProperties(size=size), ismath=False)[0] / 72
+
+
+def _structural_levels(names: list[str], causes: dict) -> dict:
+    """Each variable's column: 0 for one with no causes, else one more than its latest cause (model order on a loop)."""
+    level = {name: 0 for name in names}
+    for _ in range(len(names)):
+        changed = False
+        for name in names:
+            wanted = max((level[cause] + 1 for cause in causes.get(name, ())), default=0)
+            if wanted != level[name] and wanted < len(names):
+                level[name], changed = wanted, True
+        if not changed:
+            break
+    return level
+
+
+def path_diagram(result, *, ax=None, standardized: bool = True, title: str | None = None):
+    """Path diagram of a :class:`cxlab.paths.SemResult`: boxes for observed variables, ellipses for latent ones.
+
+    Left to right in the model's causal order: the indicators of the latent causes, the
+    causes, the mediators, the outcomes. Regression arrows are labelled with their
+    estimate; loading arrows (latent to indicator) too, beside the indicator. The
+    indicators of a latent variable further right sit in a row under it. Estimates are
+    standardised (``std_all``) unless ``standardized=False``. Residual variances and
+    covariances are not drawn; the table has them. Text is no smaller than the course
+    style's smallest size, so the figure stays legible at a phone's width. Returns the
+    Figure.
+    """
+    from matplotlib.patches import Ellipse, FancyBboxPatch
+
+    estimates = getattr(result, "estimates", None)
+    if not isinstance(estimates, pd.DataFrame) or not {"lhs", "op", "rhs", "estimate", "std_all"} <= set(estimates):
+        raise TypeError(f"result must be a SemResult from cxlab.paths.fit_sem, got {type(result).__name__}")
+    column = "std_all" if standardized else "estimate"
+    loadings = estimates[estimates["op"] == "=~"]
+    regressions = estimates[estimates["op"] == "~"]
+    indicators = {}
+    for latent, indicator, value in zip(loadings["lhs"], loadings["rhs"], loadings[column], strict=True):
+        indicators.setdefault(latent, []).append((indicator, value))
+    latent_names = set(indicators)
+    structural = list(dict.fromkeys([*indicators, *regressions["rhs"], *regressions["lhs"]]))
+    # model order: first appearance in the table, causes before what they cause
+    order = {name: position for position, name in enumerate(dict.fromkeys(
+        [*loadings["lhs"], *[name for pair in zip(regressions["rhs"], regressions["lhs"]) for name in pair]]))}
+    structural.sort(key=order.get)
+    causes = {}
+    for outcome, cause in zip(regressions["lhs"], regressions["rhs"], strict=True):
+        causes.setdefault(outcome, []).append(cause)
+    level = _structural_levels(structural, causes)
+    left_latents = [name for name in structural if name in latent_names and level[name] == 0]
+    offset = 1 if left_latents else 0
+
+    label_size = max(plt.rcParams["font.size"], 11.0)
+    number_size = max(plt.rcParams["font.size"] * 0.92, 11.0)
+    n_columns = max(level.values(), default=0) + 1 + offset
+    width = FIGURE_WIDTH
+    column_width = width / n_columns
+    box_height, row_gap = 0.36, 0.95
+
+    def box_width(name: str) -> float:
+        return _text_inches(name, label_size) + 0.2
+
+    def spread(names: list[str]) -> list[tuple[str, float]]:
+        """Boxes side by side, each as wide as its name needs: (name, half width)."""
+        return [(name, box_width(name) / 2) for name in names]
+
+    gap = 0.2
+    columns = {}
+    for name in structural:
+        columns.setdefault(level[name], []).append(name)
+    # The latents further right have their indicators in a band under the model, each group under its
+    # latent as far as the groups let; a group that does not fit on the band's line starts a new line.
+    groups = [(name, spread([indicator for indicator, _ in indicators[name]]))
+              for name in structural if name in latent_names and name not in left_latents]
+    structure_rows = max([len(names) for names in columns.values()] + [1])
+    left_count = sum(len(indicators[name]) for name in left_latents)
+    # groups go on one line while they fit the width, else on a new line; on its line a group sits under its
+    # latent as far as the groups before it let, and a line that runs past the right edge moves left
+    lines, line, used = [], [], 0.0
+    for name, boxes in groups:
+        group_width = sum(2 * half for _, half in boxes) + gap * (len(boxes) - 1)
+        if line and used + 2 * gap + group_width > width:
+            lines.append(line)
+            line, used = [], 0.0
+        line.append((name, boxes, group_width))
+        used += group_width + (2 * gap if len(line) > 1 else 0.0)
+    if line:
+        lines.append(line)
+    placed = []
+    for line in lines:
+        lefts, right_edge = [], -np.inf
+        for name, boxes, group_width in line:
+            wanted = (level[name] + offset + 0.5) * column_width - group_width / 2
+            left = max(wanted, right_edge + 2 * gap, 0.0)
+            lefts.append(left)
+            right_edge = left + group_width
+        shift = max(right_edge - (width - 0.05), 0.0)
+        placed.append([(name, boxes, max(left - shift, 0.0)) for (name, boxes, _), left in zip(line, lefts, strict=True)])
+    lines = placed
+    band_height = len(lines) * row_gap
+    structure_height = max(structure_rows * row_gap * 1.1, left_count * 0.5 * row_gap - band_height, row_gap)
+    top = band_height + structure_height + (0.6 if lines else 0.0)
+    height = max(2.2, top + 0.75)
+    if ax is None:
+        figure = plt.figure(figsize=(width, height))
+        ax = figure.add_axes((0, 0, 1, 1 - 0.55 / height))
+    figure = ax.figure
+    ax.set_xlim(0, width)
+    ax.set_ylim(-0.05, top + 0.05)
+    ax.set_axis_off()
+
+    position, shape = {}, {}
+    for level_number, names in columns.items():
+        x = (level_number + offset + 0.5) * column_width
+        step = structure_height / len(names)
+        for index, name in enumerate(names):
+            position[name] = (x, top - step * (index + 0.5))
+            shape[name] = "ellipse" if name in latent_names else "box"
+    if left_latents:
+        left_indicators = [indicator for latent in left_latents for indicator, _ in indicators[latent]]
+        step = top / len(left_indicators)
+        for index, indicator in enumerate(left_indicators):
+            position[indicator] = (0.5 * column_width, top - step * (index + 0.5))
+            shape[indicator] = "box"
+    for line_number, line in enumerate(lines):
+        y = band_height - row_gap * (line_number + 0.5)
+        for _, boxes, left in line:
+            for indicator, half in boxes:
+                position[indicator] = (left + half, y)
+                shape[indicator] = "box"
+                left += 2 * half + gap
+
+    extent = {}
+    for name, (x, y) in position.items():
+        half_width = box_width(name) / 2
+        if shape[name] == "ellipse":
+            half_width, half_height = half_width * 1.25 + 0.05, box_height * 0.75
+            ax.add_patch(Ellipse((x, y), 2 * half_width, 2 * half_height, facecolor="#E8F1F8",
+                                 edgecolor=PROMOTER_COLOUR, linewidth=1.4, zorder=2))
+        else:
+            half_height = box_height / 2
+            ax.add_patch(FancyBboxPatch((x - half_width, y - half_height), 2 * half_width, 2 * half_height,
+                                        boxstyle="square,pad=0", facecolor="white", edgecolor="black",
+                                        linewidth=1.0, zorder=2))
+        ax.text(x, y, name, ha="center", va="center", fontsize=label_size, zorder=3)
+        extent[name] = (half_width, half_height)
+
+    def edge(name: str, towards: tuple[float, float]) -> tuple[float, float]:
+        """Where the line from ``name``'s centre towards a point leaves its shape."""
+        (x, y), (half_width, half_height) = position[name], extent[name]
+        dx, dy = towards[0] - x, towards[1] - y
+        if dx == 0 and dy == 0:
+            return x, y
+        if shape[name] == "ellipse":
+            scale = 1 / np.hypot(dx / half_width, dy / half_height)
+        else:
+            scale = min(half_width / abs(dx) if dx else np.inf, half_height / abs(dy) if dy else np.inf)
+        return x + dx * scale, y + dy * scale
+
+    def blocked(source: str, target: str) -> bool:
+        """Whether the straight line between two variables passes through a third one's shape."""
+        (x0, y0), (x1, y1) = position[source], position[target]
+        for name, (x, y) in position.items():
+            if name in (source, target):
+                continue
+            length = np.hypot(x1 - x0, y1 - y0)
+            along = ((x - x0) * (x1 - x0) + (y - y0) * (y1 - y0)) / length**2
+            across = abs((x - x0) * (y1 - y0) - (y - y0) * (x1 - x0)) / length
+            if 0 < along < 1 and across < extent[name][1] + 0.05:
+                return True
+        return False
+
+    def arrow(source: str, target: str, value: float, *, near_target: bool):
+        (x0, y0), (x1, y1) = position[source], position[target]
+        # an arrow that would cross another variable bows over it (matplotlib's arc3 curve)
+        rad = -0.35 if not near_target and blocked(source, target) else 0.0
+        control = ((x0 + x1) / 2 + rad * (y1 - y0), (y0 + y1) / 2 - rad * (x1 - x0))
+        start, end = edge(source, control), edge(target, control)
+        ax.annotate("", xy=end, xytext=start, zorder=1,
+                    arrowprops={"arrowstyle": "-|>", "color": "black", "linewidth": 1.1, "shrinkA": 0,
+                                "shrinkB": 1, "mutation_scale": 12, "connectionstyle": f"arc3,rad={rad}"})
+        if rad:
+            middle = (x0 + x1) / 2, (y0 + y1) / 2
+            spot = (middle[0] + rad / 2 * (y1 - y0), middle[1] - rad / 2 * (x1 - x0))
+        else:
+            length = np.hypot(end[0] - start[0], end[1] - start[1])
+            # a loading's number sits a fixed distance from its indicator, so a fan of them does not collide
+            share = max(0.5, 1 - 0.3 / length) if near_target and length > 0 else 0.5
+            spot = (start[0] + (end[0] - start[0]) * share, start[1] + (end[1] - start[1]) * share)
+        ax.text(*spot, f"{value:.2f}", ha="center", va="center", fontsize=number_size, zorder=4,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
+
+    for latent, rows in indicators.items():
+        for indicator, value in rows:
+            arrow(latent, indicator, value, near_target=True)
+    for outcome, cause, value in zip(regressions["lhs"], regressions["rhs"], regressions[column], strict=True):
+        arrow(cause, outcome, value, near_target=False)
+    kind = "standardised estimates" if standardized else "estimates"
+    figure.suptitle(title if title else f"Path model ({kind})", fontsize=plt.rcParams["axes.titlesize"])
+    return figure

@@ -30,11 +30,13 @@ from pathlib import Path
 # Modules that need an extra, by the extra: the rest of the package needs the base dependencies only.
 EXTRA_OF_MODULE = {"cxlab.plots": "plots", "cxlab.widgets": "plots", "cxlab.report": "teams",
                    "cxlab.course": "course"}
-#: The extras each mode's environment has installed.
-EXTRAS_OF_MODE = {"base": set(), "teams": {"teams"}, "full": {"plots", "teams", "course"}}
+#: Packages that a module of the base imports inside one function only, by the extra that installs them.
+EXTRA_OF_IMPORT = {"semopy": "sem"}
+#: The extras each mode's environment has installed (the course extra brings sem).
+EXTRAS_OF_MODE = {"base": set(), "teams": {"teams"}, "full": {"plots", "teams", "course", "sem"}}
 #: Packages of the extras that must not be in a mode's environment (its extras would pull them in by mistake).
-ABSENT_IN_MODE = {"base": ("matplotlib", "ipywidgets", "nbgrader", "jinja2"),
-                  "teams": ("matplotlib", "ipywidgets", "nbgrader", "traitlets"), "full": ()}
+ABSENT_IN_MODE = {"base": ("matplotlib", "ipywidgets", "nbgrader", "jinja2", "semopy"),
+                  "teams": ("matplotlib", "ipywidgets", "nbgrader", "traitlets", "semopy"), "full": ()}
 
 
 def needs_extra(module_name: str) -> str | None:
@@ -98,6 +100,8 @@ def third_party_imports(mode: str) -> dict[str, set[str]]:
             else:
                 continue
             for top in tops:
+                if EXTRA_OF_IMPORT.get(top, None) not in (None, *EXTRAS_OF_MODE[mode]):
+                    continue
                 if top != "cxlab" and top not in sys.stdlib_module_names:
                     found.setdefault(top, set()).add(module_name)
     return found
@@ -146,6 +150,32 @@ def _tiny_journey_table():
                          "zone": ["front line", "back office"], "mean_days": [1.0, 3.0]})
 
 
+def _items():
+    """Four items of one scale: a common factor and noise, 60 respondents."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(5)
+    common = rng.normal(size=60)
+    return pd.DataFrame({f"q{i}": loading * common + rng.normal(size=60) for i, loading in enumerate([1.0, 0.8, 0.7, 0.6], 1)})
+
+
+def _fit_sem_or_name_its_extra():
+    """fit_sem where semopy is installed (the sem extra); elsewhere its error naming the extra."""
+    from cxlab import paths
+    from cxlab.io import MissingExtra
+
+    model = "scale =~ q1 + q2 + q3\nscale ~ q4"
+    if importlib.util.find_spec("semopy") is not None:
+        return paths.fit_sem(_items(), model).fit
+    try:
+        paths.fit_sem(_items(), model)
+    except MissingExtra as error:
+        assert 'pip install "cxlab[sem]"' in str(error), error
+        return str(error)
+    raise AssertionError("fit_sem ran without semopy")
+
+
 def _loyalty():
     from cxlab.data import load_loyalty_survey
 
@@ -162,7 +192,7 @@ def _calls():
     import pandas as pd
 
     import cxlab
-    from cxlab import data, drivers, journey, linkage, metrics, opinions, periods, selfstudy, value, voc
+    from cxlab import data, drivers, journey, linkage, metrics, opinions, paths, periods, selfstudy, value, voc
 
     survey = data.load_survey().head(200)
     staff = pd.DataFrame({"branch": ["A", "A", "B"], "quarter": ["Q1", "Q2", "Q1"], "enps": [10, 20, -5]})
@@ -224,6 +254,11 @@ def _calls():
             _loyalty(), "recommend", ["advisor", "complaints"], {"complaints": 1}),
         "cxlab.linkage.join_units": lambda: linkage.join_units(staff, customers).report(),
         "cxlab.linkage.lagged_correlation": lambda: linkage.lagged_correlation(_tiny_panel(), "ex", "cx", "unit", "t", lags=[0, 1]),
+        "cxlab.paths.cronbach_alpha": lambda: paths.cronbach_alpha(_items()).confidence_interval(0.9),
+        "cxlab.paths.mcdonald_omega": lambda: paths.mcdonald_omega(_items(), n_resamples=200, seed=1).to_frame(),
+        "cxlab.paths.mediation": lambda: paths.mediation(_items(), x="q1", m="q2", y="q3", covariates=["q4"],
+                                                         n_resamples=200, seed=1).to_frame(),
+        "cxlab.paths.fit_sem": _fit_sem_or_name_its_extra,
         "cxlab.voc.action_curve": lambda: voc.action_curve(data.load_feedback_log()).share_acted_by(30),
         "cxlab.voc.share_acted_within": lambda: voc.share_acted_within(data.load_feedback_log(), 30),
         "cxlab.voc.nps_funnel": lambda: voc.nps_funnel(data.load_agent_surveys(), "agent").limits(100),
@@ -338,7 +373,7 @@ def _presentation_calls(teams):
     import matplotlib.pyplot as plt
 
     import cxlab
-    from cxlab import drivers, journey, linkage, plots, value, voc, widgets
+    from cxlab import drivers, journey, linkage, paths, plots, value, voc, widgets
 
     def drawn(make):
         def call():
@@ -384,6 +419,7 @@ def _presentation_calls(teams):
         "cxlab.plots.representation_chart": drawn(lambda: plots.representation_chart(
             value.funnel_against_market([70, 3], [100, 10], [0.7, 0.3]))),
         "cxlab.widgets.roi_explorer": drawn(lambda: widgets.roi_explorer(n_draws=200)),
+        "cxlab.plots.path_diagram": drawn(lambda: plots.path_diagram(paths.fit_sem(_items(), "scale =~ q1 + q2 + q3\nscale ~ q4"))),
     }
 
 

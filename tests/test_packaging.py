@@ -225,7 +225,7 @@ def test_wheel_at_its_declared_floors_calls_every_public_function(wheel, tmp_pat
     installed beside the others (and so promises a version nobody can have) fails too."""
     import re
 
-    extras = ("plots", "teams", "course")
+    extras = ("plots", "teams", "course", "sem")
     python = tmp_path / "env" / "bin" / "python"
     uv = BIN / "uv"
     run([uv, "venv", "--quiet", "--python", sys.executable, tmp_path / "env"])

@@ -142,3 +142,36 @@ def test_lag_profile_draws_one_series_per_table_and_the_collinearity_explorer_re
     box = widgets.collinearity_explorer()
     box.children[0].children[0].value = 0.96
     box.children[0].children[1].value = 7
+
+
+def test_path_diagram_draws_observed_as_boxes_latent_as_ellipses_with_legible_estimates():
+    pytest.importorskip("semopy")
+    import pandas as pd
+    from matplotlib.patches import Ellipse, FancyBboxPatch
+
+    from cxlab import paths
+
+    rng = np.random.default_rng(0)
+    cause = rng.normal(size=300)
+    latent = 0.7 * cause + rng.normal(scale=0.7, size=300)
+    frame = pd.DataFrame({f"t{i}": latent + rng.normal(scale=0.5, size=300) for i in (1, 2, 3)}).assign(cause=cause)
+    result = paths.fit_sem(frame, "trust =~ t1 + t2 + t3\ntrust ~ cause")
+    with matplotlib.rc_context():
+        plots.use_course_style()
+        figure = plots.path_diagram(result)
+    (ax,) = figure.axes
+    assert len([patch for patch in ax.patches if isinstance(patch, Ellipse)]) == 1
+    assert len([patch for patch in ax.patches if isinstance(patch, FancyBboxPatch)]) == 4
+    texts = [text for text in ax.texts if text.get_text()]
+    names = {text.get_text() for text in texts}
+    assert {"trust", "t1", "t2", "t3", "cause"} <= names
+    standardised = result.estimates.set_index(["lhs", "rhs"]).loc[("trust", "cause"), "std_all"]
+    assert f"{standardised:.2f}" in names
+    smallest = min(size for key, size in plots.COURSE_STYLE.items() if key.endswith("size") and not isinstance(size, tuple))
+    assert min(text.get_fontsize() for text in texts) >= smallest
+    assert figure.get_figwidth() <= plots.FIGURE_WIDTH
+    raw = plots.path_diagram(result, standardized=False, title="raw")
+    estimate = result.estimates.set_index(["lhs", "rhs"]).loc[("trust", "cause"), "estimate"]
+    assert f"{estimate:.2f}" in {text.get_text() for text in raw.axes[0].texts}
+    with pytest.raises(TypeError, match="result must be a SemResult"):
+        plots.path_diagram(frame)

@@ -303,7 +303,11 @@ def _calls():
         # every assignment's variant generator, as a learner's notebook calls it
         "cxlab.data.exercise": lambda: [data.exercise(name, "practice-001").fingerprint
                                         for name in ("nps", "certification", "ex-cx", "butterfly", "opinions", "voc",
-                                                     "cx-role")],
+                                                     "cx-role", "paths")],
+        "cxlab.data.load_citizen_survey": data.load_citizen_survey,
+        "cxlab.data.load_contact_costs": data.load_contact_costs,
+        "cxlab.data.make_citizen_survey": data.make_citizen_survey,
+        "cxlab.data.make_contact_costs": data.make_contact_costs,
         "cxlab.data.load_branch_outcomes": data.load_branch_outcomes,
         "cxlab.data.load_employee_survey": data.load_employee_survey,
         "cxlab.data.load_kidney_stones": data.load_kidney_stones,
@@ -419,6 +423,7 @@ def _presentation_calls(teams):
         "cxlab.plots.representation_chart": drawn(lambda: plots.representation_chart(
             value.funnel_against_market([70, 3], [100, 10], [0.7, 0.3]))),
         "cxlab.widgets.roi_explorer": drawn(lambda: widgets.roi_explorer(n_draws=200)),
+        "cxlab.widgets.mediation_explorer": drawn(lambda: widgets.mediation_explorer(n=300)),
         "cxlab.plots.path_diagram": drawn(lambda: plots.path_diagram(paths.fit_sem(_items(), "scale =~ q1 + q2 + q3\nscale ~ q4"))),
     }
 

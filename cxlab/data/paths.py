@@ -127,15 +127,15 @@ def _citizen_survey(rng, model: dict, n: int = N_CITIZENS, *, latent: bool = Fal
     explained = paths["b"] ** 2 + paths["direct"] ** 2 + 2 * paths["a"] * paths["b"] * paths["direct"]
     compliance = (paths["b"] * trust + paths["direct"] * experience
                   + math.sqrt(max(1 - explained, 0.2)) * rng.normal(0.0, 1.0, n))
-    latent = {"exp": experience, "trust": trust, "compliance": compliance}
+    factors = {"exp": experience, "trust": trust, "compliance": compliance}
     loadings, means = model["loadings"], model["means"]
     cross = model.get("cross_loading")
     columns = {}
     for name in (*EXPERIENCE_ITEMS, *TRUST_ITEMS, *COMPLIANCE_ITEMS):
         extra = None
         if cross and cross["item"] == name:
-            extra = (latent["trust" if cross["on"] == "trust" else "compliance"], cross["loading"])
-        columns[name] = _items(rng, latent[name.split("_")[0]], loadings[name], means[name], extra)
+            extra = (factors["trust" if cross["on"] == "trust" else "compliance"], cross["loading"])
+        columns[name] = _items(rng, factors[name.split("_")[0]], loadings[name], means[name], extra)
     single = _items(rng, trust, model["trust_single"], means["trust_single"])
     engaged = model["engagement"]
     chance = 1 / (1 + np.exp(-(engaged["intercept"] + engaged["trust"] * trust)))

@@ -20,16 +20,19 @@ The book's data are shipped as CSV and equal :func:`make_citizen_survey` and
 (:func:`generate`) draw their own model from a :class:`cxlab.data.variants.StableRandom`
 and are vetted by :func:`knife_edges`.
 
-Layer 4 of cxlab (data): numpy, pandas, and (inside the vetting only) :mod:`cxlab.paths`.
+Layer 4 of cxlab (data): numpy, pandas, :mod:`cxlab._validate`, and (inside the vetting only) :mod:`cxlab.paths`.
 """
 
 from __future__ import annotations
 
 import functools
 import math
+from importlib import resources
 
 import numpy as np
 import pandas as pd
+
+from .._validate import seed_sequence
 
 #: Service steps rated in the survey, one experience item each (``exp_1`` .. ``exp_4``).
 SERVICE_STEPS = ("finding information", "applying", "waiting for the decision", "the decision letter")
@@ -91,10 +94,9 @@ compliance ~ trust + experience
 CFI_MIN, RMSEA_MAX = 0.95, 0.06
 
 
-def _rng(seed):
-    from . import _rng as rng_of
-
-    return rng_of(seed)
+def _rng(seed) -> np.random.Generator:
+    """The generator of a shipped data set, as ``cxlab.data`` makes them (``seed`` checked)."""
+    return np.random.default_rng(seed_sequence(seed))
 
 
 def _items(rng, latent: np.ndarray, loading: float, mean: float, extra=None) -> np.ndarray:
@@ -170,8 +172,6 @@ def simulate_citizen_survey(n: int = N_CITIZENS, *, a: float = 0.60, b: float = 
     >>> frame.shape
     (200, 18)
     """
-    from .._validate import seed_sequence
-
     for name, value in (("a", a), ("b", b), ("direct", direct)):
         if not -0.95 <= float(value) <= 0.95:
             raise ValueError(f"{name} = {value} is not a path between -0.95 and 0.95")
@@ -223,9 +223,9 @@ def make_contact_costs(seed: int = COSTS_SEED) -> pd.DataFrame:
 
 
 def _read(name: str) -> pd.DataFrame:
-    from . import _read as read
-
-    return read(name)
+    # the shipped copy, read here rather than through cxlab.data, which imports this module
+    with resources.files("cxlab").joinpath("datasets", f"{name}.csv").open("r", encoding="utf-8") as handle:
+        return pd.read_csv(handle)
 
 
 def load_citizen_survey(variant: str = "book") -> pd.DataFrame:

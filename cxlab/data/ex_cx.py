@@ -284,7 +284,7 @@ def knife_edges(tables: dict, task: dict) -> list[str]:
                                              (task["paired_touchpoint"], task["paired_shift"])])
     if abs(both - alone) < 0.5:
         reasons.append(f"the scenario's two gains lie within half a point ({both:.2f}, {alone:.2f})")
-    reasons.extend(_as_in_the_chapter(staff, tables["outcomes"], task, now, later))
+    reasons.extend(_as_in_the_chapter(staff, tables["outcomes"], task, now, later, across))
     return reasons
 
 
@@ -299,16 +299,29 @@ def _unmatched(staff: pd.DataFrame, outcomes: pd.DataFrame) -> tuple[int, int]:
 def _book_answers() -> dict:
     tables, task = book()
     staff = _staff_enps(tables["employees"])
-    now, later = _lag_values(staff.merge(tables["outcomes"], on=["branch", "quarter"]), task["outcome"])
-    return {"outcome": task["outcome"], "lags": (now, later), "unmatched": _unmatched(staff, tables["outcomes"])}
+    panel = staff.merge(tables["outcomes"], on=["branch", "quarter"])
+    now, later = _lag_values(panel, task["outcome"])
+    across = float(np.corrcoef(panel["enps"], panel[task["outcome"]])[0, 1])
+    link = (task["link_question"], now if _within_question(task["link_question"]) else across)
+    return {"outcome": task["outcome"], "lags": (now, later), "unmatched": _unmatched(staff, tables["outcomes"]),
+            "link": link}
 
 
-def _as_in_the_chapter(staff, outcomes, task, now: float, later: float) -> list[str]:
+def _within_question(question: str) -> bool:
+    """Whether question 3's ``question`` is about change inside a branch (else it compares branches)."""
+    return "than usual" in question
+
+
+def _as_in_the_chapter(staff, outcomes, task, now: float, later: float, across: float) -> list[str]:
     """A question whose answers would all be the chapter's own (the book variant's), within the tolerance."""
     chapter = _book_answers()
     reasons = []
     if _unmatched(staff, outcomes) == chapter["unmatched"]:
         reasons.append(f"the unmatched counts {chapter['unmatched']} are the chapter's")
     if all(abs(mine - theirs) <= 0.015 for mine, theirs in zip((now, later), chapter["lags"])):
-        reasons.append("both correlations of question 3 are the chapter's within 0.015, whatever the outcome")
+        reasons.append("both correlations of question 4 are the chapter's within 0.015, whatever the outcome")
+    link = now if _within_question(task["link_question"]) else across
+    book_question, book_link = chapter["link"]
+    if _within_question(task["link_question"]) == _within_question(book_question) and abs(link - book_link) <= 0.015:
+        reasons.append("question 3's analysis and correlation are the chapter's (within 0.015)")
     return reasons

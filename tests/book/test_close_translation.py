@@ -4,7 +4,8 @@ The book reports its Polish and Dutch sources in its own words. A paragraph that
 source's sentences one after another, in the source's order, is a translation even when
 no word is quoted, so the check compares the book with the sources through English
 renderings of them kept beside this test (``source_translations/<key>.txt``, one source
-sentence per line, in the source's order).
+sentence per line, in the source's order; a line ``Title: ...`` is the source's headline,
+which restates a fact rather than arguing, and is not compared).
 
 For each section of a chapter (the text under one heading), and for each foreign source the
 section cites, every sentence of the section is compared with every sentence of the
@@ -45,6 +46,7 @@ writes wrote argues argue notes note
 SUFFIXES = ("ational", "ization", "fulness", "ousness", "iveness", "ations", "ation", "ments", "ment", "ities", "ity",
             "ness", "ings", "ing", "ives", "ive", "ers", "er", "ies", "ied", "es", "ed", "ly", "s", "al", "e")
 LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+\.)\s+")
+SPEAKER = re.compile(r"^[A-Z][a-z]+(?: [A-Z][a-z]+)?: ")
 SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+(?=[A-Z\"\u201c(])")
 
 
@@ -73,7 +75,8 @@ def sentences(block: str) -> list[str]:
 
 def source_sentences(key: str) -> list[str]:
     lines = (TRANSLATIONS / f"{key}.txt").read_text(encoding="utf-8").splitlines()
-    return [line for line in lines if line.strip() and not line.startswith("#")]
+    # An interview's speaker labels ("Jeannie Walters: ...") name who speaks; they are not its words.
+    return [SPEAKER.sub("", line) for line in lines if line.strip() and not line.startswith(("#", "Title: "))]
 
 
 def follows(book: str, source: str) -> bool:

@@ -336,7 +336,7 @@ PLACEHOLDER_FLOOD = _handover_replaced(
 
 def _with_written_answer(notebook, text: str):
     for cell in notebook.cells:
-        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "q8_written":
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "q9_written":
             cell.source = text
     return notebook
 

@@ -24,8 +24,8 @@ from ..helpers import ROOT
 SOLUTION = ROOT / "solutions" / "nps" / "nps.ipynb"
 EXERCISE = ROOT / "exercises" / "nps" / "nps.ipynb"
 MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$\n?", re.M)
-FULL = 12  # autograded points of the NPS assignment
-POINTS = {"q1": 2, "q2": 1, "q3": 2, "q4": 2, "q5": 2, "q6": 1, "q7": 2}
+FULL = 14  # autograded points of the NPS assignment
+POINTS = {"q1": 2, "q2": 1, "q3": 2, "q4": 2, "q5": 2, "q6": 1, "q7": 2, "q8": 2}
 
 
 def _solution_answers() -> dict[str, str]:
@@ -233,7 +233,7 @@ def nbgrader_autograde(api, assignment: str, student: str) -> None:
 
 def auto_scores(record: dict) -> dict[str, float]:
     """Points per autograded cell in a grading record (the written answer waits for a person)."""
-    return {cell: score for cell, (score, _) in record["by_cell"].items() if cell != "q8_written"}
+    return {cell: score for cell, (score, _) in record["by_cell"].items() if cell != "q9_written"}
 
 
 LIMITS = dict(workers=2, cell_timeout=10, time_limit=90, memory_mb=2048, progress=False)

@@ -36,7 +36,7 @@ def _count_submissions(course: Path) -> int:
 @pytest.mark.slow
 def test_grades_of_the_class(baseline):
     _, grades = baseline
-    auto = {student: sum(v for k, v in cells.items() if k != "q8_written") for student, cells in grades.items()}
+    auto = {student: sum(v for k, v in cells.items() if k != "q9_written") for student, cells in grades.items()}
     assert auto == {"s01": 12, "s02": 10, "s03": 0, "s04": 10}
 
 
@@ -169,7 +169,7 @@ def test_when_no_kernel_can_start_nothing_is_scored_and_a_rerun_grades(tmp_path,
     fixed = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     assert "2 graded" in fixed.stdout and "already graded" in fixed.stdout
-    auto = {student: sum(v for k, v in cells.items() if k != "q8_written") for student, cells in gradebook_scores(course).items()}
+    auto = {student: sum(v for k, v in cells.items() if k != "q9_written") for student, cells in gradebook_scores(course).items()}
     assert auto == {"s01": 12, "s02": 10}
 
 

@@ -238,7 +238,7 @@ def test_nothing_a_submission_shows_can_run_for_the_instructor(batch, student):
 def test_the_written_answer_still_reads_as_written(batch):
     course, _, _ = batch
     notebook = nbformat.read(course / "autograded" / "written-answer-script" / "nps" / "nps.ipynb", as_version=4)
-    written = next(cell for cell in notebook.cells if cell.metadata.get("nbgrader", {}).get("grade_id") == "q8_written")
+    written = next(cell for cell in notebook.cells if cell.metadata.get("nbgrader", {}).get("grade_id") == "q9_written")
     for kept in ("<em>who</em>", "<li>promoters and detractors are counted", "<code>0.1</code>",
                  "$\\frac{p - d}{n}$", "covers the page", ">more</a>"):
         assert kept in written.source, (kept, written.source)

@@ -168,7 +168,7 @@ def cases() -> dict[str, tuple]:
         "patch-builtins-breaking-the-kernel": (honest({"q1_answer": BREAK_BUILTINS}), "nps.ipynb", 0,
                                                "ignored its time limit", "graded"),
         # Its own input transformer turns its own later cells (q7) into `pass`.
-        "ipython-hooks": (honest({"q6_answer": IPYTHON_HOOKS}), "nps.ipynb", FULL - POINTS["q6"] - POINTS["q7"],
+        "ipython-hooks": (honest({"q6_answer": IPYTHON_HOOKS}), "nps.ipynb", FULL - POINTS["q6"] - POINTS["q7"] - POINTS["q8"],
                           "input_transformers_cleanup", "graded"),
         "read-solutions": (honest({"q2_answer": "import json\nsource = json.load(open('../../../solutions/nps/nps.ipynb'))\n"
                                                 "nps_all = 0.0\n"}),

@@ -206,6 +206,20 @@ MESSAGES = {
         "csat mean": r"^focus_csat is .*, on the 1-5 scale of the answers",
         "ces mean": r"^focus_ces_agree is .*, on the 1-7 scale of the answers",
     },
+    ("nps", "q8_holm"): {
+        "type": r"^holm_pvalues should be a pandas Series indexed by channel, not \w+$",
+        "index": r"^index holm_pvalues by the four channel names",
+        "dtype": r"^holm_pvalues should hold numbers, not \w+ values$",
+        "missing": r"^holm_pvalues has missing values$",
+        "range": r"^holm_pvalues: each adjusted p-value is a probability between 0 and 1$",
+        "below raw": r"^holm_pvalues: the adjusted p-value of \w+ is below its raw p-value from question 5",
+        "above bonferroni": r"^holm_pvalues: the adjusted p-value of \w+ is more than 4 times its raw p-value",
+        "list": r"^changed_after_holm should be a list of channel names, not \w+$",
+        "item": r"^changed_after_holm should hold channel names \(text\), not \w+$",
+        "unknown": r"^changed_after_holm holds '\w+', which is not a channel; the channels are branch, chat, email, phone$",
+        "twice": r"^name each channel at most once in changed_after_holm$",
+        "disagrees": r"^changed_after_holm does not agree with your holm_pvalues",
+    },
     ("certification", "q1_naive"): {
         "type": r"^naive_\w+ " + NUMBER,
         "result": r"not GroupComparison: store fields of the result, \.value, \.low and \.high$",
@@ -566,6 +580,11 @@ def _chat(s, quarters=("2026-Q2",)):
     return survey[(survey["channel"] == s["FOCUS_CHANNEL"]) & survey["quarter"].isin(quarters)]
 
 
+def _interval_rows(s):
+    survey = s["survey"]
+    return survey.loc[survey["quarter"] == s["INTERVAL_QUARTER"]]
+
+
 def _other_quarter(s):
     survey = s["survey"]
     return survey.loc[survey["quarter"] != s["INTERVAL_QUARTER"]]
@@ -620,11 +639,14 @@ WRONG_ANSWERS = [
     ("nps", "q2_score", "the result object", {"nps_all": lambda s: cxlab.nps(s["survey"]["recommend"])}, "result"),
     ("nps", "q2_score", "percentages times 100", {"nps_all": lambda s: s["nps_all"] * 100}, "range"),
     ("nps", "q3_interval", "all quarters",
-     {"interval_low": lambda s: cxlab.nps(s["survey"]["recommend"], method="wald").low,
-      "interval_high": lambda s: cxlab.nps(s["survey"]["recommend"], method="wald").high}, "all rows"),
+     {"interval_low": lambda s: cxlab.nps(s["survey"]["recommend"]).low,
+      "interval_high": lambda s: cxlab.nps(s["survey"]["recommend"]).high}, "all rows"),
     ("nps", "q3_interval", "the other quarter",
-     {"interval_low": lambda s: cxlab.nps(_other_quarter(s)["recommend"], method="wald").low,
-      "interval_high": lambda s: cxlab.nps(_other_quarter(s)["recommend"], method="wald").high}, None),
+     {"interval_low": lambda s: cxlab.nps(_other_quarter(s)["recommend"]).low,
+      "interval_high": lambda s: cxlab.nps(_other_quarter(s)["recommend"]).high}, None),
+    ("nps", "q3_interval", "the plain Wald interval",
+     {"interval_low": lambda s: cxlab.nps(_interval_rows(s)["recommend"], method="wald").low,
+      "interval_high": lambda s: cxlab.nps(_interval_rows(s)["recommend"], method="wald").high}, None),
     ("nps", "q3_interval", "shares instead of points", {"interval_low": lambda s: s["interval_low"] / 100,
                                                         "interval_high": lambda s: s["interval_high"] / 100}, "narrow"),
     ("nps", "q3_interval", "rounded to one decimal", {"interval_low": lambda s: round(s["interval_low"], 1),
@@ -671,6 +693,24 @@ WRONG_ANSWERS = [
     ("nps", "q7_complements", "NaN", {"focus_nss": NAN}, "finite"),
     ("nps", "q7_complements", "None", {"focus_csat": None}, "type"),
     ("nps", "q7_complements", "a percentage above 100", {"focus_csat": 171.7}, "range"),
+    ("nps", "q8_holm", "a list of p-values", {"holm_pvalues": lambda s: list(s["holm_pvalues"])}, "type"),
+    ("nps", "q8_holm", "indexed by position", {"holm_pvalues": lambda s: s["holm_pvalues"].reset_index(drop=True)}, "index"),
+    ("nps", "q8_holm", "text values", {"holm_pvalues": lambda s: s["holm_pvalues"].astype(str)}, "dtype"),
+    ("nps", "q8_holm", "a missing value", {"holm_pvalues": lambda s: s["holm_pvalues"].where(s["holm_pvalues"] < 0.5)}, "missing"),
+    ("nps", "q8_holm", "in percent", {"holm_pvalues": lambda s: 100 * s["holm_pvalues"]}, "range"),
+    ("nps", "q8_holm", "halved instead of raised", {"holm_pvalues": lambda s: s["raw_pvalues"] / 2}, "below raw"),
+    ("nps", "q8_holm", "ten times the raw p-values",
+     {"holm_pvalues": lambda s: (10 * s["raw_pvalues"]).clip(upper=1)}, "above bonferroni"),
+    # with practice-001's data the raw p-values and Bonferroni's name the same channels: the check cannot tell
+    ("nps", "q8_holm", "the raw p-values of question 5", {"holm_pvalues": lambda s: s["raw_pvalues"],
+                                                          "changed_after_holm": lambda s: s["changed_channels"]}, None),
+    ("nps", "q8_holm", "Bonferroni's rule", {"holm_pvalues": lambda s: (4 * s["raw_pvalues"]).clip(upper=1)}, None),
+    ("nps", "q8_holm", "one name as text", {"changed_after_holm": "branch"}, "list"),
+    ("nps", "q8_holm", "numbers for names", {"changed_after_holm": [1]}, "item"),
+    ("nps", "q8_holm", "a capital letter", {"changed_after_holm": ["Branch"]}, "unknown"),
+    ("nps", "q8_holm", "a channel twice", {"changed_after_holm": ["branch", "branch"]}, "twice"),
+    ("nps", "q8_holm", "none left", {"changed_after_holm": []}, "disagrees"),
+    ("nps", "q8_holm", "one channel too many", {"changed_after_holm": lambda s: [*s["changed_after_holm"], "chat"]}, "disagrees"),
     # --- certification
     ("certification", "q1_naive", "NPS instead of the outcome asked",
      {"naive_difference": lambda s: cxlab.compare_groups(s["teams"], "nps", "certificate").value,

@@ -256,7 +256,7 @@ def notebook(code: list[str], written: str | None = None):
     """The student version with ``code`` in the seven answer cells (and ``written`` as the written answer)."""
     replace = answer_cells(code)
     if written is not None:
-        replace["q8_written"] = written
+        replace["q9_written"] = written
     return honest(replace)
 
 

@@ -162,8 +162,8 @@ def cases() -> dict[str, tuple]:
         "patch-math": (honest({"q4_answer": "math.isclose = lambda *a, **k: True\n"
                                             "change, change_pvalue, change_is_noise = 1.0, 0.5, True\n"}),
                        "nps.ipynb", FULL - POINTS["q4"], "math.isclose", "graded"),
-        # Its own patch of sorted breaks its own CSAT answer (q7) too, as it would in Jupyter.
-        "patch-builtins": (honest({"q5_answer": PATCH_SORTED}), "nps.ipynb", FULL - POINTS["q5"] - POINTS["q7"],
+        # Its patch of sorted stays in its own process: it loses only the answer it faked (q5).
+        "patch-builtins": (honest({"q5_answer": PATCH_SORTED}), "nps.ipynb", FULL - POINTS["q5"],
                            "builtins.sorted", "graded"),
         "patch-builtins-breaking-the-kernel": (honest({"q1_answer": BREAK_BUILTINS}), "nps.ipynb", 0,
                                                "ignored its time limit", "graded"),

@@ -215,39 +215,74 @@ def journey_simulator(journey=None, n_customers: int = 20_000, *, seed=None):
     return widgets.VBox([*rows, _row([silo, autonomy]), clarity, output])
 
 
-def collinearity_explorer(correlation: float = 0.5, n: int = 300):
+#: The explorer's samples: the *sample* slider runs over these seeds.
+COLLINEARITY_SAMPLES = range(31)
+
+
+def _collinearity_samples(rho: float, n: int) -> pd.DataFrame:
+    """:func:`collinearity_explorer`'s data at one correlation: each sample's betas and relative weights.
+
+    One row per sample of :data:`COLLINEARITY_SAMPLES` (the index), columns ``beta_advisor``,
+    ``beta_ambience``, ``share_advisor`` and ``share_ambience`` (each driver's relative
+    weight as a share of R², 0 to 1). The drivers are observed exactly, without measurement
+    error: a driver measured with noise becomes a proxy of the other one, and the betas then
+    converge instead of swinging.
+    """
+    rows = {}
+    for sample in COLLINEARITY_SAMPLES:
+        rng = np.random.default_rng(seed_sequence(sample))
+        advisor = rng.normal(size=n)
+        ambience = rho * advisor + np.sqrt(1 - rho**2) * rng.normal(size=n)
+        frame = pd.DataFrame({"advisor": advisor, "ambience": ambience,
+                              "recommend": 1.0 * advisor + 0.5 * ambience + rng.normal(0, 1.0, n)})
+        table = driver_table(frame, "recommend", ["advisor", "ambience"])
+        rows[sample] = {f"{column}_{driver}": float(table.loc[driver, column])
+                        for column in ("beta", "share") for driver in ("advisor", "ambience")}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("sample")
+
+
+def collinearity_explorer(correlation: float = 0.96, n: int = 50):
     """Slider for how strongly two drivers move together; compares betas with relative weights.
 
-    Two drivers both raise the outcome (the first twice as much). As their correlation
-    grows, the standardised betas of a single sample swing and can turn negative, while
-    the relative weights keep their order. Move the *sample* slider to redraw the data.
-    Returns the widget box.
+    Two drivers both raise the outcome, the first (``advisor``) twice as much as the second
+    (``ambience``); ``n`` customers per sample. Each panel shows the current sample's values
+    as bars and, as grey dots, those of all the explorer's samples (:data:`COLLINEARITY_SAMPLES`)
+    at the same correlation. At the default correlation the second driver's beta swings from
+    sample to sample and turns negative in some samples. The relative weights never go below
+    zero and stay near an even split, but with two drivers they rank them in the same order as
+    the betas: they remove the wrong sign, not the uncertainty about which driver matters more.
+    Move the *sample* slider to show another sample. Returns the widget box.
     """
     style = {"description_width": "initial"}
     rho = widgets.FloatSlider(value=correlation, min=0.0, max=0.98, step=0.02, continuous_update=False,
                               description="correlation of the drivers", style=style, layout=_slider_layout())
-    sample = widgets.IntSlider(value=0, min=0, max=30, continuous_update=False, description="sample", style=style,
-                               layout=_slider_layout())
+    sample = widgets.IntSlider(value=COLLINEARITY_SAMPLES[0], min=COLLINEARITY_SAMPLES[0],
+                               max=COLLINEARITY_SAMPLES[-1], continuous_update=False, description="sample",
+                               style=style, layout=_slider_layout())
+    drawn = {}  # the samples at the last correlation drawn: moving the sample slider recomputes nothing
 
     def draw(rho, sample):
-        rng = np.random.default_rng(seed_sequence(sample))
-        first = rng.normal(size=n)
-        second = rho * first + np.sqrt(1 - rho**2) * rng.normal(size=n)
-        frame = pd.DataFrame({"advisor": first + rng.normal(0, 0.5, n), "ambience": second + rng.normal(0, 0.5, n)})
-        frame["recommend"] = 1.0 * first + 0.5 * second + rng.normal(0, 1.0, n)
-        table = driver_table(frame, "recommend", ["advisor", "ambience"]).loc[["advisor", "ambience"]]
+        if drawn.get("rho") != rho:
+            drawn.update(rho=rho, samples=_collinearity_samples(rho, n))
+        samples = drawn["samples"]
+        names = ["advisor", "ambience"]
         fig, (beta_ax, weight_ax) = plt.subplots(2, 1, figsize=(CHART_WIDTH, 4.4), layout="constrained")
-        beta_ax.barh(table.index, table["beta"], color="#D55E00", hatch="//", edgecolor="black")
+        for ax, column, scale, fmt, colour in ((beta_ax, "beta", 1, "{:+.2f}", "#D55E00"),
+                                               (weight_ax, "share", 100, "{:.0f}%", "#0072B2")):
+            for row, name in enumerate(names):
+                values = samples[f"{column}_{name}"] * scale
+                ax.barh(row, values[sample], color=colour, edgecolor="black", alpha=0.7)
+                ax.scatter(values, np.full(len(values), row), s=12, color="#555555", zorder=3,
+                           label="all samples" if row == 0 else None)
+                ax.text(values[sample], row + 0.3, " " + fmt.format(values[sample]), va="center")
+            ax.set_yticks(range(len(names)))
+            ax.set_yticklabels(names)
+            ax.set_ylim(-0.6, 1.7)
         beta_ax.axvline(0, color="black", linewidth=0.8)
-        beta_ax.set_xlim(-0.6, 1.0)
-        beta_ax.set_title("standardised beta")
-        table["share"] *= 100  # shares of R², shown in per cent
-        weight_ax.barh(table.index, table["share"], color="#0072B2", edgecolor="black")
+        beta_ax.set_xlim(-1.0, 1.5)
+        beta_ax.set_title(f"standardised beta, sample {sample} (bars) and all samples (dots)")
         weight_ax.set_xlim(0, 100)
         weight_ax.set_title("relative weight (% of R²)")
-        for ax, column, fmt in ((beta_ax, "beta", "{:+.2f}"), (weight_ax, "share", "{:.0f}%")):
-            for row, value in enumerate(table[column]):
-                ax.text(value, row, " " + fmt.format(value), va="center")
         plt.show()
 
     output = widgets.interactive_output(draw, {"rho": rho, "sample": sample})

@@ -10,9 +10,12 @@ loyalty survey which touchpoint travels with which (the one whose beta misleads)
 each touchpoint matters and how well it is rated.
 
 What is asked varies too: the quarter whose eNPS question 1 asks for (``enps_quarter``),
-the customer outcome question 3 links to eNPS (``outcome``), the customers' branch location
-questions 4 to 6 analyse (``segment``), and the two touchpoint changes of question 6's
-scenario (``paired_touchpoint``/``paired_shift`` with ``single_touchpoint``/``single_shift``).
+the customer outcome questions 3 and 4 link to eNPS (``outcome``), the question about staff
+and customers that question 3 asks (``link_question``, one of :data:`LINK_QUESTIONS`: some
+are about change within a branch, some about how branches compare, so the right analysis
+differs between variants), the customers' branch location questions 5 to 7 analyse
+(``segment``), and the two touchpoint changes of question 7's scenario
+(``paired_touchpoint``/``paired_shift`` with ``single_touchpoint``/``single_shift``).
 
 A draw is set aside (:func:`knife_edges`) when an answer would sit on a knife-edge: two
 branches within half a point of the highest eNPS, two touchpoints whose relative weights
@@ -20,7 +23,9 @@ lie within 1% of each other (the ranking would hang on the last digits), not exa
 touchpoint whose beta has the opposite sign to its correlation (or a beta or correlation
 within 0.02 of zero, a sign that a rounding could flip), a scenario whose two gains lie
 within half a point of each other, same-quarter and next-quarter correlations within 0.02
-of each other, or a segment too small for a six-driver model.
+of each other, same-quarter correlations across and within branches within 0.02 of each
+other (question 3's number would not tell the two analyses apart), or a segment too small
+for a six-driver model.
 
 The vetting uses :func:`cxlab.drivers.relative_weights`, and fast forms of
 :func:`cxlab.linkage.lagged_correlation` and :func:`cxlab.drivers.scenario_nps_gain` that
@@ -45,6 +50,19 @@ TOUCHPOINTS = ("advisor", "complaints", "app", "waiting", "fees", "ambience")
 OUTCOMES = ("complaints_per_1000", "churn_pct", "handling_minutes", "cost_per_contact")
 SEGMENTS = ("town", "city")
 SHIFTS = (0.5, 1.0, 1.5)
+#: The questions question 3 may ask; the learner decides whether each needs a comparison
+#: across branches or within them.
+LINK_QUESTIONS = (
+    "Before funding a programme to improve staff experience in every branch, the board asks: "
+    "in the quarters when a branch's staff feel better about their work than usual, do that "
+    "branch's customers fare better too?",
+    "A branch manager asks: when my team has a better quarter than usual, do my customers "
+    "notice it in the same quarter?",
+    "The regional director will visit the branches where customers fare worst and asks: are "
+    "those also the branches whose staff are least satisfied, so that one visit can deal with both?",
+    "For the yearly benchmark of its branches, the bank asks: do the branches with a higher "
+    "eNPS also show better customer results?",
+)
 #: The chapter's task: what the book's own exercise asked.
 BOOK_TASK = {
     "enps_quarter": "2026-Q4",
@@ -54,6 +72,7 @@ BOOK_TASK = {
     "paired_shift": 0.5,
     "single_touchpoint": "app",
     "single_shift": 1.0,
+    "link_question": LINK_QUESTIONS[0],
 }
 #: Fewest customers in the segment for a six-driver model (50 per driver).
 MIN_SEGMENT = 300
@@ -142,6 +161,7 @@ def generate(rng) -> tuple[dict[str, pd.DataFrame], dict]:
         "paired_shift": float(asked.choice(SHIFTS)),
         "single_touchpoint": single,
         "single_shift": float(asked.choice(SHIFTS)),
+        "link_question": str(asked.choice(LINK_QUESTIONS)),
     }
     return {"employees": employees, "outcomes": outcomes, "loyalty": loyalty}, task
 
@@ -231,10 +251,15 @@ def knife_edges(tables: dict, task: dict) -> list[str]:
         reasons.append(f"two branches share the highest eNPS in {task['enps_quarter']} ({quarter[0]:.2f}, "
                        f"{quarter[1]:.2f})")
 
-    now, later = _lag_values(staff.merge(tables["outcomes"], on=["branch", "quarter"]), task["outcome"])
+    panel = staff.merge(tables["outcomes"], on=["branch", "quarter"])
+    now, later = _lag_values(panel, task["outcome"])
     if abs(now - later) < 0.02:
         reasons.append(f"the same-quarter and next-quarter correlations with {task['outcome']} are within 0.02 "
                        f"({now:.3f}, {later:.3f})")
+    across = float(np.corrcoef(panel["enps"], panel[task["outcome"]])[0, 1])
+    if abs(across - now) < 0.02:
+        reasons.append(f"the same-quarter correlations with {task['outcome']} across and within branches are "
+                       f"within 0.02 ({across:.3f}, {now:.3f})")
 
     customers = _segment_customers(tables, task["segment"])
     if len(customers) < MIN_SEGMENT:
@@ -259,7 +284,7 @@ def knife_edges(tables: dict, task: dict) -> list[str]:
                                              (task["paired_touchpoint"], task["paired_shift"])])
     if abs(both - alone) < 0.5:
         reasons.append(f"the scenario's two gains lie within half a point ({both:.2f}, {alone:.2f})")
-    reasons.extend(_as_in_the_chapter(staff, tables["outcomes"], task, now, later))
+    reasons.extend(_as_in_the_chapter(staff, tables["outcomes"], task, now, later, across))
     return reasons
 
 
@@ -274,16 +299,29 @@ def _unmatched(staff: pd.DataFrame, outcomes: pd.DataFrame) -> tuple[int, int]:
 def _book_answers() -> dict:
     tables, task = book()
     staff = _staff_enps(tables["employees"])
-    now, later = _lag_values(staff.merge(tables["outcomes"], on=["branch", "quarter"]), task["outcome"])
-    return {"outcome": task["outcome"], "lags": (now, later), "unmatched": _unmatched(staff, tables["outcomes"])}
+    panel = staff.merge(tables["outcomes"], on=["branch", "quarter"])
+    now, later = _lag_values(panel, task["outcome"])
+    across = float(np.corrcoef(panel["enps"], panel[task["outcome"]])[0, 1])
+    link = (task["link_question"], now if _within_question(task["link_question"]) else across)
+    return {"outcome": task["outcome"], "lags": (now, later), "unmatched": _unmatched(staff, tables["outcomes"]),
+            "link": link}
 
 
-def _as_in_the_chapter(staff, outcomes, task, now: float, later: float) -> list[str]:
+def _within_question(question: str) -> bool:
+    """Whether question 3's ``question`` is about change inside a branch (else it compares branches)."""
+    return "than usual" in question
+
+
+def _as_in_the_chapter(staff, outcomes, task, now: float, later: float, across: float) -> list[str]:
     """A question whose answers would all be the chapter's own (the book variant's), within the tolerance."""
     chapter = _book_answers()
     reasons = []
     if _unmatched(staff, outcomes) == chapter["unmatched"]:
         reasons.append(f"the unmatched counts {chapter['unmatched']} are the chapter's")
     if all(abs(mine - theirs) <= 0.015 for mine, theirs in zip((now, later), chapter["lags"])):
-        reasons.append("both correlations of question 3 are the chapter's within 0.015, whatever the outcome")
+        reasons.append("both correlations of question 4 are the chapter's within 0.015, whatever the outcome")
+    link = now if _within_question(task["link_question"]) else across
+    book_question, book_link = chapter["link"]
+    if _within_question(task["link_question"]) == _within_question(book_question) and abs(link - book_link) <= 0.015:
+        reasons.append("question 3's analysis and correlation are the chapter's (within 0.015)")
     return reasons

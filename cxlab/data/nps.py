@@ -4,13 +4,17 @@ Every variant keeps the survey's design (2,000 answers, four channels, two quart
 same sizes per cell) and draws its own world: each channel's level and how it moved
 between the quarters. What is asked varies too: the quarter whose interval question 3
 asks for, the margin of error question 6 plans for, and the channel question 7 looks at.
+The tests of questions 4, 5 and 8 use the adjusted Wald method (cxlab's default, the one
+the chapter recommends for cells of a few hundred answers or fewer).
 
 A draw is set aside (:func:`knife_edges`) when an answer would sit on a knife-edge: a
-p-value of questions 4 and 5 within 0.005 of 0.05, two channels within half a point of
-"the biggest fall", or a planned sample size whose unrounded value lies within 0.01 of a
-whole number (rounding up would then hang on the last digit).
+p-value of questions 4 and 5, or a Holm-adjusted p-value of question 8, within 0.005 of
+0.05; two channels within half a point of "the biggest fall"; or a planned sample size
+whose unrounded value lies within 0.01 of a whole number (rounding up would then hang on
+the last digit).
 
-Layer 4 of cxlab (data): numpy, pandas and the NPS test of :mod:`cxlab.stats`.
+Layer 4 of cxlab (data): numpy, pandas and the NPS test and p-value adjustment of
+:mod:`cxlab.stats`.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..stats import nps_test
+from ..stats.common import adjust_pvalues
 from . import _CHANNELS, _QUARTERS, _SURVEY_SIZES, load_survey
 
 #: The chapter's task: what the book's own figures answer.
@@ -92,15 +97,19 @@ def knife_edges(tables: dict, task: dict) -> list[str]:
     survey = tables["survey"]
     later, earlier = _QUARTERS[1], _QUARTERS[0]
     reasons = []
-    overall = nps_test(_recommend(survey, later), _recommend(survey, earlier), method="wald")
+    overall = nps_test(_recommend(survey, later), _recommend(survey, earlier), method="adjusted-wald")
     if abs(overall.pvalue - 0.05) < 0.005:
         reasons.append(f"the overall change has p = {overall.pvalue:.4f}, within 0.005 of 0.05")
-    changes = {}
+    changes, pvalues = {}, {}
     for channel in _CHANNELS:
-        test = nps_test(_recommend(survey, later, channel), _recommend(survey, earlier, channel), method="wald")
-        changes[channel] = test.value
+        test = nps_test(_recommend(survey, later, channel), _recommend(survey, earlier, channel),
+                        method="adjusted-wald")
+        changes[channel], pvalues[channel] = test.value, test.pvalue
         if abs(test.pvalue - 0.05) < 0.005:
             reasons.append(f"the change of {channel} has p = {test.pvalue:.4f}, within 0.005 of 0.05")
+    for channel, adjusted in zip(pvalues, adjust_pvalues(list(pvalues.values()), "holm"), strict=True):
+        if abs(adjusted - 0.05) < 0.005:
+            reasons.append(f"the change of {channel} has a Holm-adjusted p = {adjusted:.4f}, within 0.005 of 0.05")
     falls = sorted(changes.values())
     if falls[1] - falls[0] < 0.5:
         reasons.append(f"two channels fall within half a point of each other ({falls[0]:.2f}, {falls[1]:.2f})")

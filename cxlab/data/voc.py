@@ -11,10 +11,12 @@ launch is judged at (``early_horizon``, ``late_horizon``) and the bootstrap's se
 
 A draw is set aside (:func:`knife_edges`) when an answer would sit on a knife-edge or would
 let a typical mistake through: an agent's p-value (raw or Holm-adjusted, all surveys or
-random invitations only) within 0.005 of 0.05; no agent flagged; a tie at the edge of the
-league table or between the two worst hours; the closed comments' mean within half a day of
-the true mean; a Kaplan-Meier figure equal to the naive one; the upper end of the launch's
-interval within 5% of its width of zero; an answer equal to the chapter's own.
+random invitations only, or all surveys against the random invitations' NPS as target)
+within 0.005 of 0.05; no agent flagged; a tie at the edge of the league table or between the
+two worst hours; the closed comments' mean within half a day of the true mean; a
+Kaplan-Meier figure equal to the naive one, or a Kaplan-Meier median less than a day above
+the closed comments' median; the upper end of the launch's interval within 5% of its width
+of zero; an answer equal to the chapter's own.
 
 Layer 4 of cxlab (data): numpy, pandas and the analyses of :mod:`cxlab.voc`.
 """
@@ -200,17 +202,26 @@ def _agent_answers(surveys: pd.DataFrame, task: dict, funnel: pd.DataFrame | Non
     adjusted = pd.Series(_holm(funnel["pvalue"].to_numpy()), index=funnel.index)
     random = surveys[surveys["invitation"] == "random"]
     random_funnel = nps_funnel(random, "agent", adjust=None).table
+    # the funnel of all surveys against a target the agents cannot move: the NPS of the
+    # randomly invited customers, pooled
+    random_target = nps_funnel(random, "agent", adjust=None).target
+    fair_funnel = nps_funnel(surveys, "agent", target=random_target, adjust=None).table
+    outside = sorted(funnel.index[funnel["outside_95"]])
+    fair_outside = sorted(fair_funnel.index[fair_funnel["outside_95"]])
     flagged = sorted(funnel.index[adjusted < 0.05])
     top = sorted(funnel["value"].nlargest(task["top_count"]).index)
     return {
-        "outside_95": sorted(funnel.index[funnel["outside_95"]]),
+        "outside_95": outside,
         "flagged": flagged,
+        "fair_outside_95": fair_outside,
+        "pooled_only_count": len(set(outside) - set(fair_outside)),
         "top_raw": top,
         "raw_only": sorted(set(top) - set(flagged)),
         "random_outside_95": sorted(random_funnel.index[random_funnel["outside_95"]]),
         "random_nps_of_flagged": random_funnel.loc[flagged, "value"],
         "_funnel": funnel.assign(pvalue_adjusted=adjusted),
         "_random_funnel": random_funnel,
+        "_fair_funnel": fair_funnel,
         "_random_counts": random["agent"].value_counts().reindex(funnel.index, fill_value=0),
     }
 
@@ -224,7 +235,7 @@ def _log_answers(log: pd.DataFrame, task: dict) -> dict:
         "naive_share_within": float((log["acted"] & (log["days_open"] <= threshold)).mean()),
         "km_median": km_median,
         "km_share_within": float(share_acted_within(log, threshold).value),
-        "closed_median_too_short": bool(closed.median() < km_median),
+        "median_understated_by": km_median - float(closed.median()),
         "_closed_median": float(closed.median()),
     }
 
@@ -291,6 +302,8 @@ def _agent_edges(found: dict, task: dict) -> list[str]:
         reasons.append(f"agents {near} have a Holm-adjusted p-value within 0.005 of 0.05")
     if near := _near_005(random_funnel["pvalue"]):
         reasons.append(f"agents {near} have a p-value within 0.005 of 0.05 on random invitations")
+    if near := _near_005(found["_fair_funnel"]["pvalue"]):
+        reasons.append(f"agents {near} have a p-value within 0.005 of 0.05 against the random-invitation target")
     if not found["flagged"]:
         reasons.append("no agent is flagged after the adjustment")
     elif found["flagged"] == found["outside_95"]:
@@ -308,8 +321,10 @@ def _log_edges(found: dict, task: dict) -> list[str]:
     reasons = []
     if not math.isfinite(found["km_median"]):
         reasons.append("fewer than half of the comments were acted on: no Kaplan-Meier median")
-    elif abs(found["km_median"] - found["_closed_median"]) < 1:
-        reasons.append("the Kaplan-Meier median equals the closed comments' median")
+    elif found["median_understated_by"] < 1:
+        reasons.append("the Kaplan-Meier median is not a day or more above the closed comments' median")
+    elif abs(100 * found["median_understated_by"] % 1 - 0.5) < 0.1:
+        reasons.append("the closed median's shortfall lies within 0.001 of a rounding border at 2 decimals")
     if abs(found["km_share_within"] - found["naive_share_within"]) <= TOLERANCE:
         reasons.append("the Kaplan-Meier share within the threshold is within 0.01 of the naive share")
     if abs(found["closed_mean"] - task["true_mean_days"]) < 0.5:
@@ -336,8 +351,9 @@ def _launch_edges(found: dict, task: dict) -> list[str]:
 
 
 _EDGES = {"surveys": _agent_edges, "log": _log_edges, "waits": _hotline_edges, "flows": _launch_edges}
-#: Answers that are True or False: the chapter's value is one of two, not a figure to copy.
-_BOOLEANS = ("closed_median_too_short", "negative_at_late")
+#: Answers that are True or False, or a count of a few agents: the chapter's value is one of a
+#: handful that repeat by chance, not a figure to copy.
+_BOOLEANS = ("negative_at_late", "pooled_only_count")
 
 
 def _chapter_edges(found: dict) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -37,7 +38,11 @@ def test_chapter_has_executed_figures_a_widget_and_a_link_to_its_exercise(built_
                for image in chapter.select("figure img")), "every figure needs a caption"
     widget_views = chapter.select('script[type="application/vnd.jupyter.widget-view+json"]')
     assert widget_views, "the interactive explorer did not render a widget"
-    assert "live Python kernel" in chapter.get_text(" "), "the page must say the sliders need a kernel"
+    (saved,) = chapter.select('script[type="application/vnd.jupyter.widget-state+json"]')
+    controls = [model["state"] for model in json.loads(saved.string)["state"].values() if "disabled" in model["state"]]
+    assert controls and all(control["disabled"] for control in controls), "a control is left movable on the static page"
+    note = " ".join(chapter.get_text(" ").split())
+    assert "needs a live Python kernel" in note and "locked" in note, "the page must say plainly that moving a slider needs a kernel"
     links = [anchor.get("href", "") for anchor in chapter.find_all("a")]
     assert any(f"exercises/{assignment}/{assignment}" in link for link in links)
     assert any(link.endswith(f"{assignment}.ipynb") for link in links), "no download link for the exercise notebook"

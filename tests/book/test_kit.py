@@ -283,9 +283,13 @@ def test_the_kit_installs_by_the_pages_commands_and_every_model_answer_passes(fr
         nbformat.write(notebook, chapter_notebooks[-1])
     (tmp_path / "execute.py").write_text(EXECUTE)
     run_started = time.monotonic()
-    _run([str(python), str(tmp_path / "execute.py"), *map(str, notebooks + chapter_notebooks)], cwd=tmp_path,
-         env={**env, "MPLBACKEND": "Agg"}, timeout=1800)
-    timings["notebooks"] = time.monotonic() - run_started
+    _run([str(python), str(tmp_path / "execute.py"), *map(str, notebooks)], cwd=tmp_path, env={**env, "MPLBACKEND": "Agg"},
+         timeout=1200)
+    timings["exercises"] = time.monotonic() - run_started
+    # The chapters draw their figures with the kernel's own inline backend, as a reader's do.
+    run_started = time.monotonic()
+    _run([str(python), str(tmp_path / "execute.py"), *map(str, chapter_notebooks)], cwd=tmp_path, env=env, timeout=1800)
+    timings["chapters"] = time.monotonic() - run_started
 
     problems = []
     for notebook_path in notebooks:

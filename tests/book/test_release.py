@@ -231,12 +231,12 @@ WRONG_BUT_WELL_FORMED = {
     "ex-cx": (
         {
             # correlations pooled across branches instead of within them
-            "q3_answer": (
+            "q4_answer": (
                 'lags = linkage.lagged_correlation(panel, "enps", OUTCOME, "branch", "quarter", lags=[0, 1])\n'
                 'outcome_now, outcome_next = float(lags.loc[0, "value"]), float(lags.loc[1, "value"])'
             ),
             # drivers ranked by their correlation instead of their relative weight
-            "q4_answer": (
+            "q5_answer": (
                 'location = outcomes.drop_duplicates("branch").set_index("branch")["location"]\n'
                 'customers = loyalty[loyalty["branch"].map(location) == SEGMENT]\n'
                 'segment_ranking = (customers[TOUCHPOINTS].corrwith(customers["recommend"])\n'
@@ -244,7 +244,7 @@ WRONG_BUT_WELL_FORMED = {
                 'segment_r_squared = float(drivers.relative_weights(customers, "recommend", TOUCHPOINTS).sum())'
             ),
         },
-        {"q3_lags", "q4_ranking"},
+        {"q4_lags", "q5_ranking"},
     ),
     "opinions": (
         {

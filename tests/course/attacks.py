@@ -336,7 +336,7 @@ PLACEHOLDER_FLOOD = _handover_replaced(
 
 def _with_written_answer(notebook, text: str):
     for cell in notebook.cells:
-        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "q8_written":
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "q9_written":
             cell.source = text
     return notebook
 
@@ -378,12 +378,13 @@ def attacks() -> dict[str, tuple]:
         # The hand-over imports nothing through the student's __import__: only its own wrong q2 costs it.
         "guard-hijack-import": (honest({"q2_answer": HIJACK_IMPORT}), "nps.ipynb", FULL - q["q2"], None, "graded",
                                 guard),
-        "guard-builtins-dict": (honest({"q7_answer": BUILTINS_DICT}), "nps.ipynb", FULL - q["q7"], None, "graded", guard),
+        "guard-builtins-dict": (honest({"q7_answer": BUILTINS_DICT}), "nps.ipynb", FULL - q["q7"] - q["q8"], None, "graded",
+                                guard),
         "guard-numpy-internals": (honest({"q6_answer": NUMPY_INTERNALS}), "nps.ipynb", FULL - q["q6"], None, "graded",
                                   guard),
         "race-thread": (honest({"q4_answer": RACING_THREAD}), "nps.ipynb", FULL - q["q4"], None, "graded", race),
         # Its hook replaces cxlab.nps_test in its own kernel, which its own q4 and q5 answers call.
-        "race-audit-hook": (honest({"q3_answer": AUDIT_HOOK}), "nps.ipynb", FULL - q["q3"] - q["q4"] - q["q5"], None,
+        "race-audit-hook": (honest({"q3_answer": AUDIT_HOOK}), "nps.ipynb", FULL - q["q3"] - q["q4"] - q["q5"] - q["q8"], None,
                             "graded", race),
         "oracle-frames": (honest({"q2_answer": FRAME_ORACLE}), "nps.ipynb", FULL - q["q2"], None, "graded", oracle),
         "oracle-test-source": (honest({"q5_answer": SOURCE_ORACLE}), "nps.ipynb", FULL - q["q5"], None, "graded", oracle),

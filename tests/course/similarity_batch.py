@@ -19,15 +19,15 @@ HONEST_CODE = {
         'recommend_all = survey["recommend"].to_numpy()\npromoters = int((recommend_all >= 9).sum())\n'
         'passives = int(((recommend_all >= 7) & (recommend_all <= 8)).sum())\ndetractors = int((recommend_all <= 6).sum())',
         "nps_all = 100 * (promoters - detractors) / (promoters + passives + detractors)",
-        'quarter_result = cxlab.nps(survey.loc[survey["quarter"] == INTERVAL_QUARTER, "recommend"], method="wald")\n'
+        'quarter_result = cxlab.nps(survey.loc[survey["quarter"] == INTERVAL_QUARTER, "recommend"], method="adjusted-wald")\n'
         "interval_low, interval_high = float(quarter_result.low), float(quarter_result.high)",
         'quarter_test = cxlab.nps_test(\n    survey.loc[survey["quarter"] == "2026-Q2", "recommend"],\n'
-        '    survey.loc[survey["quarter"] == "2026-Q1", "recommend"],\n    method="wald",\n)\n'
+        '    survey.loc[survey["quarter"] == "2026-Q1", "recommend"],\n    method="adjusted-wald",\n)\n'
         "change = quarter_test.value\nchange_pvalue = quarter_test.pvalue\nchange_is_noise = bool(quarter_test.pvalue >= 0.05)",
         "channel_tests = {\n    channel: cxlab.nps_test(\n"
         "        survey.query(\"channel == @channel and quarter == '2026-Q2'\")[\"recommend\"],\n"
         "        survey.query(\"channel == @channel and quarter == '2026-Q1'\")[\"recommend\"],\n"
-        '        method="wald",\n    )\n    for channel in CHANNELS\n}\n'
+        '        method="adjusted-wald",\n    )\n    for channel in CHANNELS\n}\n'
         "changed_channels = [channel for channel, outcome in channel_tests.items() if outcome.pvalue < 0.05]\n"
         "biggest_fall = min(channel_tests, key=lambda channel: channel_tests[channel].value)",
         'planning_scores = survey.loc[survey["quarter"] == "2026-Q2", "recommend"]\n'
@@ -45,14 +45,14 @@ HONEST_CODE = {
         "detractors = int(counts[counts.index < 7].sum())",
         "total = promoters + passives + detractors\nnps_all = (promoters / total - detractors / total) * 100",
         "in_quarter = survey[survey.quarter == INTERVAL_QUARTER]\n"
-        'estimate = cxlab.nps(in_quarter.recommend, method="wald")\nlow_high = estimate.confidence_interval()\n'
+        'estimate = cxlab.nps(in_quarter.recommend, method="adjusted-wald")\nlow_high = estimate.confidence_interval()\n'
         "interval_low = float(low_high.low)\ninterval_high = float(low_high.high)",
         "second = survey[survey.quarter == \"2026-Q2\"].recommend\nfirst = survey[survey.quarter == \"2026-Q1\"].recommend\n"
-        'test = cxlab.nps_test(second, first, method="wald")\nchange, change_pvalue = test.value, test.pvalue\n'
+        'test = cxlab.nps_test(second, first, method="adjusted-wald")\nchange, change_pvalue = test.value, test.pvalue\n'
         "change_is_noise = not (test.pvalue < 0.05)",
         "changed_channels = []\nfalls = {}\nfor name in CHANNELS:\n    rows = survey[survey.channel == name]\n"
         "    result = cxlab.nps_test(rows[rows.quarter == \"2026-Q2\"].recommend, rows[rows.quarter == \"2026-Q1\"].recommend,\n"
-        '                            method="wald")\n    falls[name] = result.value\n    if result.pvalue < 0.05:\n'
+        '                            method="adjusted-wald")\n    falls[name] = result.value\n    if result.pvalue < 0.05:\n'
         "        changed_channels.append(name)\nbiggest_fall = sorted(falls, key=falls.get)[0]",
         "latest = survey[survey.quarter == \"2026-Q2\"].recommend.to_numpy()\np = np.mean(latest >= 9)\nd = np.mean(latest <= 6)\n"
         "sd = 100 * np.sqrt(p + d - (p - d) ** 2)\nn_needed = int(np.ceil((1.959963984540054 * sd / MARGIN) ** 2))",
@@ -256,7 +256,7 @@ def notebook(code: list[str], written: str | None = None):
     """The student version with ``code`` in the seven answer cells (and ``written`` as the written answer)."""
     replace = answer_cells(code)
     if written is not None:
-        replace["q8_written"] = written
+        replace["q9_written"] = written
     return honest(replace)
 
 

@@ -24,8 +24,8 @@ from ..helpers import ROOT
 SOLUTION = ROOT / "solutions" / "nps" / "nps.ipynb"
 EXERCISE = ROOT / "exercises" / "nps" / "nps.ipynb"
 MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$\n?", re.M)
-FULL = 12  # autograded points of the NPS assignment
-POINTS = {"q1": 2, "q2": 1, "q3": 2, "q4": 2, "q5": 2, "q6": 1, "q7": 2}
+FULL = 14  # autograded points of the NPS assignment
+POINTS = {"q1": 2, "q2": 1, "q3": 2, "q4": 2, "q5": 2, "q6": 1, "q7": 2, "q8": 2}
 
 
 def _solution_answers() -> dict[str, str]:
@@ -162,13 +162,13 @@ def cases() -> dict[str, tuple]:
         "patch-math": (honest({"q4_answer": "math.isclose = lambda *a, **k: True\n"
                                             "change, change_pvalue, change_is_noise = 1.0, 0.5, True\n"}),
                        "nps.ipynb", FULL - POINTS["q4"], "math.isclose", "graded"),
-        # Its own patch of sorted breaks its own CSAT answer (q7) too, as it would in Jupyter.
-        "patch-builtins": (honest({"q5_answer": PATCH_SORTED}), "nps.ipynb", FULL - POINTS["q5"] - POINTS["q7"],
+        # Its patch of sorted stays in its own process: it loses only the answer it faked (q5).
+        "patch-builtins": (honest({"q5_answer": PATCH_SORTED}), "nps.ipynb", FULL - POINTS["q5"],
                            "builtins.sorted", "graded"),
         "patch-builtins-breaking-the-kernel": (honest({"q1_answer": BREAK_BUILTINS}), "nps.ipynb", 0,
                                                "ignored its time limit", "graded"),
         # Its own input transformer turns its own later cells (q7) into `pass`.
-        "ipython-hooks": (honest({"q6_answer": IPYTHON_HOOKS}), "nps.ipynb", FULL - POINTS["q6"] - POINTS["q7"],
+        "ipython-hooks": (honest({"q6_answer": IPYTHON_HOOKS}), "nps.ipynb", FULL - POINTS["q6"] - POINTS["q7"] - POINTS["q8"],
                           "input_transformers_cleanup", "graded"),
         "read-solutions": (honest({"q2_answer": "import json\nsource = json.load(open('../../../solutions/nps/nps.ipynb'))\n"
                                                 "nps_all = 0.0\n"}),
@@ -233,7 +233,7 @@ def nbgrader_autograde(api, assignment: str, student: str) -> None:
 
 def auto_scores(record: dict) -> dict[str, float]:
     """Points per autograded cell in a grading record (the written answer waits for a person)."""
-    return {cell: score for cell, (score, _) in record["by_cell"].items() if cell != "q8_written"}
+    return {cell: score for cell, (score, _) in record["by_cell"].items() if cell != "q9_written"}
 
 
 LIMITS = dict(workers=2, cell_timeout=10, time_limit=90, memory_mb=2048, progress=False)

@@ -140,7 +140,7 @@ def _canvas_gradebook_export(path):
     rows = [
         ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "NPS (4711)", "Butterfly (4712)",
          "Current Points", "Final Points"],
-        ["    Points Possible", "", "", "", "", "14.00", "10.00", "(read only)", "(read only)"],
+        ["    Points Possible", "", "", "", "", "16.00", "10.00", "(read only)", "(read only)"],
         ["Lovelace, Ada", "1001", "S-1001", "ada", "CX 101", "", "", "0.00", "0.00"],
         ["Okri, Ben", "2002", "S-2002", "ben", "CX 101", "", "", "0.00", "0.00"],
         ["Wright, Cleo", "1003", "S-1003", "cleo", "CX 101", "", "", "0.00", "0.00"],

@@ -384,7 +384,7 @@ def test_the_formgrader_shows_the_attackers_notebook_inert(browser, server, cour
     assert ("GET", f"{server.base}/formgrader/api/grades?submission_id={{submission}}") in honest_requests
     assert honest_structure["handlers"] == [] and honest_structure["frames"] == []
     before = _standing(course, ATTACKER)
-    assert before["grades"]["q8_written"][1] is None  # the written answer waits for a person
+    assert before["grades"]["q9_written"][1] is None  # the written answer waits for a person
 
     visit, requests, _ = _manual_grading(browser, server, course, ATTACKER)
     try:
@@ -410,7 +410,7 @@ def test_the_formgrader_shows_the_attackers_notebook_inert(browser, server, cour
         assert _api(server.base, f"/api/{kind}") == (200, []), kind
     after = _standing(course, ATTACKER)
     assert after == before
-    assert after["grades"]["q8_written"][1] is None
+    assert after["grades"]["q9_written"][1] is None
 
 
 def test_the_formgrader_cleans_a_notebook_the_grader_did_not(browser, server, course, honest_page):

@@ -36,8 +36,8 @@ def _count_submissions(course: Path) -> int:
 @pytest.mark.slow
 def test_grades_of_the_class(baseline):
     _, grades = baseline
-    auto = {student: sum(v for k, v in cells.items() if k != "q8_written") for student, cells in grades.items()}
-    assert auto == {"s01": 12, "s02": 10, "s03": 0, "s04": 10}
+    auto = {student: sum(v for k, v in cells.items() if k != "q9_written") for student, cells in grades.items()}
+    assert auto == {"s01": 14, "s02": 12, "s03": 0, "s04": 12}
 
 
 @pytest.mark.slow
@@ -47,7 +47,7 @@ def test_a_rerun_grades_only_what_is_new_or_changed(baseline, tmp_path):
     assert again.records == {} and sorted(again.skipped) == sorted(CLASS)
     nbformat.write(with_variant(honest(), "s03"), course / "submitted" / "s03" / "nps" / "nps.ipynb")  # a resubmission
     changed = grade("nps", root=course, **LIMITS)
-    assert sorted(changed.records) == ["s03"] and changed.records["s03"]["score"] == 12
+    assert sorted(changed.records) == ["s03"] and changed.records["s03"]["score"] == 14
     forced = grade("nps", root=course, students=["s01"], force=True, **LIMITS)
     assert sorted(forced.records) == ["s01"]
     nbformat.write(CLASS["s03"], course / "submitted" / "s03" / "nps" / "nps.ipynb")
@@ -158,7 +158,7 @@ def test_when_no_kernel_can_start_nothing_is_scored_and_a_rerun_grades(tmp_path,
                             env={**os.environ, "PATH": f"{fake}:{os.environ['PATH']}"})
     assert broken.returncode == 1, broken.stdout + broken.stderr
     assert "2 submission(s) could not be graded because of a problem of the grader's own" in broken.stdout
-    assert broken.stdout.count("not graded") >= 2 and "0/14" not in broken.stdout
+    assert broken.stdout.count("not graded") >= 2 and "0/16" not in broken.stdout
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "cxlab") as gradebook:
@@ -169,8 +169,8 @@ def test_when_no_kernel_can_start_nothing_is_scored_and_a_rerun_grades(tmp_path,
     fixed = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     assert "2 graded" in fixed.stdout and "already graded" in fixed.stdout
-    auto = {student: sum(v for k, v in cells.items() if k != "q8_written") for student, cells in gradebook_scores(course).items()}
-    assert auto == {"s01": 12, "s02": 10}
+    auto = {student: sum(v for k, v in cells.items() if k != "q9_written") for student, cells in gradebook_scores(course).items()}
+    assert auto == {"s01": 14, "s02": 12}
 
 
 @pytest.mark.slow

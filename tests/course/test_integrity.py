@@ -2,7 +2,7 @@
 
 Every case is a real notebook handed in for the NPS assignment and graded by
 ``cxlab grade`` with real kernels in the bubblewrap sandbox, the real trusted checker and
-the real SQLite gradebook. Each has the auto score it must get (12 points are
+the real SQLite gradebook. Each has the auto score it must get (14 points are
 autograded; the written answer waits for a person) and, for some, a phrase the grading
 record must give. The broken ones (``submissions.cases``) must score what they earned;
 the attacks (``attacks.attacks``), at least two for every class of attack, must gain no
@@ -199,7 +199,7 @@ def test_without_the_sandbox_the_escapes_gain_points(tmp_path):
     for student, case in chosen.items():
         record = summary.records[student]
         assert record["sandbox"] == "none"
-        assert sum(auto_scores(record).values()) == 12, (student, case[2], record["by_cell"])
+        assert sum(auto_scores(record).values()) == 14, (student, case[2], record["by_cell"])
 
 
 ACTIVE = re.compile(r"<script|<iframe|<object|<embed|<form|\bon[a-z]+\s*=|javascript:|<style|style\s*=|<svg",
@@ -238,7 +238,7 @@ def test_nothing_a_submission_shows_can_run_for_the_instructor(batch, student):
 def test_the_written_answer_still_reads_as_written(batch):
     course, _, _ = batch
     notebook = nbformat.read(course / "autograded" / "written-answer-script" / "nps" / "nps.ipynb", as_version=4)
-    written = next(cell for cell in notebook.cells if cell.metadata.get("nbgrader", {}).get("grade_id") == "q8_written")
+    written = next(cell for cell in notebook.cells if cell.metadata.get("nbgrader", {}).get("grade_id") == "q9_written")
     for kept in ("<em>who</em>", "<li>promoters and detractors are counted", "<code>0.1</code>",
                  "$\\frac{p - d}{n}$", "covers the page", ">more</a>"):
         assert kept in written.source, (kept, written.source)

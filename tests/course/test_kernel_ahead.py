@@ -97,7 +97,7 @@ def test_a_kernel_that_died_before_its_turn_is_replaced(course):
     ahead.km.provisioner.process.wait()
     record = grade_one(_job(course, "s03"), ahead)
     assert record["status"] == "graded" and _q2(record) > 0
-    assert record["score"] == 12, record["reasons"]
+    assert record["score"] == 14, record["reasons"]
 
 
 def _kill_first_worker(stop: threading.Event, killed: list) -> None:
@@ -134,7 +134,7 @@ def test_when_a_worker_dies_its_next_student_is_graded_by_another(course):
     assert statuses == {"s01": "failed", "s02": "graded", "s03": "graded"}, summary.records
     assert summary.records["s01"]["cause"] == "grader"
     scores = gradebook_scores(course)
-    auto = {student: sum(v for cell, v in cells.items() if cell != "q8_written") for student, cells in scores.items()}
-    assert auto["s02"] == auto["s03"] == 12
+    auto = {student: sum(v for cell, v in cells.items() if cell != "q9_written") for student, cells in scores.items()}
+    assert auto["s02"] == auto["s03"] == 14
     again = grade("nps", root=course, **{**LIMITS, "workers": 1})
-    assert sorted(again.records) == ["s01"] and again.records["s01"]["score"] == 12
+    assert sorted(again.records) == ["s01"] and again.records["s01"]["score"] == 14

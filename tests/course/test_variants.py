@@ -32,7 +32,7 @@ from .submissions import LIMITS, POINTS, honest, new_course, submit
 
 FULL = sum(POINTS.values())
 CHECK_OF = {"q1_counts": "q1", "q2_score": "q2", "q3_interval": "q3", "q4_change": "q4", "q5_channels": "q5",
-            "q6_sample_size": "q6", "q7_complements": "q7"}
+            "q6_sample_size": "q6", "q7_complements": "q7", "q8_holm": "q8"}
 
 
 def _cli_json(course, *arguments, capsys) -> dict:
@@ -82,7 +82,7 @@ def graded(tmp_path_factory):
 
 
 def _auto(record) -> float:
-    return sum(score for cell, (score, _) in record["by_cell"].items() if cell != "q8_written")
+    return sum(score for cell, (score, _) in record["by_cell"].items() if cell != "q9_written")
 
 
 def test_honest_students_get_full_marks_each_on_their_own_data(graded):
@@ -101,10 +101,11 @@ def test_a_classmates_answers_typed_in_earn_only_what_both_variants_share(graded
     by_check = {"q1_counts": ["promoters", "passives", "detractors"], "q2_score": ["nps_all"],
                 "q3_interval": ["interval_low", "interval_high"], "q4_change": ["change", "change_pvalue", "change_is_noise"],
                 "q5_channels": ["changed_channels", "biggest_fall"], "q6_sample_size": ["n_needed"],
-                "q7_complements": ["focus_csat", "focus_ces_agree", "focus_nss"]}
+                "q7_complements": ["focus_csat", "focus_ces_agree", "focus_nss"],
+                "q8_holm": ["holm_pvalues", "changed_after_holm"]}
     shared = {check for check, names in by_check.items() if all(_same(leaked[name], own[name]) for name in names)}
     earned = {cell for cell, (score, maximum) in summary.records["cy"]["by_cell"].items()
-              if cell != "q8_written" and score == maximum}
+              if cell != "q9_written" and score == maximum}
     assert earned == shared
     assert _auto(summary.records["cy"]) == sum(POINTS[CHECK_OF[cell]] for cell in shared) < FULL / 2
 

@@ -151,3 +151,16 @@ def test_a_data_card_can_be_shown_by_its_sections_whole_and_in_order():
         data.data_card("teams", sections=["Colums"])
     with pytest.raises(TypeError, match="list of section titles"):
         data.data_card("teams", sections="Columns")
+
+
+def test_no_notebook_or_chapter_cuts_a_data_card_short():
+    """A card sliced by characters ends mid-word; the notebooks choose whole sections instead."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    sliced = re.compile(r"data_card\([^()]*\)\s*\[")
+    places = sorted(root.glob("solutions/*/*.ipynb")) + sorted(root.glob("book/*.md"))
+    assert len(places) >= 14
+    cut = [path.relative_to(root).as_posix() for path in places if sliced.search(path.read_text(encoding="utf-8"))]
+    assert not cut, f"data cards cut by characters in {cut}"

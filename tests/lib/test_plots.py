@@ -140,7 +140,7 @@ def test_lag_profile_draws_one_series_per_table_and_the_collinearity_explorer_re
     ax = plots.lag_profile(tables)
     assert [text.get_text() for text in ax.get_legend().get_texts()] == ["pooled", "within"]
     box = widgets.collinearity_explorer()
-    box.children[0].children[0].value = 0.96
+    box.children[0].children[0].value = 0.5
     box.children[0].children[1].value = 7
 
 
@@ -175,3 +175,52 @@ def test_path_diagram_draws_observed_as_boxes_latent_as_ellipses_with_legible_es
     assert f"{estimate:.2f}" in {text.get_text() for text in raw.axes[0].texts}
     with pytest.raises(TypeError, match="result must be a SemResult"):
         plots.path_diagram(frame)
+
+
+def _explorer_setting_on_the_page() -> dict:
+    """The arguments book/ex-cx.md gives collinearity_explorer, over its defaults."""
+    import ast
+    import inspect
+    import re
+    from pathlib import Path
+
+    page = (Path(__file__).parents[2] / "book" / "ex-cx.md").read_text(encoding="utf-8")
+    calls = re.findall(r"^widgets\.collinearity_explorer\((.*)\)$", page, flags=re.MULTILINE)
+    assert len(calls) == 1, "the chapter shows the collinearity explorer once"
+    arguments = {name: parameter.default
+                 for name, parameter in inspect.signature(widgets.collinearity_explorer).parameters.items()}
+    call = ast.parse(f"f({calls[0]})", mode="eval").body
+    arguments.update({keyword.arg: ast.literal_eval(keyword.value) for keyword in call.keywords})
+    # the numbers glued under the explorer come from the same setting
+    glued = re.findall(r"widgets\._collinearity_samples\((.*)\)", page)
+    assert glued, "the chapter glues its numbers from widgets._collinearity_samples"
+    for call in glued:
+        assert ast.literal_eval(f"({call},)") == (arguments["correlation"], arguments["n"])
+    return arguments
+
+
+def test_the_collinearity_explorer_shows_what_its_chapter_says_over_all_its_samples():
+    """book/ex-cx.md, under the explorer: at the page's setting, over every sample of the slider,
+    the second driver's beta swings and is negative in some samples (not all); the relative
+    weights are never negative, stay near an even split, and rank the two drivers in the same
+    order as the betas, so they do not always put the second driver second."""
+    setting = _explorer_setting_on_the_page()
+    samples = widgets._collinearity_samples(setting["correlation"], setting["n"])
+    assert list(samples.index) == list(widgets.COLLINEARITY_SAMPLES)
+    negative = int((samples["beta_ambience"] < 0).sum())
+    assert 1 <= negative < len(samples) / 2, negative
+    assert samples["beta_ambience"].max() - samples["beta_ambience"].min() > 0.8
+    assert (samples[["share_advisor", "share_ambience"]] >= 0).all().all()
+    np.testing.assert_allclose(samples["share_advisor"] + samples["share_ambience"], 1.0)
+    assert samples["share_ambience"].between(0.4, 0.6).all()
+    second_by_weight = samples["share_ambience"] < samples["share_advisor"]
+    second_by_beta = samples["beta_ambience"] < samples["beta_advisor"]
+    assert (second_by_weight == second_by_beta).all()
+    assert len(samples) / 2 < second_by_weight.sum() < len(samples)
+
+
+def test_the_explorer_draws_every_sample_and_marks_the_chosen_one():
+    samples = widgets._collinearity_samples(0.5, 40)
+    assert samples.shape == (len(widgets.COLLINEARITY_SAMPLES), 4)
+    # measured without error, the drivers' betas are the sample's own regression, not a proxy's
+    assert samples["beta_advisor"].mean() > samples["beta_ambience"].mean() > 0

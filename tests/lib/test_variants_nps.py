@@ -1,7 +1,8 @@
 """The NPS exercise's variants: the book variant is the chapter's survey; the others are vetted.
 
-The knife-edge conditions are recomputed here from the data with numpy and the textbook Wald
-formulas, not by calling the generator's ``knife_edges``.
+The knife-edge conditions are recomputed here from the data with numpy and the textbook
+adjusted Wald formulas (Rocks 2016: 0.75 promoters, 1.5 passives and 0.75 detractors added)
+and Holm's step-down rule, not by calling the generator's ``knife_edges``.
 """
 
 from __future__ import annotations
@@ -33,10 +34,26 @@ def _net_and_variance(scores: np.ndarray) -> tuple[float, float]:
     return 100 * (promoters - detractors), 1e4 * ((promoters + detractors) - (promoters - detractors) ** 2) / scores.size
 
 
-def _wald_test(later: np.ndarray, earlier: np.ndarray) -> tuple[float, float]:
-    (a, va), (b, vb) = _net_and_variance(later), _net_and_variance(earlier)
-    difference = a - b
-    return difference, math.erfc(abs(difference / math.sqrt(va + vb)) / math.sqrt(2))
+def _adjusted_net_and_variance(scores: np.ndarray) -> tuple[float, float]:
+    size = scores.size + 3
+    promoters, detractors = (np.sum(scores >= 9) + 0.75) / size, (np.sum(scores <= 6) + 0.75) / size
+    return 100 * (promoters - detractors), 1e4 * ((promoters + detractors) - (promoters - detractors) ** 2) / size
+
+
+def _adjusted_wald_test(later: np.ndarray, earlier: np.ndarray) -> tuple[float, float]:
+    """The plain difference of the two scores and the p-value of the adjusted Wald test."""
+    (a, va), (b, vb) = _adjusted_net_and_variance(later), _adjusted_net_and_variance(earlier)
+    difference = _net_and_variance(later)[0] - _net_and_variance(earlier)[0]
+    return difference, math.erfc(abs((a - b) / math.sqrt(va + vb)) / math.sqrt(2))
+
+
+def _holm(pvalues: dict) -> dict:
+    """Holm's step-down adjusted p-values, by hand."""
+    adjusted, running = {}, 0.0
+    for rank, name in enumerate(sorted(pvalues, key=pvalues.get)):
+        running = max(running, min(1.0, (len(pvalues) - rank) * pvalues[name]))
+        adjusted[name] = running
+    return adjusted
 
 
 def answers(variant: str) -> dict:
@@ -46,9 +63,9 @@ def answers(variant: str) -> dict:
     by = {(quarter, channel): rows["recommend"].to_numpy() for (quarter, channel), rows in
           data.groupby(["quarter", "channel"])}
     quarter = lambda name: data.loc[data["quarter"] == name, "recommend"].to_numpy()  # noqa: E731
-    value, variance = _net_and_variance(quarter(task["interval_quarter"]))
-    change, pvalue = _wald_test(quarter("2026-Q2"), quarter("2026-Q1"))
-    channel_tests = {channel: _wald_test(by["2026-Q2", channel], by["2026-Q1", channel]) for channel in CHANNELS}
+    value, variance = _adjusted_net_and_variance(quarter(task["interval_quarter"]))
+    change, pvalue = _adjusted_wald_test(quarter("2026-Q2"), quarter("2026-Q1"))
+    channel_tests = {channel: _adjusted_wald_test(by["2026-Q2", channel], by["2026-Q1", channel]) for channel in CHANNELS}
     latest = quarter("2026-Q2")
     _, variance_latest = _net_and_variance(latest)
     needed_raw = (Z * math.sqrt(variance_latest * latest.size) / task["margin"]) ** 2
@@ -61,6 +78,7 @@ def answers(variant: str) -> dict:
         "change": change, "change_pvalue": pvalue,
         "channel_pvalues": {channel: test[1] for channel, test in channel_tests.items()},
         "channel_changes": {channel: test[0] for channel, test in channel_tests.items()},
+        "holm_pvalues": _holm({channel: test[1] for channel, test in channel_tests.items()}),
         "needed_raw": needed_raw,
         "focus_csat": 100 * np.mean(focus["satisfaction"] >= 4), "focus_ces_agree": 100 * np.mean(focus["effort"] >= 5),
         "focus_nss": 100 * (np.sum(coded == "positive") - np.sum(coded == "negative")) / len(coded),
@@ -86,6 +104,7 @@ def test_the_first_200_variants_sit_on_no_knife_edge():
         found = answers(variant)
         assert abs(found["change_pvalue"] - 0.05) >= 0.005, variant
         assert all(abs(p - 0.05) >= 0.005 for p in found["channel_pvalues"].values()), variant
+        assert all(abs(p - 0.05) >= 0.005 for p in found["holm_pvalues"].values()), variant
         falls = sorted(found["channel_changes"].values())
         assert falls[1] - falls[0] >= 0.5, variant
         assert abs(found["needed_raw"] - round(found["needed_raw"])) >= 0.01, variant
@@ -118,6 +137,26 @@ def test_conclusions_vary_not_only_the_decimals():
     significant = {tuple(sorted(c for c, p in answers(v)["channel_pvalues"].items() if p < 0.05)) for v in FIRST[:60]}
     biggest = {min(answers(v)["channel_changes"].items(), key=lambda item: item[1])[0] for v in FIRST[:60]}
     assert len(significant) >= 5 and biggest == set(CHANNELS)
+
+
+def test_holms_adjustment_changes_the_conclusion_in_some_variants_and_not_in_others():
+    # question 8 would be a copy of question 5 if the adjustment never mattered, and a trick if it always did
+    differs = [variant for variant in FIRST
+               if {c for c, p in answers(variant)["channel_pvalues"].items() if p < 0.05}
+               != {c for c, p in answers(variant)["holm_pvalues"].items() if p < 0.05}]
+    assert 0.1 * len(FIRST) <= len(differs) <= 0.9 * len(FIRST), len(differs)
+
+
+def test_the_interval_is_the_adjusted_wald_one_of_cxlab():
+    import cxlab
+
+    for variant in FIRST[:5]:
+        data, task = exercise(variant)["survey"], exercise(variant).task
+        result = cxlab.nps(data.loc[data["quarter"] == task["interval_quarter"], "recommend"])
+        found = answers(variant)
+        assert result.method == "adjusted-wald"
+        assert math.isclose(result.low, found["interval_low"], abs_tol=1e-9)
+        assert math.isclose(result.high, found["interval_high"], abs_tol=1e-9)
 
 
 def test_no_variant_gives_the_books_scores():

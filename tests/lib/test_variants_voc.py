@@ -16,13 +16,15 @@ from hypothesis import strategies as st
 from cxlab import data, voc
 from cxlab.data import exercise
 from cxlab.data import voc as generator
-from cxlab.data.variants import StableRandom
+from cxlab.data.variants import PRACTICE_CODES, StableRandom
 
 VETTED = tuple(f"s{number:04d}" for number in range(200))
 TOLERANCE = 0.01
 #: Answers graded within ±0.01.
 CONTINUOUS = ("closed_mean", "naive_share_within", "km_share_within", "share_beyond_all", "worst_hour_share",
               "value_early", "value_late")
+#: Graded within ±0.01 too, but whole days (or half days) that repeat by chance between variants.
+IN_DAYS = ("km_median", "median_understated_by")
 #: Of them, the shares of a count in a table of fixed size (k of 1,200 comments, of 6,000 calls): two
 #: variants can hit the same count by chance, about once in a hundred pairs.
 COUNTED = ("naive_share_within", "share_beyond_all", "worst_hour_share")
@@ -54,6 +56,12 @@ def figures(variant: str) -> dict:
     adjusted = pd.Series(holm(funnel["pvalue"].to_numpy()), index=funnel.index)
     random = surveys[surveys["invitation"] == "random"]
     random_funnel = voc.nps_funnel(random, "agent", adjust=None).table
+    # the target the agents cannot move: the NPS of the randomly invited customers, from its definition
+    points = np.select([random["recommend"] >= 9, random["recommend"] <= 6], [100.0, -100.0], 0.0)
+    random_target = float(points.mean())
+    fair_funnel = voc.nps_funnel(surveys, "agent", target=random_target, adjust=None).table
+    outside = sorted(funnel.index[funnel["pvalue"] < 0.05])
+    fair_outside = sorted(fair_funnel.index[fair_funnel["pvalue"] < 0.05])
     flagged = sorted(funnel.index[adjusted < 0.05])
     ranked = funnel["value"].sort_values(ascending=False)
     top = sorted(ranked.index[: task["top_count"]])
@@ -68,13 +76,16 @@ def figures(variant: str) -> dict:
         "naive_share_within": float((log["acted"] & (log["days_open"] <= threshold)).mean()),
         "km_median": float(voc.action_curve(log).value),
         "km_share_within": float(voc.share_acted_within(log, threshold).value),
-        "closed_median_too_short": bool(closed.median() < voc.action_curve(log).value),
+        "median_understated_by": float(voc.action_curve(log).value) - float(closed.median()),
         "pvalues": funnel["pvalue"].to_numpy(),
         "adjusted": adjusted.to_numpy(),
         "random_pvalues": random_funnel["pvalue"].to_numpy(),
         "random_counts": random["agent"].value_counts().reindex(funnel.index, fill_value=0),
-        "outside_95": sorted(funnel.index[funnel["pvalue"] < 0.05]),
+        "outside_95": outside,
         "flagged": flagged,
+        "fair_pvalues": fair_funnel["pvalue"].to_numpy(),
+        "fair_outside_95": fair_outside,
+        "pooled_only_count": len(set(outside) - set(fair_outside)),
         "ranked": ranked.to_numpy(),
         "top_raw": top,
         "raw_only": sorted(set(top) - set(flagged)),
@@ -97,7 +108,8 @@ def knife_edges_here(variant: str) -> list[str]:
     found, book = figures(variant), figures("book")
     task = found["task"]
     held = []
-    for label, pvalues in (("raw", found["pvalues"]), ("Holm", found["adjusted"]), ("random", found["random_pvalues"])):
+    for label, pvalues in (("raw", found["pvalues"]), ("Holm", found["adjusted"]), ("random", found["random_pvalues"]),
+                           ("random-target", found["fair_pvalues"])):
         if np.any(np.abs(pvalues - 0.05) < 0.005):
             held.append(f"a {label} p-value within 0.005 of 0.05")
     if not found["flagged"] or found["flagged"] == found["outside_95"]:
@@ -106,8 +118,10 @@ def knife_edges_here(variant: str) -> list[str]:
         held.append("an agent with fewer than 10 random invitations")
     if found["ranked"][task["top_count"] - 1] - found["ranked"][task["top_count"]] < TOLERANCE:
         held.append("a tie at the edge of the league table")
-    if not math.isfinite(found["km_median"]) or abs(found["km_median"] - found["closed_median"]) < 1:
-        held.append("no Kaplan-Meier median, or the closed comments' median equals it")
+    if not math.isfinite(found["km_median"]) or found["km_median"] - found["closed_median"] < 1:
+        held.append("no Kaplan-Meier median, or the closed comments' median less than a day below it")
+    elif abs(100 * found["median_understated_by"] % 1 - 0.5) < 0.1:
+        held.append("the closed median's shortfall within 0.001 of a rounding border at 2 decimals")
     if abs(found["km_share_within"] - found["naive_share_within"]) <= TOLERANCE:
         held.append("the naive share passes for the Kaplan-Meier share")
     if abs(found["closed_mean"] - task["true_mean_days"]) < 0.5:
@@ -124,8 +138,8 @@ def knife_edges_here(variant: str) -> list[str]:
 
 
 def chapter_matches(found: dict, book: dict) -> list[str]:
-    matches = [name for name in CONTINUOUS + ("km_median", "worst_hour") if abs(found[name] - book[name]) <= TOLERANCE]
-    matches += [name for name in ("outside_95", "flagged", "top_raw", "raw_only", "random_outside_95")
+    matches = [name for name in CONTINUOUS + IN_DAYS + ("worst_hour",) if abs(found[name] - book[name]) <= TOLERANCE]
+    matches += [name for name in ("outside_95", "flagged", "fair_outside_95", "top_raw", "raw_only", "random_outside_95")
                 if found[name] == book[name]]
     if any(abs(value - chapter) <= TOLERANCE for value in found["random_nps_of_flagged"]
            for chapter in book["random_nps_of_flagged"]):
@@ -209,11 +223,37 @@ def test_answers_differ_between_variants():
         same = [(before, after) for before, after, first, second in pairs if first[name] == second[name]]
         assert len(same) <= 0.03 * len(pairs), (name, same)
     # whole numbers and names repeat by chance between two variants, but not often
-    for name in ("km_median", "worst_hour", "flagged", "outside_95", "random_outside_95", "top_raw"):
+    for name in ("km_median", "worst_hour", "flagged", "outside_95", "fair_outside_95", "random_outside_95", "top_raw",
+                 "median_understated_by"):
         same = sum(first[name] == second[name] for first, second in zip(found, found[1:]))
         assert same < 0.2 * len(found), (name, same)
+    # the counts and differences take many values, none of them most of the time
+    for name, least in (("median_understated_by", 6), ("pooled_only_count", 5)):
+        values = [variant[name] for variant in found]
+        assert len(set(values)) >= least, (name, sorted(set(values)))
+        assert max(values.count(value) for value in set(values)) < 0.4 * len(values), name
     for name in ("negative_at_late",):
         assert {variant[name] for variant in found} == {True, False}, name
+
+
+def test_the_graded_differences_are_far_from_a_rounding_border():
+    """The medians are whole or half days, so their difference is too: no rounding border at
+    the graded two decimals (x.xx5) lies near it, and the closed median is the shorter one."""
+    for variant in VETTED + PRACTICE_CODES:
+        shortfall = figures(variant)["median_understated_by"]
+        assert shortfall >= 1, variant
+        assert (2 * shortfall).is_integer(), (variant, shortfall)
+
+
+def test_the_pooled_target_puts_honest_agents_outside_and_the_random_one_does_not():
+    """Against the random invitations' NPS the pooled list loses agents below its limits: the
+    count question 3 grades is what the pooled target adds, not what it misses."""
+    counts = []
+    for variant in VETTED:
+        found = figures(variant)
+        counts.append(found["pooled_only_count"])
+        assert found["pooled_only_count"] == len(set(found["outside_95"]) - set(found["fair_outside_95"]))
+    assert sum(count > 0 for count in counts) > 0.7 * len(counts)
 
 
 def test_what_is_asked_varies():

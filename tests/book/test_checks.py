@@ -212,8 +212,6 @@ MESSAGES = {
         "dtype": r"^holm_pvalues should hold numbers, not \w+ values$",
         "missing": r"^holm_pvalues has missing values$",
         "range": r"^holm_pvalues: each adjusted p-value is a probability between 0 and 1$",
-        "below raw": r"^holm_pvalues: the adjusted p-value of \w+ is below its raw p-value from question 5",
-        "above bonferroni": r"^holm_pvalues: the adjusted p-value of \w+ is more than 4 times its raw p-value",
         "list": r"^changed_after_holm should be a list of channel names, not \w+$",
         "item": r"^changed_after_holm should hold channel names \(text\), not \w+$",
         "unknown": r"^changed_after_holm holds '\w+', which is not a channel; the channels are branch, chat, email, phone$",
@@ -747,9 +745,10 @@ WRONG_ANSWERS = [
     ("nps", "q8_holm", "text values", {"holm_pvalues": lambda s: s["holm_pvalues"].astype(str)}, "dtype"),
     ("nps", "q8_holm", "a missing value", {"holm_pvalues": lambda s: s["holm_pvalues"].where(s["holm_pvalues"] < 0.5)}, "missing"),
     ("nps", "q8_holm", "in percent", {"holm_pvalues": lambda s: 100 * s["holm_pvalues"]}, "range"),
-    ("nps", "q8_holm", "halved instead of raised", {"holm_pvalues": lambda s: s["raw_pvalues"] / 2}, "below raw"),
-    ("nps", "q8_holm", "ten times the raw p-values",
-     {"holm_pvalues": lambda s: (10 * s["raw_pvalues"]).clip(upper=1)}, "above bonferroni"),
+    # The visible check does not recompute question 5's tests (its code would show question 5's
+    # answer); a wrong adjustment that keeps the p-values consistent is left to the hidden tests.
+    ("nps", "q8_holm", "halved instead of raised", {"holm_pvalues": lambda s: s["raw_pvalues"] / 2,
+                                                    "changed_after_holm": lambda s: s["changed_channels"]}, None),
     # with practice-001's data the raw p-values and Bonferroni's name the same channels: the check cannot tell
     ("nps", "q8_holm", "the raw p-values of question 5", {"holm_pvalues": lambda s: s["raw_pvalues"],
                                                           "changed_after_holm": lambda s: s["changed_channels"]}, None),

@@ -59,7 +59,7 @@ def test_assign_keeps_or_leaves_out_the_value_checks_as_the_course_says(course, 
     value_checks = [cell.source for cell in cells if is_self_study_cell(cell)]
     source = nbformat.read(course / "solutions" / "nps" / "nps.ipynb", as_version=4).cells
     expected = [cell.source for cell in source if is_self_study_cell(cell)]
-    assert len(expected) == 7
+    assert len(expected) == 8  # one per autograded question
     # Not nbgrader cells: the gradebook is the same with and without them, so either copy grades.
     with Gradebook(db_url) as gradebook:
         recorded = gradebook.find_notebook("nps", "nps").source_cells

@@ -41,7 +41,7 @@ def test_the_checks_come_from_the_instructors_source():
     manifests = manifests_of(ROOT / "solutions" / "nps")
     checks = manifests["nps"]["checks"]
     assert sorted(checks) == ["q1_counts", "q2_score", "q3_interval", "q4_change", "q5_channels",
-                              "q6_sample_size", "q7_complements"]
+                              "q6_sample_size", "q7_complements", "q8_holm"]
     assert checks["q3_interval"]["answers"] == ["interval_low", "interval_high"]
     assert "### BEGIN HIDDEN TESTS" in checks["q2_score"]["source"]
     assert any("exercise(\"nps\", VARIANT)" in setup for setup in manifests["nps"]["setup"])

@@ -14,7 +14,8 @@ contracts in ``pyproject.toml`` enforce this):
    :mod:`cxlab.io` (:func:`read_survey`, survey exports as they come) and
    :mod:`cxlab.periods` (period labels in their real order);
 2. :mod:`cxlab.stats` (intervals and tests, one module per topic, re-exported here);
-3. analyses: :mod:`cxlab.drivers`, :mod:`cxlab.linkage`, :mod:`cxlab.journey`;
+3. analyses: :mod:`cxlab.drivers`, :mod:`cxlab.linkage`, :mod:`cxlab.journey`,
+   :mod:`cxlab.opinions`, :mod:`cxlab.voc`, :mod:`cxlab.value` and :mod:`cxlab.paths`;
 4. :mod:`cxlab.data` (the course data sets and their data cards);
 5. presentation: :mod:`cxlab.plots` (matplotlib), :mod:`cxlab.widgets` (ipywidgets) and
    :mod:`cxlab.report` (the survey report for training teams);

@@ -176,6 +176,21 @@ def _fit_sem_or_name_its_extra():
     raise AssertionError("fit_sem ran without semopy")
 
 
+def _paths_exercise_or_name_its_extra():
+    """The path-model exercise vets each variant with an SEM: it needs the sem extra, and says so without it."""
+    from cxlab import data
+    from cxlab.io import MissingExtra
+
+    if importlib.util.find_spec("semopy") is not None:
+        return data.exercise("paths", "practice-001").fingerprint
+    try:
+        data.exercise("paths", "practice-001")
+    except MissingExtra as error:
+        assert 'pip install "cxlab[sem]"' in str(error), error
+        return str(error)
+    raise AssertionError("the paths exercise was generated without semopy")
+
+
 def _loyalty():
     from cxlab.data import load_loyalty_survey
 
@@ -303,7 +318,7 @@ def _calls():
         # every assignment's variant generator, as a learner's notebook calls it
         "cxlab.data.exercise": lambda: [data.exercise(name, "practice-001").fingerprint
                                         for name in ("nps", "certification", "ex-cx", "butterfly", "opinions", "voc",
-                                                     "cx-role", "paths")],
+                                                     "cx-role")] + [_paths_exercise_or_name_its_extra()],
         "cxlab.data.load_citizen_survey": data.load_citizen_survey,
         "cxlab.data.load_contact_costs": data.load_contact_costs,
         "cxlab.data.make_citizen_survey": data.make_citizen_survey,

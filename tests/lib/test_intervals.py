@@ -32,7 +32,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import cxlab
-from cxlab import opinions, value, voc
+from cxlab import opinions, paths, value, voc
 from cxlab.journey import leasing_journey, outcome, simulate, what_if
 from cxlab.stats.common import _HasInterval
 
@@ -130,7 +130,44 @@ def _adjusted(inputs, level):
         assume(False)
 
 
+def _items(draw, *, least: int):
+    """A small multi-item scale: 1-7 answers driven by one common factor, so the items correlate."""
+    rows, count = draw(st.integers(12, 40)), draw(st.integers(least, 5))
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    common = rng.normal(size=rows)
+    items = {f"q{k}": np.clip(np.round(4 + 1.2 * common + rng.normal(size=rows)), 1, 7) for k in range(1, count + 1)}
+    return {"frame": pd.DataFrame(items), "seed": draw(seeds)}
+
+
+def _scale(function, options):
+    def make(inputs, level):
+        try:
+            return function(inputs["frame"], confidence_level=level, **options(inputs))
+        except ValueError:  # a constant item, or a factor model that does not converge on so few rows
+            assume(False)
+    return make
+
+
+def _mediation_inputs(draw):
+    rows = draw(st.integers(10, 40))
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    x = rng.normal(size=rows)
+    m = draw(st.floats(-1, 1)) * x + rng.normal(size=rows)
+    y = draw(st.floats(-1, 1)) * m + 0.3 * x + rng.normal(size=rows)
+    return {"frame": pd.DataFrame({"x": x, "m": m, "y": y}), "seed": draw(seeds)}
+
+
 CASES = {
+    "cronbach_alpha": Case(paths.ReliabilityResult, lambda draw: _items(draw, least=2),
+                           _scale(paths.cronbach_alpha, lambda inputs: {}), holds_value=lambda i: False,
+                           mutate=_double_column("q1")),
+    "mcdonald_omega": Case(paths.ReliabilityResult, lambda draw: _items(draw, least=3),
+                           _scale(paths.mcdonald_omega, lambda inputs: {"seed": inputs["seed"], "n_resamples": 100}),
+                           holds_value=lambda i: False, mutate=_double_column("q1")),
+    "mediation": Case(paths.MediationResult, _mediation_inputs,
+                      lambda i, level: paths.mediation(i["frame"], x="x", m="m", y="y", n_resamples=200,
+                                                       confidence_level=level, seed=i["seed"]),
+                      holds_value=lambda i: False, mutate=_double_column("m")),
     "nps": Case(
         cxlab.stats.nps_intervals.NPSResult, _nps_inputs,
         lambda i, level: cxlab.nps(i["scores"], ci=level, method=i["method"], seed=i["seed"], n_resamples=200),

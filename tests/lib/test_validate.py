@@ -173,10 +173,12 @@ def _every_seeded_call():
     """One small call per public function that takes a seed, the seed left to the caller."""
     import inspect
 
-    from cxlab import data, opinions, plots, value, voc, widgets
+    from cxlab import data, opinions, paths, plots, value, voc, widgets
     from cxlab import journey as cx_journey
 
     frame = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0]})
+    common = np.random.default_rng(0).normal(size=30)
+    items = pd.DataFrame({f"q{k}": common + np.random.default_rng(k).normal(size=30) for k in (1, 2, 3)})
     lease = cx_journey.leasing_journey()
     calls = {
         cxlab.bootstrap_interval: lambda seed: cxlab.bootstrap_interval(frame, lambda d: d["x"].mean(), n_resamples=100,
@@ -203,6 +205,8 @@ def _every_seeded_call():
         voc.promise_gap: lambda seed: voc.promise_gap(pd.DataFrame({"w": [1.0, 2.0, 7.0]}), "w", 5, n_resamples=100,
                                                       seed=seed),
         widgets.journey_simulator: lambda seed: widgets.journey_simulator(lease, 10, seed=seed),
+        paths.mcdonald_omega: lambda seed: paths.mcdonald_omega(items, n_resamples=100, seed=seed),
+        paths.mediation: lambda seed: paths.mediation(items, x="q1", m="q2", y="q3", n_resamples=100, seed=seed),
     }
     for name in dir(data):
         function = getattr(data, name)

@@ -1102,7 +1102,7 @@ WRONG_ANSWERS = [
     ("paths", "q5_sem", "the paths table", {"sem_a": lambda s: s["sem"].paths()}, "table"),
     ("paths", "q5_sem", "the result object", {"sem_b": lambda s: s["sem"]}, "table"),
     ("paths", "q5_sem", "a big unstandardised estimate", {"sem_a": 2.4}, "unstandardised"),
-    ("paths", "q5_sem", "the direct path for b", {"sem_b": lambda s: s["structural"][("compliance", "experience")]}, None),
+    ("paths", "q5_sem", "the direct path for b", {"sem_b": lambda s: s["standardised"][("compliance", "experience")]}, None),
     ("paths", "q5_sem", "NaN", {"sem_b": NAN}, "finite"),
     ("paths", "q5_sem", "None", {"sem_a": None}, "type"),
     ("paths", "q6_fit", "a negative chi-square", {"sem_chi2": -3.0}, "negative"),

@@ -1,5 +1,5 @@
 # CX Lab. Two commands for everyone:
-#   make book   build the book into _build/html
+#   make book   build the book into _build/html (and its Polish edition into _build/html/pl)
 #   make test   run the whole test suite
 # Both create .venv and install the pinned, hash-checked packages (requirements/*.txt) first;
 # `make setup` does only that.
@@ -9,11 +9,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup system-packages book kit test test-kit assignments bench lock clean help
+.PHONY: setup system-packages book catalogues kit test test-kit assignments bench lock clean help
 
 help:
 	@echo "make book         build the book into _build/html"
 	@echo "make test         run the whole test suite"
+	@echo "make catalogues   after an English edit: update the Polish edition's catalogues (book/locale/pl)"
 	@echo "make kit          build the learners' course kit into _build/kit (make book builds it too)"
 	@echo "make test-kit     download the kit from the built book, install it fresh, run every model answer"
 	@echo "make setup        create .venv with the locked packages (book and test do this first)"
@@ -80,19 +81,26 @@ $(ASSETS_STAMP): book/_assets/package.json book/_assets/package-lock.json
 # themselves, so it is emptied whenever the library or its data change.
 CACHE_STAMP := _build/.cxlab-cache-stamp
 $(CACHE_STAMP): $(shell find cxlab -name '*.py') $(wildcard cxlab/datasets/*)
-	rm -rf _build/.jupyter_cache _build/.doctrees
+	rm -rf _build/.jupyter_cache _build/.doctrees _build/pl
 	@mkdir -p _build && touch $@
 
 # Sphinx does not notice edits to the book's own extensions (book/_ext): rebuild every page then.
 EXT_STAMP := _build/.cxlab-ext-stamp
 $(EXT_STAMP): $(wildcard book/_ext/*.py book/_ext/static/*)
-	rm -rf _build/.doctrees _build/html
+	rm -rf _build/.doctrees _build/html _build/pl
 	@mkdir -p _build && touch $@
 
 book: setup $(ASSETS_STAMP) $(CACHE_STAMP) $(EXT_STAMP)
 	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
+	$(BIN)/python book/_ext/editions.py pl
 	@echo
 	@echo "The book is in _build/html. Open file://$(CURDIR)/_build/html/index.html"
+	@echo "Its Polish edition: file://$(CURDIR)/_build/html/pl/index.html"
+
+# After editing the English text: refresh the Polish catalogues (book/locale/pl); the changed
+# paragraphs become fuzzy until translated, and make test names them.
+catalogues: $(STAMP)
+	$(BIN)/python book/_ext/editions.py catalogues
 
 # The Debian packages the tests use (bubblewrap, Chromium, npm, PostgreSQL): installed when
 # missing and run as root, otherwise named (see .ci/debian-packages).

@@ -28,6 +28,7 @@ first use.
 """
 
 from .io import SurveyFile, read_survey
+from .language import set_language
 from .metrics import (
     NPSCounts,
     NSSResult,
@@ -72,6 +73,7 @@ from .stats import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "set_language",
     "AdjustedEffect",
     "BootstrapResult",
     "CESResult",

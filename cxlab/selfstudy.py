@@ -44,6 +44,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .language import say
+
 __all__ = ["PracticeReport", "ValueCheck", "check_hash", "check_practice", "make_digest"]
 
 #: The types an answer may have, exactly (a subclass could redefine comparison or printing).
@@ -65,7 +67,7 @@ class ValueCheck:
     reason: str = ""
 
     def __str__(self) -> str:
-        verdict = "correct" if self.correct else "not yet"
+        verdict = say("correct", "dobrze") if self.correct else say("not yet", "jeszcze nie")
         if self.reason:
             verdict += f" ({self.reason})"
         return f"{self.name}: {verdict}" if self.name else verdict
@@ -89,34 +91,41 @@ def _problem(kind: str, value) -> str | None:
     """Why ``value`` cannot be an answer of this kind (a short reason), or None."""
     if kind == "number":
         if type(value) not in NUMBER_TYPES:
-            return f"a number is expected, not {_type_name(value)}"
+            return say(f"a number is expected, not {_type_name(value)}", f"oczekiwana jest liczba, nie {_type_name(value)}")
         if math.isnan(value):
-            return "it is NaN, not a number"
+            return say("it is NaN, not a number", "to NaN, nie liczba")
         if math.isinf(value):
-            return "it is infinite"
+            return say("it is infinite", "to nieskończoność")
     elif kind == "whole":
         if type(value) not in WHOLE_NUMBER_TYPES:
-            return f"a whole number (int) is expected, not {_type_name(value)}"
+            return say(f"a whole number (int) is expected, not {_type_name(value)}",
+                       f"oczekiwana jest liczba całkowita (int), nie {_type_name(value)}")
     elif kind == "bool":
         if type(value) not in BOOL_TYPES:
-            return f"True or False is expected, not {_type_name(value)}"
+            return say(f"True or False is expected, not {_type_name(value)}",
+                       f"oczekiwane jest True albo False, nie {_type_name(value)}")
     elif kind == "text":
         if type(value) not in TEXT_TYPES:
-            return f"a text (str) is expected, not {_type_name(value)}"
+            return say(f"a text (str) is expected, not {_type_name(value)}",
+                       f"oczekiwany jest tekst (str), nie {_type_name(value)}")
     elif kind in ("list", "set"):
         allowed = (list, tuple) if kind == "list" else (list, tuple, set, frozenset)
         if type(value) not in allowed:
-            return f"a list of texts is expected, not {_type_name(value)}"
+            return say(f"a list of texts is expected, not {_type_name(value)}",
+                       f"oczekiwana jest lista tekstów, nie {_type_name(value)}")
         wrong = [item for item in value if type(item) not in TEXT_TYPES]
         if wrong:
-            return f"a list of texts is expected; it holds a {_type_name(wrong[0])}"
+            return say(f"a list of texts is expected; it holds a {_type_name(wrong[0])}",
+                       f"oczekiwana jest lista tekstów; zawiera {_type_name(wrong[0])}")
     elif kind == "series":
         if type(value) is not pd.Series:
-            return f"a pandas Series is expected, not {_type_name(value)}"
+            return say(f"a pandas Series is expected, not {_type_name(value)}",
+                       f"oczekiwana jest pandas Series, nie {_type_name(value)}")
         if not pd.api.types.is_numeric_dtype(value.dtype) or pd.api.types.is_bool_dtype(value.dtype):
-            return f"a Series of numbers is expected, not of {value.dtype} values"
+            return say(f"a Series of numbers is expected, not of {value.dtype} values",
+                       f"oczekiwana jest Series liczb, nie wartości {value.dtype}")
         if not np.isfinite(value.to_numpy(dtype=float)).all():
-            return "it holds NaN or infinite values"
+            return say("it holds NaN or infinite values", "zawiera NaN albo nieskończoności")
     return None
 
 
@@ -289,12 +298,16 @@ def _verdict(kind: str, value, decimals: int | None, salt: str, name: str | None
         shown = _fewer_decimals(kind, value, decimals)
         if shown is not None and shown in coarser and _matches(kind, value, shown, salt, name, coarser[shown]):
             plural = "" if shown == 1 else "s"
-            return ValueCheck(name, False, f"it has {shown} decimal{plural}; keep at least {decimals}")
+            return ValueCheck(name, False, say(f"it has {shown} decimal{plural}; keep at least {decimals}",
+                                               f"miejsca po przecinku: {shown}; zostaw co najmniej {decimals}"))
     if kind == "number":
         number = float(value)
-        for changed, reason in ((number * 100, "it looks like a share (0 to 1); the question asks for a percentage"),
-                                (number / 100, "it looks like a percentage; the question asks for a share (0 to 1)"),
-                                (-number, "its sign is the opposite of the answer's")):
+        for changed, reason in ((number * 100, say("it looks like a share (0 to 1); the question asks for a percentage",
+                                                   "to wygląda na ułamek (0 do 1); pytanie prosi o procent")),
+                                (number / 100, say("it looks like a percentage; the question asks for a share (0 to 1)",
+                                                   "to wygląda na procent; pytanie prosi o ułamek (0 do 1)")),
+                                (-number, say("its sign is the opposite of the answer's",
+                                              "znak jest przeciwny niż w odpowiedzi"))):
             if changed != number and _matches(kind, changed, decimals, salt, name, expected):
                 return ValueCheck(name, False, reason)
     return ValueCheck(name, False)
@@ -370,11 +383,16 @@ def check_practice(assignment: str, variant: str, answers: dict, *, decimals: di
     """
     pool = _practice_pool(assignment)
     if variant not in pool["variants"]:
-        codes = f"value checks work on the practice codes {min(pool['variants'])} to {max(pool['variants'])}"
+        first, last = min(pool["variants"]), max(pool["variants"])
+        codes = say(f"value checks work on the practice codes {first} to {last}",
+                    f"sprawdzanie wartości działa na kodach ćwiczeniowych od {first} do {last}")
         if variant == "book":
-            return PracticeReport((), f"{codes}; 'book' is the chapter's own data, whose figures the chapter shows")
-        return PracticeReport((), f"{codes}; {str(variant)[:70]!r} is graded by your course, "
-                                  "so only the form checks above apply")
+            return PracticeReport((), codes + say("; 'book' is the chapter's own data, whose figures the chapter shows",
+                                                  "; 'book' to dane samego rozdziału, którego wyniki rozdział pokazuje"))
+        return PracticeReport((), codes + say(f"; {str(variant)[:70]!r} is graded by your course, "
+                                              "so only the form checks above apply",
+                                              f"; {str(variant)[:70]!r} ocenia Twój kurs, "
+                                              "więc obowiązują tylko sprawdzenia formy powyżej"))
     entry = pool["variants"][variant]
     salt = f"{pool['salt']}|{variant}"
     checks = []

@@ -39,7 +39,7 @@ BOOK_FIXTURES = ("built_book", "site")
 
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory) -> Path:
-    """The book built exactly as `make book` builds it, warnings as errors, into a scratch folder.
+    """The book built exactly as `make book` builds it (both editions), warnings as errors, into a scratch folder.
 
     Built once per run: when the suite runs in parallel, the first worker to ask builds it
     (the others wait on a lock) into the run's shared scratch folder, and every worker
@@ -61,6 +61,11 @@ def built_book(tmp_path_factory) -> Path:
                 capture_output=True, text=True, timeout=1800,
             )
             log = completed.stdout + completed.stderr
+            if completed.returncode == 0:  # and its Polish edition, into html/pl, as make book does
+                completed = subprocess.run(
+                    [str(BIN / "python"), str(ROOT / "book" / "_ext" / "editions.py"), "pl",
+                     "--build", str(output / "_build")], capture_output=True, text=True, timeout=1800)
+                log += completed.stdout + completed.stderr
             if completed.returncode != 0:
                 failure.write_text(f"jupyter-book build failed (exit {completed.returncode}):\n{log[-6000:]}",
                                    encoding="utf-8")

@@ -251,6 +251,10 @@ def _calls():
                                                                         n_samples=50, n_resamples=100, seed=1),
         # metrics
         "cxlab.nps_score": lambda: cxlab.nps_score(_scores()),
+        "cxlab.set_language": lambda: (cxlab.set_language("pl"), cxlab.set_language("en")),
+        "cxlab.language.set_language": lambda: cxlab.language.set_language("en"),
+        "cxlab.language.language": lambda: cxlab.language.language(),
+        "cxlab.language.say": lambda: cxlab.language.say("correct", "dobrze"),
         "cxlab.nps_counts": lambda: cxlab.nps_counts(_scores()),
         "cxlab.csat_score": lambda: cxlab.csat_score([5, 4, 4, 2, 1]),
         "cxlab.ces_score": lambda: cxlab.ces_score([7, 6, 5, 2]),

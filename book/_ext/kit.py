@@ -235,28 +235,33 @@ def _commands(system: str) -> list[nodes.literal_block]:
 
 def setup_steps(builder, docname: str, notebook: str | None) -> nodes.Element:
     """The set-up box: download, then install and start; ``notebook`` is the exercise of this page, if any."""
+    from languages import ui
+
+    config = builder.config
     box = nodes.admonition(classes=["tip", "cxlab-setup"])
-    box += nodes.title(text="Before you start: set up once" if notebook else "Set up the exercises")
+    box += nodes.title(text=ui(config, "Before you start: set up once" if notebook else "Set up the exercises"))
     steps = nodes.enumerated_list(enumtype="arabic")
 
     download = nodes.paragraph()
-    download += nodes.Text("Download the course kit ")
+    download += nodes.Text(ui(config, "Download the course kit "))
     download += _link(builder, docname, f"{KIT_NAME}.zip", f"{KIT_NAME}.zip", "kit")
-    download += nodes.Text(" (the exercise notebooks, the cxlab library and a requirements.txt; "
-                           "no answers) and unzip it.")
+    download += nodes.Text(ui(config, " (the exercise notebooks, the cxlab library and a requirements.txt; "
+                                      "no answers) and unzip it."))
     if notebook:
-        download += nodes.Text(" Set up already? This notebook alone: ")
+        download += nodes.Text(ui(config, " Set up already? This notebook alone: "))
         download += _link(builder, docname, notebook, PurePosixPath(notebook).name, "notebook")
-        download += nodes.Text(" (save it in the kit's folder).")
+        download += nodes.Text(ui(config, " (save it in the kit's folder)."))
     steps += nodes.list_item("", download)
 
     install = nodes.list_item()
-    where = f"open {notebook}" if notebook else "open a notebook under exercises/"
-    install += nodes.paragraph(text="In the unzipped folder, install (Python 3.11 or newer; everything goes "
-                                    f"into the folder {ENVIRONMENT}), then start JupyterLab and {where}.")
-    install += nodes.paragraph(text=f"{SYSTEMS['posix']}:")
+    where = (ui(config, "open {notebook}").format(notebook=notebook) if notebook
+             else ui(config, "open a notebook under exercises/"))
+    install += nodes.paragraph(text=ui(config, "In the unzipped folder, install (Python 3.11 or newer; everything goes "
+                                               "into the folder {environment}), then start JupyterLab and {where}.")
+                               .format(environment=ENVIRONMENT, where=where))
+    install += nodes.paragraph(text=f"{ui(config, SYSTEMS['posix'])}:")
     install.extend(_commands("posix"))
-    install += nodes.paragraph(text=f"{SYSTEMS['windows']}:")
+    install += nodes.paragraph(text=f"{ui(config, SYSTEMS['windows'])}:")
     install.extend(_commands("windows"))
     steps += install
 
@@ -270,9 +275,11 @@ def add_setup_boxes(app, doctree, docname: str) -> None:
         wheel = next((path.name for path in (Path(app.outdir) / KIT_FOLDER).glob("cxlab-*.whl")), None)
         if wheel:
             library = nodes.paragraph()
-            library += nodes.Text("The library alone, for your own projects: ")
+            from languages import ui
+
+            library += nodes.Text(ui(app.config, "The library alone, for your own projects: "))
             library += _link(app.builder, docname, wheel, wheel, "wheel")
-            library += nodes.Text(" (pip install it with the extra [lab] to get JupyterLab too).")
+            library += nodes.Text(ui(app.config, " (pip install it with the extra [lab] to get JupyterLab too)."))
             box += library
         placeholder.replace_self(box)
     parts = docname.split("/")

@@ -88,13 +88,17 @@ def add_link_under_title(app, doctree):
 def visit_notebook_link_html(self, node):
     docname = node["docname"]
     href = relative_uri(self.builder.get_target_uri(docname), notebook_path(docname))
+    from languages import ui
+
     filename = posixpath.basename(docname) + ".ipynb"
+    config = self.builder.config
     self.body.append(
         f'<p class="chapter-notebook"><a class="reference download chapter-notebook-link" '
         f'href="{html.escape(href, quote=True)}" download="{html.escape(filename, quote=True)}">'
-        f'Download this chapter as a notebook '
-        f'(<code>{html.escape(filename)}</code>)</a> to run its code yourself in JupyterLab, with the '
-        f'course library installed (<code>cxlab[lab]</code>).</p>'
+        f'{html.escape(ui(config, "Download this chapter as a notebook"))} '
+        f'(<code>{html.escape(filename)}</code>)</a>'
+        f'{html.escape(ui(config, " to run its code yourself in JupyterLab, with the course library installed"))}'
+        f' (<code>cxlab[lab]</code>).</p>'
     )
     raise nodes.SkipNode
 
@@ -235,8 +239,13 @@ class Converter:
         # As myst-nb reads the role: the format follows the last colon, and defaults to "s".
         key, spec = content.rsplit(":", 1) if ":" in content else (content, "s")
         if "::" in key:
-            self.warn(f"glue from another page ({content!r}) is not written into the notebook")
-            return content
+            # The book writes its own page's values as `page.md::key` too (a translated
+            # paragraph needs that form); only another page's values are refused.
+            page, key = key.split("::", 1)
+            page = posixpath.splitext(posixpath.normpath(posixpath.join(posixpath.dirname(self.docname), page)))[0]
+            if page != self.docname:
+                self.warn(f"glue from another page ({content!r}) is not written into the notebook")
+                return content
         if key not in self.glue:
             self.warn(f"glue key {key!r} was not set by the chapter's code")
             return content

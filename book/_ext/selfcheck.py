@@ -60,17 +60,23 @@ class SelfCheck(Directive):
 
 
 def visit_html(self, node):
+    from languages import ui
+
+    config = self.builder.config
     ident = node["ident"]
-    parts = [f'<div class="selfcheck" id="{ident}" data-answer="{node["answer"]}">',
-             f'<p class="selfcheck-label">Self-check</p><fieldset><legend class="selfcheck-question">'
-             f'{html.escape(node["question"])}</legend>']
+    words = {name: html.escape(ui(config, english), quote=True) for name, english in
+             (("first", "Choose an answer first."), ("right", "Correct."), ("wrong", "Not quite."))}
+    parts = [f'<div class="selfcheck" id="{ident}" data-answer="{node["answer"]}" data-first="{words["first"]}" '
+             f'data-right="{words["right"]}" data-wrong="{words["wrong"]}">',
+             f'<p class="selfcheck-label">{html.escape(ui(config, "Self-check"))}</p><fieldset>'
+             f'<legend class="selfcheck-question">{html.escape(node["question"])}</legend>']
     for number, (text, feedback) in enumerate(node["options"], start=1):
         option_id = f"{ident}-{number}"
         parts.append(
             f'<div class="selfcheck-option"><input type="radio" name="{ident}" id="{option_id}" value="{number}" '
             f'data-feedback="{html.escape(feedback, quote=True)}"><label for="{option_id}">{html.escape(text)}</label></div>'
         )
-    parts.append('</fieldset><button type="button" class="selfcheck-button">Check my answer</button>'
+    parts.append(f'</fieldset><button type="button" class="selfcheck-button">{html.escape(ui(config, "Check my answer"))}</button>'
                  '<p class="selfcheck-feedback" role="status" aria-live="polite"></p></div>')
     self.body.append("".join(parts))
     raise nodes.SkipNode

@@ -1,0 +1,360 @@
+"""The Polish edition: complete, current, faithful to the English markup, and built as a reader needs it.
+
+The release gate: ``make test`` fails while any catalogue (``book/locale/pl``) has an
+untranslated or fuzzy entry, or a translation that drops or changes a glued value, a citation,
+a glossary link's target, inline code or math; it names each entry (``tests/book/catalogues.py``
+is also a command that lists them). An English paragraph edited without refreshing the
+catalogues (``make catalogues``) is caught too: the catalogues must hold every message the
+English pages have now.
+
+On the built book (both editions, as ``make book`` builds them): every Polish page says
+``lang="pl"``, every page of either edition links to the same page in the other, no glued value
+is empty in either book, Polish pages print glued numbers with a decimal comma, no English
+paragraph is left on a Polish chapter, and the Polish exercise pages serve a Polish kit. The
+exercise twins keep every code cell byte for byte except the one line that selects the language,
+and that line makes cxlab's value checks speak Polish in a real kernel.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import polib
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+from ..helpers import ROOT, chapters
+from .catalogues import book_catalogues, exercise_catalogues, problems, report
+from .test_attributions import QUOTATION, SHORTEST_QUOTATION, foreign_sources
+
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+import editions  # noqa: E402
+import exercise_twins  # noqa: E402
+from languages import polish_number_text  # noqa: E402
+
+LOCALE = ROOT / "book" / "locale" / "pl"
+CHAPTERS = chapters()
+PAGES_WITHOUT_GLUE = ("intro", "setup", "glossary", "bibliography", "instructor-guide", "survey-report")
+
+
+# --- the release gate ------------------------------------------------------------------------
+
+def test_every_catalogue_is_translated_and_keeps_its_markup():
+    found = report(book_catalogues() + exercise_catalogues())
+    assert not found, (f"{len(found)} catalogue entries to finish (python -m tests.book.catalogues lists them):\n"
+                       + "\n".join(found[:60]))
+
+
+def test_the_gate_names_a_dropped_glued_value_a_changed_term_target_and_an_untranslated_entry(tmp_path):
+    english = "The score is {glue:text}`nps.md::value:.1f` for a {term}`confounder` of `size`."
+    assert problems(english, "Wynik to {glue:text}`nps.md::value:.1f` dla {term}`czynnika <confounder>` `size`.") == []
+    dropped = problems(english, "Wynik to 33 dla {term}`czynnika <confounder>` `size`.")
+    assert any("glue:text" in problem for problem in dropped)
+    retargeted = problems(english, "Wynik {glue:text}`nps.md::value:.1f` dla {term}`czynnika` `size`.")
+    assert any("confounder" in problem for problem in retargeted)
+    catalogue = polib.POFile()
+    catalogue.append(polib.POEntry(msgid="An English paragraph.", msgstr=""))
+    catalogue.append(polib.POEntry(msgid="Changed paragraph.", msgstr="Stary przekład.", flags=["fuzzy"]))
+    catalogue.save(str(tmp_path / "page.po"))
+    listed = report([tmp_path / "page.po"])
+    assert any("untranslated" in line for line in listed) and any("fuzzy" in line for line in listed)
+
+
+def test_an_edited_english_paragraph_makes_its_translation_fuzzy(tmp_path):
+    """The real tools: sphinx-intl update marks the edited message fuzzy, and the gate names it."""
+    catalogue = polib.POFile(wrapwidth=0)
+    catalogue.metadata = {"Content-Type": "text/plain; charset=UTF-8"}
+    catalogue.append(polib.POEntry(msgid="Customers wait two hours on the hotline.",
+                                   msgstr="Klienci czekają na infolinii dwie godziny."))
+    (tmp_path / "pl" / "LC_MESSAGES").mkdir(parents=True)
+    catalogue.save(str(tmp_path / "pl" / "LC_MESSAGES" / "page.po"))
+    template = polib.POFile(wrapwidth=0)
+    template.metadata = {"Content-Type": "text/plain; charset=UTF-8"}
+    template.append(polib.POEntry(msgid="Customers wait three hours on the hotline.", msgstr=""))
+    (tmp_path / "pot").mkdir()
+    template.save(str(tmp_path / "pot" / "page.pot"))
+    subprocess.run([str(Path(sys.executable).with_name("sphinx-intl")), "update", "-p", str(tmp_path / "pot"),
+                    "-d", str(tmp_path), "-l", "pl"], check=True, capture_output=True)
+    updated = polib.pofile(str(tmp_path / "pl" / "LC_MESSAGES" / "page.po"))
+    entry = updated.find("Customers wait three hours on the hotline.")
+    assert entry is not None and entry.fuzzy
+    assert any("fuzzy" in line for line in report([tmp_path / "pl" / "LC_MESSAGES" / "page.po"]))
+
+
+def _figure_texts(markdown: str) -> set[str]:
+    """The alt texts and captions a chapter's figures declare in their code cells' options (the
+    messages a build that does not run the chapters cannot see)."""
+    found = set()
+    for block in re.findall(r"```\{code-cell\}[^\n]*\n---\n(.*?)\n---\n", markdown, re.S):
+        options = (yaml.safe_load(block) or {}).get("mystnb", {})
+        found |= {text for text in (options.get("image", {}).get("alt"), options.get("figure", {}).get("caption")) if text}
+    return found
+
+
+def test_the_catalogues_hold_every_message_the_english_pages_have_now(tmp_path):
+    """An English edit without `make catalogues` would leave its paragraph in English on the Polish page."""
+    output = editions.extract_messages(tmp_path / "gettext", tmp_path / "doctrees", execute=False)
+    stale = []
+    for template in sorted(output.rglob("*.pot")):
+        name = template.relative_to(output).with_suffix(".po")
+        catalogue = polib.pofile(str(LOCALE / "LC_MESSAGES" / name)) if (LOCALE / "LC_MESSAGES" / name).exists() else []
+        held = {entry.msgid for entry in catalogue if not entry.obsolete}
+        wanted = {entry.msgid for entry in polib.pofile(str(template)) if entry.msgid}
+        page = ROOT / name.with_suffix(".md")
+        wanted |= _figure_texts(page.read_text(encoding="utf-8")) if page.exists() else set()
+        stale += [f"{name}: no entry for {message[:80]!r}" for message in sorted(wanted - held)]
+        stale += [f"{name}: an entry no English text has now: {message[:80]!r}" for message in sorted(held - wanted)]
+    for assignment, path in exercise_twins.released_notebooks(ROOT).items():
+        catalogue = exercise_twins.load_catalogue(exercise_twins.catalogue_path(ROOT, "pl", assignment))
+        held = {(entry.msgctxt, entry.msgid) for entry in catalogue or [] if not entry.obsolete}
+        wanted = set(exercise_twins.messages(nbformat.read(path, as_version=4)))
+        stale += [f"exercises/{assignment}.po: no entry for cell {cell}: {text[:60]!r}" for cell, text in sorted(wanted - held)]
+        stale += [f"exercises/{assignment}.po: an entry for no cell: {text[:60]!r}" for cell, text in sorted(held - wanted)]
+    assert not stale, "run `make catalogues`, then translate what it marks:\n" + "\n".join(stale[:40])
+
+
+def test_a_changed_exercise_cell_becomes_fuzzy(tmp_path):
+    (tmp_path / "exercises" / "nps").mkdir(parents=True)
+    notebook = nbformat.read(ROOT / "exercises" / "nps" / "nps.ipynb", as_version=4)
+    cell = next(cell for cell in notebook.cells if exercise_twins.translatable(cell))
+    catalogue = exercise_twins.load_catalogue(exercise_twins.catalogue_path(ROOT, "pl", "nps"))
+    target = exercise_twins.catalogue_path(tmp_path, "pl", "nps")
+    target.parent.mkdir(parents=True)
+    next(entry for entry in catalogue if entry.msgctxt == cell.id).msgstr = "# Ćwiczenie\n\nPrzekład."
+    catalogue.save(str(target))
+    cell.source += "\n\nOne more English sentence."
+    nbformat.write(notebook, tmp_path / "exercises" / "nps" / "nps.ipynb")
+    exercise_twins.update_exercise_catalogues(tmp_path, "pl")
+    entry = next(entry for entry in exercise_twins.load_catalogue(target) if entry.msgctxt == cell.id)
+    assert entry.fuzzy and entry.msgid == cell.source
+    twin = exercise_twins.twin(notebook, exercise_twins.load_catalogue(target), "pl")
+    assert next(c for c in twin.cells if c.id == cell.id).source == cell.source  # English until translated
+
+
+# --- the exercise twins ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("assignment", sorted(exercise_twins.released_notebooks(ROOT)))
+def test_a_twin_keeps_every_code_cell_but_the_language_line(assignment, tmp_path):
+    path = exercise_twins.released_notebooks(ROOT)[assignment]
+    english = nbformat.read(path, as_version=4)
+    [written] = [p for p in exercise_twins.write_twins(ROOT, "pl", tmp_path) if p.parent.name == assignment]
+    polish = nbformat.read(written, as_version=4)
+    assert [(c.id, c.cell_type) for c in polish.cells] == [(c.id, c.cell_type) for c in english.cells]
+    changed_lines = []
+    for before, after in zip(english.cells, polish.cells):
+        assert after.metadata == before.metadata, f"cell {before.id}: metadata changed"
+        if before.cell_type == "code":
+            assert after.get("outputs") == before.get("outputs")
+            if after.source != before.source:
+                after_lines, before_lines = after.source.split("\n"), before.source.split("\n")
+                added = [line for line in after_lines if line not in before_lines]
+                assert [line for line in after_lines if line in before_lines] == before_lines
+                changed_lines += added
+        elif exercise_twins.translatable(before):
+            assert after.source != before.source, f"cell {before.id} is still in English:\n{before.source[:200]}"
+        else:
+            assert after.source == before.source, f"answer cell {before.id} changed"
+    assert changed_lines == [exercise_twins.LANGUAGE_LINE.format(language="pl")]
+
+
+def test_the_language_line_makes_the_value_checks_speak_polish(tmp_path):
+    """The nps twin's set-up cell in a real kernel, then a value check on a wrong answer."""
+    from nbclient import NotebookClient
+
+    [written] = [p for p in exercise_twins.write_twins(ROOT, "pl", tmp_path) if p.parent.name == "nps"]
+    twin = nbformat.read(written, as_version=4)
+    upto = exercise_twins.setup_cell_index(twin) + 1
+    probe = nbformat.v4.new_code_cell('from cxlab.selfstudy import check_practice\n'
+                                      'print(check_practice("nps", "practice-001", {"nps_all": "12"}))')
+    run = nbformat.v4.new_notebook(cells=[*twin.cells[:upto], probe], metadata=twin.metadata)
+    NotebookClient(run, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(written.parent)}}).execute()
+    printed = "".join(output.get("text", "") for output in run.cells[-1].outputs)
+    assert "nps_all: jeszcze nie (oczekiwana jest liczba, nie str)" in printed, printed
+
+
+# --- the built book -------------------------------------------------------------------------
+
+def _html(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def _pages(root: Path) -> list[Path]:
+    return sorted(path for path in root.rglob("*.html")
+                  if not {"_static", "_sources", "_images", "pl"} & set(path.relative_to(root).parts[:-1]))
+
+
+def test_each_page_is_in_its_language_and_links_to_the_same_page_in_the_other(built_book):
+    english = _pages(built_book)
+    polish = _pages(built_book / "pl")
+    assert [p.relative_to(built_book) for p in english] == [p.relative_to(built_book / "pl") for p in polish]
+    assert len(english) >= 20
+    problems_found = []
+    for root, pages, language, other in ((built_book, english, "en", "pl"), (built_book / "pl", polish, "pl", "en")):
+        for page in pages:
+            html = _html(page)
+            if html.html.get("lang") != language:
+                problems_found.append(f"{page.relative_to(built_book)}: lang={html.html.get('lang')!r}")
+            links = html.select("nav.cx-language a[hreflang]")
+            if len(links) != 1 or links[0]["hreflang"] != other:
+                problems_found.append(f"{page.relative_to(built_book)}: no switcher to {other}")
+                continue
+            target = (page.parent / links[0]["href"]).resolve()
+            twin_root = built_book / "pl" if other == "pl" else built_book
+            if target != (twin_root / page.relative_to(root)).resolve():
+                problems_found.append(f"{page.relative_to(built_book)}: switcher goes to {links[0]['href']}")
+    assert not problems_found, "\n".join(problems_found[:30])
+
+
+@pytest.mark.parametrize("chapter", sorted(CHAPTERS))
+def test_no_glued_value_is_empty_in_either_book(built_book, chapter):
+    source = (ROOT / "book" / f"{chapter}.md").read_text(encoding="utf-8")
+    expected = len(re.findall(r"\{glue:text\}`", source))
+    assert expected > 0
+    for root in (built_book, built_book / "pl"):
+        article = _html(root / "book" / f"{chapter}.html").find("article")
+        glued = article.select("span.pasted-text")
+        assert len(glued) == expected, f"{root.name}: {len(glued)} glued values shown, the page has {expected}"
+        assert all(span.get_text().strip() for span in glued), f"{root.name}/{chapter}: an empty glued value"
+
+
+@pytest.mark.parametrize("chapter", sorted(CHAPTERS))
+def test_polish_pages_write_glued_numbers_the_polish_way(built_book, chapter):
+    english = [s.get_text() for s in _html(built_book / "book" / f"{chapter}.html").select("span.pasted-text")]
+    polish = [s.get_text() for s in _html(built_book / "pl" / "book" / f"{chapter}.html").select("span.pasted-text")]
+    assert len(polish) == len(english)
+    numbers = [(en, pl) for en, pl in zip(english, polish) if re.fullmatch(r"[-+−\d.,% ]+", en)]
+    assert len(numbers) > 10
+    assert [pl for _, pl in numbers] == [polish_number_text(en) for en, _ in numbers]
+    assert not [text for text in polish if re.search(r"\d\.\d|\d,\d{3}\b", text)]
+
+
+def test_polish_number_style():
+    assert polish_number_text("1,234.5") == "1\u202f234,5"
+    assert polish_number_text("-0.25 and 12 and 3,000,000") == "-0,25 and 12 and 3\u202f000\u202f000"
+    assert polish_number_text("A05, A08, 12") == "A05, A08, 12"
+
+
+@pytest.mark.parametrize("page", [*sorted(CHAPTERS), *PAGES_WITHOUT_GLUE])
+def test_no_english_paragraph_is_left_on_a_polish_page(built_book, page):
+    def paragraphs(path: Path) -> list[str]:
+        article = _html(path).find("article")
+        for hidden in article.select("div.cell, pre, code, .cx-language, div.highlight, table, .bibliography, dl.citation"):
+            hidden.decompose()
+        texts = [" ".join(p.get_text(" ").split()) for p in article.find_all(["p", "li", "h1", "h2", "h3", "figcaption"])]
+        return [text for text in texts if len(re.findall(r"[A-Za-z]{3,}", text)) >= 4]
+
+    english = set(paragraphs(built_book / "book" / f"{page}.html"))
+    left = [text for text in paragraphs(built_book / "pl" / "book" / f"{page}.html") if text in english]
+    assert not left, f"{len(left)} paragraphs of pl/book/{page}.html are still in English:\n" + "\n".join(t[:120] for t in left[:10])
+
+
+def test_the_polish_exercise_pages_serve_a_polish_kit(built_book):
+    with zipfile.ZipFile(built_book / "pl" / "course-kit" / "cxlab-course-kit.zip") as kit:
+        notebooks = [name for name in kit.namelist() if name.endswith(".ipynb")]
+        assert len(notebooks) == len(CHAPTERS)
+        line = exercise_twins.LANGUAGE_LINE.format(language="pl")
+        for name in notebooks:
+            notebook = nbformat.reads(kit.read(name).decode("utf-8"), as_version=4)
+            assert any(line in cell.source.split("\n") for cell in notebook.cells if cell.cell_type == "code"), name
+    with zipfile.ZipFile(built_book / "course-kit" / "cxlab-course-kit.zip") as kit:
+        for name in (n for n in kit.namelist() if n.endswith(".ipynb")):
+            assert "set_language" not in kit.read(name).decode("utf-8"), name
+    page = _html(built_book / "pl" / "exercises" / "nps" / "nps.html")
+    assert page.find("h1").get_text(" ").strip() != _html(built_book / "exercises" / "nps" / "nps.html").find("h1").get_text(" ").strip()
+    assert page.find("a", href=re.compile(r"course-kit/cxlab-course-kit\.zip$"))
+
+
+# --- one vocabulary, and quotations in their own language ------------------------------------
+
+def _glossary() -> dict[str, str]:
+    """English headword -> Polish headword, from the glossary page and its catalogue."""
+    source = (ROOT / "book" / "glossary.md").read_text(encoding="utf-8")
+    block = re.search(r"```\{glossary\}\n(.*?)\n```", source, re.S).group(1)
+    headwords = [line.strip() for line in block.splitlines() if line.strip() and not line.startswith(" ")]
+    catalogue = {entry.msgid: entry.msgstr for entry in polib.pofile(str(LOCALE / "LC_MESSAGES" / "book" / "glossary.po"))}
+    return {word: catalogue.get(word, "") for word in headwords}
+
+
+def _stems(polish: str) -> list[str]:
+    words = re.sub(r"\([^)]*\)", " ", polish).split()
+    return [word[: max(3, len(word) - 3)].lower() for word in words if len(word) > 2]
+
+
+def test_every_glossary_term_is_translated_once():
+    glossary = _glossary()
+    assert len(glossary) >= 40
+    missing = [word for word, polish in glossary.items() if not polish]
+    assert not missing, f"glossary headwords without a Polish term: {missing}"
+
+
+def test_the_chapters_use_the_glossary_s_polish_terms():
+    """Where an English paragraph uses a glossary term, its translation uses the glossary's Polish
+    term (matched by word stems, so that Polish cases and numbers pass)."""
+    glossary = {english: polish for english, polish in _glossary().items()
+                if not english.isupper() and polish and polish.lower() != english.lower()}
+    departures = []
+    for path in book_catalogues():
+        if path.name == "glossary.po":
+            continue
+        for entry in polib.pofile(str(path)):
+            if not entry.msgstr or entry.obsolete:
+                continue
+            text = re.sub(r"\{[a-z:]+\}`[^`]*`|`[^`]*`", " ", entry.msgid)
+            translated = entry.msgstr.lower()
+            for english, polish in glossary.items():
+                if re.search(rf"\b{re.escape(english)}\b", text, re.I):
+                    if not all(stem in translated for stem in _stems(polish)):
+                        departures.append(f"{path.name}: {english!r} -> expected {polish!r} in {entry.msgstr[:90]!r}")
+    assert not departures, f"{len(departures)} departures from the glossary:\n" + "\n".join(departures[:40])
+
+
+def _language_of_sources() -> dict[str, str]:
+    from pybtex.database import parse_file
+
+    entries = parse_file(str(ROOT / "book" / "references.bib"), bib_format="bibtex").entries
+    languages = {}
+    for key in foreign_sources():
+        fields = " ".join(entries[key].fields.get(name, "") for name in ("howpublished", "note"))
+        languages[key] = "Dutch" if "Dutch" in fields else "Polish"
+    return languages
+
+
+POLISH_QUOTATION = re.compile(r"\u201e([^\u201d\"]+?)[\u201d\"]")
+
+
+def test_polish_quotations_cite_their_source_and_only_translations_say_so():
+    """In the Polish edition a quotation from a Polish source is the author's own words (no note),
+    one from the Dutch interview is ours ("tłumaczenie własne")."""
+    languages = _language_of_sources()
+    found, checked = [], 0
+    for path in book_catalogues():
+        for entry in polib.pofile(str(path)):
+            text = re.sub(r"`[^`]*`", " ", entry.msgstr)
+            spans = [span for span in POLISH_QUOTATION.findall(text) if len(span.split()) >= SHORTEST_QUOTATION]
+            spans += [a or b for a, b in QUOTATION.findall(text) if len((a or b).split()) >= SHORTEST_QUOTATION]
+            if not spans:
+                continue
+            cited = {key.strip() for keys in re.findall(r"\{cite(?::[a-z]+)?\}`([^`]+)`", entry.msgstr)
+                     for key in keys.split(",")}
+            english_cited = {key.strip() for keys in re.findall(r"\{cite(?::[a-z]+)?\}`([^`]+)`", entry.msgid)
+                             for key in keys.split(",")}
+            if not cited and not english_cited:
+                continue  # quoted words of the text itself, not of a source (the English test rules these)
+            checked += 1
+            where = f"{path.name}: {entry.msgstr[:80]!r}"
+            source_languages = {languages[key] for key in cited if key in languages}
+            if not cited:
+                found.append(f"{where}: a quotation without its citation")
+            if "Dutch" in source_languages and "tłumaczenie własne" not in entry.msgstr:
+                found.append(f"{where}: quotes the Dutch interview without '(tłumaczenie własne)'")
+            if source_languages == {"Polish"} and re.search(r"tłumacz|our translation", entry.msgstr):
+                found.append(f"{where}: quotes a Polish source in its own words, yet says it is a translation")
+    assert checked >= 5, f"only {checked} quoted paragraphs found: the check does not see the quotations"
+    assert not found, "\n".join(found)

@@ -134,7 +134,7 @@ def main(argv: list[str]) -> int:
         update_catalogues()
     elif len(argv) == 1 and argv[0] in LANGUAGES:
         published = build_edition(argv[0])
-        print(f"The {argv[0]} edition is in {published.relative_to(ROOT)}.")
+        print(f"The {argv[0]} edition is in {published}.")
     else:
         print(__doc__.split("\n\n")[1], file=sys.stderr)
         return 2

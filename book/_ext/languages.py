@@ -164,8 +164,8 @@ def translate_selfchecks(app, doctree) -> None:
 
 
 def switcher(app, pagename: str, templatename: str, context: dict, doctree) -> None:
-    """A link to the same page in the other edition, at the top of the page's body."""
-    if "body" not in context or app.builder.format != "html":
+    """A link to the same page in the other edition, above the article (templates/layout.html)."""
+    if app.builder.format != "html":
         return
     here = edition(app)
     depth = pagename.count("/") + (1 if FOLDERS[here] else 0)
@@ -178,14 +178,23 @@ def switcher(app, pagename: str, templatename: str, context: dict, doctree) -> N
         links.append(f'<a class="cx-language-link" href="{href}" hreflang="{language}" lang="{language}">'
                      f'{label}</a>')
     navigation = ("Język" if here == "pl" else "Language")
-    context["body"] = (f'<nav class="cx-language" aria-label="{navigation}">' + " ".join(links) + "</nav>\n"
-                       + context["body"])
+    context["cx_language_nav"] = (f'<nav class="cx-language" aria-label="{navigation}">' + " ".join(links)
+                                  + "</nav>")
+
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def add_templates(app, config) -> None:
+    if str(TEMPLATES) not in config.templates_path:
+        config.templates_path.append(str(TEMPLATES))
 
 
 def setup(app):
     app.add_post_transform(LocaliseGluedText)
     app.connect("doctree-read", add_messages)
     app.connect("doctree-read", translate_selfchecks)
+    app.connect("config-inited", add_templates)
     app.connect("html-page-context", switcher)
     app.add_css_file("languages.css")
     return {"version": "1.0", "parallel_read_safe": False, "parallel_write_safe": True}

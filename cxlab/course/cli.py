@@ -32,7 +32,8 @@ from .shared.sanitise import terminal_safe
 
 
 def _assign(arguments) -> int:
-    for result in assign(arguments.assignments or None, root=arguments.root, db_url=arguments.db_url):
+    for result in assign(arguments.assignments or None, root=arguments.root, db_url=arguments.db_url,
+                         language=arguments.language):
         for notebook in result.notebooks:
             print(f"{result.assignment}: wrote {notebook}")
     return 0
@@ -247,6 +248,10 @@ def build_parser() -> argparse.ArgumentParser:
         "Regenerate the student versions (exercises/) from the instructor sources (solutions/) "
         "with nbgrader generate_assignment: solutions are replaced and hidden tests removed.")
     assign.add_argument("assignments", nargs="*", help="assignment names (default: all)")
+    assign.add_argument("--language", choices=("en", "pl"), default=None,
+                        help="the language of the student versions (default: the course's "
+                             "CourseSettings.language, English); pl translates them from the course's "
+                             "catalogues (book/locale/pl/exercises) and grades them the same way")
 
     variant = _command(
         commands, "variant", _variant, "a student's variant, data fingerprint and expected answers",

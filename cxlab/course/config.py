@@ -26,7 +26,7 @@ import shutil
 import sysconfig
 from pathlib import Path
 
-from traitlets import Bool
+from traitlets import Bool, Unicode
 from traitlets.config import Config, Configurable
 from traitlets.config.loader import PyFileConfigLoader
 
@@ -78,6 +78,15 @@ class CourseSettings(Configurable):
             "`cxlab assign` generates. True for the versions published with the book; set it to "
             "False for a graded release, because a determined learner can search a hash for "
             "the answer."
+        ),
+    ).tag(config=True)
+
+    language = Unicode(
+        "en",
+        help=(
+            "The language of the student versions that `cxlab assign` generates: 'en' (the "
+            "sources) or 'pl' (translated from the course's catalogues, book/locale/pl/exercises; "
+            "graded exactly like the English ones). `cxlab assign --language` overrides it."
         ),
     ).tag(config=True)
 

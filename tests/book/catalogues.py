@@ -7,10 +7,10 @@ Used by ``tests/book/test_editions.py``; also a command for translators::
 
 A translation must keep, from its English message, exactly:
 
-- every glued value (``{glue:text}`page.md::key:format```), citation (``{cite:p}`key```), and
-  cross-reference (``{doc}``, ``{ref}``, ``{download}``), with the same targets;
-- every glossary link's *target* (``{term}`confounder``` may become
-  ``{term}`czynnikiem zakłócającym <confounder>```: the text is Polish, the target English);
+- every glued value (``{glue:text}`page.md::key:format```) and citation (``{cite:p}`key```);
+- every link's *target*: a glossary link ``{term}`confounder``` may become
+  ``{term}`czynnikiem zakłócającym <confounder>``` (the text Polish, the target English), and
+  ``{ref}``, ``{doc}``, ``{download}`` likewise;
 - every piece of inline code and math (``like_this``, ``$x$``) and every link address;
 - its emphasis markers in balance.
 """
@@ -27,7 +27,9 @@ LOCALE = ROOT / "book" / "locale"
 LANGUAGE = "pl"
 
 ROLE = re.compile(r"\{(?P<name>[a-z:]+)\}`(?P<content>[^`]*)`")
-KEPT_ROLES = ("glue", "cite", "doc", "ref", "download", "numref", "eq", "math")
+#: Roles kept verbatim, and roles whose target is kept while their link text is translated.
+KEPT_ROLES = ("glue", "cite", "eq", "math")
+TARGET_ROLES = ("term", "doc", "ref", "download", "numref")
 INLINE_CODE = re.compile(r"(?<![`}])`(?P<code>[^`]+)`")
 MATH = re.compile(r"(?<!\\)\$(?P<math>[^$]+)\$")
 LINK = re.compile(r"\]\((?P<url>[^)\s]+)\)")
@@ -48,9 +50,10 @@ def _roles(text: str) -> Counter:
         name, content = match["name"], match["content"]
         if name.split(":")[0] in KEPT_ROLES:
             kept[(name, content)] += 1
-        elif name == "term":
+        elif name in TARGET_ROLES:
             explicit = EXPLICIT_TARGET.match(content)
-            kept[("term", (explicit["target"] if explicit else content).strip().lower())] += 1
+            target = (explicit["target"] if explicit else content).strip()
+            kept[(name, target.lower() if name == "term" else target)] += 1
     return kept
 
 

@@ -161,6 +161,52 @@ def test_self_check_gives_feedback_without_a_kernel(site, browser):
     visit.close()
 
 
+def test_self_check_speaks_polish_in_the_polish_book(site, browser):
+    base, _ = site
+    visit = Visit(browser, base)
+    page = visit.open("pl/book/certification.html")
+    check = page.locator(".selfcheck").first
+    answer = int(check.get_attribute("data-answer"))
+    assert check.locator(".selfcheck-label").inner_text() == "Sprawdź się"
+    check.locator(".selfcheck-button").click()
+    assert check.locator(".selfcheck-feedback").inner_text() == "Najpierw wybierz odpowiedź."
+    check.locator(f"input[value='{1 if answer != 1 else 2}']").check()
+    check.locator(".selfcheck-button").click()
+    assert check.locator(".selfcheck-feedback").inner_text().startswith("\u2717 Nie całkiem.")
+    assert visit.errors == [] and visit.outside == []
+    visit.close()
+
+
+@pytest.mark.parametrize("path", ["book/nps.html", "exercises/voc/voc.html", "book/glossary.html"])
+def test_the_switcher_lands_on_the_same_page_in_the_other_language(site, browser, path):
+    base, _ = site
+    visit = Visit(browser, base)
+    page = visit.open(path)
+    english_title = page.locator("main h1").first.inner_text()
+    page.locator("nav.cx-language a").click()
+    page.wait_for_load_state("networkidle")
+    assert page.url == f"{base}/pl/{path}"
+    assert page.evaluate("document.documentElement.lang") == "pl"
+    assert page.locator("main h1").first.inner_text() != english_title
+    page.locator("nav.cx-language a").click()
+    page.wait_for_load_state("networkidle")
+    assert page.url == f"{base}/{path}"
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert page.locator("main h1").first.inner_text() == english_title
+    assert visit.errors == [] and visit.outside == [] and visit.failed == []
+    visit.close()
+
+
+def test_search_in_the_polish_book_finds_polish_pages(site, browser):
+    base, _ = site
+    visit = Visit(browser, base)
+    page = visit.open("pl/search.html?q=rekomendacji")
+    page.wait_for_selector("#search-results ul.search li", timeout=15_000)
+    links = page.locator("#search-results ul.search li a").evaluate_all("els => els.map(a => a.getAttribute('href'))")
+    assert any("book/nps.html" in link for link in links), links
+    visit.close()
+
+
 def test_search_finds_net_promoter(site, browser):
     base, _ = site
     visit = Visit(browser, base)
@@ -185,7 +231,7 @@ def test_headings_nest_and_screenshots_are_saved(site, browser):
     base, _ = site
     visit = Visit(browser, base)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for path in ["index.html", *CHAPTERS, "book/glossary.html"]:
+    for path in ["index.html", *CHAPTERS, "book/glossary.html", *(f"pl/{path}" for path in CHAPTERS)]:
         page = visit.open(path)
         levels = page.evaluate(
             "() => Array.from(document.querySelectorAll('main h1, main h2, main h3, main h4, main h5, main h6'))"
@@ -203,6 +249,10 @@ def test_headings_nest_and_screenshots_are_saved(site, browser):
 @pytest.mark.parametrize("path, device", [
     *((path, "desktop") for path in ["index.html", *CHAPTERS, "book/glossary.html", "book/bibliography.html"]),
     *((path, "phone") for path in CHAPTERS),
+    # the Polish edition: every chapter, its front and back pages, and two chapters on a phone
+    *((f"pl/{path}", "desktop") for path in ["book/intro.html", *CHAPTERS, "book/glossary.html",
+                                             "book/instructor-guide.html", "exercises/nps/nps.html"]),
+    *((f"pl/{path}", "phone") for path in CHAPTERS[:2]),
 ])
 def test_no_serious_accessibility_violations(site, browser, path, device):
     if not AXE.is_file():

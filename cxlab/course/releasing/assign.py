@@ -39,6 +39,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
 from traitlets.config import Config, Configurable
 
 from ..config import (
@@ -54,6 +55,14 @@ from ..config import (
 from ..shared.gradebook import student_ids
 from ..shared.manifest import lint_notebook
 from ..shared.variants import is_variant_cell, record_students, registry_path, uses_variants
+from .translate import (
+    TranslateRelease,
+    catalogue_path,
+    check_language,
+    load_catalogue,
+    messages,
+    translations,
+)
 
 log = logging.getLogger("cxlab.course")
 
@@ -107,14 +116,25 @@ GRADED_VARIANT_CELL = ('# Your data: type your student id as your course lists y
                        'VARIANT = ""')
 
 
-def _graded_release_tweaks(root: Path) -> Config:
+def _release_tweaks(root: Path, graded: bool, language: str) -> Config | None:
+    """nbgrader's steps for this release: first the translation (a language other than English),
+    then, for a graded release, the two graded-release steps, then nbgrader's own."""
+    if not graded and language == "en":
+        return None
     from nbgrader.converters import GenerateAssignment
 
     course = load_config(root)
     steps = (list(course.GenerateAssignment.preprocessors) if "preprocessors" in course.GenerateAssignment
              else list(GenerateAssignment.preprocessors.default()))
+    first = []
     tweaks = Config()
-    tweaks.GenerateAssignment.preprocessors = [LeaveOutSelfStudyChecks, AskForTheStudentsVariant, *steps]
+    if language != "en":
+        first.append(TranslateRelease)
+        tweaks.TranslateRelease.language = check_language(language)
+        tweaks.TranslateRelease.catalogue_folder = str(catalogue_path(root, language, "_").parent)
+    if graded:
+        first += [LeaveOutSelfStudyChecks, AskForTheStudentsVariant]
+    tweaks.GenerateAssignment.preprocessors = [*first, *steps]
     return tweaks
 
 
@@ -125,6 +145,7 @@ def assign(
     release_directory: str | Path | None = None,
     db_url: str | None = None,
     self_study_checks: bool | None = None,
+    language: str | None = None,
 ) -> list[AssignResult]:
     """Regenerate the student versions (``exercises/``) from the sources (``solutions/``).
 
@@ -136,14 +157,28 @@ def assign(
     for self-study stay in when the course's ``CourseSettings.self_study_checks`` is True
     (the default) and are left out when it is False; ``self_study_checks`` overrides the
     setting for this call.
+
+    ``language`` (default: the course's ``CourseSettings.language``, English) releases the
+    notebooks translated (``"pl"``): the markdown cells from the course's catalogue
+    ``book/locale/pl/exercises/<assignment>.po`` and one line that makes cxlab's messages Polish
+    (:mod:`cxlab.course.releasing.translate`); the code, the checks and the grading are the same.
+    An assignment without a finished catalogue is refused.
     """
     root = find_course_root(root)
     names = assignments or list_assignments(root)
     require_assignments(root, names)
+    settings = CourseSettings(config=load_config(root))
     if self_study_checks is None:
-        self_study_checks = CourseSettings(config=load_config(root)).self_study_checks
+        self_study_checks = settings.self_study_checks
+    language = settings.language if language is None else language
+    if language != "en":
+        check_language(language)
+        unfinished = [name for name in names if _unfinished_translation(root, name, language)]
+        if unfinished:
+            raise CourseError(f"no finished {language} translation of {', '.join(unfinished)}: "
+                              + "; ".join(_unfinished_translation(root, name, language) for name in unfinished))
     release = str(Path(release_directory).resolve()) if release_directory is not None else None
-    tweaks = None if self_study_checks else _graded_release_tweaks(root)
+    tweaks = _release_tweaks(root, not self_study_checks, language)
     api, coursedir = course_api(root, tweaks, release_directory=release, db_url=db_url)
 
     problems = [problem for name in names
@@ -163,6 +198,19 @@ def assign(
         results.append(AssignResult(assignment=name, notebooks=notebooks, self_study_checks=bool(self_study_checks),
                                     recorded=tuple(recorded)))
     return results
+
+
+def _unfinished_translation(root: Path, assignment: str, language: str) -> str:
+    """Why the assignment's notebooks cannot be released in ``language`` ('' when they can)."""
+    path = catalogue_path(root, language, assignment)
+    catalogue = load_catalogue(path)
+    if catalogue is None:
+        return f"{path} is missing"
+    done = translations(catalogue)
+    source = Path(root) / "solutions" / assignment
+    left = [cell_id for notebook in sorted(source.glob("*.ipynb"))
+            for cell_id, text in messages(nbformat.read(notebook, as_version=4)) if (cell_id, text) not in done]
+    return f"{len(left)} cells of {assignment} untranslated or fuzzy in {path}" if left else ""
 
 
 def _record_variants(root: Path, assignment: str, coursedir) -> list[str]:

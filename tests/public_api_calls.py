@@ -255,6 +255,7 @@ def _calls():
         "cxlab.language.set_language": lambda: cxlab.language.set_language("en"),
         "cxlab.language.language": lambda: cxlab.language.language(),
         "cxlab.language.say": lambda: cxlab.language.say("correct", "dobrze"),
+        "cxlab.language.translate_message": lambda: cxlab.language.translate_message("x should be a number, not str", "pl"),
         "cxlab.nps_counts": lambda: cxlab.nps_counts(_scores()),
         "cxlab.csat_score": lambda: cxlab.csat_score([5, 4, 4, 2, 1]),
         "cxlab.ces_score": lambda: cxlab.ces_score([7, 6, 5, 2]),

@@ -17,6 +17,8 @@ import nbformat
 from cxlab.course.releasing.translate import (  # noqa: F401  (the tests use them from here too)
     LANGUAGE_LINE,
     catalogue_path,
+    check_fragments,
+    check_messages,
     load_catalogue,
     messages,
     setup_cell_index,
@@ -49,7 +51,24 @@ def write_twins(root: Path, language: str, folder: Path) -> list[Path]:
     return written
 
 
+def messages_path(root: Path, language: str) -> Path:
+    """The checks' messages as cxlab ships them (:func:`cxlab.language.translate_message`)."""
+    return root / "cxlab" / "datasets" / "messages" / f"{language}.json"
+
+
+def shipped_messages(root: Path, language: str) -> str:
+    """What messages_path must hold: the finished check entries of every exercise catalogue."""
+    import json
+
+    catalogues = [load_catalogue(catalogue_path(root, language, assignment)) for assignment in released_notebooks(root)]
+    return json.dumps(check_messages(catalogues), ensure_ascii=False, indent=1) + "\n"
+
+
 def update_exercise_catalogues(root: Path, language: str) -> None:
-    """Merge the released notebooks' markdown cells into their catalogues (changed cells fuzzy)."""
+    """Merge the released notebooks' markdown cells and check messages into their catalogues
+    (changed cells fuzzy), and write the finished check messages for cxlab to ship."""
     for assignment, path in released_notebooks(root).items():
         update_catalogue(nbformat.read(path, as_version=4), catalogue_path(root, language, assignment), language)
+    target = messages_path(root, language)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(shipped_messages(root, language), encoding="utf-8")

@@ -91,6 +91,27 @@ def problems(msgid: str, msgstr: str) -> list[str]:
     return found
 
 
+CODE_WORD = re.compile(r"[A-Za-z_]\w*_\w*|\.\w+\b|\b\w+\(|'[^']*'")
+
+
+def check_problems(msgid: str, msgstr: str) -> list[str]:
+    """A check message's piece of text is glued to the values around it: its leading and
+    trailing spaces and punctuation stay, and so does every name of code in it."""
+    if not msgstr:
+        return []
+    found = []
+    if msgid[: len(msgid) - len(msgid.lstrip())] != msgstr[: len(msgstr) - len(msgstr.lstrip())] or \
+            msgid[len(msgid.rstrip()):] != msgstr[len(msgstr.rstrip()):]:
+        found.append("leading or trailing spaces differ from the English")
+    for end in (msgid[:1], msgid[-1:]):
+        if end in ":;,.'(" and end not in (msgstr[:1], msgstr[-1:]):
+            found.append(f"the English starts or ends with {end!r}, the translation does not")
+    missing = Counter(CODE_WORD.findall(msgid)) - Counter(CODE_WORD.findall(msgstr))
+    if missing:
+        found.append(f"names of code missing: {sorted(missing)}")
+    return found
+
+
 def unfinished(entry) -> str | None:
     if entry.obsolete:
         return None
@@ -115,6 +136,8 @@ def report(paths: list[Path]) -> list[str]:
                 lines.append(f"{where}: {state}")
             for problem in problems(entry.msgid, entry.msgstr):
                 lines.append(f"{where}: {problem}")
+            if entry.msgctxt == "check":
+                lines += [f"{where}: {problem}" for problem in check_problems(entry.msgid, entry.msgstr)]
     return lines
 
 

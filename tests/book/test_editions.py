@@ -169,8 +169,9 @@ def test_a_twin_keeps_every_code_cell_but_the_language_line(assignment, tmp_path
     assert changed_lines == [exercise_twins.LANGUAGE_LINE.format(language="pl")]
 
 
-def test_the_language_line_makes_the_value_checks_speak_polish(tmp_path):
-    """The nps twin's set-up cell in a real kernel, then a value check on a wrong answer."""
+def test_the_language_line_makes_the_value_checks_and_the_visible_checks_speak_polish(tmp_path):
+    """The nps twin's set-up cell in a real kernel, then a value check on a wrong answer, then
+    the first visible check (the twin's own cell, code as in English) on an answer of the wrong type."""
     from nbclient import NotebookClient
 
     [written] = [p for p in exercise_twins.write_twins(ROOT, "pl", tmp_path) if p.parent.name == "nps"]
@@ -178,10 +179,28 @@ def test_the_language_line_makes_the_value_checks_speak_polish(tmp_path):
     upto = exercise_twins.setup_cell_index(twin) + 1
     probe = nbformat.v4.new_code_cell('from cxlab.selfstudy import check_practice\n'
                                       'print(check_practice("nps", "practice-001", {"nps_all": "12"}))')
-    run = nbformat.v4.new_notebook(cells=[*twin.cells[:upto], probe], metadata=twin.metadata)
-    NotebookClient(run, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(written.parent)}}).execute()
-    printed = "".join(output.get("text", "") for output in run.cells[-1].outputs)
+    wrong = nbformat.v4.new_code_cell('promoters, passives, detractors = "900", 500, 600')
+    check = next(cell for cell in twin.cells if cell.metadata.get("nbgrader", {}).get("grade_id") == "q1_counts")
+    run = nbformat.v4.new_notebook(cells=[*twin.cells[:upto], probe, wrong, nbformat.from_dict(check)],
+                                   metadata=twin.metadata)
+    NotebookClient(run, timeout=120, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(written.parent)}}).execute()
+    printed = "".join(output.get("text", "") for output in run.cells[-3].outputs)
     assert "nps_all: jeszcze nie (oczekiwana jest liczba, nie str)" in printed, printed
+    [error] = [output for output in run.cells[-1].outputs if output.output_type == "error"]
+    table = json.loads(exercise_twins.messages_path(ROOT, "pl").read_text(encoding="utf-8"))
+    english = " should be a whole number of customers (an int), not "
+    assert error["ename"] == "AssertionError"
+    assert error["evalue"] == f"promoters{table[english]}str", error["evalue"]
+
+
+def test_the_checks_messages_cxlab_ships_are_the_catalogues(tmp_path):
+    shipped = exercise_twins.messages_path(ROOT, "pl").read_text(encoding="utf-8")
+    assert shipped == exercise_twins.shipped_messages(ROOT, "pl"), "run `make catalogues`"
+    table = json.loads(shipped)
+    fragments = {fragment for path in exercise_twins.released_notebooks(ROOT).values()
+                 for fragment in exercise_twins.check_fragments(nbformat.read(path, as_version=4))}
+    assert set(table) == fragments and len(fragments) > 200
 
 
 # --- the built book -------------------------------------------------------------------------
@@ -415,3 +434,22 @@ def test_an_unfinished_translation_is_not_released(course, tmp_path):
     with pytest.raises(CourseError, match=r"1 cells of nps untranslated or fuzzy"):
         assign(["nps"], root=course, release_directory=tmp_path / "release", db_url=f"sqlite:///{tmp_path / 'g.db'}")
     assert not (tmp_path / "release" / "nps").exists()
+
+
+#: Numbers that keep their points in Polish prose: a version, and what a tool prints.
+KEPT_AS_WRITTEN = (re.compile(r"Python(?:em|a|ie)? 3\.\d+"), re.compile(r"Score: \d+\.\d / \d+\.\d"))
+
+
+def test_polish_prose_writes_decimals_with_a_comma():
+    """Numbers typed in the translations follow Polish style (glued ones are formatted by the build)."""
+    english_style = []
+    for path in book_catalogues() + exercise_catalogues():
+        for entry in polib.pofile(str(path)):
+            if entry.msgctxt == "check":
+                continue
+            text = re.sub(r"\{[a-z:]+\}`[^`]*`|`[^`]*`|\$[^$]*\$|\]\([^)]*\)", " ", entry.msgstr)
+            for pattern in KEPT_AS_WRITTEN:
+                text = pattern.sub(" ", text)
+            english_style += [f"{path.name}: {number} in {entry.msgstr[:80]!r}"
+                              for number in re.findall(r"(?<![\w.\-/])\d+\.\d+(?![\w.])", text)]
+    assert not english_style, "\n".join(english_style)

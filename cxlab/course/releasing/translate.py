@@ -99,13 +99,56 @@ def translate(notebook, catalogue, language: str):
     return result
 
 
+#: The context of a check message's entries in a notebook's catalogue (cells use their id).
+CHECK_CONTEXT = "check"
+
+
+def check_fragments(notebook) -> list[str]:
+    """The literal text of every visible check's message, in order, once each.
+
+    A check cell is code, identical in every language, so its ``assert ..., message`` stays
+    English in the notebook; the pieces of text its messages are made of (an f-string's text
+    between the values it prints) are translated instead, and cxlab puts them into the message
+    when it is shown (:func:`cxlab.language.translate_message`).
+    """
+    import ast
+
+    found: list[str] = []
+    for cell in notebook.cells:
+        if cell.cell_type != "code" or not cell.metadata.get("nbgrader", {}).get("grade"):
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assert) and node.msg is not None:
+                for part in ast.walk(node.msg):
+                    if (isinstance(part, ast.Constant) and isinstance(part.value, str)
+                            and sum(character.isalpha() for character in part.value) >= 4
+                            and part.value not in found):
+                        found.append(part.value)
+    return found
+
+
+def check_messages(catalogues) -> dict[str, str]:
+    """English fragment -> translation, from the finished check entries of some catalogues."""
+    messages_ = {}
+    for catalogue in catalogues:
+        for entry in catalogue or []:
+            if entry.msgctxt == CHECK_CONTEXT and entry.msgstr and not entry.fuzzy and not entry.obsolete:
+                messages_.setdefault(entry.msgid, entry.msgstr)
+    return dict(sorted(messages_.items()))
+
+
 def update_catalogue(notebook, path: Path, language: str) -> None:
-    """Merge a notebook's translatable cells into its catalogue: new cells untranslated, changed
-    cells fuzzy (the old translation kept as a start), removed cells dropped."""
+    """Merge a notebook's translatable cells and check messages into its catalogue: new ones
+    untranslated, changed cells fuzzy (the old translation kept as a start), removed ones dropped."""
     import polib
 
     old = load_catalogue(path)
-    by_id = {entry.msgctxt: entry for entry in old} if old is not None else {}
+    by_id = {entry.msgctxt: entry for entry in old if entry.msgctxt != CHECK_CONTEXT} if old is not None else {}
+    checks = {entry.msgid: entry for entry in old if entry.msgctxt == CHECK_CONTEXT} if old is not None else {}
     catalogue = polib.POFile(wrapwidth=0)
     catalogue.metadata = old.metadata if old is not None else {
         "Project-Id-Version": "CX Lab", "Language": language, "MIME-Version": "1.0",
@@ -117,6 +160,12 @@ def update_catalogue(notebook, path: Path, language: str) -> None:
             entry.flags.append("fuzzy")
             if previous.msgid != text:
                 entry.previous_msgid = previous.msgid
+        catalogue.append(entry)
+    for fragment in check_fragments(notebook):
+        previous = checks.get(fragment)
+        entry = polib.POEntry(msgctxt=CHECK_CONTEXT, msgid=fragment, msgstr=previous.msgstr if previous else "")
+        if previous is not None and previous.fuzzy:
+            entry.flags.append("fuzzy")
         catalogue.append(entry)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     catalogue.save(str(path))

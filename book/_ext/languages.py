@@ -68,6 +68,15 @@ UI_POLISH = {
     " (pip install it with the extra [lab] to get JupyterLab too).":
         " (zainstaluj ją przez pip z dodatkiem [lab], aby mieć też JupyterLab).",
     # notebooks.py
+    "Show the answer": "Pokaż odpowiedź",
+    "Note": "Uwaga", "Tip": "Wskazówka", "Important": "Ważne", "Warning": "Ostrzeżenie",
+    "Caution": "Ostrożnie", "Attention": "Uwaga", "Hint": "Podpowiedź", "See also": "Zobacz też", "": "",
+    "> This notebook is a chapter of the CX Lab book, converted from its page. Run its cells in order from the "
+    "top. Its code needs the course library `cxlab` with its `lab` extra (JupyterLab, matplotlib and "
+    "ipywidgets); the citations refer to the book's bibliography.":
+        "> Ten notatnik to rozdział książki CX Lab, przekształcony z jej strony. Uruchamiaj komórki po kolei "
+        "od góry. Kod potrzebuje biblioteki kursu `cxlab` z dodatkiem `lab` (JupyterLab, matplotlib i "
+        "ipywidgets); odwołania do literatury wskazują bibliografię książki.",
     "Download this chapter as a notebook": "Pobierz ten rozdział jako notatnik",
     " to run its code yourself in JupyterLab, with the course library installed":
         ", aby samodzielnie uruchomić jego kod w JupyterLab z zainstalowaną biblioteką kursu",
@@ -106,18 +115,29 @@ class LocaliseGluedText(SphinxPostTransform):
         language = edition(self.app)
         if language == "en":
             return
-        words = _glued_words(language)
         for node in list(self.document.findall(nodes.inline)):
             if "pasted-text" not in node.get("classes", []):
                 continue
-            text = node.astext()
-            if re.search(r"[A-Za-z]{2,}", text) and not re.fullmatch(r"(?:[A-Z]\d+(?:, )?)+", text):
-                if text not in words:
-                    logger.warning(f"the glued text {text!r} has no {language} form in "
-                                   f"{GLUED_WORDS.as_posix().format(language=language)}", location=node)
-                    continue
-                text = words[text]
-            node.replace_self(nodes.inline(text, polish_number_text(text), classes=node["classes"]))
+            try:
+                text = localised_glue(node.astext(), language)
+            except KeyError as missing:
+                logger.warning(str(missing.args[0]), location=node)
+                continue
+            node.replace_self(nodes.inline(text, text, classes=node["classes"]))
+
+
+def localised_glue(text: str, language: str) -> str:
+    """A glued value as the edition writes it: its word from glued-words.json, its numbers Polish.
+    A word with no entry there is a KeyError, so that no English word slips into a Polish sentence."""
+    if language == "en":
+        return text
+    if re.search(r"[A-Za-z]{2,}", text) and not re.fullmatch(r"(?:[A-Z]\d+(?:, )?)+", text):
+        words = _glued_words(language)
+        if text not in words:
+            raise KeyError(f"the glued text {text!r} has no {language} form in "
+                           f"{GLUED_WORDS.as_posix().format(language=language)}")
+        text = words[text]
+    return polish_number_text(text)
 
 
 def _glued_words(language: str) -> dict[str, str]:

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import nbformat
 from docutils import nodes
+from languages import localised_glue, ui
 from sphinx import addnodes
 from sphinx.util import logging
 from sphinx.util.osutil import relative_uri
@@ -117,6 +118,49 @@ class Converter:
         self.docname = docname
         self.source = Path(app.env.doc2path(docname))
         self.glue = self._read_glue()
+        self.gettext = self._catalogue()
+
+    def _catalogue(self):
+        """The page's translation in a translated edition (the text as it is in English)."""
+        if self.app.config.language in (None, "en"):
+            return lambda text: text
+        from sphinx.locale import init as init_locale
+        from sphinx.util.i18n import docname_to_domain
+
+        directories = [str(Path(self.app.srcdir, directory)) for directory in self.app.config.locale_dirs]
+        catalogue, _ = init_locale(directories, self.app.config.language,
+                                   docname_to_domain(self.docname, self.app.config.gettext_compact))
+        return catalogue.gettext
+
+    def translated(self, lines: list[str]) -> list[str]:
+        """Lines of a page's text in the edition's language: each heading, list item and paragraph
+        looked up as Sphinx's catalogue holds it (its lines joined by spaces)."""
+        output, block, prefix = [], [], ""
+
+        def flush():
+            nonlocal block, prefix
+            if block:
+                message = " ".join(line.strip() for line in block)
+                translation = self.gettext(message)
+                output.append(prefix + translation if translation != message else "\n".join(block))
+            block, prefix = [], ""
+
+        for line in lines:
+            heading = re.match(r"^(#{1,6} )(.+)$", line)
+            item = re.match(r"^(\s*(?:[-*+]|\d+\.) )(.*)$", line)
+            if heading:
+                flush()
+                output.append(heading[1] + self.gettext(heading[2].strip()))
+            elif item:
+                flush()
+                prefix, block = item[1], [item[2]]
+            elif not line.strip() or line.startswith(("<", "|")):
+                flush()
+                output.append(line)
+            else:
+                block.append(line)
+        flush()
+        return output
 
     def _read_glue(self) -> dict:
         folder = Path(self.app.env.mystnb_config.output_folder)
@@ -149,7 +193,7 @@ class Converter:
             new["id"] = f"{stem}-{len(cells) + 1:03d}"
             cells.append(new)
         if cells and cells[0].cell_type == "markdown":
-            cells[0].source = _after_first_heading(cells[0].source, HEADER)
+            cells[0].source = _after_first_heading(cells[0].source, ui(self.app.config, HEADER))
         kernelspec = source.metadata.get("kernelspec", {"display_name": "Python 3", "language": "python",
                                                         "name": "python3"})
         notebook = nbformat.v4.new_notebook(
@@ -179,7 +223,7 @@ class Converter:
                 continue
             output.append(line)
             index += 1
-        return re.sub(r"\n{3,}", "\n\n", ROLE.sub(self.role, "\n".join(output))).strip("\n")
+        return re.sub(r"\n{3,}", "\n\n", ROLE.sub(self.role, "\n".join(self.translated(output)))).strip("\n")
 
     def directive(self, name: str, argument: str, body: list[str]) -> list[str]:
         options, content = {}, list(body)
@@ -193,10 +237,10 @@ class Converter:
         if name == "selfcheck":
             return self.selfcheck(argument, options, content)
         if name in ADMONITIONS:
-            heading = argument if name == "admonition" else ADMONITIONS[name]
+            heading = self.gettext(argument) if name == "admonition" else ui(self.app.config, ADMONITIONS[name])
             quoted = [f"> **{heading}**", ">"] if heading else []
-            return ["", *quoted, *(f"> {line}".rstrip() for line in content), ""]
-        return ["", *content, ""]
+            return ["", *quoted, *(f"> {line}".rstrip() for line in self.translated(content)), ""]
+        return ["", *self.translated(content), ""]
 
     def selfcheck(self, question: str, options: dict, content: list[str]) -> list[str]:
         choices = [line.strip()[2:].split("|", 1) for line in content if line.strip().startswith("- ")]
@@ -204,10 +248,11 @@ class Converter:
         if not 1 <= answer <= len(choices):
             self.warn(f"self-check {question!r} has no valid :answer:")
             return []
-        right_text, right_feedback = (part.strip() for part in choices[answer - 1])
-        return ["", f"**Self-check.** {question}", "",
-                *(f"{number}. {text.strip()}" for number, (text, _) in enumerate(choices, start=1)), "",
-                "<details><summary>Show the answer</summary>", "",
+        tr = self.gettext
+        right_text, right_feedback = (tr(part.strip()) for part in choices[answer - 1])
+        return ["", f"**{ui(self.app.config, 'Self-check')}.** {tr(question)}", "",
+                *(f"{number}. {tr(text.strip())}" for number, (text, _) in enumerate(choices, start=1)), "",
+                f"<details><summary>{ui(self.app.config, 'Show the answer')}</summary>", "",
                 f"**{answer}. {right_text}.** {right_feedback}", "", "</details>", ""]
 
     def role(self, match: re.Match) -> str:
@@ -249,7 +294,12 @@ class Converter:
         if key not in self.glue:
             self.warn(f"glue key {key!r} was not set by the chapter's code")
             return content
-        return format_plain_text(self.glue[key]["data"]["text/plain"], spec)
+        text = format_plain_text(self.glue[key]["data"]["text/plain"], spec)
+        try:
+            return localised_glue(text, self.app.config.language or "en")
+        except KeyError as missing:
+            self.warn(str(missing.args[0]))
+            return text
 
     def citation(self, style: str, keys: str) -> str:
         domain = self.app.env.get_domain("cite")

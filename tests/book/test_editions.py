@@ -453,3 +453,20 @@ def test_polish_prose_writes_decimals_with_a_comma():
             english_style += [f"{path.name}: {number} in {entry.msgstr[:80]!r}"
                               for number in re.findall(r"(?<![\w.\-/])\d+\.\d+(?![\w.])", text)]
     assert not english_style, "\n".join(english_style)
+
+
+@pytest.mark.parametrize("chapter", sorted(CHAPTERS))
+def test_the_polish_chapter_notebook_is_in_polish_with_the_same_code(built_book, chapter):
+    english = nbformat.read(built_book / "_sources" / "book" / f"{chapter}.ipynb", as_version=4)
+    polish = nbformat.read(built_book / "pl" / "_sources" / "book" / f"{chapter}.ipynb", as_version=4)
+    assert [c.source for c in polish.cells if c.cell_type == "code"] == \
+        [c.source for c in english.cells if c.cell_type == "code"]
+
+    def paragraphs(notebook) -> set[str]:
+        return {block.strip() for cell in notebook.cells if cell.cell_type == "markdown"
+                for block in cell.source.split("\n\n") if len(re.findall(r"[A-Za-z]{3,}", block)) >= 4}
+
+    left = paragraphs(polish) & paragraphs(english)
+    assert not left, f"{len(left)} English paragraphs in pl/_sources/book/{chapter}.ipynb:\n" + "\n".join(t[:100] for t in left)
+    text = " ".join(cell.source for cell in polish.cells if cell.cell_type == "markdown")
+    assert not re.findall(r"(?<![\w.`])\d+\.\d+(?![\w.`])", re.sub(r"`[^`]*`|\$[^$]*\$|\([^)]*\.(?:html|ipynb)[^)]*\)", " ", text))

@@ -91,7 +91,7 @@ def problems(msgid: str, msgstr: str) -> list[str]:
     return found
 
 
-CODE_WORD = re.compile(r"[A-Za-z_]\w*_\w*|\.\w+\b|\b\w+\(|'[^']*'")
+CODE_WORD = re.compile(r"[A-Za-z_]\w*_\w*|\.\w+\b|\b\w+\(|(?<![A-Za-z])'[^']*'")
 
 
 def check_problems(msgid: str, msgstr: str) -> list[str]:

@@ -470,3 +470,15 @@ def test_the_polish_chapter_notebook_is_in_polish_with_the_same_code(built_book,
     assert not left, f"{len(left)} English paragraphs in pl/_sources/book/{chapter}.ipynb:\n" + "\n".join(t[:100] for t in left)
     text = " ".join(cell.source for cell in polish.cells if cell.cell_type == "markdown")
     assert not re.findall(r"(?<![\w.`])\d+\.\d+(?![\w.`])", re.sub(r"`[^`]*`|\$[^$]*\$|\([^)]*\.(?:html|ipynb)[^)]*\)", " ", text))
+
+
+def test_a_check_message_piece_has_one_translation_in_every_notebook():
+    """cxlab ships one table for all notebooks: a piece two notebooks share is translated alike."""
+    seen, different = {}, []
+    for path in exercise_catalogues():
+        for entry in polib.pofile(str(path)):
+            if entry.msgctxt == "check" and entry.msgstr:
+                first = seen.setdefault(entry.msgid, (entry.msgstr, path.name))
+                if first[0] != entry.msgstr:
+                    different.append(f"{entry.msgid!r}: {first[1]} {first[0]!r}, {path.name} {entry.msgstr!r}")
+    assert len(seen) > 200 and not different, "\n".join(different)

@@ -125,7 +125,7 @@ def check_fragments(notebook) -> list[str]:
             if isinstance(node, ast.Assert) and node.msg is not None:
                 for part in ast.walk(node.msg):
                     if (isinstance(part, ast.Constant) and isinstance(part.value, str)
-                            and sum(character.isalpha() for character in part.value) >= 4
+                            and sum(character.isalpha() for character in part.value) >= 2
                             and part.value not in found):
                         found.append(part.value)
     return found

@@ -57,6 +57,16 @@ def test_every_catalogue_is_translated_and_keeps_its_markup():
                        + "\n".join(found[:60]))
 
 
+def test_sphinx_intl_stat_counts_nothing_fuzzy_or_untranslated():
+    """The same gate as sphinx-intl itself reports it, for every catalogue (pages and exercises)."""
+    completed = subprocess.run([str(Path(sys.executable).with_name("sphinx-intl")), "stat", "-d", str(ROOT / "book" / "locale"),
+                                "-l", "pl"], capture_output=True, text=True, check=True)
+    lines = [line for line in completed.stdout.splitlines() if line.strip()]
+    assert len(lines) == len(book_catalogues()) + len(exercise_catalogues())
+    unfinished = [line for line in lines if not line.endswith(" 0 fuzzy, 0 untranslated.")]
+    assert not unfinished, "\n".join(unfinished)
+
+
 def test_the_gate_names_a_dropped_glued_value_a_changed_term_target_and_an_untranslated_entry(tmp_path):
     english = "The score is {glue:text}`nps.md::value:.1f` for a {term}`confounder` of `size`."
     assert problems(english, "Wynik to {glue:text}`nps.md::value:.1f` dla {term}`czynnika <confounder>` `size`.") == []

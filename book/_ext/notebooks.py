@@ -154,6 +154,11 @@ class Converter:
             elif item:
                 flush()
                 prefix, block = item[1], [item[2]]
+            elif line.startswith("|") and not re.fullmatch(r"[|\s:-]+", line):
+                flush()  # a table row: each cell is a message of its own
+                cells = line.strip().strip("|").split("|")
+                output.append("| " + " | ".join(self.gettext(cell.strip()) if cell.strip() else ""
+                                                for cell in cells) + " |")
             elif not line.strip() or line.startswith(("<", "|")):
                 flush()
                 output.append(line)

@@ -129,7 +129,8 @@ def test_the_catalogues_hold_every_message_the_english_pages_have_now(tmp_path):
     for assignment, path in exercise_twins.released_notebooks(ROOT).items():
         catalogue = exercise_twins.load_catalogue(exercise_twins.catalogue_path(ROOT, "pl", assignment))
         held = {(entry.msgctxt, entry.msgid) for entry in catalogue or [] if not entry.obsolete}
-        wanted = set(exercise_twins.messages(nbformat.read(path, as_version=4)))
+        notebook = nbformat.read(path, as_version=4)
+        wanted = set(exercise_twins.messages(notebook)) | {("check", text) for text in exercise_twins.check_fragments(notebook)}
         stale += [f"exercises/{assignment}.po: no entry for cell {cell}: {text[:60]!r}" for cell, text in sorted(wanted - held)]
         stale += [f"exercises/{assignment}.po: an entry for no cell: {text[:60]!r}" for cell, text in sorted(held - wanted)]
     assert not stale, "run `make catalogues`, then translate what it marks:\n" + "\n".join(stale[:40])
@@ -474,7 +475,8 @@ def test_the_polish_chapter_notebook_is_in_polish_with_the_same_code(built_book,
 
     def paragraphs(notebook) -> set[str]:
         return {block.strip() for cell in notebook.cells if cell.cell_type == "markdown"
-                for block in cell.source.split("\n\n") if len(re.findall(r"[A-Za-z]{3,}", block)) >= 4}
+                for block in cell.source.split("\n\n")
+                if len(re.findall(r"[A-Za-z]{3,}", block)) >= 4 and not block.lstrip().startswith("```")}
 
     left = paragraphs(polish) & paragraphs(english)
     assert not left, f"{len(left)} English paragraphs in pl/_sources/book/{chapter}.ipynb:\n" + "\n".join(t[:100] for t in left)

@@ -253,13 +253,30 @@ def adjust_pvalues(pvalues, adjust: str | None):
         raise TypeError(f"adjust must be None or one of {sorted(ADJUSTMENTS)}, got {adjust!r}")
     if adjust not in ADJUSTMENTS:
         raise ValueError(f"adjust must be None or one of {sorted(ADJUSTMENTS)}, got {adjust!r}")
-    from statsmodels.stats.multitest import multipletests
-
     adjusted = np.full(values.shape, np.nan)
     present = ~np.isnan(values)
     if present.any():
-        adjusted[present] = multipletests(values[present], method=ADJUSTMENTS[adjust])[1]
+        if ADJUSTMENTS[adjust] == "holm":
+            adjusted[present] = _holm(values[present])
+        else:
+            from statsmodels.stats.multitest import multipletests
+
+            adjusted[present] = multipletests(values[present], method=ADJUSTMENTS[adjust])[1]
     return adjusted
+
+
+def _holm(pvalues: np.ndarray) -> np.ndarray:
+    """Holm's step-down adjusted p-values: statsmodels' ``multipletests(method="holm")``, step for
+    step (same sort, same products, same running maximum), so the numbers are the same to the
+    last bit; without its full garbage collection at every call, which costs more than the
+    adjustment itself in a process holding many objects (the variant vetting calls it thousands of times)."""
+    order = np.argsort(pvalues)
+    ranked = np.take(pvalues, order)
+    adjusted = np.maximum.accumulate(ranked * np.arange(len(ranked), 0, -1))
+    adjusted[adjusted > 1] = 1
+    unsorted = np.empty_like(adjusted)
+    unsorted[order] = adjusted
+    return unsorted
 
 
 def normal_quantile(ci: float) -> float:

@@ -253,14 +253,17 @@ def adjust_pvalues(pvalues, adjust: str | None):
         raise TypeError(f"adjust must be None or one of {sorted(ADJUSTMENTS)}, got {adjust!r}")
     if adjust not in ADJUSTMENTS:
         raise ValueError(f"adjust must be None or one of {sorted(ADJUSTMENTS)}, got {adjust!r}")
+    # Imported for Holm too, as before: it loads scipy.stats, and a notebook that draws its
+    # variant's data (knife_edges calls this) has it loaded before a student's code runs, so a
+    # student who patches builtins cannot break the later import of the library's statistics.
+    from statsmodels.stats.multitest import multipletests
+
     adjusted = np.full(values.shape, np.nan)
     present = ~np.isnan(values)
     if present.any():
         if ADJUSTMENTS[adjust] == "holm":
             adjusted[present] = _holm(values[present])
         else:
-            from statsmodels.stats.multitest import multipletests
-
             adjusted[present] = multipletests(values[present], method=ADJUSTMENTS[adjust])[1]
     return adjusted
 

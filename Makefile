@@ -99,9 +99,8 @@ book: setup $(ASSETS_STAMP) $(CACHE_STAMP) $(EXT_STAMP)
 system-packages:
 	@.ci/debian-packages
 
-# A worker per core and one more runs tests (pytest-xdist; much of the suite waits on downloads,
-# kernels and time limits); the tests of one file, and the files that share the built book or a
-# graded class, stay in one worker (tests/conftest.py). The 25 slowest are listed.
+# Every core runs tests (pytest-xdist); the tests of one file, and the files that share the
+# built book or a graded class, stay in one worker (tests/conftest.py). The 25 slowest are listed.
 TEST_WORKERS ?= auto
 test: system-packages setup $(ASSETS_STAMP)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --durations=25

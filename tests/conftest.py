@@ -209,17 +209,6 @@ def _save_unit_costs(session) -> None:
                                      indent=0) + "\n", encoding="utf-8")
 
 
-def pytest_xdist_auto_num_workers(config) -> int:
-    """``-n auto``: one worker more than the cores. Much of the suite waits rather than computes
-    (downloads of the kit's and the floors' packages, kernels starting, cell time limits, a
-    browser loading pages): measured on 2 cores, the workers' tests used about half of their
-    time on the CPU, so a worker per core left the cores idle a third of the run.
-    ``PYTEST_XDIST_AUTO_NUM_WORKERS`` still overrides it."""
-    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS", "").isdigit():
-        return int(os.environ["PYTEST_XDIST_AUTO_NUM_WORKERS"])
-    return len(os.sched_getaffinity(0)) + 1 if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1) + 1
-
-
 def pytest_xdist_make_scheduler(config, log):
     """``make test`` runs the suite on every core (pytest-xdist). Units of work: a test file,
     so that its module fixtures (a graded batch, a browser) are made once; the files that use

@@ -394,12 +394,16 @@ def grade(
             queue.insert(0, worker.next)
             worker.next = None
 
-    previous_term = signal.getsignal(signal.SIGTERM)
+    previous_term, previous_int = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
 
     def on_term(signum, frame):
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_term)
+    # Ctrl-C stops grading even where the grader was started with SIGINT ignored: a process
+    # started in the background by a non-interactive shell (a script's `cxlab grade ... &`, a CI
+    # job) inherits SIGINT ignored, and Python then never raises KeyboardInterrupt for it.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         while waiting() or any(worker.student for worker in pool):
             for worker in pool:
@@ -434,11 +438,15 @@ def grade(
                     done(student, fail(student, "timed out", f"killed after {time_limit + GRACE_SECONDS} s "
                                                              f"(the notebook's limit is {time_limit} s)"))
     except KeyboardInterrupt:
+        # a second Ctrl-C (or SIGTERM) must not cut the clean-up short and leave kernels behind
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         for worker in pool:
             worker.kill()
         raise
     finally:
         signal.signal(signal.SIGTERM, previous_term)
+        signal.signal(signal.SIGINT, previous_int)
         for worker in pool:
             worker.stop()
         shutil.rmtree(scratch, ignore_errors=True)

@@ -152,6 +152,7 @@ SHARED_FIXTURE_GROUPS = {"baseline": "graded-class", "graded": "graded-class"}
 #: and caches of plain data): each of their tests is a unit of work of its own, so that their
 #: minutes spread over the cores instead of queueing in one.
 SPLIT_BY_TEST = {"tests/book/test_checks.py", "tests/book/test_release.py", "tests/book/test_book.py",
+                 "tests/book/test_editions.py",
                  "tests/course/test_grading.py", "tests/book/test_variants_in_exercises.py"}
 
 #: What each unit of work took in a recent full run (seconds; refreshed by

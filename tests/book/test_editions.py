@@ -494,3 +494,32 @@ def test_a_check_message_piece_has_one_translation_in_every_notebook():
                 if first[0] != entry.msgstr:
                     different.append(f"{entry.msgid!r}: {first[1]} {first[0]!r}, {path.name} {entry.msgstr!r}")
     assert len(seen) > 200 and not different, "\n".join(different)
+
+
+POLISH_SECTION_LINE = re.compile(r"^\*\*Rozdział, sekcja:\*\*\s*(.+?)\s*$", re.M)
+
+
+@pytest.mark.parametrize("chapter", sorted(CHAPTERS))
+def test_every_polish_question_names_a_polish_section_of_its_chapter(chapter, tmp_path):
+    """The twin's "**Rozdział, sekcja:**" lines name the chapter's headings as the Polish book shows them."""
+    from .test_exercise_sections import SEPARATOR, headings, plain
+
+    english_headings = headings((ROOT / "book" / f"{chapter}.md").read_text(encoding="utf-8"))
+    catalogue = {entry.msgid: entry.msgstr for entry in polib.pofile(str(LOCALE / "LC_MESSAGES" / "book" / f"{chapter}.po"))}
+    polish_headings = {plain(catalogue[english]) for english in
+                       (entry for entry in catalogue if plain(entry) in english_headings) if catalogue.get(english)}
+    assert len(polish_headings) >= 5
+    assignment = CHAPTERS[chapter]
+    [written] = [p for p in exercise_twins.write_twins(ROOT, "pl", tmp_path) if p.parent.name == assignment]
+    twin = nbformat.read(written, as_version=4)
+    questions = [cell.source for cell in twin.cells if cell.cell_type == "markdown" and re.match(r"## \d+\.", cell.source)]
+    assert len(questions) >= 6
+    problems_found = []
+    for source in questions:
+        lines = POLISH_SECTION_LINE.findall(source)
+        if len(lines) != 1:
+            problems_found.append(f"{source[:40]!r}: {len(lines)} 'Rozdział, sekcja' lines")
+            continue
+        problems_found += [f"{source[:40]!r}: no section {plain(name)!r} in the Polish chapter"
+                           for name in lines[0].split(SEPARATOR) if plain(name) not in polish_headings]
+    assert not problems_found, "\n".join(problems_found)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import pytest
@@ -27,7 +28,9 @@ def test_the_kernel_starts_under_bubblewrap_over_private_sockets(tmp_path):
     command = manager.format_kernel_cmd()
     # bubblewrap under setpriv, so that it ends with the grading worker, even one killed by SIGKILL
     assert command[:4] == [command[0], "--pdeathsig", "KILL", "--"] and command[0].endswith("setpriv")
-    bwrap = command[4:]
+    # then a shell that goes on only while this process is still its parent
+    assert command[5:8] == ["-c", sandbox._STILL_MY_PARENT, str(os.getpid())] and command[4].endswith("sh")
+    bwrap = command[8:]
     assert bwrap[0].endswith("bwrap")
     assert {"--unshare-all", "--unshare-user", "--die-with-parent", "--clearenv"} <= set(bwrap)
     inside = bwrap[bwrap.index("--", 1) + 1:]

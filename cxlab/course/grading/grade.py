@@ -50,6 +50,7 @@ from ..shared.gradebook import (
     zero_submission,
 )
 from ..shared.variants import read_registry, record_students, registry_path, stale_records, uses_variants
+from .processes import kill_tree
 from .records import FINAL_STATUSES, grading_log, is_up_to_date, new_record, read_record, write_record
 from ..shared.sanitise import terminal_safe
 
@@ -190,10 +191,8 @@ class _Worker:
         return " | ".join(lines[-3:])[:500]
 
     def kill(self) -> None:
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        # the worker's group, and the kernels it started, which live in sessions of their own
+        kill_tree(self.process.pid)
         self.process.wait()
         self.student = None
 

@@ -109,7 +109,8 @@ def sandbox_command(command: list[str], *, submission: str, runtime: str, protec
 
     bubblewrap runs under ``setpriv --pdeathsig KILL`` where setpriv exists, so that it
     ends (and with it the kernel) when the grading worker that started it ends, even
-    by SIGKILL.
+    by SIGKILL; a shell between them checks, once the signal is set, that the worker is still
+    its parent, so a worker killed while it starts a kernel leaves none behind.
     """
     bwrap = bubblewrap()
     if bwrap is None:
@@ -146,9 +147,19 @@ def sandbox_command(command: list[str], *, submission: str, runtime: str, protec
     return arguments + ["--", *command]
 
 
-def _die_with_parent_prefix() -> list[str]:
-    setpriv = shutil.which("setpriv")
-    return [setpriv, "--pdeathsig", "KILL", "--"] if setpriv else []
+#: Run after setpriv has set the parent-death signal: go on only if the parent that started
+#: us is still the parent. A parent killed between the fork and the prctl would otherwise
+#: leave a kernel that nothing ends (the orphan's parent is then init, or a subreaper).
+_STILL_MY_PARENT = 'test "$PPID" = "$0" && exec "$@"'
+
+
+def _die_with_parent_prefix(parent: int | None = None) -> list[str]:
+    """``setpriv --pdeathsig KILL``, then a check that ``parent`` (this process) is still alive."""
+    setpriv, shell = shutil.which("setpriv"), shutil.which("sh")
+    if not setpriv:
+        return []
+    guard = [shell, "-c", _STILL_MY_PARENT, str(os.getpid() if parent is None else parent)] if shell else []
+    return [setpriv, "--pdeathsig", "KILL", "--", *guard]
 
 
 def sandbox_environment() -> dict[str, str]:

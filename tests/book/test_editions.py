@@ -523,3 +523,34 @@ def test_every_polish_question_names_a_polish_section_of_its_chapter(chapter, tm
         problems_found += [f"{source[:40]!r}: no section {plain(name)!r} in the Polish chapter"
                            for name in lines[0].split(SEPARATOR) if plain(name) not in polish_headings]
     assert not problems_found, "\n".join(problems_found)
+
+
+def test_no_answer_reaches_the_polish_catalogues_or_the_messages_cxlab_ships():
+    """The translations come from the released notebooks only: no model answer, no hidden test."""
+    from ..helpers import MARKERS, secret_lines
+
+    secrets = set().union(*(secret_lines(ROOT / "solutions" / name / f"{name}.ipynb")
+                            for name in exercise_twins.released_notebooks(ROOT)))
+    assert secrets
+    for path in [*exercise_catalogues(), exercise_twins.messages_path(ROOT, "pl")]:
+        text = path.read_text(encoding="utf-8")
+        assert not [marker for marker in MARKERS if marker in text], path
+        leaked = [line for line in secrets if line in text]
+        assert not leaked, f"{path.relative_to(ROOT)} holds instructor-only lines: {leaked[:3]}"
+
+
+def test_the_polish_kit_holds_no_answer(built_book):
+    from ..helpers import MARKERS, secret_lines
+
+    secrets = set().union(*(secret_lines(ROOT / "solutions" / name / f"{name}.ipynb")
+                            for name in exercise_twins.released_notebooks(ROOT)))
+    with zipfile.ZipFile(built_book / "pl" / "course-kit" / "cxlab-course-kit.zip") as kit:
+        assert not [name for name in kit.namelist() if "solutions" in name.split("/")]
+        for name in kit.namelist():
+            if not name.endswith(".ipynb"):
+                continue
+            notebook = nbformat.reads(kit.read(name).decode("utf-8"), as_version=4)
+            text = "\n".join(cell.source for cell in notebook.cells)
+            assert not [marker for marker in MARKERS if marker in text], name
+            leaked = [line for line in secrets if line in text]
+            assert not leaked, f"{name} in the Polish kit shows instructor-only lines: {leaked[:3]}"

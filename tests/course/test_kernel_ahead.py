@@ -51,6 +51,29 @@ def course(tmp_path, monkeypatch):
     for checker in execute._CHECKERS.values():
         checker.close()
     execute._CHECKERS.clear()
+    _end_kernels_left_behind()
+
+
+def _end_kernels_left_behind() -> None:
+    """These tests drive a worker's kernel-ahead objects inside the test process itself. A kernel
+    one of them leaves running (seen in 2 of 3 fresh-clone runs, cause not found: its bubblewrap
+    outlived this process despite its parent-death signal) is ended here, while it is still this
+    process's child, and named on stderr; the suite's own check still fails on any kernel that
+    ``cxlab grade``'s workers leave."""
+    import os
+    import sys
+
+    from cxlab.course.grading.processes import descendants, kill_tree
+
+    for pid in descendants(os.getpid()):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                command = cmdline.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if command.startswith("/usr/bin/bwrap") or "bwrap " in command.split(" --", 1)[0]:
+            print(f"test_kernel_ahead: ended a kernel left behind: {pid}", file=sys.stderr)
+            kill_tree(pid, group=False)
 
 
 def _q2(record: dict) -> float:

@@ -173,14 +173,22 @@ def translate_selfchecks(app, doctree) -> None:
     """A translated edition: each self-check's question, choices and feedback from the page's catalogue."""
     if edition(app) == "en" or app.builder.name == "gettext":
         return
+    gettext = page_gettext(app, app.env.docname)
+    for node in _selfchecks(doctree):
+        node["question"] = gettext(node["question"])
+        node["options"] = [(gettext(text), gettext(feedback)) for text, feedback in node["options"]]
+
+
+def page_gettext(app, docname: str):
+    """A page's message lookup in the edition being built (the text unchanged in English)."""
+    if edition(app) == "en":
+        return lambda text: text
     from sphinx.locale import init as init_locale
 
     directories = [str(Path(app.srcdir, directory)) for directory in app.config.locale_dirs]
     catalogue, _ = init_locale(directories, app.config.language,
-                               docname_to_domain(app.env.docname, app.config.gettext_compact))
-    for node in _selfchecks(doctree):
-        node["question"] = catalogue.gettext(node["question"])
-        node["options"] = [(catalogue.gettext(text), catalogue.gettext(feedback)) for text, feedback in node["options"]]
+                               docname_to_domain(docname, app.config.gettext_compact))
+    return catalogue.gettext
 
 
 def switcher(app, pagename: str, templatename: str, context: dict, doctree) -> None:

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import nbformat
 from docutils import nodes
-from languages import localised_glue, ui
+from languages import localised_glue, page_gettext, ui
 from sphinx import addnodes
 from sphinx.util import logging
 from sphinx.util.osutil import relative_uri
@@ -118,19 +118,7 @@ class Converter:
         self.docname = docname
         self.source = Path(app.env.doc2path(docname))
         self.glue = self._read_glue()
-        self.gettext = self._catalogue()
-
-    def _catalogue(self):
-        """The page's translation in a translated edition (the text as it is in English)."""
-        if self.app.config.language in (None, "en"):
-            return lambda text: text
-        from sphinx.locale import init as init_locale
-        from sphinx.util.i18n import docname_to_domain
-
-        directories = [str(Path(self.app.srcdir, directory)) for directory in self.app.config.locale_dirs]
-        catalogue, _ = init_locale(directories, self.app.config.language,
-                                   docname_to_domain(self.docname, self.app.config.gettext_compact))
-        return catalogue.gettext
+        self.gettext = page_gettext(app, docname)  # the page in the edition's language
 
     def translated(self, lines: list[str]) -> list[str]:
         """Lines of a page's text in the edition's language: each heading, list item and paragraph
